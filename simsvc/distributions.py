@@ -1,0 +1,215 @@
+"""Distribution specifications and their samplers; named random streams.
+
+A distribution in a scenario file is a small mapping such as
+``{dist: lognormal, mean: 6, cv: 0.8}``. Each spec is a frozen pydantic model that
+knows its mean (for the analytic layer) and draws NumPy batches from a
+``numpy.random.Generator`` passed in by the caller (never a module-level RNG).
+
+Random streams are derived from one integer seed by ``numpy.random.SeedSequence``
+keyed by replication, a stable hash of the customer class name and a purpose, so the
+same seed gives the same customers whatever the staffing, the number of classes or
+the process that runs the replication (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from typing import Annotated, Literal, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+__all__ = [
+    "DISTRIBUTION_NAMES",
+    "Deterministic",
+    "DistributionSpec",
+    "Empirical",
+    "Erlang",
+    "Exponential",
+    "Gamma",
+    "Lognormal",
+    "Triangular",
+    "Uniform",
+    "stream",
+]
+
+Minutes = float
+"""A duration in minutes."""
+
+_PositiveMinutes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @property
+    def mean(self) -> Minutes:  # pragma: no cover - every subclass overrides it
+        raise NotImplementedError
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:  # pragma: no cover
+        """Draw ``n`` values (minutes) as a float64 array."""
+        raise NotImplementedError
+
+
+class Exponential(_Spec):
+    """Memoryless durations: the M in M/M/c."""
+
+    dist: Literal["exponential"]
+    mean_: _PositiveMinutes = Field(alias="mean")
+
+    @property
+    def mean(self) -> Minutes:
+        return self.mean_
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.exponential(self.mean_, n)
+
+
+class Deterministic(_Spec):
+    """A fixed duration (hand-computable test cases, scripted services)."""
+
+    dist: Literal["deterministic"]
+    value: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+    @property
+    def mean(self) -> Minutes:
+        return self.value
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return np.full(n, self.value)
+
+
+class Uniform(_Spec):
+    """Uniform on ``[low, high]``."""
+
+    dist: Literal["uniform"]
+    low: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    high: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Uniform:
+        if self.high < self.low:
+            raise ValueError(f"high (={self.high}) must be >= low (={self.low})")
+        return self
+
+    @property
+    def mean(self) -> Minutes:
+        return (self.low + self.high) / 2
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.uniform(self.low, self.high, n)
+
+
+class Triangular(_Spec):
+    """Triangular on ``[low, high]`` with the given mode: a common elicited estimate."""
+
+    dist: Literal["triangular"]
+    low: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    mode: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    high: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Triangular:
+        if not self.low <= self.mode <= self.high or self.low == self.high:
+            raise ValueError(
+                f"need low <= mode <= high and low < high "
+                f"(got {self.low}, {self.mode}, {self.high})"
+            )
+        return self
+
+    @property
+    def mean(self) -> Minutes:
+        return (self.low + self.mode + self.high) / 3
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.triangular(self.low, self.mode, self.high, n)
+
+
+class Lognormal(_Spec):
+    """Lognormal given by its mean and coefficient of variation (typical of service times)."""
+
+    dist: Literal["lognormal"]
+    mean_: _PositiveMinutes = Field(alias="mean")
+    cv: _PositiveMinutes
+
+    @property
+    def mean(self) -> Minutes:
+        return self.mean_
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        sigma2 = math.log1p(self.cv**2)
+        mu = math.log(self.mean_) - sigma2 / 2
+        return rng.lognormal(mu, math.sqrt(sigma2), n)
+
+
+class Gamma(_Spec):
+    """Gamma given by its mean and coefficient of variation."""
+
+    dist: Literal["gamma"]
+    mean_: _PositiveMinutes = Field(alias="mean")
+    cv: _PositiveMinutes
+
+    @property
+    def mean(self) -> Minutes:
+        return self.mean_
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        shape = 1 / self.cv**2
+        return rng.gamma(shape, self.mean_ / shape, n)
+
+
+class Erlang(_Spec):
+    """Erlang-k: the sum of ``k`` exponential phases, with the given overall mean."""
+
+    dist: Literal["erlang"]
+    mean_: _PositiveMinutes = Field(alias="mean")
+    k: Annotated[int, Field(ge=1)]
+
+    @property
+    def mean(self) -> Minutes:
+        return self.mean_
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.gamma(self.k, self.mean_ / self.k, n)
+
+
+class Empirical(_Spec):
+    """Resampling (with replacement) of observed durations, e.g. from a system log."""
+
+    dist: Literal["empirical"]
+    samples: Annotated[
+        tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...], Field(min_length=1)
+    ]
+
+    @property
+    def mean(self) -> Minutes:
+        return float(np.mean(self.samples))
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return rng.choice(np.asarray(self.samples, dtype=float), n)
+
+
+DistributionSpec = Annotated[
+    Union[Exponential, Deterministic, Uniform, Triangular, Lognormal, Gamma, Erlang, Empirical],
+    Field(discriminator="dist"),
+]
+"""Any supported distribution, chosen by its ``dist`` field."""
+
+DISTRIBUTION_NAMES: frozenset[str] = frozenset(
+    cls.model_fields["dist"].annotation.__args__[0]
+    for cls in (Exponential, Deterministic, Uniform, Triangular, Lognormal, Gamma, Erlang, Empirical)
+)
+
+Purpose = Literal["arrivals", "service", "patience", "routing"]
+_PURPOSES: dict[str, int] = {"arrivals": 0, "service": 1, "patience": 2, "routing": 3}
+
+
+def stream(seed: int, replication: int, name: str, purpose: Purpose) -> np.random.Generator:
+    """Return the random stream for one purpose of one named entity in one replication.
+
+    The key uses a CRC-32 of ``name`` rather than a position, so adding a class or
+    reordering teams leaves every other class's customers unchanged.
+    """
+    key = (replication, zlib.crc32(name.encode("utf-8")), _PURPOSES[purpose])
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=key)))

@@ -1,0 +1,29 @@
+"""simsvc's own exceptions: each names the culprit so a user can fix it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["InfeasibleError", "ScenarioError"]
+
+
+class ScenarioError(ValueError):
+    """A scenario (or a file it refers to) is invalid.
+
+    Attributes:
+        source: the file the scenario came from, or ``"<mapping>"``.
+        problems: ``(field path, what is wrong)`` pairs, every problem found.
+    """
+
+    def __init__(self, source: str, problems: Sequence[tuple[str, str]]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        lines = [f"{path}: {what}" if path else what for path, what in self.problems]
+        noun = "problem" if len(lines) == 1 else "problems"
+        super().__init__(
+            f"{source}: invalid scenario ({len(lines)} {noun})\n  " + "\n  ".join(lines)
+        )
+
+
+class InfeasibleError(ValueError):
+    """Targets or requirements that no plan within the bounds can meet."""

@@ -1,0 +1,123 @@
+"""KPIs from one replication's tally, and their confidence intervals over replications.
+
+Definitions (all over customers who arrived after the warm-up):
+
+* ``service_level``: share of *arrivals* that started service within the target wait
+  (abandoning or balking customers count as missed), as in :mod:`simsvc.queueing`.
+* ``mean_wait``: mean time in queue of customers who joined the queue (served or
+  abandoned; an abandoning customer's wait is its time to abandonment). Balking
+  customers do not join and are counted by ``balk_rate`` instead.
+* ``mean_wait_served``: the average speed of answer, over served customers only.
+* ``p95_wait``: 95th percentile of the waits in ``mean_wait`` (histogram, ±0.5 %).
+* ``abandonment_rate``, ``balk_rate``: shares of arrivals.
+* ``utilization``: busy server-minutes over on-duty server-minutes (staff finishing a
+  customer after their shift, or after closing, count as on duty while they do).
+* ``max_queue``: most customers waiting at once (for a class: of that class).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from simsvc.sim.tally import Tally, quantile_from_histogram
+
+__all__ = ["KPI_NAMES", "confidence_intervals", "replication_kpis"]
+
+KPI_NAMES = (
+    "arrivals", "served", "abandoned", "balked", "mean_wait", "mean_wait_served",
+    "p95_wait", "service_level", "abandonment_rate", "balk_rate", "utilization",
+    "max_queue", "mean_service_time",
+)  # fmt: skip
+GROUPS = ("overall", "class", "interval", "day")
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else math.nan
+
+
+def _kpis(c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, duty: float) -> dict[str, float]:
+    return {
+        "arrivals": c["arrivals"],
+        "served": c["served"],
+        "abandoned": c["abandoned"],
+        "balked": c["balked"],
+        "mean_wait": _ratio(c["wait_sum"], c["joined"]),
+        "mean_wait_served": _ratio(c["wait_sum_served"], c["served"]),
+        "p95_wait": quantile_from_histogram(hist, 0.95),
+        "service_level": _ratio(c["within_target"], c["arrivals"]),
+        "abandonment_rate": _ratio(c["abandoned"], c["arrivals"]),
+        "balk_rate": _ratio(c["balked"], c["arrivals"]),
+        "utilization": _ratio(busy, duty),
+        "max_queue": max_queue,
+        "mean_service_time": _ratio(c["service_sum"], c["served"]),
+    }
+
+
+def _interval_labels(tally: Tally) -> list[str]:
+    h = tally.scenario.horizon
+    labels = []
+    for j in range(h.n_intervals):
+        minute = round(h.open_minute + j * h.interval_minutes)
+        labels.append(f"{minute // 60:02d}:{minute % 60:02d}")
+    return labels
+
+
+def replication_kpis(tally: Tally) -> pd.DataFrame:
+    """All KPIs of one replication, long format: ``group, key, kpi, value``."""
+    counts = tally.counts
+    rows: list[tuple[str, str, str, float]] = []
+
+    def emit(group: str, key: str, values: dict[str, float]) -> None:
+        rows.extend((group, key, kpi, float(v)) for kpi, v in values.items())
+
+    total = {k: v.sum() for k, v in counts.items()}
+    emit("overall", "all", _kpis(
+        total, tally.hist_interval.sum(axis=(0, 1)), tally.max_queue_total.max(initial=0),
+        tally.busy.sum(), tally.on_duty.sum(),
+    ))  # fmt: skip
+    for k, cls in enumerate(tally.scenario.customer_classes):
+        per = {name: v[:, :, k].sum() for name, v in counts.items()}
+        emit("class", cls.name, _kpis(
+            per, tally.hist_interval[:, k].sum(axis=0), tally.max_queue[:, :, k].max(initial=0),
+            math.nan, math.nan,
+        ))  # fmt: skip
+    for j, label in enumerate(_interval_labels(tally)):
+        per = {name: v[:, j].sum() for name, v in counts.items()}
+        emit("interval", label, _kpis(
+            per, tally.hist_interval[j].sum(axis=0), tally.max_queue_total[:, j].max(initial=0),
+            tally.busy[:, :, j].sum(), tally.on_duty[:, :, j].sum(),
+        ))  # fmt: skip
+    for d in range(tally.scenario.horizon.days):
+        per = {name: v[d].sum() for name, v in counts.items()}
+        emit("day", str(d + 1), _kpis(
+            per, tally.hist_day[d].sum(axis=0), tally.max_queue_total[d].max(initial=0),
+            tally.busy[:, d].sum(), tally.on_duty[:, d].sum(),
+        ))  # fmt: skip
+    return pd.DataFrame(rows, columns=["group", "key", "kpi", "value"])
+
+
+def confidence_intervals(values: pd.DataFrame, by: list[str], confidence: float = 0.95) -> pd.DataFrame:
+    """Mean and Student-t confidence interval of ``value`` over replications.
+
+    Args:
+        values: long table with a ``value`` column, one row per replication and group.
+        by: the columns identifying a group (e.g. ``["group", "key", "kpi"]``).
+        confidence: two-sided level of the interval.
+
+    Returns:
+        One row per group with ``mean``, ``ci_low``, ``ci_high``, ``n`` (replications);
+        the interval is NaN with a single replication.
+    """
+    from scipy import stats  # imported lazily: SciPy is slow to import
+
+    grouped = values.groupby(by, sort=False)["value"]
+    out = grouped.agg(mean="mean", std="std", n="count")
+    t = stats.t.ppf(0.5 + confidence / 2, np.maximum(out["n"] - 1, 1))
+    half = np.where(out["n"] > 1, t * out["std"] / np.sqrt(out["n"]), np.nan)
+    # Constant KPIs (e.g. a deterministic case) have std 0: the interval is the point.
+    out["ci_low"] = out["mean"] - half
+    out["ci_high"] = out["mean"] + half
+    return out[["mean", "ci_low", "ci_high", "n"]]

@@ -1,0 +1,140 @@
+"""The result of :func:`simsvc.simulate`: per-customer records and KPIs with CIs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from simsvc.metrics import KPI_NAMES, confidence_intervals
+from simsvc.scenario.models import Scenario
+from simsvc.sim.engine import RECORD_FIELDS
+
+__all__ = ["SimResult"]
+
+Group = Literal["overall", "class", "interval", "day"]
+_OUTCOMES = ["served", "abandoned", "balked"]
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """KPIs per replication (``kpis``, long table) and, if kept, the customer records.
+
+    Attributes:
+        scenario: the scenario simulated.
+        seed: the seed its replications were drawn from.
+        kpis: one row per replication, group, key and KPI (``value`` column).
+        warnings: plain-language notes (overload, truncation, interruption).
+        interrupted: a Ctrl-C stopped the run; the finished replications are here.
+        truncated: arrivals stopped at ``simulation.max_customers``.
+    """
+
+    scenario: Scenario
+    seed: int
+    kpis: pd.DataFrame
+    records: list[tuple[int, np.ndarray]] | None = field(repr=False)
+    warnings: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    truncated: bool = False
+
+    @property
+    def replications(self) -> int:
+        """How many replications finished."""
+        return int(self.kpis["replication"].nunique())
+
+    @cached_property
+    def customers(self) -> pd.DataFrame:
+        """One row per customer and replication.
+
+        Columns: ``replication``, ``customer`` (arrival order), ``class``, ``day`` (1 = first),
+        ``interval`` ("HH:MM" start), ``arrival``/``start``/``end`` (minutes since 00:00 of
+        day 1; NaN when not served), ``wait`` (minutes in queue; to abandonment for those
+        who abandoned; NaN for balking), ``team`` (None when not served), ``outcome``
+        (served / abandoned / balked) and ``warmup`` (arrived during the warm-up).
+        """
+        if self.records is None:
+            raise ValueError("per-customer records were not kept (keep_records=False)")
+        s = self.scenario
+        h = s.horizon
+        parts = []
+        for r, rows in self.records:
+            frame = pd.DataFrame(rows, columns=list(RECORD_FIELDS))
+            frame.insert(0, "replication", r)
+            parts.append(frame)
+        raw = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["replication", *RECORD_FIELDS])
+        raw = raw.sort_values(["replication", "customer"], kind="stable", ignore_index=True)
+        cell = raw["cell"].to_numpy(dtype=np.int64)
+        labels = [
+            f"{round(h.open_minute + j * h.interval_minutes) // 60:02d}:"
+            f"{round(h.open_minute + j * h.interval_minutes) % 60:02d}"
+            for j in range(h.n_intervals)
+        ]
+        team_names = [t.name for t in s.teams]
+        team_idx = raw["team"].to_numpy(dtype=np.int64)
+        return pd.DataFrame(
+            {
+                "replication": raw["replication"].astype(np.int64),
+                "customer": raw["customer"].astype(np.int64),
+                "class": pd.Categorical.from_codes(
+                    raw["klass"].astype(np.int64), [c.name for c in s.customer_classes]
+                ),
+                "day": cell // h.n_intervals + 1,
+                "interval": pd.Categorical.from_codes(cell % h.n_intervals, labels),
+                "arrival": raw["arrival"],
+                "wait": raw["wait"],
+                "start": raw["start"],
+                "end": raw["end"],
+                "team": pd.Categorical.from_codes(team_idx, team_names),
+                "outcome": pd.Categorical.from_codes(raw["outcome"].astype(np.int64), _OUTCOMES),
+                "warmup": raw["arrival"] < h.open_minute + s.simulation.warmup_minutes,
+            }
+        )
+
+    def _table(self, group: Group) -> pd.DataFrame:
+        values = self.kpis[self.kpis["group"] == group]
+        ci = confidence_intervals(values, ["key", "kpi"], self.scenario.simulation.confidence)
+        return ci
+
+    def summary(self) -> pd.DataFrame:
+        """Overall KPIs: index KPI name; columns ``mean``, ``ci_low``, ``ci_high``, ``n``."""
+        table = self._table("overall").droplevel("key")
+        return table.reindex([k for k in KPI_NAMES if k in table.index])
+
+    def by_class(self) -> pd.DataFrame:
+        """KPIs per customer class: index ``(class, kpi)``."""
+        return self._table("class").rename_axis(["class", "kpi"])
+
+    def by_interval(self) -> pd.DataFrame:
+        """KPIs per interval of the day (all days together): index ``(interval, kpi)``."""
+        return self._table("interval").rename_axis(["interval", "kpi"])
+
+    def by_day(self) -> pd.DataFrame:
+        """KPIs per day (1 = first): index ``(day, kpi)``."""
+        return self._table("day").rename_axis(["day", "kpi"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``simsvc run --format json``."""
+
+        def clean(x: float) -> float | None:
+            return None if x is None or (isinstance(x, float) and np.isnan(x)) else float(x)
+
+        def table(frame: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+            return {
+                str(k): {c: clean(row[c]) for c in ("mean", "ci_low", "ci_high")}
+                for k, row in frame.iterrows()
+            }
+
+        by_class = self.by_class()
+        return {
+            "scenario": self.scenario.name,
+            "replications": self.replications,
+            "seed": self.seed,
+            "kpis": table(self.summary()),
+            "by_class": {c: table(by_class.loc[c]) for c in by_class.index.unique("class")},
+            "warnings": list(self.warnings),
+            "interrupted": self.interrupted,
+            "truncated": self.truncated,
+        }

@@ -1,0 +1,83 @@
+"""Checks that span several parts of a scenario, each reported with its field path."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from simsvc.scenario.models import Scenario
+
+__all__ = ["cross_checks"]
+
+Problem = tuple[str, str]
+
+
+def _duplicates(path: str, names: list) -> list[Problem]:
+    return [(path, f"duplicate name {n!r}") for n, k in Counter(names).items() if k > 1]
+
+
+def _length_problem(path: str, n: int, intervals: int, days: int, what: str) -> list[Problem]:
+    allowed = {1, intervals, intervals * days}
+    if n in allowed:
+        return []
+    expect = f"1 or {intervals} (one per interval)"
+    if days > 1:
+        expect += f" or {intervals * days} (one per interval of every day)"
+    return [(path, f"has {n} {what}; expected {expect}")]
+
+
+def cross_checks(scenario: Scenario) -> list[Problem]:
+    """Every cross-field problem of ``scenario`` (an empty list when it is consistent)."""
+    h = scenario.horizon
+    problems: list[Problem] = []
+    class_names = [c.name for c in scenario.customer_classes]
+    levels = [t.level for t in scenario.training_levels]
+    problems += _duplicates("customer_classes", class_names)
+    problems += _duplicates("teams", [t.name for t in scenario.teams])
+    problems += _duplicates("training_levels", levels)
+
+    served: set[str] = set()
+    for i, team in enumerate(scenario.teams):
+        path = f"teams[{i}]"
+        for j, name in enumerate(team.serves):
+            if name not in class_names:
+                problems.append(
+                    (f"{path}.serves[{j}]", f"unknown class {name!r} (classes: {', '.join(class_names)})")
+                )
+            served.add(name)
+        if team.training_level not in levels:
+            problems.append(
+                (f"{path}.training_level", f"level {team.training_level} is not in training_levels {levels}")
+            )
+        if team.staff is not None and len(team.staff) not in {1, h.n_intervals}:
+            problems.append(
+                (f"{path}.staff", f"has {len(team.staff)} values; expected 1 or {h.n_intervals} (one per interval)")
+            )
+    for i, cls in enumerate(scenario.customer_classes):
+        path = f"customer_classes[{i}]"
+        if cls.name not in served:
+            problems.append((path, f"class {cls.name!r} is served by no team"))
+        arr = cls.arrivals
+        if arr.rates_per_hour is not None:
+            field = "per_hour" if arr.per_hour is not None else "csv"
+            what = "rates" if field == "per_hour" else f"rows in {arr.csv}"
+            problems += _length_problem(
+                f"{path}.arrivals.{field}", len(arr.rates_per_hour), h.n_intervals, h.days, what
+            )
+        if arr.trace_times is not None:
+            field = "trace" if arr.trace is not None else "trace_csv"
+            span = h.close_minute - h.open_minute
+            late = [t for t in arr.trace_times if t >= span]
+            if late:
+                problems.append(
+                    (f"{path}.arrivals.{field}", f"{len(late)} arrival time(s) at or after closing "
+                     f"(first: {late[0]:g} minutes after opening; the day is {span:g} minutes)")
+                )
+            bad_days = sorted({d for d in (arr.trace_days or ()) if d >= h.days})
+            if bad_days:
+                problems.append(
+                    (f"{path}.arrivals.{field}", f"days {bad_days} are beyond the horizon of {h.days} day(s)")
+                )
+    total = (h.days - 1) * 1440 + h.close_minute - h.open_minute
+    if scenario.simulation.warmup_minutes >= total:
+        problems.append(("simulation.warmup_minutes", f"must be shorter than the horizon ({total:g} minutes)"))
+    return problems

@@ -1,0 +1,101 @@
+"""Reading the CSV files a scenario refers to: demand forecasts and arrival traces.
+
+Every problem is reported as ``(field path, message)`` with the file name and the row,
+so a planner can find the bad cell without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+from simsvc.scenario.models import Arrivals, clock_to_minutes
+
+__all__ = ["FileProblem", "read_forecast", "read_trace", "resolve_arrivals"]
+
+
+class FileProblem(Exception):
+    """A referenced file is missing or malformed (message names file, row and column)."""
+
+
+def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    if not path.is_file():
+        raise FileProblem(f"file not found: {path}")
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            rows = list(reader)
+            header = [h.strip() for h in (reader.fieldnames or [])]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise FileProblem(f"cannot read {path}: {exc}") from None
+    if not rows:
+        raise FileProblem(f"{path.name} has no data rows")
+    return header, [{k.strip(): (v or "").strip() for k, v in r.items() if k} for r in rows]
+
+
+def _number(path: Path, row: int, column: str, text: str, *, minimum: float = 0.0) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise FileProblem(f"{path.name} row {row}, column {column!r}: {text!r} is not a number") from None
+    if not math.isfinite(value) or value < minimum:
+        raise FileProblem(f"{path.name} row {row}, column {column!r}: {text} must be >= {minimum:g}")
+    return value
+
+
+def read_forecast(path: Path, column: str) -> tuple[float, ...]:
+    """Rates per hour, one per data row, from ``column`` of a forecast CSV."""
+    header, rows = _rows(path)
+    if column not in header:
+        raise FileProblem(f"{path.name} has no column {column!r} (columns: {', '.join(header)})")
+    # Data rows start on line 2 of the file (line 1 is the header).
+    return tuple(_number(path, i + 2, column, r[column]) for i, r in enumerate(rows))
+
+
+def _trace_time(path: Path, row: int, text: str, open_minute: float) -> float:
+    if ":" in text:
+        parts = text.split(":")
+        try:
+            h, m, s = (int(parts[0]), int(parts[1]), float(parts[2]) if len(parts) > 2 else 0.0)
+        except (ValueError, IndexError):
+            raise FileProblem(f"{path.name} row {row}, column 'time': {text!r} is not HH:MM[:SS]") from None
+        minute = h * 60 + m + s / 60 - open_minute
+        if minute < 0:
+            raise FileProblem(f"{path.name} row {row}, column 'time': {text} is before opening")
+        return minute
+    return _number(path, row, "time", text)
+
+
+def read_trace(path: Path, open_minute: float) -> dict[str, tuple]:
+    """Arrival times (minutes after opening), days and optional service times of a trace."""
+    header, rows = _rows(path)
+    if "time" not in header:
+        raise FileProblem(f"{path.name} has no column 'time' (columns: {', '.join(header)})")
+    times = tuple(_trace_time(path, i + 2, r["time"], open_minute) for i, r in enumerate(rows))
+    days = tuple(
+        int(_number(path, i + 2, "day", r["day"])) if "day" in header else 0
+        for i, r in enumerate(rows)
+    )
+    service = (
+        tuple(_number(path, i + 2, "service_time", r["service_time"]) for i, r in enumerate(rows))
+        if "service_time" in header
+        else None
+    )
+    return {"trace_times": times, "trace_days": days, "trace_service": service}
+
+
+def resolve_arrivals(arrivals: Arrivals, base_dir: Path, open_minute: float) -> Arrivals:
+    """Return ``arrivals`` with its file (if any) read into ``rates_per_hour``/``trace_*``."""
+    if arrivals.per_hour is not None:
+        return arrivals.model_copy(update={"rates_per_hour": arrivals.per_hour})
+    if arrivals.csv is not None:
+        rates = read_forecast(base_dir / arrivals.csv, arrivals.column)
+        return arrivals.model_copy(update={"rates_per_hour": rates})
+    if arrivals.trace is not None:
+        n = len(arrivals.trace)
+        return arrivals.model_copy(
+            update={"trace_times": tuple(arrivals.trace), "trace_days": (0,) * n}
+        )
+    assert arrivals.trace_csv is not None
+    return arrivals.model_copy(update=read_trace(base_dir / arrivals.trace_csv, open_minute))

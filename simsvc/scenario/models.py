@@ -1,0 +1,267 @@
+"""The scenario file format as frozen pydantic models.
+
+Each model checks only its own fields; checks that span several parts of a scenario
+(a team serving an unknown class, a rate list that does not match the horizon) live in
+:mod:`simsvc.scenario.checks`, so every problem is reported with its full field path.
+Times are minutes; clock times are ``"HH:MM"`` strings (``"24:00"`` allowed as an end).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Optional
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from simsvc.distributions import DistributionSpec
+
+__all__ = [
+    "Arrivals",
+    "CustomerClass",
+    "Horizon",
+    "Scenario",
+    "ServiceLevelTarget",
+    "Shift",
+    "Simulation",
+    "Targets",
+    "Team",
+    "TrainingLevel",
+    "clock_to_minutes",
+]
+
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
+
+ClockTime = Annotated[str, Field(description='A time of day, "HH:MM" (00:00 to 24:00).')]
+Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0)]
+
+
+def _as_tuple(value: Any) -> Any:
+    """Let a single number stand for "the same value in every interval"."""
+    return (value,) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+PerInterval = BeforeValidator(_as_tuple)
+
+
+def clock_to_minutes(value: str) -> float:
+    """Convert ``"HH:MM"`` to minutes after midnight."""
+    hours, minutes = value.split(":")
+    return float(int(hours) * 60 + int(minutes))
+
+
+def _check_clock(value: str) -> str:
+    if not isinstance(value, str) or not _CLOCK.match(value):
+        raise ValueError(f'{value!r} is not a clock time "HH:MM" between 00:00 and 24:00')
+    return value
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Horizon(_Frozen):
+    """How many days are simulated, the opening hours and the reporting interval."""
+
+    days: Annotated[int, Field(ge=1, le=3660)] = 1
+    open: ClockTime = "09:00"
+    close: ClockTime = "17:00"
+    interval_minutes: Annotated[float, Field(gt=0, le=1440)] = 30.0
+
+    _clock = field_validator("open", "close")(_check_clock)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Horizon:
+        span = self.close_minute - self.open_minute
+        if span <= 0:
+            raise ValueError(f"close ({self.close}) must be after open ({self.open})")
+        n = span / self.interval_minutes
+        if abs(n - round(n)) > 1e-9:
+            raise ValueError(
+                f"interval_minutes (={self.interval_minutes:g}) must divide the "
+                f"{span:g} opening minutes evenly"
+            )
+        return self
+
+    @property
+    def open_minute(self) -> float:
+        return clock_to_minutes(self.open)
+
+    @property
+    def close_minute(self) -> float:
+        return clock_to_minutes(self.close)
+
+    @property
+    def n_intervals(self) -> int:
+        """Reporting intervals per day."""
+        return round((self.close_minute - self.open_minute) / self.interval_minutes)
+
+    def interval_start(self, day: int, interval: int) -> float:
+        """Absolute time (minutes since day 0, 00:00) at which an interval starts."""
+        return day * 1440.0 + self.open_minute + interval * self.interval_minutes
+
+
+class Arrivals(_Frozen):
+    """Demand of one class: exactly one of a rate, a rate per interval, a forecast file
+    or a trace of arrival times to replay.
+
+    After loading, file sources are resolved: ``rates_per_hour`` holds one rate per
+    interval (per day, or for every day of the horizon) and ``trace_times`` the replayed
+    arrival times in minutes after opening on ``trace_days``.
+    """
+
+    per_hour: Annotated[Optional[tuple[Rate, ...]], PerInterval] = Field(
+        None, description="Poisson rate per hour: one number, or one per interval."
+    )
+    csv: Optional[str] = Field(
+        None,
+        description="Forecast CSV (relative to the scenario file), one row per interval; "
+        "the rate per hour is in `column`.",
+    )
+    column: str = "per_hour"
+    trace: Optional[tuple[Annotated[float, Field(ge=0)], ...]] = Field(
+        None, description="Arrival times to replay, minutes after opening on day 0."
+    )
+    trace_csv: Optional[str] = Field(
+        None,
+        description="CSV of arrival times to replay: column `time` (minutes after opening "
+        'or "HH:MM[:SS]"), optional `day` and `service_time` (minutes).',
+    )
+    scale: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(
+        1.0, description="Multiplies the demand (what-if growth); traces ignore it."
+    )
+    # Filled by the loader from the files above.
+    rates_per_hour: Optional[tuple[Rate, ...]] = Field(None, exclude=True)
+    trace_times: Optional[tuple[float, ...]] = Field(None, exclude=True)
+    trace_days: Optional[tuple[int, ...]] = Field(None, exclude=True)
+    trace_service: Optional[tuple[float, ...]] = Field(None, exclude=True)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Arrivals:
+        given = [k for k in ("per_hour", "csv", "trace", "trace_csv") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of per_hour, csv, trace, trace_csv"
+                + (f" (got {', '.join(given)})" if given else "")
+            )
+        return self
+
+    @property
+    def is_trace(self) -> bool:
+        return self.trace is not None or self.trace_csv is not None
+
+
+class CustomerClass(_Frozen):
+    """A customer segment with its own demand, service needs, patience and priority."""
+
+    name: Annotated[str, Field(min_length=1)]
+    arrivals: Arrivals
+    service_time: DistributionSpec = Field(description="Service time at speed 1 (minutes).")
+    patience: Optional[DistributionSpec] = Field(
+        None, description="Time a customer waits before abandoning (minutes); none = waits."
+    )
+    priority: int = Field(1, description="Smaller is served first (non-preemptive).")
+    balk_at: Optional[Annotated[int, Field(ge=1)]] = Field(
+        None,
+        description="An arrival who sees this many of its class already waiting leaves at once.",
+    )
+    target_wait: Optional[Annotated[float, Field(ge=0)]] = Field(
+        None, description="Service-level target wait for this class (minutes); default targets."
+    )
+
+
+class Shift(_Frozen):
+    """Staff on duty from ``start`` to ``end`` (same day)."""
+
+    start: ClockTime
+    end: ClockTime
+    staff: Count
+
+    _clock = field_validator("start", "end")(_check_clock)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Shift:
+        if clock_to_minutes(self.end) <= clock_to_minutes(self.start):
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
+class Team(_Frozen):
+    """A group of interchangeable servers (a counter, an agent group)."""
+
+    name: Annotated[str, Field(min_length=1)]
+    serves: Annotated[tuple[str, ...], Field(min_length=1)]
+    training_level: Count = 0
+    shifts: Optional[tuple[Shift, ...]] = Field(None, description="Staff by shift.")
+    staff: Annotated[Optional[tuple[Count, ...]], PerInterval] = Field(
+        None, description="Staff on duty: one number all day, or one per interval."
+    )
+
+    @model_validator(mode="after")
+    def _one_staffing(self) -> Team:
+        if (self.shifts is None) == (self.staff is None):
+            raise ValueError("give exactly one of shifts or staff")
+        return self
+
+
+class TrainingLevel(_Frozen):
+    """What a training level changes: service speed (1 = nominal) and wage."""
+
+    level: Count
+    speed: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    wage_per_hour: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+
+
+class ServiceLevelTarget(_Frozen):
+    """Share ``fraction`` of arrivals should start service within ``within`` minutes."""
+
+    within: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 5.0
+    fraction: Annotated[float, Field(ge=0, le=1)] = 0.8
+
+
+class Targets(_Frozen):
+    """Service targets; the KPIs are measured against them."""
+
+    service_level: ServiceLevelTarget = ServiceLevelTarget()
+    max_abandonment: Optional[Annotated[float, Field(ge=0, le=1)]] = None
+
+
+class Simulation(_Frozen):
+    """Replications, randomness and run limits."""
+
+    replications: Annotated[int, Field(ge=1, le=100_000)] = 20
+    seed: Annotated[int, Field(ge=0)] = 20261123
+    warmup_minutes: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    max_customers: Annotated[int, Field(ge=1)] = Field(
+        2_000_000,
+        description="Per replication; arrivals stop there and the run is flagged truncated.",
+    )
+    keep_records: bool = Field(
+        True, description="Keep the per-customer table (off: streamed KPIs, bounded memory)."
+    )
+    confidence: Annotated[float, Field(gt=0, lt=1)] = 0.95
+
+
+class Scenario(_Frozen):
+    """A whole service operation: demand, teams, staffing, targets and run settings."""
+
+    name: Annotated[str, Field(min_length=1)]
+    description: str = ""
+    horizon: Horizon = Horizon()
+    customer_classes: Annotated[tuple[CustomerClass, ...], Field(min_length=1)]
+    teams: Annotated[tuple[Team, ...], Field(min_length=1)]
+    training_levels: Annotated[tuple[TrainingLevel, ...], Field(min_length=1)] = (
+        TrainingLevel(level=0),
+    )
+    targets: Targets = Targets()
+    simulation: Simulation = Simulation()
+
+    def class_index(self, name: str) -> int:
+        return [c.name for c in self.customer_classes].index(name)
+
+    def training(self, level: int) -> TrainingLevel:
+        return next(t for t in self.training_levels if t.level == level)
+
+    def with_changes(self, **changes: Any) -> Scenario:
+        """A copy with top-level fields replaced (validated again by the caller)."""
+        return self.model_copy(update=changes)

@@ -1,0 +1,327 @@
+"""The SimPy model of one replication: staffed teams, class queues, priorities, abandonment.
+
+Design for speed (see ``benchmarks/``): customers are plain tuples, random numbers are
+drawn in NumPy batches per interval (:mod:`simsvc.sim.demand`), and a customer costs at
+most two SimPy events: its arrival and its service completion, both ``Timeout`` events
+with callbacks rather than a process per customer. Abandonment needs no event: each
+class keeps a heap of deadlines, and customers whose patience ran out are removed, with
+their exact abandonment time, whenever the class's queue is next looked at.
+
+Rules (also in the README):
+
+* **Routing.** An arriving customer goes to the first team, in scenario order, that
+  serves its class and has an idle server; otherwise it joins its class's queue. A server
+  that becomes free takes the waiting customer with the best (smallest) priority among
+  the classes its team serves, and among equal priorities the one who arrived first.
+  Service is non-preemptive.
+* **Shifts.** When a shift ends, a server busy with a customer finishes that customer
+  and then leaves; idle servers leave at once.
+* **Closing.** No one arrives after closing. The staff on duty at closing (at least one
+  per team) stay until everyone inside has been served (or has abandoned).
+* **Abandonment.** A customer abandons when its waiting time exceeds its patience; one
+  whose service could start exactly at that moment is served.
+* **Balking.** With ``balk_at`` set, an arrival who finds that many customers of its
+  class waiting leaves at once.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from heapq import heapify, heappop, heappush
+
+import numpy as np
+import simpy
+
+from simsvc.scenario.models import Scenario
+from simsvc.sim.demand import Batch, Demand
+from simsvc.sim.rota import closing_staff, day_steps
+
+__all__ = ["ABANDONED", "BALKED", "RECORD_FIELDS", "SERVED", "Engine"]
+
+SERVED, ABANDONED, BALKED = 0, 1, 2
+RECORD_FIELDS = ("customer", "klass", "cell", "arrival", "wait", "start", "end", "team", "outcome")
+"""Columns of the record rows the engine emits (one per customer, floats)."""
+_NAN = float("nan")
+_CHUNK = 1 << 15  # records handed to the sink at a time
+
+
+class _Team:
+    """A team's servers; ``sched`` is the rota, ``cap`` how many may serve now."""
+
+    __slots__ = (
+        "index", "speed", "groups", "sched", "cap", "busy", "draining", "closing_cap",
+        "last", "cell", "busy_area", "duty_area", "done",
+    )  # fmt: skip
+
+    def __init__(self, index: int, speed: float, groups: list[list[int]], n_cells: int):
+        self.index, self.speed, self.groups = index, speed, groups
+        self.sched = self.cap = self.busy = 0
+        self.draining, self.closing_cap = False, 0
+        self.last, self.cell = 0.0, n_cells  # the last cell collects time outside intervals
+        self.busy_area = [0.0] * (n_cells + 1)
+        self.duty_area = [0.0] * (n_cells + 1)
+        self.done: Callable[[simpy.Event], None] | None = None
+
+    def account(self, now: float) -> None:
+        """Add busy and on-duty server-minutes since the last change to the current cell."""
+        dt = now - self.last
+        if dt > 0.0:
+            busy = self.busy
+            self.busy_area[self.cell] += busy * dt
+            self.duty_area[self.cell] += (self.sched if self.sched > busy else busy) * dt
+            self.last = now
+
+
+class _ArrivalChain:
+    """Feeds one interval's batch of customers to the engine, one Timeout each."""
+
+    __slots__ = ("engine", "env", "times", "klass", "need", "patience", "cell", "first", "pos")
+
+    def __init__(self, engine: Engine, batch: Batch, cell: int, first_id: int):
+        self.engine, self.env, self.cell, self.first, self.pos = engine, engine.env, cell, first_id, 0
+        self.times = batch.arrival.tolist()
+        self.klass = batch.klass.tolist()
+        self.need = batch.need.tolist()
+        self.patience = batch.patience.tolist()
+        self.env.timeout(max(0.0, self.times[0] - self.env.now)).callbacks.append(self.arrive)
+
+    def arrive(self, _event: simpy.Event) -> None:
+        k = self.pos
+        self.pos = k + 1
+        if k + 1 < len(self.times):
+            delay = self.times[k + 1] - self.env.now
+            self.env.timeout(delay if delay > 0.0 else 0.0).callbacks.append(self.arrive)
+        self.engine.arrive(
+            self.first + k, self.klass[k], self.cell, self.times[k], self.need[k], self.patience[k]
+        )
+
+
+class Engine:
+    """One replication of a scenario. Call :meth:`run`; records go to ``sink`` in chunks.
+
+    Args:
+        scenario: the validated scenario.
+        demand: the replication's customers (its random streams).
+        sink: called with 2-D float arrays of record rows (:data:`RECORD_FIELDS`).
+        max_customers: arrivals stop after this many; :attr:`truncated` then says so.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        demand: Demand,
+        sink: Callable[[np.ndarray], None],
+        max_customers: int,
+    ):
+        self.env = simpy.Environment()
+        self.scenario, self.demand, self.sink = scenario, demand, sink
+        self.max_customers, self.truncated = max_customers, False
+        h = scenario.horizon
+        self.n_intervals, self.days = h.n_intervals, h.days
+        n_cells = h.days * h.n_intervals
+        classes = scenario.customer_classes
+        n_classes = len(classes)
+        self.priority = [c.priority for c in classes]
+        self.patient = [c.patience is not None for c in classes]
+        self.patient_classes = [k for k in range(n_classes) if self.patient[k]]
+        self.balk_at = [c.balk_at for c in classes]
+        self.queues: list[deque] = [deque() for _ in classes]
+        self.deadlines: list[list] = [[] for _ in classes]
+        self.waiting: list[dict] = [{} for _ in classes]  # patient classes: id -> entry
+        self.n_waiting = 0
+        self.max_queue = [[0] * (n_cells + 1) for _ in classes]
+        self.max_queue_total = [0] * (n_cells + 1)
+        self.records: list[tuple] = []
+        self.next_id = 0
+        self.teams: list[_Team] = []
+        names = [c.name for c in classes]
+        self.class_teams: list[list[_Team]] = [[] for _ in classes]
+        for i, spec in enumerate(scenario.teams):
+            served = sorted((names.index(n) for n in spec.serves), key=lambda k: self.priority[k])
+            groups: list[list[int]] = []
+            for k in served:
+                if groups and self.priority[groups[-1][0]] == self.priority[k]:
+                    groups[-1].append(k)
+                else:
+                    groups.append([k])
+            team = _Team(i, scenario.training(spec.training_level).speed, groups, n_cells)
+            team.done = self._completion_callback(team)
+            self.teams.append(team)
+            for k in served:
+                self.class_teams[k].append(team)
+        self.warmup_end = h.open_minute + scenario.simulation.warmup_minutes
+
+    # -- running -------------------------------------------------------------------
+    def run(self) -> None:
+        """Simulate the whole horizon, then hand the remaining records to the sink."""
+        h = self.scenario.horizon
+        for team, spec in zip(self.teams, self.scenario.teams):
+            self.env.process(self._rota(team, day_steps(spec, h), closing_staff(spec, h)))
+        self.env.process(self._clock())
+        self.env.run()
+        for k in self.patient_classes:  # anyone left waiting has run out of patience
+            self._purge(k, float("inf"))
+        self._flush()
+
+    def _rota(self, team: _Team, steps: list[tuple[float, int]], closing: int):
+        env, h = self.env, self.scenario.horizon
+        for day in range(self.days):
+            base = day * 1440.0
+            events = [(base + t, n) for t, n in steps] + [(base + h.close_minute, None)]
+            events.sort(key=lambda e: (e[0], e[1] is not None))  # closing before a shift change
+            for t, n in events:
+                if t > env.now:
+                    yield env.timeout(t - env.now)
+                if n is None:
+                    self._close(team, closing)
+                else:
+                    self._set_staff(team, n)
+
+    def _clock(self):
+        """Opens each interval: moves the accounting cell and draws the interval's customers."""
+        env, h = self.env, self.scenario.horizon
+        for day in range(self.days):
+            for j in range(self.n_intervals):
+                start = h.interval_start(day, j)
+                if start > env.now:
+                    yield env.timeout(start - env.now)
+                cell = day * self.n_intervals + j
+                for team in self.teams:
+                    team.account(env.now)
+                    team.cell = cell if start >= self.warmup_end else len(team.busy_area) - 1
+                if self.truncated:
+                    continue
+                batch = self.demand.batch(day, j)
+                room = self.max_customers - self.next_id
+                if len(batch) > room:
+                    self.truncated = True
+                    batch = Batch(*(a[:room] for a in (batch.arrival, batch.klass, batch.need, batch.patience)))
+                if len(batch):
+                    _ArrivalChain(self, batch, cell, self.next_id)
+                    self.next_id += len(batch)
+
+    # -- staffing ------------------------------------------------------------------
+    def _set_staff(self, team: _Team, n: int) -> None:
+        team.account(self.env.now)
+        team.sched = n
+        team.cap = max(n, team.closing_cap) if team.draining else n
+        self._dispatch(team, self.env.now)
+
+    def _close(self, team: _Team, closing: int) -> None:
+        team.account(self.env.now)
+        team.draining, team.closing_cap = True, max(closing, 1)
+        team.cap = max(team.sched, team.closing_cap)
+        self._dispatch(team, self.env.now)
+        self._maybe_end_drain(team)
+
+    def _maybe_end_drain(self, team: _Team) -> None:
+        if team.busy == 0 and not any(self._has_waiting(k) for g in team.groups for k in g):
+            team.draining, team.closing_cap = False, 0
+            team.cap = team.sched
+
+    # -- customers -----------------------------------------------------------------
+    def arrive(self, cid: int, k: int, cell: int, now: float, need: float, patience: float) -> None:
+        """A customer of class ``k`` arrives at ``now`` (its exact generated time)."""
+        for team in self.class_teams[k]:
+            if team.busy < team.cap:
+                self._start(team, cid, k, cell, now, now, need)
+                return
+        for p in self.patient_classes:
+            heap = self.deadlines[p]
+            if heap and heap[0][0] < now:
+                self._purge(p, now)
+        waiting = len(self.waiting[k]) if self.patient[k] else len(self.queues[k])
+        limit = self.balk_at[k]
+        if limit is not None and waiting >= limit:
+            self._emit((cid, k, cell, now, _NAN, _NAN, _NAN, -1, BALKED))
+            return
+        entry = (now, cid, k, cell, need, now + patience)
+        self.queues[k].append(entry)
+        if self.patient[k]:
+            self.waiting[k][cid] = entry
+            heap = self.deadlines[k]
+            heappush(heap, (now + patience, cid))
+            if len(heap) > 2 * len(self.waiting[k]) + 1024:  # drop entries of served customers
+                heap[:] = [(e[5], e[1]) for e in self.waiting[k].values()]
+                heapify(heap)
+        self.n_waiting += 1
+        if waiting + 1 > self.max_queue[k][cell]:
+            self.max_queue[k][cell] = waiting + 1
+        if self.n_waiting > self.max_queue_total[cell]:
+            self.max_queue_total[cell] = self.n_waiting
+
+    def _start(self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float) -> None:
+        team.account(now)
+        team.busy += 1
+        duration = need / team.speed
+        self.env.timeout(duration).callbacks.append(team.done)
+        self._emit((cid, k, cell, arrival, now - arrival, now, now + duration, team.index, SERVED))
+
+    def _completion_callback(self, team: _Team) -> Callable[[simpy.Event], None]:
+        def done(_event: simpy.Event) -> None:
+            now = self.env.now
+            team.account(now)
+            team.busy -= 1
+            if team.busy < team.cap:
+                self._dispatch(team, now)
+            if team.draining:
+                self._maybe_end_drain(team)
+
+        return done
+
+    def _dispatch(self, team: _Team, now: float) -> None:
+        """Give idle servers of ``team`` the best waiting customers, while any wait."""
+        while team.busy < team.cap and self.n_waiting:
+            best = None
+            for group in team.groups:
+                for k in group:
+                    head = self._head(k, now)
+                    if head is not None and (best is None or head[0] < best[0]):
+                        best = head
+                if best is not None:
+                    break
+            if best is None:
+                return
+            k = best[2]
+            self.queues[k].popleft()
+            if self.patient[k]:
+                del self.waiting[k][best[1]]
+            self.n_waiting -= 1
+            self._start(team, best[1], k, best[3], best[0], now, best[4])
+
+    def _has_waiting(self, k: int) -> bool:
+        return self._head(k, self.env.now) is not None
+
+    def _head(self, k: int, now: float) -> tuple | None:
+        """The first customer still waiting in class ``k``'s queue, or None."""
+        queue = self.queues[k]
+        if not self.patient[k]:
+            return queue[0] if queue else None
+        self._purge(k, now)
+        waiting = self.waiting[k]
+        while queue and queue[0][1] not in waiting:
+            queue.popleft()  # abandoned earlier; removed from the deque lazily
+        return queue[0] if queue else None
+
+    def _purge(self, k: int, now: float) -> None:
+        """Record the abandonment of every class-``k`` customer whose patience ran out."""
+        heap, waiting = self.deadlines[k], self.waiting[k]
+        while heap and heap[0][0] < now:
+            deadline, cid = heappop(heap)
+            entry = waiting.pop(cid, None)
+            if entry is not None:
+                self.n_waiting -= 1
+                arrival = entry[0]
+                self._emit((cid, k, entry[3], arrival, deadline - arrival, _NAN, _NAN, -1, ABANDONED))
+
+    # -- records -------------------------------------------------------------------
+    def _emit(self, row: tuple) -> None:
+        self.records.append(row)
+        if len(self.records) >= _CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.records:
+            self.sink(np.array(self.records, dtype=np.float64))
+            self.records = []

@@ -1,0 +1,49 @@
+"""Staff on duty over a day, as a step function derived from shifts or per-interval staff."""
+
+from __future__ import annotations
+
+from simsvc.scenario.models import Horizon, Team, clock_to_minutes
+
+__all__ = ["closing_staff", "day_steps", "staff_at"]
+
+
+def day_steps(team: Team, horizon: Horizon) -> list[tuple[float, int]]:
+    """``(minute of day, staff from then on)`` at every change, starting at minute 0."""
+    if team.shifts is not None:
+        points = {0.0}
+        for s in team.shifts:
+            points.update((clock_to_minutes(s.start), clock_to_minutes(s.end)))
+        steps = [(t, staff_at(team, horizon, t)) for t in sorted(points) if t < 1440]
+    else:
+        assert team.staff is not None
+        n = horizon.n_intervals
+        values = team.staff * n if len(team.staff) == 1 else team.staff
+        steps = [(0.0, 0)]
+        steps += [(horizon.open_minute + j * horizon.interval_minutes, values[j]) for j in range(n)]
+        steps.append((horizon.close_minute, 0))
+    merged: list[tuple[float, int]] = []
+    for t, n_staff in steps:
+        if not merged or merged[-1][1] != n_staff:
+            merged.append((t, n_staff))
+    return merged
+
+
+def staff_at(team: Team, horizon: Horizon, minute: float) -> int:
+    """Staff scheduled at a minute of the day (shift ``[start, end)`` intervals)."""
+    if team.shifts is not None:
+        return sum(
+            s.staff
+            for s in team.shifts
+            if clock_to_minutes(s.start) <= minute < clock_to_minutes(s.end)
+        )
+    assert team.staff is not None
+    j = int((minute - horizon.open_minute) // horizon.interval_minutes)
+    if not 0 <= j < horizon.n_intervals:
+        return 0
+    return team.staff[0] if len(team.staff) == 1 else team.staff[j]
+
+
+def closing_staff(team: Team, horizon: Horizon) -> int:
+    """Staff on duty in the last moment before closing; they serve those still inside."""
+    last = horizon.close_minute - min(1e-6, horizon.interval_minutes / 2)
+    return staff_at(team, horizon, last)
