@@ -56,6 +56,12 @@ def _check_clock(value: str) -> str:
     return value
 
 
+def _non_empty_tuple(value: tuple) -> tuple:
+    if not value:
+        raise ValueError("must list at least one item")
+    return value
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -190,12 +196,14 @@ class Team(_Frozen):
     """A group of interchangeable servers (a counter, an agent group)."""
 
     name: Annotated[str, Field(min_length=1)]
-    serves: Annotated[tuple[str, ...], Field(min_length=1)]
+    serves: tuple[str, ...]
     training_level: Count = 0
     shifts: Optional[tuple[Shift, ...]] = Field(None, description="Staff by shift.")
     staff: Annotated[Optional[tuple[Count, ...]], PerInterval] = Field(
         None, description="Staff on duty: one number all day, or one per interval."
     )
+
+    _non_empty = field_validator("serves")(_non_empty_tuple)
 
     @model_validator(mode="after")
     def _one_staffing(self) -> Team:
@@ -248,13 +256,14 @@ class Scenario(_Frozen):
     name: Annotated[str, Field(min_length=1)]
     description: str = ""
     horizon: Horizon = Horizon()
-    customer_classes: Annotated[tuple[CustomerClass, ...], Field(min_length=1)]
-    teams: Annotated[tuple[Team, ...], Field(min_length=1)]
-    training_levels: Annotated[tuple[TrainingLevel, ...], Field(min_length=1)] = (
-        TrainingLevel(level=0),
-    )
+    customer_classes: tuple[CustomerClass, ...]
+    teams: tuple[Team, ...]
+    training_levels: tuple[TrainingLevel, ...] = (TrainingLevel(level=0),)
     targets: Targets = Targets()
     simulation: Simulation = Simulation()
+
+    # Emptiness is checked after the items, so a bad item is not also reported as "empty".
+    _non_empty = field_validator("customer_classes", "teams", "training_levels")(_non_empty_tuple)
 
     def class_index(self, name: str) -> int:
         return [c.name for c in self.customer_classes].index(name)

@@ -1,0 +1,1 @@
+"""Benchmarks of simsvc against minimal SimPy and Ciw M/M/c models (see README.md)."""

@@ -1,0 +1,328 @@
+"""Benchmark simsvc against a minimal SimPy model and Ciw on the same M/M/c queue.
+
+Run from the repository root::
+
+    python -m benchmarks.run                 # full run (a few minutes on 2 cores)
+    python -m benchmarks.run --quick         # smoke version (seconds), used by the tests
+    python -m benchmarks.run --out bench.json --check
+
+What is measured (see README.md): wall time of each model, in one process, interleaved
+(simsvc, SimPy, Ciw, simsvc, SimPy, Ciw, ...) with the best of ``--repeats`` runs kept;
+throughput is customers per second of that best run. Peak memory of a long simsvc run
+is measured in a fresh subprocess (its peak RSS, ``RUSAGE_CHILDREN`` read by a small
+launcher process), next to the peak of a subprocess that only imports simsvc.
+
+The exit code is 0 whatever the figures, unless ``--check`` is given: then 1 when a
+target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script: python benchmarks/run.py
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import ciw_model, minimal_simpy, simsvc_model  # noqa: E402
+from simsvc.queueing import erlang_a_metrics, mmc_metrics  # noqa: E402
+
+# The model: M/M/10 at load 0.95 (rates per minute).
+ARRIVAL_RATE, SERVICE_RATE, SERVERS = 9.5, 1.0, 10
+PATIENCE_MEAN = 5.0  # minutes, for the abandonment comparison
+
+WARMUP_CUSTOMERS = 1_000  # untimed run of each model before the timed ones
+
+TARGETS = {
+    "simsvc_vs_simpy": 1.5,  # throughput ratio, M/M/10
+    "simsvc_vs_ciw": 3.0,  # throughput ratio, M/M/10
+    "simsvc_vs_simpy_abandonment": 1.2,  # throughput ratio, M/M/10+M
+    "peak_rss_mb": 300.0,  # simsvc, --memory-customers with keep_records False
+}
+
+FULL = {"customers": 500_000, "ciw_customers": 100_000, "memory_customers": 5_000_000, "repeats": 3}
+QUICK = {"customers": 20_000, "ciw_customers": 5_000, "memory_customers": 20_000, "repeats": 1}
+
+MODELS: dict[str, Callable[..., dict]] = {
+    "simsvc": simsvc_model.run,
+    "SimPy (minimal)": minimal_simpy.run,
+    "Ciw": ciw_model.run,
+}
+
+
+# ----------------------------------------------------------------------------- timing
+def _timed(fn: Callable[..., dict], n: int, seed: int, patience: float | None) -> tuple[float, dict]:
+    gc.collect()
+    start = time.perf_counter()
+    out = fn(ARRIVAL_RATE, SERVICE_RATE, SERVERS, n, seed, patience_mean=patience)
+    return time.perf_counter() - start, out
+
+
+def compare(
+    entries: list[tuple[str, int]], repeats: int, seed: int, patience: float | None, log: Callable[[str], None]
+) -> dict[str, dict]:
+    """Time each ``(model, customers)`` ``repeats`` times, interleaved; keep every time.
+
+    Each model first runs once on a few customers, untimed, so that one-off costs (lazy
+    imports, first-call caches) are not charged to the first timed run.
+    """
+    for name, _ in entries:
+        _timed(MODELS[name], WARMUP_CUSTOMERS, seed, patience)
+    results: dict[str, dict] = {name: {"customers": n, "seconds": [], "runs": []} for name, n in entries}
+    for rep in range(repeats):
+        for name, n in entries:
+            seconds, out = _timed(MODELS[name], n, seed, patience)
+            results[name]["seconds"].append(seconds)
+            results[name]["runs"].append(out)
+            log(f"  run {rep + 1}/{repeats}  {name:<16} {n:>9,} customers  {seconds:8.2f} s")
+    for r in results.values():
+        best = min(r["seconds"])
+        out = r["runs"][r["seconds"].index(best)]
+        r.update(
+            best_s=best,
+            median_s=statistics.median(r["seconds"]),
+            simulated=out["customers"],
+            throughput=out["customers"] / best,
+            mean_wait=out["mean_wait"],
+            abandoned_share=out["abandoned"] / out["customers"] if out["customers"] else float("nan"),
+        )
+        del r["runs"]
+    return results
+
+
+# ----------------------------------------------------------------------------- memory
+_CHILD = """
+import sys, time
+sys.path.insert(0, {root!r})
+import simsvc
+n = {n}
+simulated, seconds = 0, 0.0
+if n:
+    from benchmarks import simsvc_model
+    t = time.perf_counter()
+    simulated = simsvc_model.run({lam}, {mu}, {c}, n, {seed})["customers"]
+    seconds = time.perf_counter() - t
+hwm = float("nan")
+try:  # Linux: this process's own high-water mark, a cross-check of the launcher's figure
+    with open("/proc/self/status") as f:
+        hwm = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    pass
+print(simulated, seconds, hwm)
+"""
+
+# A small launcher runs the child and reads RUSAGE_CHILDREN. The benchmark process
+# cannot read the child's peak itself: on Linux a process's ru_maxrss survives exec,
+# so a child forked from this (large) process would report this process's RSS.
+_LAUNCHER = """
+import resource, subprocess, sys
+out = subprocess.run(sys.argv[1:], check=True, stdout=subprocess.PIPE, text=True).stdout
+print(out.strip(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def peak_rss(n: int, seed: int) -> dict:
+    """Peak RSS (MiB) of a fresh interpreter that imports simsvc and simulates ``n`` customers."""
+    code = _CHILD.format(root=str(ROOT), n=n, lam=ARRIVAL_RATE, mu=SERVICE_RATE, c=SERVERS, seed=seed)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, sys.executable, "-c", code],
+        check=True, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    wall = time.perf_counter() - start
+    simulated, seconds, hwm_kib, maxrss = proc.stdout.split()
+    scale = 1.0 if sys.platform == "darwin" else 1024.0  # ru_maxrss: bytes on macOS, KiB elsewhere
+    out = {
+        "customers": n,
+        "peak_rss_mb": int(maxrss) * scale / 2**20,
+        "vm_hwm_mb": float(hwm_kib) / 1024,
+        "wall_s": wall,
+    }
+    if n:
+        out.update(simulated=int(simulated), simulate_s=float(seconds), throughput=int(simulated) / float(seconds))
+    return out
+
+
+# ----------------------------------------------------------------------------- report
+def _version(pkg: str) -> str:
+    try:
+        return metadata.version(pkg)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def machine() -> dict:
+    return {
+        "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        **{pkg: _version(pkg) for pkg in ("simsvc", "simpy", "ciw", "numpy", "pandas")},
+    }
+
+
+def _row(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [_row(header, widths), _row(["-" * w for w in widths], widths)]
+    lines += [_row(r, widths) for r in rows]
+    return "\n".join("  " + line for line in lines)
+
+
+def _model_rows(results: dict[str, dict], exact: float, tolerance: float) -> list[list[str]]:
+    rows = []
+    for name, r in results.items():
+        dev = r["mean_wait"] / exact - 1.0
+        rows.append(
+            [
+                name,
+                f"{r['simulated']:,}",
+                f"{r['best_s']:.2f}",
+                f"{r['median_s']:.2f}",
+                f"{r['throughput']:,.0f}",
+                f"{r['mean_wait']:.3f}",
+                f"{dev:+.1%}",
+                "ok" if abs(dev) <= tolerance else "CHECK",
+            ]
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--quick", action="store_true", help="tiny smoke run (seconds)")
+    p.add_argument("--out", type=Path, help="write the results as JSON to this file")
+    p.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    p.add_argument("--customers", type=int, help="customers per simsvc/SimPy run")
+    p.add_argument("--ciw-customers", type=int, help="customers per Ciw run")
+    p.add_argument("--memory-customers", type=int, help="customers of the memory run (0: skip it)")
+    p.add_argument("--repeats", type=int, help="runs per model; the best is kept")
+    p.add_argument("--seed", type=int, default=1)
+    args = p.parse_args(argv)
+    cfg = dict(QUICK if args.quick else FULL)
+    for key in cfg:
+        value = getattr(args, key)
+        if value is not None:
+            cfg[key] = value
+    n, n_ciw, n_mem, repeats = cfg["customers"], cfg["ciw_customers"], cfg["memory_customers"], cfg["repeats"]
+    # At load 0.95 a queue forgets its state only over ~150 minutes, so a mean wait
+    # from N customers is noisy: a few % at 500k, tens of % at 20k.
+    tolerance = 0.10 if min(n, n_ciw) >= 100_000 else 0.5
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    info = machine()
+    log(f"simsvc benchmarks ({'quick' if args.quick else 'full'}): {cfg}")
+    log("M/M/10, load 0.95:")
+    mmc = compare([("simsvc", n), ("SimPy (minimal)", n), ("Ciw", n_ciw)], repeats, args.seed, None, log)
+    log(f"M/M/10+M, patience mean {PATIENCE_MEAN:g} min:")
+    ab = compare([("simsvc", n), ("SimPy (minimal)", n)], repeats, args.seed, PATIENCE_MEAN, log)
+    memory = None
+    if n_mem:
+        log(f"peak memory: subprocesses (import only; simsvc with {n_mem:,} customers)...")
+        memory = {"baseline": peak_rss(0, args.seed), "run": peak_rss(n_mem, args.seed)}
+
+    exact_c = mmc_metrics(ARRIVAL_RATE, SERVICE_RATE, SERVERS, 0.0)["mean_wait"]
+    exact_a = erlang_a_metrics(ARRIVAL_RATE, SERVICE_RATE, 1.0 / PATIENCE_MEAN, SERVERS, 0.0)
+    simsvc_t = mmc["simsvc"]["throughput"]
+    checks = [
+        ("throughput simsvc / SimPy, M/M/10", simsvc_t / mmc["SimPy (minimal)"]["throughput"],
+         TARGETS["simsvc_vs_simpy"], "x"),
+        ("throughput simsvc / Ciw, M/M/10", simsvc_t / mmc["Ciw"]["throughput"], TARGETS["simsvc_vs_ciw"], "x"),
+        ("throughput simsvc / SimPy, M/M/10+M",
+         ab["simsvc"]["throughput"] / ab["SimPy (minimal)"]["throughput"],
+         TARGETS["simsvc_vs_simpy_abandonment"], "x"),
+    ]  # fmt: skip
+    if memory:
+        checks.append((f"peak RSS, simsvc {n_mem:,} customers", memory["run"]["peak_rss_mb"],
+                       TARGETS["peak_rss_mb"], "MB"))  # fmt: skip
+    verdicts = []
+    for name, value, target, unit in checks:
+        ok = value < target if unit == "MB" else value >= target
+        verdicts.append({"name": name, "value": value, "target": target, "unit": unit, "pass": ok})
+
+    out: list[str] = []
+    out.append(f"simsvc benchmarks ({'QUICK smoke run' if args.quick else 'full run'}), {info['date']}")
+    out.append(
+        f"machine: {info['platform']}, {info['cpus']} CPUs; Python {info['python']}, simsvc {info['simsvc']}, "
+        f"SimPy {info['simpy']}, Ciw {info['ciw']}, NumPy {info['numpy']}, pandas {info['pandas']}"
+    )
+    out.append(f"wall time: best of {repeats} interleaved run(s) per model, in one process\n")
+    header = ["model", "customers", "best s", "median s", "customers/s", "mean wait", "vs exact", "sanity"]
+    out.append(f"M/M/10, load 0.95 (lambda={ARRIVAL_RATE}/min, mu={SERVICE_RATE}/min); "
+               f"Erlang C mean wait {exact_c:.4f} min")  # fmt: skip
+    out.append(_table(header, _model_rows(mmc, exact_c, tolerance)))
+    if n_ciw != n:
+        out.append(f"  (Ciw simulates {n_ciw:,} customers, not {n:,}: it is slower; throughputs are compared)")
+    out.append("")
+    out.append(f"M/M/10+M, exponential patience mean {PATIENCE_MEAN:g} min; Erlang A mean wait "
+               f"{exact_a['mean_wait']:.4f} min, abandonment {exact_a['p_abandon']:.2%}")  # fmt: skip
+    out.append(_table(header, _model_rows(ab, exact_a["mean_wait"], tolerance)))
+    out.append(
+        "  abandoned: "
+        + ", ".join(f"{name} {r['abandoned_share']:.2%}" for name, r in ab.items())
+    )
+    out.append("")
+    if memory:
+        b, r = memory["baseline"], memory["run"]
+        out.append("peak RSS of a fresh subprocess (keep_records False)")
+        out.append(_table(
+            ["subprocess", "peak RSS MB", "VmHWM MB", "customers/s"],
+            [["python -c 'import simsvc'", f"{b['peak_rss_mb']:.0f}", f"{b['vm_hwm_mb']:.0f}", "-"],
+             [f"simsvc, {r['simulated']:,} customers", f"{r['peak_rss_mb']:.0f}", f"{r['vm_hwm_mb']:.0f}",
+              f"{r['throughput']:,.0f}"]],
+        ))  # fmt: skip
+        out.append("")
+    out.append(f"sanity: mean waits within {tolerance:.0%} of the exact value are 'ok' "
+               "(statistical noise at load 0.95 is several %)")  # fmt: skip
+    rows = [
+        [v["name"], f"{v['value']:.2f} {v['unit']}",
+         f"{'<' if v['unit'] == 'MB' else '>='} {v['target']:g} {v['unit']}", "PASS" if v["pass"] else "FAIL"]
+        for v in verdicts
+    ]  # fmt: skip
+    out.append("\ntargets")
+    out.append(_table(["target", "measured", "target", "result"], rows))
+    if args.quick:
+        out.append("  (quick run: figures are for a smoke test, not the targets' sizes)")
+    print("\n".join(out), flush=True)
+
+    if args.out:
+        payload = {
+            "mode": "quick" if args.quick else "full",
+            "config": cfg,
+            "machine": info,
+            "model": {"arrival_rate": ARRIVAL_RATE, "service_rate": SERVICE_RATE, "servers": SERVERS,
+                      "patience_mean": PATIENCE_MEAN},
+            "exact": {"erlang_c_mean_wait": exact_c, "erlang_a_mean_wait": exact_a["mean_wait"],
+                      "erlang_a_p_abandon": exact_a["p_abandon"]},
+            "mmc": mmc,
+            "abandonment": ab,
+            "memory": memory,
+            "targets": verdicts,
+        }  # fmt: skip
+        args.out.write_text(json.dumps(payload, indent=2) + "\n")
+        log(f"results written to {args.out}")
+    if args.check and not all(v["pass"] for v in verdicts):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

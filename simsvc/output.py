@@ -1,0 +1,112 @@
+"""Presenting a :class:`~simsvc.result.SimResult`: terminal tables, JSON, CSV and files.
+
+Files are written atomically (to a temporary name, then renamed), so an interrupted
+write never leaves a half-written table behind.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from simsvc.result import SimResult
+
+__all__ = ["print_result", "write_result"]
+
+_PERCENT = {"service_level", "abandonment_rate", "balk_rate", "utilization"}
+_COUNTS = {"arrivals", "served", "abandoned", "balked", "max_queue"}
+_CLASS_KPIS = ["arrivals", "mean_wait", "p95_wait", "service_level", "abandonment_rate"]
+
+
+def _fmt(kpi: str, value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if kpi in _PERCENT:
+        return f"{100 * value:.1f} %"
+    if kpi in _COUNTS:
+        return f"{value:,.1f}"
+    return f"{value:.2f} min" if "wait" in kpi or "time" in kpi else f"{value:.3g}"
+
+
+def _summary_table(result: SimResult) -> Table:
+    s = result.scenario
+    level = round(100 * s.simulation.confidence)
+    table = Table(
+        title=f"{s.name} — {result.replications} replications, seed {result.seed}",
+        title_justify="left",
+    )
+    table.add_column("KPI")
+    table.add_column("mean", justify="right")
+    table.add_column(f"{level} % CI", justify="right")
+    for kpi, row in result.summary().iterrows():
+        ci = "-" if math.isnan(row["ci_low"]) else f"{_fmt(kpi, row['ci_low'])} – {_fmt(kpi, row['ci_high'])}"
+        table.add_row(str(kpi), _fmt(kpi, row["mean"]), ci)
+    return table
+
+
+def _class_table(result: SimResult) -> Table:
+    means = result.by_class()["mean"].unstack("kpi")
+    table = Table(title="by class (means)", title_justify="left")
+    table.add_column("class")
+    for kpi in _CLASS_KPIS:
+        table.add_column(kpi, justify="right")
+    for name in [c.name for c in result.scenario.customer_classes]:
+        table.add_row(name, *(_fmt(k, means.loc[name, k]) for k in _CLASS_KPIS))
+    return table
+
+
+def print_result(result: SimResult, fmt: str, console: Console) -> None:
+    """Print the KPIs as a readable ``table``, as ``json`` or as ``csv``."""
+    if fmt == "json":
+        console.file.write(json.dumps(result.to_dict(), indent=2) + "\n")
+    elif fmt == "csv":
+        console.file.write(result.summary().to_csv(index_label="kpi"))
+    else:
+        console.print(_summary_table(result))
+        if len(result.scenario.customer_classes) > 1:
+            console.print(_class_table(result))
+        target = result.scenario.targets.service_level
+        console.print(
+            f"service level = share of arrivals served within {target.within:g} min "
+            f"(target {100 * target.fraction:.0f} %)",
+            style="dim",
+        )
+
+
+def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_result(result: SimResult, folder: Path) -> list[Path]:
+    """Write the summary, per-class/interval/day KPIs, per-replication KPIs and records."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tables: dict[str, Callable[[Path], None]] = {
+        "summary.csv": lambda p: result.summary().to_csv(p, index_label="kpi"),
+        "by_class.csv": lambda p: result.by_class().to_csv(p),
+        "by_interval.csv": lambda p: result.by_interval().to_csv(p),
+        "by_day.csv": lambda p: result.by_day().to_csv(p),
+        "kpis_by_replication.parquet": lambda p: result.kpis.to_parquet(p, index=False),
+        "result.json": lambda p: p.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8"),
+    }
+    if result.records is not None:
+        tables["customers.parquet"] = lambda p: result.customers.to_parquet(p, index=False)
+    written = []
+    for name, write in tables.items():
+        _atomic(folder / name, write)
+        written.append(folder / name)
+    return written
+

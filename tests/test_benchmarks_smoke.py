@@ -1,0 +1,43 @@
+"""Smoke test of the benchmark suite: ``benchmarks/run.py --quick`` runs and reports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytest.importorskip("ciw", reason="the benchmarks compare against Ciw (pip install simsvc[bench])")
+
+
+def test_quick_benchmark_runs_and_prints_the_table(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--out", str(out)],
+        cwd=tmp_path,  # the script must find its package from anywhere
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    table = proc.stdout
+    for needle in ("simsvc", "SimPy (minimal)", "Ciw", "customers/s", "Erlang C", "Erlang A", "peak RSS", "targets"):
+        assert needle in table, f"{needle!r} missing from the report:\n{table}"
+    assert ("PASS" in table) or ("FAIL" in table)
+
+    result = json.loads(out.read_text())
+    assert result["mode"] == "quick"
+    n = result["config"]["customers"]
+    for name in ("simsvc", "SimPy (minimal)"):
+        run = result["mmc"][name]
+        assert run["simulated"] == n
+        assert run["throughput"] > 0
+        assert 0 < run["mean_wait"] < 50  # a stable queue, not a runaway one
+        assert 0 < result["abandonment"][name]["abandoned_share"] < 0.5
+    assert result["mmc"]["Ciw"]["simulated"] == result["config"]["ciw_customers"]
+    assert result["memory"]["run"]["peak_rss_mb"] > result["memory"]["baseline"]["peak_rss_mb"] * 0.5
+    assert {t["name"].split(",")[0] for t in result["targets"]} >= {"throughput simsvc / SimPy", "peak RSS"}
