@@ -82,11 +82,19 @@ def schema() -> None:
 @app.command()
 def run(
     file: ScenarioFile,
-    replications: Annotated[Optional[int], typer.Option("--replications", "-r", min=1, help="Default: the scenario's.")] = None,
+    replications: Annotated[
+        Optional[int], typer.Option("--replications", "-r", min=1, help="Default: the scenario's.")
+    ] = None,
     seed: Annotated[Optional[int], typer.Option(min=0, help="Default: the scenario's.")] = None,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="How to print the KPIs.")] = OutputFormat.table,
-    out: Annotated[Optional[Path], typer.Option(help="Folder for the customer records (Parquet) and KPI tables.")] = None,
-    no_records: Annotated[bool, typer.Option("--no-records", help="Stream KPIs only: bounded memory, no customer table.")] = False,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="How to print the KPIs.")
+    ] = OutputFormat.table,
+    out: Annotated[
+        Optional[Path], typer.Option(help="Folder for the customer records (Parquet) and KPI tables.")
+    ] = None,
+    no_records: Annotated[
+        bool, typer.Option("--no-records", help="Stream KPIs only: bounded memory, no customer table.")
+    ] = False,
 ) -> None:
     """Simulate a scenario and print its KPIs with 95 % confidence intervals."""
     from simsvc.output import print_result, write_result

@@ -113,8 +113,7 @@ class Triangular(_Spec):
     def _ordered(self) -> Triangular:
         if not self.low <= self.mode <= self.high or self.low == self.high:
             raise ValueError(
-                f"need low <= mode <= high and low < high "
-                f"(got {self.low}, {self.mode}, {self.high})"
+                f"need low <= mode <= high and low < high (got {self.low}, {self.mode}, {self.high})"
             )
         return self
 
@@ -178,9 +177,7 @@ class Empirical(_Spec):
     """Resampling (with replacement) of observed durations, e.g. from a system log."""
 
     dist: Literal["empirical"]
-    samples: Annotated[
-        tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...], Field(min_length=1)
-    ]
+    samples: Annotated[tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...], Field(min_length=1)]
 
     @property
     def mean(self) -> Minutes:

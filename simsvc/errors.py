@@ -20,9 +20,7 @@ class ScenarioError(ValueError):
         self.problems = list(problems)
         lines = [f"{path}: {what}" if path else what for path, what in self.problems]
         noun = "problem" if len(lines) == 1 else "problems"
-        super().__init__(
-            f"{source}: invalid scenario ({len(lines)} {noun})\n  " + "\n  ".join(lines)
-        )
+        super().__init__(f"{source}: invalid scenario ({len(lines)} {noun})\n  " + "\n  ".join(lines))
 
 
 class InfeasibleError(ValueError):

@@ -109,4 +109,3 @@ def write_result(result: SimResult, folder: Path) -> list[Path]:
         _atomic(folder / name, write)
         written.append(folder / name)
     return written
-

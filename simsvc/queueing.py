@@ -55,16 +55,11 @@ def _erlang_b(servers: int, load: float) -> float:
 
 
 def _stirlerr(a: float) -> float:
-    """log Gamma(a+1) - [(a + 1/2) log a - a + log(2 pi)/2]."""
+    """Log Gamma(a+1) - [(a + 1/2) log a - a + log(2 pi)/2]."""
     if a >= 15.0:
         a2 = a * a
         return (1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - 1.0 / (1680 * a2)) / a2) / a2) / a
-    return (
-        float(gammaln(a + 1.0))
-        - (a + 0.5) * math.log(a)
-        + a
-        - 0.5 * math.log(2 * math.pi)
-    )
+    return float(gammaln(a + 1.0)) - (a + 0.5) * math.log(a) + a - 0.5 * math.log(2 * math.pi)
 
 
 def _log_kummer(x: float, y: float) -> tuple[float, float]:
@@ -77,9 +72,7 @@ def _log_kummer(x: float, y: float) -> tuple[float, float]:
     if y > x:
         # A = P(x, y) / [e^-y y^x / Gamma(x+1)]; P(x, y) >= ~1/2 here, so no underflow.
         d = (y - x) / x
-        log_pdf = (
-            x * (math.log1p(d) - d) - 0.5 * math.log(2 * math.pi * x) - _stirlerr(x)
-        )
+        log_pdf = x * (math.log1p(d) - d) - 0.5 * math.log(2 * math.pi * x) - _stirlerr(x)
         log_a = math.log(float(gammainc(x, y))) - log_pdf
         # S1 = y A - x (A - 1) = (y - x) A + x: a sum of positive terms.
         return log_a, log_a + math.log((y - x) + x * math.exp(-log_a))
@@ -134,9 +127,7 @@ def _mmc(lam: float, mu: float, n: int, t: float, b: float) -> dict[str, float]:
     }
 
 
-def _erlang_a(
-    lam: float, mu: float, theta: float, n: int, t: float, b: float
-) -> dict[str, float]:
+def _erlang_a(lam: float, mu: float, theta: float, n: int, t: float, b: float) -> dict[str, float]:
     """M/M/n+M given ``b`` = Erlang B(n, lam/mu).  See ``erlang_a_metrics``."""
     if b == 0.0:  # nobody ever finds all servers busy (includes lam == 0)
         p_wait = mean_wait = p_ab = 0.0
@@ -152,9 +143,7 @@ def _erlang_a(
         # z = y e^(-theta t), h(t) = exp(-n mu t + y (1 - e^(-theta t))).
         log_h = -n * mu * t - y * math.expm1(-theta * t)
         log_a1, _ = _log_kummer(x + 1.0, y * math.exp(-theta * t))
-        late = p_wait * math.exp(
-            log_a1 - log_a + log_h - theta * t - math.log1p(1.0 / x)
-        )
+        late = p_wait * math.exp(log_a1 - log_a + log_h - theta * t - math.log1p(1.0 / x))
         sl = min(1.0, max(0.0, 1.0 - p_ab - late))
     return {
         "p_wait": p_wait,
@@ -311,18 +300,12 @@ def required_servers(
     n = 1 if theta > 0.0 else math.floor(load) + 1
     b = _erlang_b(n, load)
     while n <= _MAX_SERVERS:
-        m = (
-            _erlang_a(lam, mu, theta, n, t, b)
-            if theta > 0.0
-            else _mmc(lam, mu, n, t, b)
-        )
+        m = _erlang_a(lam, mu, theta, n, t, b) if theta > 0.0 else _mmc(lam, mu, n, t, b)
         if m["service_level"] >= goal:
             return n
         n += 1
         b = load * b / (n + load * b)
-    raise ValueError(
-        f"service_level(={service_level!r}) needs more than {_MAX_SERVERS} servers"
-    )
+    raise ValueError(f"service_level(={service_level!r}) needs more than {_MAX_SERVERS} servers")
 
 
 def square_root_staffing(load: float, beta: float) -> int:

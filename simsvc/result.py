@@ -64,7 +64,11 @@ class SimResult:
             frame = pd.DataFrame(rows, columns=list(RECORD_FIELDS))
             frame.insert(0, "replication", r)
             parts.append(frame)
-        raw = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["replication", *RECORD_FIELDS])
+        raw = (
+            pd.concat(parts, ignore_index=True)
+            if parts
+            else pd.DataFrame(columns=["replication", *RECORD_FIELDS])
+        )
         raw = raw.sort_values(["replication", "customer"], kind="stable", ignore_index=True)
         cell = raw["cell"].to_numpy(dtype=np.int64)
         labels = [

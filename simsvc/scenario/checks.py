@@ -50,7 +50,10 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
             )
         if team.staff is not None and len(team.staff) not in {1, h.n_intervals}:
             problems.append(
-                (f"{path}.staff", f"has {len(team.staff)} values; expected 1 or {h.n_intervals} (one per interval)")
+                (
+                    f"{path}.staff",
+                    f"has {len(team.staff)} values; expected 1 or {h.n_intervals} (one per interval)",
+                )
             )
     for i, cls in enumerate(scenario.customer_classes):
         path = f"customer_classes[{i}]"
@@ -69,8 +72,11 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
             late = [t for t in arr.trace_times if t >= span]
             if late:
                 problems.append(
-                    (f"{path}.arrivals.{field}", f"{len(late)} arrival time(s) at or after closing "
-                     f"(first: {late[0]:g} minutes after opening; the day is {span:g} minutes)")
+                    (
+                        f"{path}.arrivals.{field}",
+                        f"{len(late)} arrival time(s) at or after closing "
+                        f"(first: {late[0]:g} minutes after opening; the day is {span:g} minutes)",
+                    )
                 )
             bad_days = sorted({d for d in (arr.trace_days or ()) if d >= h.days})
             if bad_days:
@@ -79,5 +85,7 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
                 )
     total = (h.days - 1) * 1440 + h.close_minute - h.open_minute
     if scenario.simulation.warmup_minutes >= total:
-        problems.append(("simulation.warmup_minutes", f"must be shorter than the horizon ({total:g} minutes)"))
+        problems.append(
+            ("simulation.warmup_minutes", f"must be shorter than the horizon ({total:g} minutes)")
+        )
     return problems

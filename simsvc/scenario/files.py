@@ -10,7 +10,7 @@ import csv
 import math
 from pathlib import Path
 
-from simsvc.scenario.models import Arrivals, clock_to_minutes
+from simsvc.scenario.models import Arrivals
 
 __all__ = ["FileProblem", "read_forecast", "read_trace", "resolve_arrivals"]
 
@@ -74,8 +74,7 @@ def read_trace(path: Path, open_minute: float) -> dict[str, tuple]:
         raise FileProblem(f"{path.name} has no column 'time' (columns: {', '.join(header)})")
     times = tuple(_trace_time(path, i + 2, r["time"], open_minute) for i, r in enumerate(rows))
     days = tuple(
-        int(_number(path, i + 2, "day", r["day"])) if "day" in header else 0
-        for i, r in enumerate(rows)
+        int(_number(path, i + 2, "day", r["day"])) if "day" in header else 0 for i, r in enumerate(rows)
     )
     service = (
         tuple(_number(path, i + 2, "service_time", r["service_time"]) for i, r in enumerate(rows))
@@ -94,8 +93,6 @@ def resolve_arrivals(arrivals: Arrivals, base_dir: Path, open_minute: float) -> 
         return arrivals.model_copy(update={"rates_per_hour": rates})
     if arrivals.trace is not None:
         n = len(arrivals.trace)
-        return arrivals.model_copy(
-            update={"trace_times": tuple(arrivals.trace), "trace_days": (0,) * n}
-        )
+        return arrivals.model_copy(update={"trace_times": tuple(arrivals.trace), "trace_days": (0,) * n})
     assert arrivals.trace_csv is not None
     return arrivals.model_copy(update=read_trace(base_dir / arrivals.trace_csv, open_minute))

@@ -12,6 +12,7 @@ import re
 from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from simsvc.distributions import DistributionSpec
 
@@ -107,13 +108,15 @@ class Horizon(_Frozen):
         return day * 1440.0 + self.open_minute + interval * self.interval_minutes
 
 
-class Arrivals(_Frozen):
-    """Demand of one class: exactly one of a rate, a rate per interval, a forecast file
-    or a trace of arrival times to replay.
+_RESOLVED = ("rates_per_hour", "trace_times", "trace_days", "trace_service")
 
-    After loading, file sources are resolved: ``rates_per_hour`` holds one rate per
-    interval (per day, or for every day of the horizon) and ``trace_times`` the replayed
-    arrival times in minutes after opening on ``trace_days``.
+
+class Arrivals(_Frozen):
+    """Demand of one class: a rate, rates per interval, a forecast file or a trace.
+
+    Exactly one source is given. After loading, ``rates_per_hour`` holds one rate per
+    interval (per day, or for every day of the horizon) and ``trace_times`` the
+    replayed arrival times in minutes after opening on ``trace_days``.
     """
 
     per_hour: Annotated[Optional[tuple[Rate, ...]], PerInterval] = Field(
@@ -136,11 +139,20 @@ class Arrivals(_Frozen):
     scale: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(
         1.0, description="Multiplies the demand (what-if growth); traces ignore it."
     )
-    # Filled by the loader from the files above.
-    rates_per_hour: Optional[tuple[Rate, ...]] = Field(None, exclude=True)
-    trace_times: Optional[tuple[float, ...]] = Field(None, exclude=True)
-    trace_days: Optional[tuple[int, ...]] = Field(None, exclude=True)
-    trace_service: Optional[tuple[float, ...]] = Field(None, exclude=True)
+    # Filled by the loader from the fields above; not part of the file format.
+    rates_per_hour: SkipJsonSchema[Optional[tuple[Rate, ...]]] = Field(None, exclude=True)
+    trace_times: SkipJsonSchema[Optional[tuple[float, ...]]] = Field(None, exclude=True)
+    trace_days: SkipJsonSchema[Optional[tuple[int, ...]]] = Field(None, exclude=True)
+    trace_service: SkipJsonSchema[Optional[tuple[float, ...]]] = Field(None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_resolved_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in _RESOLVED:
+                if key in data:
+                    raise ValueError(f"{key!r} is filled in by simsvc; use per_hour, csv, trace or trace_csv")
+        return data
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Arrivals:

@@ -53,9 +53,7 @@ class _ClassDemand:
             absolute = days * 1440.0 + horizon.open_minute + np.asarray(arr.trace_times)
             order = np.argsort(absolute, kind="stable")
             self.trace = absolute[order]
-            self.trace_service = (
-                None if arr.trace_service is None else np.asarray(arr.trace_service)[order]
-            )
+            self.trace_service = None if arr.trace_service is None else np.asarray(arr.trace_service)[order]
             assert day_len > 0
 
     def rate_per_minute(self, day: int, interval: int) -> float:

@@ -50,8 +50,19 @@ class _Team:
     """A team's servers; ``sched`` is the rota, ``cap`` how many may serve now."""
 
     __slots__ = (
-        "index", "speed", "groups", "sched", "cap", "busy", "draining", "closing_cap",
-        "last", "cell", "busy_area", "duty_area", "done",
+        "busy",
+        "busy_area",
+        "cap",
+        "cell",
+        "closing_cap",
+        "done",
+        "draining",
+        "duty_area",
+        "groups",
+        "index",
+        "last",
+        "sched",
+        "speed",
     )  # fmt: skip
 
     def __init__(self, index: int, speed: float, groups: list[list[int]], n_cells: int):
@@ -76,7 +87,7 @@ class _Team:
 class _ArrivalChain:
     """Feeds one interval's batch of customers to the engine, one Timeout each."""
 
-    __slots__ = ("engine", "env", "times", "klass", "need", "patience", "cell", "first", "pos")
+    __slots__ = ("cell", "engine", "env", "first", "klass", "need", "patience", "pos", "times")
 
     def __init__(self, engine: Engine, batch: Batch, cell: int, first_id: int):
         self.engine, self.env, self.cell, self.first, self.pos = engine, engine.env, cell, first_id, 0
@@ -156,7 +167,7 @@ class Engine:
     def run(self) -> None:
         """Simulate the whole horizon, then hand the remaining records to the sink."""
         h = self.scenario.horizon
-        for team, spec in zip(self.teams, self.scenario.teams):
+        for team, spec in zip(self.teams, self.scenario.teams, strict=True):
             self.env.process(self._rota(team, day_steps(spec, h), closing_staff(spec, h)))
         self.env.process(self._clock())
         self.env.run()
@@ -196,7 +207,9 @@ class Engine:
                 room = self.max_customers - self.next_id
                 if len(batch) > room:
                     self.truncated = True
-                    batch = Batch(*(a[:room] for a in (batch.arrival, batch.klass, batch.need, batch.patience)))
+                    batch = Batch(
+                        *(a[:room] for a in (batch.arrival, batch.klass, batch.need, batch.patience))
+                    )
                 if len(batch):
                     _ArrivalChain(self, batch, cell, self.next_id)
                     self.next_id += len(batch)
@@ -251,7 +264,9 @@ class Engine:
         if self.n_waiting > self.max_queue_total[cell]:
             self.max_queue_total[cell] = self.n_waiting
 
-    def _start(self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float) -> None:
+    def _start(
+        self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float
+    ) -> None:
         team.account(now)
         team.busy += 1
         duration = need / team.speed

@@ -32,9 +32,7 @@ def staff_at(team: Team, horizon: Horizon, minute: float) -> int:
     """Staff scheduled at a minute of the day (shift ``[start, end)`` intervals)."""
     if team.shifts is not None:
         return sum(
-            s.staff
-            for s in team.shifts
-            if clock_to_minutes(s.start) <= minute < clock_to_minutes(s.end)
+            s.staff for s in team.shifts if clock_to_minutes(s.start) <= minute < clock_to_minutes(s.end)
         )
     assert team.staff is not None
     j = int((minute - horizon.open_minute) // horizon.interval_minutes)

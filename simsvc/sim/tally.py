@@ -108,13 +108,18 @@ class Tally:
         interval = (cell % i)[joined]
         day = (cell // i)[joined]
         kj = klass[joined]
-        self.hist_interval += np.bincount(
-            (interval * c + kj) * bins + b, minlength=i * c * bins
-        ).reshape(i, c, bins)
+        self.hist_interval += np.bincount((interval * c + kj) * bins + b, minlength=i * c * bins).reshape(
+            i, c, bins
+        )
         self.hist_day += np.bincount((day * c + kj) * bins + b, minlength=d * c * bins).reshape(d, c, bins)
 
-    def finish(self, max_queue: list[list[int]], max_queue_total: list[int],
-               busy: list[list[float]], on_duty: list[list[float]]) -> None:
+    def finish(
+        self,
+        max_queue: list[list[int]],
+        max_queue_total: list[int],
+        busy: list[list[float]],
+        on_duty: list[list[float]],
+    ) -> None:
         """Take the engine's time-based measurements (the last cell is outside intervals)."""
         d, i, c = self._shape
         self.max_queue = np.array([m[:-1] for m in max_queue], dtype=float).T.reshape(d, i, c)
