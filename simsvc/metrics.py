@@ -113,11 +113,11 @@ def confidence_intervals(values: pd.DataFrame, by: list[str], confidence: float 
         One row per group with ``mean``, ``ci_low``, ``ci_high``, ``n`` (replications);
         the interval is NaN with a single replication.
     """
-    from scipy import stats  # imported lazily: SciPy is slow to import
+    from scipy.special import stdtrit  # lazily: SciPy's stats module costs 0.6 s to import
 
     grouped = values.groupby(by, sort=False)["value"]
     out = grouped.agg(mean="mean", std="std", n="count")
-    t = stats.t.ppf(0.5 + confidence / 2, np.maximum(out["n"] - 1, 1))
+    t = stdtrit(np.maximum(out["n"] - 1, 1), 0.5 + confidence / 2)
     half = np.where(out["n"] > 1, t * out["std"] / np.sqrt(out["n"]), np.nan)
     # Constant KPIs (e.g. a deterministic case) have std 0: the interval is the point.
     out["ci_low"] = out["mean"] - half

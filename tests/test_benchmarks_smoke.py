@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
-
-pytest.importorskip("ciw", reason="the benchmarks compare against Ciw (pip install simsvc[bench])")
+HAVE_CIW = importlib.util.find_spec("ciw") is not None  # optional: the [bench] extra
 
 
 def test_quick_benchmark_runs_and_prints_the_table(tmp_path: Path) -> None:
@@ -25,7 +23,16 @@ def test_quick_benchmark_runs_and_prints_the_table(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     table = proc.stdout
-    for needle in ("simsvc", "SimPy (minimal)", "Ciw", "customers/s", "Erlang C", "Erlang A", "peak RSS", "targets"):
+    needles = (
+        "simsvc",
+        "SimPy (minimal)",
+        "customers/s",
+        "Erlang C",
+        "Erlang A",
+        "peak RSS",
+        "targets",
+    )
+    for needle in needles:
         assert needle in table, f"{needle!r} missing from the report:\n{table}"
     assert ("PASS" in table) or ("FAIL" in table)
 
@@ -38,6 +45,10 @@ def test_quick_benchmark_runs_and_prints_the_table(tmp_path: Path) -> None:
         assert run["throughput"] > 0
         assert 0 < run["mean_wait"] < 50  # a stable queue, not a runaway one
         assert 0 < result["abandonment"][name]["abandoned_share"] < 0.5
-    assert result["mmc"]["Ciw"]["simulated"] == result["config"]["ciw_customers"]
+    if HAVE_CIW:
+        assert result["mmc"]["Ciw"]["simulated"] == result["config"]["ciw_customers"]
+        assert result["mmc"]["Ciw"]["throughput"] > 0
+    else:
+        assert "Ciw is not installed" in table
     assert result["memory"]["run"]["peak_rss_mb"] > result["memory"]["baseline"]["peak_rss_mb"] * 0.5
     assert {t["name"].split(",")[0] for t in result["targets"]} >= {"throughput simsvc / SimPy", "peak RSS"}

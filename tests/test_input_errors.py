@@ -74,8 +74,11 @@ def test_distribution_parameter_missing(tmp_path):
 
 def test_shift_ending_before_it_starts(tmp_path):
     data = _teaching()
-    data["teams"][0] = {"name": "clerks", "serves": ["customer"],
-                        "shifts": [{"start": "11:00", "end": "10:00", "staff": 2}]}
+    data["teams"][0] = {
+        "name": "clerks",
+        "serves": ["customer"],
+        "shifts": [{"start": "11:00", "end": "10:00", "staff": 2}],
+    }
     _assert_refused(tmp_path, data, "teams[0].shifts[0]", "end (10:00) must be after start (11:00)")
 
 

@@ -61,6 +61,7 @@ class _Team:
         "groups",
         "index",
         "last",
+        "overtime",
         "sched",
         "speed",
     )  # fmt: skip
@@ -70,6 +71,7 @@ class _Team:
         self.sched = self.cap = self.busy = 0
         self.draining, self.closing_cap = False, 0
         self.last, self.cell = 0.0, n_cells  # the last cell collects time outside intervals
+        self.overtime = False  # after closing only busy servers count as on duty
         self.busy_area = [0.0] * (n_cells + 1)
         self.duty_area = [0.0] * (n_cells + 1)
         self.done: Callable[[simpy.Event], None] | None = None
@@ -80,7 +82,8 @@ class _Team:
         if dt > 0.0:
             busy = self.busy
             self.busy_area[self.cell] += busy * dt
-            self.duty_area[self.cell] += (self.sched if self.sched > busy else busy) * dt
+            on_duty = busy if self.overtime or self.sched < busy else self.sched
+            self.duty_area[self.cell] += on_duty * dt
             self.last = now
 
 
@@ -201,6 +204,7 @@ class Engine:
                 for team in self.teams:
                     team.account(env.now)
                     team.cell = cell if start >= self.warmup_end else len(team.busy_area) - 1
+                    team.overtime = False
                 if self.truncated:
                     continue
                 batch = self.demand.batch(day, j)
@@ -213,6 +217,14 @@ class Engine:
                 if len(batch):
                     _ArrivalChain(self, batch, cell, self.next_id)
                     self.next_id += len(batch)
+            # From closing until the next opening, staff count only while serving; that
+            # overtime is booked to the day's last interval.
+            close = day * 1440.0 + h.close_minute
+            if close > env.now:
+                yield env.timeout(close - env.now)
+            for team in self.teams:
+                team.account(env.now)
+                team.overtime = True
 
     # -- staffing ------------------------------------------------------------------
     def _set_staff(self, team: _Team, n: int) -> None:

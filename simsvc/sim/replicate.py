@@ -96,7 +96,7 @@ def simulate(
         warnings.append(f"interrupted: {len(kpi_tables)} of {n} replications finished")
     if truncated:
         warnings.append(
-            f"overloaded: arrivals stopped at simulation.max_customers={sim.max_customers} "
+            f"truncated: arrivals stopped at simulation.max_customers={sim.max_customers} "
             "in at least one replication; KPIs describe the truncated run"
         )
     return SimResult(
