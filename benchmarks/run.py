@@ -194,9 +194,7 @@ def machine() -> dict:
 
 
 def _row(cells: list[str], widths: list[int]) -> str:
-    return "  ".join(
-        c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
-    )
+    return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
 
 
 def _table(header: list[str], rows: list[list[str]]) -> str:
@@ -274,9 +272,7 @@ def report(results: dict) -> str:
     if "Ciw" not in mmc:
         out.append('  (Ciw is not installed, so it was not run: pip install -e ".[bench]")')
     elif n_ciw != n:
-        out.append(
-            f"  (Ciw simulates {n_ciw:,} customers, not {n:,}: it is slower; throughputs are compared)"
-        )
+        out.append(f"  (Ciw simulates {n_ciw:,} customers, not {n:,}: it is slower; throughputs are compared)")
     out += [
         "",
         f"M/M/10+M, exponential patience mean {PATIENCE_MEAN:g} min; Erlang A mean wait "

@@ -54,9 +54,7 @@ def run(
     patience_mean: float | None = None,
 ) -> dict:
     """Load the scenario and simulate one replication (KPIs included, records not kept)."""
-    sc = simsvc.load_scenario(
-        scenario_mapping(arrival_rate, service_rate, servers, n_customers, seed, patience_mean)
-    )
+    sc = simsvc.load_scenario(scenario_mapping(arrival_rate, service_rate, servers, n_customers, seed, patience_mean))
     res = simsvc.simulate(sc, replications=1, seed=seed, keep_records=False)
     s = res.summary()["mean"]
     return {

@@ -38,9 +38,7 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else math.nan
 
 
-def _kpis(
-    c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, duty: float
-) -> dict[str, float]:
+def _kpis(c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, duty: float) -> dict[str, float]:
     return {
         "arrivals": c["arrivals"],
         "served": c["served"],

@@ -91,9 +91,9 @@ def _log_kummer(x: float, y: float) -> tuple[float, float]:
         log_t, last_j = float(logs[-1]), start + size - 1
         r = y / (x + last_j + 1)  # bounds every later ratio
         t = math.exp(log_t)
-        if t * r / (1 - r) <= _REL_TOL * total and t * (
-            last_j * r / (1 - r) + r / (1 - r) ** 2
-        ) <= _REL_TOL * max(first, 1e-300):
+        if t * r / (1 - r) <= _REL_TOL * total and t * (last_j * r / (1 - r) + r / (1 - r) ** 2) <= _REL_TOL * max(
+            first, 1e-300
+        ):
             return math.log(total), math.log(first) if first > 0 else -math.inf
         start, size = start + size, min(size * 2, 1 << 20)
 
@@ -193,9 +193,7 @@ def erlang_c(servers: int, load: float) -> float:
     return b / (1.0 - (load / n) * (1.0 - b))
 
 
-def mmc_metrics(
-    arrival_rate: float, service_rate: float, servers: int, target_wait: float
-) -> dict[str, float]:
+def mmc_metrics(arrival_rate: float, service_rate: float, servers: int, target_wait: float) -> dict[str, float]:
     """Steady-state metrics of an M/M/c (Erlang C) queue, FCFS.
 
     Args:

@@ -64,11 +64,7 @@ class SimResult:
             frame = pd.DataFrame(rows, columns=list(RECORD_FIELDS))
             frame.insert(0, "replication", r)
             parts.append(frame)
-        raw = (
-            pd.concat(parts, ignore_index=True)
-            if parts
-            else pd.DataFrame(columns=["replication", *RECORD_FIELDS])
-        )
+        raw = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["replication", *RECORD_FIELDS])
         raw = raw.sort_values(["replication", "customer"], kind="stable", ignore_index=True)
         cell = raw["cell"].to_numpy(dtype=np.int64)
         labels = [
@@ -82,9 +78,7 @@ class SimResult:
             {
                 "replication": raw["replication"].astype(np.int64),
                 "customer": raw["customer"].astype(np.int64),
-                "class": pd.Categorical.from_codes(
-                    raw["klass"].astype(np.int64), [c.name for c in s.customer_classes]
-                ),
+                "class": pd.Categorical.from_codes(raw["klass"].astype(np.int64), [c.name for c in s.customer_classes]),
                 "day": cell // h.n_intervals + 1,
                 "interval": pd.Categorical.from_codes(cell % h.n_intervals, labels),
                 "arrival": raw["arrival"],
@@ -126,10 +120,7 @@ class SimResult:
             return None if x is None or (isinstance(x, float) and np.isnan(x)) else float(x)
 
         def table(frame: pd.DataFrame) -> dict[str, dict[str, float | None]]:
-            return {
-                str(k): {c: clean(row[c]) for c in ("mean", "ci_low", "ci_high")}
-                for k, row in frame.iterrows()
-            }
+            return {str(k): {c: clean(row[c]) for c in ("mean", "ci_low", "ci_high")} for k, row in frame.iterrows()}
 
         by_class = self.by_class()
         return {

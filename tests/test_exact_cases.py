@@ -522,9 +522,7 @@ def small_scenarios(draw: st.DrawFn) -> dict[str, Any]:
             "priority": draw(st.integers(1, 2)),
         }
         if draw(st.booleans()):
-            spec["patience"] = draw(
-                st.sampled_from([det(1.5), det(4.0), {"dist": "exponential", "mean": 3.0}])
-            )
+            spec["patience"] = draw(st.sampled_from([det(1.5), det(4.0), {"dist": "exponential", "mean": 3.0}]))
         if draw(st.booleans()):
             spec["balk_at"] = draw(st.integers(1, 3))
         classes.append(spec)

@@ -112,15 +112,11 @@ def test_published_erlang_a_matches_birth_death_chain():
 @pytest.mark.parametrize("load", [0.3, 1.0, 2.5, 7.0])
 def test_textbook_closed_forms(load):
     assert erlang_b(1, load) == pytest.approx(load / (1 + load), rel=1e-14)
-    assert erlang_b(2, load) == pytest.approx(
-        load**2 / 2 / (1 + load + load**2 / 2), rel=1e-14
-    )
+    assert erlang_b(2, load) == pytest.approx(load**2 / 2 / (1 + load + load**2 / 2), rel=1e-14)
     if load < 2:
         assert erlang_c(2, load) == pytest.approx(load**2 / (2 + load), rel=1e-14)
     if load < 1:
-        assert erlang_c(1, load) == pytest.approx(
-            load, rel=1e-14
-        )  # M/M/1: P(wait) = rho
+        assert erlang_c(1, load) == pytest.approx(load, rel=1e-14)  # M/M/1: P(wait) = rho
 
 
 def test_textbook_table_values():
@@ -130,13 +126,9 @@ def test_textbook_table_values():
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 8, 13, 21, 34])
-@pytest.mark.parametrize(
-    "load", [Fraction(1, 4), Fraction(3, 2), Fraction(9, 1), Fraction(67, 2)]
-)
+@pytest.mark.parametrize("load", [Fraction(1, 4), Fraction(3, 2), Fraction(9, 1), Fraction(67, 2)])
 def test_erlang_b_c_against_exact_fractions(n, load):
-    assert erlang_b(n, float(load)) == pytest.approx(
-        float(brute_erlang_b(n, load)), rel=1e-12
-    )
+    assert erlang_b(n, float(load)) == pytest.approx(float(brute_erlang_b(n, load)), rel=1e-12)
     expected_c = 1.0 if load >= n else float(brute_erlang_c(n, load))
     assert erlang_c(n, float(load)) == pytest.approx(expected_c, rel=1e-12)
 
@@ -223,10 +215,7 @@ def test_large_systems_monotone_in_servers():
         cs = [erlang_c(n, load) for n in range(1000, 2101, 50)]
         assert all(x >= y for x, y in itertools.pairwise(bs))
         assert all(x >= y for x, y in itertools.pairwise(cs))
-        sls = [
-            erlang_a_metrics(load, 1.0, 0.2, n, 1 / 3)["service_level"]
-            for n in (1990, 2000, 2010)
-        ]
+        sls = [erlang_a_metrics(load, 1.0, 0.2, n, 1 / 3)["service_level"] for n in (1990, 2000, 2010)]
         assert sls == sorted(sls)
 
 

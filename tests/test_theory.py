@@ -341,9 +341,7 @@ def test_two_class_priority_mmc():
     # Work conservation: the overall mean wait is that of FCFS M/M/c (Erlang C).
     fcfs = queueing.mmc_metrics(total, mu, c, TARGET)["mean_wait"]
     assert (lam["high"] * exact["high"] + lam["low"] * exact["low"]) / total == pytest.approx(fcfs)
-    assert_exact_in_ci(
-        "priority M/M/12 overall mean wait", per_replication(res, "mean_wait"), fcfs, max_rel_half=0.06
-    )
+    assert_exact_in_ci("priority M/M/12 overall mean wait", per_replication(res, "mean_wait"), fcfs, max_rel_half=0.06)
 
 
 # ------------------------------------------------------ 5. M/D/1 and M/G/1 (Pollaczek-Khinchine)
@@ -368,9 +366,7 @@ def _mg1(service: dict[str, Any], lam: float, replications: int, seed: int) -> s
         # false alarm: 3,000 replications over six seeds gave 0.7011 +- 0.0017 and a mean
         # wait of 2.852 +- 0.048. The drain after closing adds ~W_q = 2.8 busy minutes to
         # ~1,320 on-duty ones, a +0.0007 bias on utilization, well inside the half-width.)
-        pytest.param(
-            {"dist": "lognormal", "mean": 1.0, "cv": 1.2}, 2.44, 500, 101, 0.06, id="M/G/1-lognormal"
-        ),
+        pytest.param({"dist": "lognormal", "mean": 1.0, "cv": 1.2}, 2.44, 500, 101, 0.06, id="M/G/1-lognormal"),
     ],
 )
 def test_pollaczek_khinchine(service, second_moment, replications, seed, max_half):
@@ -386,9 +382,7 @@ def test_pollaczek_khinchine(service, second_moment, replications, seed, max_hal
     assert_exact_in_ci(
         f"M/G/1 ({label}) P(wait = 0)", per_replication(res, "service_level"), 1 - rho, max_rel_half=0.02
     )
-    assert_exact_in_ci(
-        f"M/G/1 ({label}) utilization", per_replication(res, "utilization"), rho, max_rel_half=0.01
-    )
+    assert_exact_in_ci(f"M/G/1 ({label}) utilization", per_replication(res, "utilization"), rho, max_rel_half=0.01)
     if service["dist"] == "deterministic":
         assert per_replication(res, "mean_service_time") == pytest.approx(1.0)
 

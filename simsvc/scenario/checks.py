@@ -40,9 +40,7 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
         path = f"teams[{i}]"
         for j, name in enumerate(team.serves):
             if name not in class_names:
-                problems.append(
-                    (f"{path}.serves[{j}]", f"unknown class {name!r} (classes: {', '.join(class_names)})")
-                )
+                problems.append((f"{path}.serves[{j}]", f"unknown class {name!r} (classes: {', '.join(class_names)})"))
             served.add(name)
         if team.training_level not in levels:
             problems.append(
@@ -85,7 +83,5 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
                 )
     total = (h.days - 1) * 1440 + h.close_minute - h.open_minute
     if scenario.simulation.warmup_minutes >= total:
-        problems.append(
-            ("simulation.warmup_minutes", f"must be shorter than the horizon ({total:g} minutes)")
-        )
+        problems.append(("simulation.warmup_minutes", f"must be shorter than the horizon ({total:g} minutes)"))
     return problems

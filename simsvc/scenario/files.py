@@ -73,9 +73,7 @@ def read_trace(path: Path, open_minute: float) -> dict[str, tuple]:
     if "time" not in header:
         raise FileProblem(f"{path.name} has no column 'time' (columns: {', '.join(header)})")
     times = tuple(_trace_time(path, i + 2, r["time"], open_minute) for i, r in enumerate(rows))
-    days = tuple(
-        int(_number(path, i + 2, "day", r["day"])) if "day" in header else 0 for i, r in enumerate(rows)
-    )
+    days = tuple(int(_number(path, i + 2, "day", r["day"])) if "day" in header else 0 for i, r in enumerate(rows))
     service = (
         tuple(_number(path, i + 2, "service_time", r["service_time"]) for i, r in enumerate(rows))
         if "service_time" in header

@@ -85,8 +85,7 @@ class Horizon(_Frozen):
         n = span / self.interval_minutes
         if abs(n - round(n)) > 1e-9:
             raise ValueError(
-                f"interval_minutes (={self.interval_minutes:g}) must divide the "
-                f"{span:g} opening minutes evenly"
+                f"interval_minutes (={self.interval_minutes:g}) must divide the {span:g} opening minutes evenly"
             )
         return self
 
@@ -159,8 +158,7 @@ class Arrivals(_Frozen):
         given = [k for k in ("per_hour", "csv", "trace", "trace_csv") if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                "give exactly one of per_hour, csv, trace, trace_csv"
-                + (f" (got {', '.join(given)})" if given else "")
+                "give exactly one of per_hour, csv, trace, trace_csv" + (f" (got {', '.join(given)})" if given else "")
             )
         return self
 
@@ -256,9 +254,7 @@ class Simulation(_Frozen):
         2_000_000,
         description="Per replication; arrivals stop there and the run is flagged truncated.",
     )
-    keep_records: bool = Field(
-        True, description="Keep the per-customer table (off: streamed KPIs, bounded memory)."
-    )
+    keep_records: bool = Field(True, description="Keep the per-customer table (off: streamed KPIs, bounded memory).")
     confidence: Annotated[float, Field(gt=0, lt=1)] = 0.95
 
 

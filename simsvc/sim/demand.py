@@ -92,9 +92,7 @@ class Demand:
     """All classes' customers for one replication, interval by interval."""
 
     def __init__(self, scenario: Scenario, seed: int, replication: int):
-        self._classes = [
-            _ClassDemand(c, scenario.horizon, seed, replication) for c in scenario.customer_classes
-        ]
+        self._classes = [_ClassDemand(c, scenario.horizon, seed, replication) for c in scenario.customer_classes]
 
     def batch(self, day: int, interval: int) -> Batch:
         """The customers arriving in interval ``interval`` of day ``day``."""

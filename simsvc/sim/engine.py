@@ -106,9 +106,7 @@ class _ArrivalChain:
         if k + 1 < len(self.times):
             delay = self.times[k + 1] - self.env.now
             self.env.timeout(delay if delay > 0.0 else 0.0).callbacks.append(self.arrive)
-        self.engine.arrive(
-            self.first + k, self.klass[k], self.cell, self.times[k], self.need[k], self.patience[k]
-        )
+        self.engine.arrive(self.first + k, self.klass[k], self.cell, self.times[k], self.need[k], self.patience[k])
 
 
 class Engine:
@@ -211,9 +209,7 @@ class Engine:
                 room = self.max_customers - self.next_id
                 if len(batch) > room:
                     self.truncated = True
-                    batch = Batch(
-                        *(a[:room] for a in (batch.arrival, batch.klass, batch.need, batch.patience))
-                    )
+                    batch = Batch(*(a[:room] for a in (batch.arrival, batch.klass, batch.need, batch.patience)))
                 if len(batch):
                     _ArrivalChain(self, batch, cell, self.next_id)
                     self.next_id += len(batch)
@@ -276,9 +272,7 @@ class Engine:
         if self.n_waiting > self.max_queue_total[cell]:
             self.max_queue_total[cell] = self.n_waiting
 
-    def _start(
-        self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float
-    ) -> None:
+    def _start(self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float) -> None:
         team.account(now)
         team.busy += 1
         duration = need / team.speed

@@ -31,9 +31,7 @@ def day_steps(team: Team, horizon: Horizon) -> list[tuple[float, int]]:
 def staff_at(team: Team, horizon: Horizon, minute: float) -> int:
     """Staff scheduled at a minute of the day (shift ``[start, end)`` intervals)."""
     if team.shifts is not None:
-        return sum(
-            s.staff for s in team.shifts if clock_to_minutes(s.start) <= minute < clock_to_minutes(s.end)
-        )
+        return sum(s.staff for s in team.shifts if clock_to_minutes(s.start) <= minute < clock_to_minutes(s.end))
     assert team.staff is not None
     j = int((minute - horizon.open_minute) // horizon.interval_minutes)
     if not 0 <= j < horizon.n_intervals:

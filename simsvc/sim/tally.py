@@ -108,9 +108,7 @@ class Tally:
         interval = (cell % i)[joined]
         day = (cell // i)[joined]
         kj = klass[joined]
-        self.hist_interval += np.bincount((interval * c + kj) * bins + b, minlength=i * c * bins).reshape(
-            i, c, bins
-        )
+        self.hist_interval += np.bincount((interval * c + kj) * bins + b, minlength=i * c * bins).reshape(i, c, bins)
         self.hist_day += np.bincount((day * c + kj) * bins + b, minlength=d * c * bins).reshape(d, c, bins)
 
     def finish(
