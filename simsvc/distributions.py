@@ -196,8 +196,8 @@ DISTRIBUTION_NAMES: frozenset[str] = frozenset(
     for cls in (Exponential, Deterministic, Uniform, Triangular, Lognormal, Gamma, Erlang, Empirical)
 )
 
-Purpose = Literal["arrivals", "service", "patience", "routing"]
-_PURPOSES: dict[str, int] = {"arrivals": 0, "service": 1, "patience": 2, "routing": 3}
+Purpose = Literal["arrivals", "service", "patience", "routing", "quality", "returns"]
+_PURPOSES: dict[str, int] = {"arrivals": 0, "service": 1, "patience": 2, "routing": 3, "quality": 4, "returns": 5}
 
 
 def stream(seed: int, replication: int, name: str, purpose: Purpose) -> np.random.Generator:

@@ -22,6 +22,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from simsvc.costs import cost_terms
+from simsvc.scenario.quality_models import DIMENSIONS
 from simsvc.sim.tally import Tally, quantile_from_histogram
 
 __all__ = ["KPI_NAMES", "confidence_intervals", "replication_kpis"]
@@ -30,6 +32,10 @@ KPI_NAMES = (
     "arrivals", "served", "abandoned", "balked", "mean_wait", "mean_wait_served",
     "p95_wait", "service_level", "abandonment_rate", "balk_rate", "utilization",
     "max_queue", "mean_service_time",
+    "satisfaction", "delighted_share", "dissatisfied_share", "complaint_rate", "recovery_rate",
+    "complaints_within_sla", "mean_resolution_time", "retention", "lost_customers",
+    *(f"gap_{d}" for d in DIMENSIONS), "complaint_team_utilization",
+    "cost", "cost_wages", "cost_training", "cost_complaints", "cost_lost_customers",
 )  # fmt: skip
 GROUPS = ("overall", "class", "interval", "day")
 
@@ -56,6 +62,33 @@ def _kpis(c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, 
     }
 
 
+def _quality_kpis(c: dict[str, float]) -> dict[str, float]:
+    complaints = c["complaints"]
+    out = {
+        "satisfaction": _ratio(c["satisfaction_sum"], c["arrivals"]),
+        "delighted_share": _ratio(c["delighted"], c["arrivals"]),
+        "dissatisfied_share": _ratio(c["dissatisfied"], c["arrivals"]),
+        "complaint_rate": _ratio(complaints, c["arrivals"]),
+        "recovery_rate": _ratio(c["recovered"], complaints),
+        "complaints_within_sla": _ratio(c["within_sla"], complaints),
+        "mean_resolution_time": _ratio(c["resolution_sum"], c["complaints_handled"]),
+        "retention": _ratio(c["returns"], c["arrivals"]),
+        "lost_customers": c["lost"],
+    }
+    out.update({f"gap_{d}": _ratio(c[f"gap_sum_{d}"], c["served"]) for d in DIMENSIONS})
+    return out
+
+
+def _cost_kpis(wages: float, back_office: float, training: float, handling: float, lost: float) -> dict[str, float]:
+    return {
+        "cost": wages + back_office + training + handling + lost,
+        "cost_wages": wages + back_office,
+        "cost_training": training,
+        "cost_complaints": handling,
+        "cost_lost_customers": lost,
+    }
+
+
 def _interval_labels(tally: Tally) -> list[str]:
     h = tally.scenario.horizon
     labels = []
@@ -66,36 +99,59 @@ def _interval_labels(tally: Tally) -> list[str]:
 
 
 def replication_kpis(tally: Tally) -> pd.DataFrame:
-    """All KPIs of one replication, long format: ``group, key, kpi, value``."""
+    """All KPIs of one replication, long format: ``group, key, kpi, value``.
+
+    Costs that cannot be attributed to a group are left out of it (NaN): complaint-team
+    wages and training by interval, all wages and training by class.
+    """
+    s = tally.scenario
     counts = tally.counts
+    quality = s.quality.enabled
+    costs = cost_terms(
+        s, tally.on_duty, tally.back_office_on_duty, counts.get("complaints"), counts.get("lost")
+    )
+    nan = math.nan
     rows: list[tuple[str, str, str, float]] = []
 
-    def emit(group: str, key: str, values: dict[str, float]) -> None:
+    def emit(group: str, key: str, per: dict[str, float], hist, max_queue, busy, duty, money, back) -> None:
+        values = _kpis(per, hist, max_queue, busy, duty)
+        if quality:
+            values.update(_quality_kpis(per))
+            values["complaint_team_utilization"] = _ratio(*back) if back else nan
+        values.update(_cost_kpis(*money))
         rows.extend((group, key, kpi, float(v)) for kpi, v in values.items())
 
-    total = {k: v.sum() for k, v in counts.items()}
-    emit("overall", "all", _kpis(
-        total, tally.hist_interval.sum(axis=(0, 1)), tally.max_queue_total.max(initial=0),
-        tally.busy.sum(), tally.on_duty.sum(),
-    ))  # fmt: skip
-    for k, cls in enumerate(tally.scenario.customer_classes):
-        per = {name: v[:, :, k].sum() for name, v in counts.items()}
-        emit("class", cls.name, _kpis(
-            per, tally.hist_interval[:, k].sum(axis=0), tally.max_queue[:, :, k].max(initial=0),
-            math.nan, math.nan,
-        ))  # fmt: skip
+    days = s.horizon.days
+    emit(
+        "overall", "all", {k: v.sum() for k, v in counts.items()}, tally.hist_interval.sum(axis=(0, 1)),
+        tally.max_queue_total.max(initial=0), tally.busy.sum(), tally.on_duty.sum(),
+        (costs.wages.sum(), costs.back_office_wages.sum(), costs.training_per_day * days,
+         costs.complaint_handling.sum(), costs.lost_customers.sum()),
+        (tally.back_office_busy.sum(), tally.back_office_on_duty.sum()),
+    )  # fmt: skip
+    for k, cls in enumerate(s.customer_classes):
+        emit(
+            "class", cls.name, {name: v[:, :, k].sum() for name, v in counts.items()},
+            tally.hist_interval[:, k].sum(axis=0), tally.max_queue[:, :, k].max(initial=0), nan, nan,
+            (nan, nan, nan, costs.complaint_handling[:, :, k].sum(), costs.lost_customers[:, :, k].sum()), None,
+        )  # fmt: skip
     for j, label in enumerate(_interval_labels(tally)):
-        per = {name: v[:, j].sum() for name, v in counts.items()}
-        emit("interval", label, _kpis(
-            per, tally.hist_interval[j].sum(axis=0), tally.max_queue_total[:, j].max(initial=0),
+        emit(
+            "interval", label, {name: v[:, j].sum() for name, v in counts.items()},
+            tally.hist_interval[j].sum(axis=0), tally.max_queue_total[:, j].max(initial=0),
             tally.busy[:, :, j].sum(), tally.on_duty[:, :, j].sum(),
-        ))  # fmt: skip
-    for d in range(tally.scenario.horizon.days):
-        per = {name: v[d].sum() for name, v in counts.items()}
-        emit("day", str(d + 1), _kpis(
-            per, tally.hist_day[d].sum(axis=0), tally.max_queue_total[d].max(initial=0),
+            (costs.wages[:, j].sum(), 0.0, 0.0, costs.complaint_handling[:, j].sum(), costs.lost_customers[:, j].sum()),
+            None,
+        )  # fmt: skip
+    for d in range(days):
+        emit(
+            "day", str(d + 1), {name: v[d].sum() for name, v in counts.items()},
+            tally.hist_day[d].sum(axis=0), tally.max_queue_total[d].max(initial=0),
             tally.busy[:, d].sum(), tally.on_duty[:, d].sum(),
-        ))  # fmt: skip
+            (costs.wages[d].sum(), costs.back_office_wages[d], costs.training_per_day,
+             costs.complaint_handling[d].sum(), costs.lost_customers[d].sum()),
+            (tally.back_office_busy[:, d].sum(), tally.back_office_on_duty[:, d].sum()),
+        )  # fmt: skip
     return pd.DataFrame(rows, columns=["group", "key", "kpi", "value"])
 
 

@@ -10,13 +10,12 @@ import numpy as np
 import pandas as pd
 
 from simsvc.metrics import KPI_NAMES, confidence_intervals
+from simsvc.records import complaint_table, customer_table
 from simsvc.scenario.models import Scenario
-from simsvc.sim.engine import RECORD_FIELDS
 
 __all__ = ["SimResult"]
 
 Group = Literal["overall", "class", "interval", "day"]
-_OUTCOMES = ["served", "abandoned", "balked"]
 
 
 @dataclass(frozen=True)
@@ -53,43 +52,27 @@ class SimResult:
         ``interval`` ("HH:MM" start), ``arrival``/``start``/``end`` (minutes since 00:00 of
         day 1; NaN when not served), ``wait`` (minutes in queue; to abandonment for those
         who abandoned; NaN for balking), ``team`` (None when not served), ``outcome``
-        (served / abandoned / balked) and ``warmup`` (arrived during the warm-up).
+        (served / abandoned / balked) and ``warmup`` (arrived during the warm-up). With the
+        quality model: ``gap`` (weighted), ``category`` (delighted / satisfied /
+        dissatisfied, before any complaint), ``complained``, ``recovered``,
+        ``final_category`` (after complaint handling; ``unresolved`` if not recovered),
+        ``returns`` (will come back) and ``gap_<dimension>`` for the five dimensions.
         """
         if self.records is None:
             raise ValueError("per-customer records were not kept (keep_records=False)")
-        s = self.scenario
-        h = s.horizon
-        parts = []
-        for r, rows in self.records:
-            frame = pd.DataFrame(rows, columns=list(RECORD_FIELDS))
-            frame.insert(0, "replication", r)
-            parts.append(frame)
-        raw = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["replication", *RECORD_FIELDS])
-        raw = raw.sort_values(["replication", "customer"], kind="stable", ignore_index=True)
-        cell = raw["cell"].to_numpy(dtype=np.int64)
-        labels = [
-            f"{round(h.open_minute + j * h.interval_minutes) // 60:02d}:"
-            f"{round(h.open_minute + j * h.interval_minutes) % 60:02d}"
-            for j in range(h.n_intervals)
-        ]
-        team_names = [t.name for t in s.teams]
-        team_idx = raw["team"].to_numpy(dtype=np.int64)
-        return pd.DataFrame(
-            {
-                "replication": raw["replication"].astype(np.int64),
-                "customer": raw["customer"].astype(np.int64),
-                "class": pd.Categorical.from_codes(raw["klass"].astype(np.int64), [c.name for c in s.customer_classes]),
-                "day": cell // h.n_intervals + 1,
-                "interval": pd.Categorical.from_codes(cell % h.n_intervals, labels),
-                "arrival": raw["arrival"],
-                "wait": raw["wait"],
-                "start": raw["start"],
-                "end": raw["end"],
-                "team": pd.Categorical.from_codes(team_idx, team_names),
-                "outcome": pd.Categorical.from_codes(raw["outcome"].astype(np.int64), _OUTCOMES),
-                "warmup": raw["arrival"] < h.open_minute + s.simulation.warmup_minutes,
-            }
-        )
+        return customer_table(self.scenario, self.records)
+
+    @cached_property
+    def complaints(self) -> pd.DataFrame:
+        """One row per complaint and replication.
+
+        Columns: ``customer``, ``class``, ``customer_arrival``, ``filed``,
+        ``wait_before_handling``, ``start``, ``end``, ``team``, ``handled``,
+        ``resolution_time``, ``recovered``, ``category_after`` and ``returns``.
+        """
+        if self.records is None:
+            raise ValueError("per-customer records were not kept (keep_records=False)")
+        return complaint_table(self.scenario, self.records)
 
     def _table(self, group: Group) -> pd.DataFrame:
         values = self.kpis[self.kpis["group"] == group]

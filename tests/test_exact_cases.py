@@ -61,6 +61,8 @@ def make(
         "customer_classes": classes,
         "teams": teams,
         "targets": {"service_level": {"within": within, "fraction": 0.8}},
+        # Queueing mechanics only: no returning customers adding to a multi-day trace.
+        "quality": {"enabled": False},
         "simulation": {"replications": replications, "seed": seed, "warmup_minutes": warmup},
     }
     if levels is not None:

@@ -59,6 +59,8 @@ def make(
             "customer_classes": classes,
             "teams": teams,
             "targets": {"service_level": {"within": within, "fraction": 0.8}},
+            # Pure queueing: no returning customers or word of mouth changing the demand.
+            "quality": {"enabled": False},
             "simulation": {"replications": replications, "seed": seed, "warmup_minutes": warmup},
         }
     )

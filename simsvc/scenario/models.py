@@ -8,13 +8,25 @@ Times are minutes; clock times are ``"HH:MM"`` strings (``"24:00"`` allowed as a
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from simsvc.distributions import DistributionSpec
+from simsvc.scenario.base import (
+    ClockTime,
+    Count,
+    Frozen,
+    PerInterval,
+    Rate,
+    Shift,
+    Staffed,
+    check_clock,
+    clock_to_minutes,
+    non_empty_tuple,
+)
+from simsvc.scenario.quality_models import Complaints, Costs, Expectations, Loyalty, QualityModel
 
 __all__ = [
     "Arrivals",
@@ -30,44 +42,7 @@ __all__ = [
     "clock_to_minutes",
 ]
 
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
-
-ClockTime = Annotated[str, Field(description='A time of day, "HH:MM" (00:00 to 24:00).')]
-Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Count = Annotated[int, Field(ge=0)]
-
-
-def _as_tuple(value: Any) -> Any:
-    """Let a single number stand for "the same value in every interval"."""
-    return (value,) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
-
-
-PerInterval = BeforeValidator(_as_tuple)
-
-
-def clock_to_minutes(value: str) -> float:
-    """Convert ``"HH:MM"`` to minutes after midnight."""
-    hours, minutes = value.split(":")
-    return float(int(hours) * 60 + int(minutes))
-
-
-def _check_clock(value: str) -> str:
-    if not isinstance(value, str) or not _CLOCK.match(value):
-        raise ValueError(f'{value!r} is not a clock time "HH:MM" between 00:00 and 24:00')
-    return value
-
-
-def _non_empty_tuple(value: tuple) -> tuple:
-    if not value:
-        raise ValueError("must list at least one item")
-    return value
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-
-class Horizon(_Frozen):
+class Horizon(Frozen):
     """How many days are simulated, the opening hours and the reporting interval."""
 
     days: Annotated[int, Field(ge=1, le=3660)] = 1
@@ -75,7 +50,7 @@ class Horizon(_Frozen):
     close: ClockTime = "17:00"
     interval_minutes: Annotated[float, Field(gt=0, le=1440)] = 30.0
 
-    _clock = field_validator("open", "close")(_check_clock)
+    _clock = field_validator("open", "close")(check_clock)
 
     @model_validator(mode="after")
     def _consistent(self) -> Horizon:
@@ -110,7 +85,7 @@ class Horizon(_Frozen):
 _RESOLVED = ("rates_per_hour", "trace_times", "trace_days", "trace_service")
 
 
-class Arrivals(_Frozen):
+class Arrivals(Frozen):
     """Demand of one class: a rate, rates per interval, a forecast file or a trace.
 
     Exactly one source is given. After loading, ``rates_per_hour`` holds one rate per
@@ -167,7 +142,7 @@ class Arrivals(_Frozen):
         return self.trace is not None or self.trace_csv is not None
 
 
-class CustomerClass(_Frozen):
+class CustomerClass(Frozen):
     """A customer segment with its own demand, service needs, patience and priority."""
 
     name: Annotated[str, Field(min_length=1)]
@@ -184,67 +159,52 @@ class CustomerClass(_Frozen):
     target_wait: Optional[Annotated[float, Field(ge=0)]] = Field(
         None, description="Service-level target wait for this class (minutes); default targets."
     )
+    expectations: Expectations = Expectations()
 
 
-class Shift(_Frozen):
-    """Staff on duty from ``start`` to ``end`` (same day)."""
+class Team(Staffed):
+    """A group of interchangeable front-line servers (a counter, an agent group)."""
 
-    start: ClockTime
-    end: ClockTime
-    staff: Count
-
-    _clock = field_validator("start", "end")(_check_clock)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Shift:
-        if clock_to_minutes(self.end) <= clock_to_minutes(self.start):
-            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
-        return self
-
-
-class Team(_Frozen):
-    """A group of interchangeable servers (a counter, an agent group)."""
-
-    name: Annotated[str, Field(min_length=1)]
     serves: tuple[str, ...]
-    training_level: Count = 0
-    shifts: Optional[tuple[Shift, ...]] = Field(None, description="Staff by shift.")
-    staff: Annotated[Optional[tuple[Count, ...]], PerInterval] = Field(
-        None, description="Staff on duty: one number all day, or one per interval."
+    tangibles: Optional[Annotated[float, Field(ge=1, le=7)]] = Field(
+        None, description="Perceived facilities at this team's counters (default: quality.tangibles)."
     )
 
-    _non_empty = field_validator("serves")(_non_empty_tuple)
-
-    @model_validator(mode="after")
-    def _one_staffing(self) -> Team:
-        if (self.shifts is None) == (self.staff is None):
-            raise ValueError("give exactly one of shifts or staff")
-        return self
+    _non_empty = field_validator("serves")(non_empty_tuple)
 
 
-class TrainingLevel(_Frozen):
-    """What a training level changes: service speed (1 = nominal) and wage."""
+class TrainingLevel(Frozen):
+    """What a training level changes: speed, reliability, assurance, empathy, recovery, cost."""
 
     level: Count
-    speed: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 1.0
+    speed: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(1.0, description="Service time divides by it.")
     wage_per_hour: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
+    failure_prob: Annotated[float, Field(ge=0, le=1)] = Field(0.05, description="Chance a service fails.")
+    assurance: Annotated[float, Field(ge=1, le=7)] = Field(5.5, description="Perceived knowledge and courtesy.")
+    empathy: Annotated[float, Field(ge=1, le=7)] = Field(5.0, description="Perceived individual attention.")
+    recovery_success: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.85, description="Chance an immediately handled complaint is recovered."
+    )
+    training_cost_per_person: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(
+        0.0, description="One-off cost of training a person to this level (amortised)."
+    )
 
 
-class ServiceLevelTarget(_Frozen):
+class ServiceLevelTarget(Frozen):
     """Share ``fraction`` of arrivals should start service within ``within`` minutes."""
 
     within: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 5.0
     fraction: Annotated[float, Field(ge=0, le=1)] = 0.8
 
 
-class Targets(_Frozen):
+class Targets(Frozen):
     """Service targets; the KPIs are measured against them."""
 
     service_level: ServiceLevelTarget = ServiceLevelTarget()
     max_abandonment: Optional[Annotated[float, Field(ge=0, le=1)]] = None
 
 
-class Simulation(_Frozen):
+class Simulation(Frozen):
     """Replications, randomness and run limits."""
 
     replications: Annotated[int, Field(ge=1, le=100_000)] = 20
@@ -258,7 +218,7 @@ class Simulation(_Frozen):
     confidence: Annotated[float, Field(gt=0, lt=1)] = 0.95
 
 
-class Scenario(_Frozen):
+class Scenario(Frozen):
     """A whole service operation: demand, teams, staffing, targets and run settings."""
 
     name: Annotated[str, Field(min_length=1)]
@@ -268,10 +228,14 @@ class Scenario(_Frozen):
     teams: tuple[Team, ...]
     training_levels: tuple[TrainingLevel, ...] = (TrainingLevel(level=0),)
     targets: Targets = Targets()
+    quality: QualityModel = QualityModel()
+    complaints: Complaints = Complaints()
+    loyalty: Loyalty = Loyalty()
+    costs: Costs = Costs()
     simulation: Simulation = Simulation()
 
     # Emptiness is checked after the items, so a bad item is not also reported as "empty".
-    _non_empty = field_validator("customer_classes", "teams", "training_levels")(_non_empty_tuple)
+    _non_empty = field_validator("customer_classes", "teams", "training_levels")(non_empty_tuple)
 
     def class_index(self, name: str) -> int:
         return [c.name for c in self.customer_classes].index(name)

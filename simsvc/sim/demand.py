@@ -3,19 +3,23 @@
 Arrivals are a non-stationary Poisson process with a constant rate in each interval:
 given the count ``N ~ Poisson(rate * length)``, the arrival times are ``N`` sorted
 uniforms on the interval, which is exact for piecewise-constant rates. Each class has
-its own streams for arrivals, service needs and patience (see
+its own streams for arrivals, service needs, patience and experience (see
 :func:`simsvc.distributions.stream`), consumed in interval order whatever the staffing,
-so two staffing alternatives see the same customers (common random numbers).
+so two staffing alternatives see the same new customers (common random numbers).
+Returning customers (multi-day runs) are added to the interval they come back in, with
+their adapted expectations, and draw from a separate ``returns`` stream.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
 from simsvc.distributions import stream
 from simsvc.scenario.models import CustomerClass, Horizon, Scenario
+from simsvc.sim.experience import CustomerDraws, draw_customers
 
 __all__ = ["Batch", "Demand"]
 
@@ -28,35 +32,46 @@ class Batch:
     klass: np.ndarray  # class index
     need: np.ndarray  # service time at speed 1, minutes
     patience: np.ndarray  # minutes; inf = never abandons
+    returning: np.ndarray  # bool: a customer coming back
+    draws: CustomerDraws | None = None  # with the quality model
 
     def __len__(self) -> int:
         return len(self.arrival)
+
+    def head(self, n: int) -> Batch:
+        """The first ``n`` customers."""
+        draws = None
+        if self.draws is not None:
+            draws = CustomerDraws.concatenate([self.draws], np.arange(n))
+        return Batch(self.arrival[:n], self.klass[:n], self.need[:n], self.patience[:n], self.returning[:n], draws)
 
 
 class _ClassDemand:
     """Draws one class's customers interval by interval from its own streams."""
 
-    def __init__(self, cls: CustomerClass, horizon: Horizon, seed: int, replication: int):
-        self.cls = cls
-        self.horizon = horizon
-        self.rng_arrivals = stream(seed, replication, cls.name, "arrivals")
-        self.rng_service = stream(seed, replication, cls.name, "service")
-        self.rng_patience = stream(seed, replication, cls.name, "patience")
+    def __init__(self, scenario: Scenario, cls: CustomerClass, seed: int, replication: int):
+        self.scenario, self.cls = scenario, cls
+        self.horizon: Horizon = scenario.horizon
+        self.quality = scenario.quality.enabled
+        purposes = ("arrivals", "service", "patience", "quality", "returns")
+        self.rng = {p: stream(seed, replication, cls.name, p) for p in purposes}
+        self.multiplier = 1.0 + scenario.quality.promise_demand_effect * scenario.quality.promise_level
+        self.pending: dict[tuple[int, int], list[tuple[float, np.ndarray]]] = defaultdict(list)
         arr = cls.arrivals
         self.rates: np.ndarray | None = None
         if arr.rates_per_hour is not None:
             self.rates = np.asarray(arr.rates_per_hour, dtype=float) * arr.scale / 60.0
         else:
-            day_len = horizon.close_minute - horizon.open_minute
+            h = self.horizon
             days = np.asarray(arr.trace_days, dtype=float)
             # Absolute times sorted once; a batch is a slice found by binary search.
-            absolute = days * 1440.0 + horizon.open_minute + np.asarray(arr.trace_times)
+            absolute = days * 1440.0 + h.open_minute + np.asarray(arr.trace_times)
             order = np.argsort(absolute, kind="stable")
             self.trace = absolute[order]
             self.trace_service = None if arr.trace_service is None else np.asarray(arr.trace_service)[order]
-            assert day_len > 0
 
     def rate_per_minute(self, day: int, interval: int) -> float:
+        """New-customer arrival rate (per minute) in an interval of a day."""
         assert self.rates is not None
         n = len(self.rates)
         if n == 1:
@@ -65,50 +80,99 @@ class _ClassDemand:
             return float(self.rates[interval])
         return float(self.rates[day * self.horizon.n_intervals + interval])
 
-    def draw(self, day: int, interval: int) -> tuple[np.ndarray, np.ndarray]:
-        """Arrival times and service needs of this class in one interval."""
+    def _new(self, day: int, interval: int) -> tuple[np.ndarray, np.ndarray]:
         start = self.horizon.interval_start(day, interval)
         length = self.horizon.interval_minutes
         if self.rates is not None:
-            n = self.rng_arrivals.poisson(self.rate_per_minute(day, interval) * length)
-            times = start + np.sort(self.rng_arrivals.uniform(0.0, length, n))
-            need = self.cls.service_time.sample(self.rng_service, n)
-        else:
-            lo, hi = np.searchsorted(self.trace, [start, start + length], side="left")
-            times = self.trace[lo:hi]
-            if self.trace_service is not None:
-                need = self.trace_service[lo:hi]
-            else:
-                need = self.cls.service_time.sample(self.rng_service, hi - lo)
-        return times, need
+            rng = self.rng["arrivals"]
+            n = rng.poisson(self.rate_per_minute(day, interval) * self.multiplier * length)
+            times = start + np.sort(rng.uniform(0.0, length, n))
+            return times, self.cls.service_time.sample(self.rng["service"], n)
+        lo, hi = np.searchsorted(self.trace, [start, start + length], side="left")
+        if self.trace_service is not None:
+            return self.trace[lo:hi], self.trace_service[lo:hi]
+        return self.trace[lo:hi], self.cls.service_time.sample(self.rng["service"], hi - lo)
 
-    def patience(self, n: int) -> np.ndarray:
+    def _patience(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.cls.patience is None:
             return np.full(n, np.inf)
-        return self.cls.patience.sample(self.rng_patience, n)
+        return self.cls.patience.sample(rng, n)
+
+    def draw(self, day: int, interval: int) -> tuple[np.ndarray, ...]:
+        """Arrival times, needs, patience, returning flags and draws of one interval."""
+        times, need = self._new(day, interval)
+        patience = self._patience(self.rng["patience"], len(times))
+        draws = draw_customers(self.scenario, self.cls, self.rng["quality"], len(times)) if self.quality else None
+        back = self.pending.pop((day, interval), [])
+        returning = np.zeros(len(times), dtype=bool)
+        if back:
+            rng = self.rng["returns"]
+            m = len(back)
+            times = np.concatenate([times, [t for t, _ in back]])
+            need = np.concatenate([need, self.cls.service_time.sample(rng, m)])
+            patience = np.concatenate([patience, self._patience(rng, m)])
+            returning = np.concatenate([returning, np.ones(m, dtype=bool)])
+            again = draw_customers(self.scenario, self.cls, rng, m, np.array([e for _, e in back]))
+            draws = CustomerDraws.concatenate([draws, again], np.arange(len(times)))
+        return times, need, patience, returning, draws
+
+    def return_time(self, day: int, u: float) -> tuple[int, float]:
+        """Interval and time of a return on ``day``, following the class's demand profile."""
+        h = self.horizon
+        if self.rates is not None and len(self.rates) > 1:
+            profile = np.array([self.rate_per_minute(day, j) for j in range(h.n_intervals)])
+        else:
+            profile = np.ones(h.n_intervals)
+        if profile.sum() <= 0:
+            profile = np.ones(h.n_intervals)
+        cum = np.cumsum(profile) / profile.sum()
+        j = min(int(np.searchsorted(cum, u, side="right")), h.n_intervals - 1)
+        lower = cum[j - 1] if j else 0.0
+        frac = (u - lower) / (cum[j] - lower) if cum[j] > lower else 0.5
+        return j, h.interval_start(day, j) + min(max(frac, 0.0), 1.0 - 1e-9) * h.interval_minutes
 
 
 class Demand:
     """All classes' customers for one replication, interval by interval."""
 
     def __init__(self, scenario: Scenario, seed: int, replication: int):
-        self._classes = [_ClassDemand(c, scenario.horizon, seed, replication) for c in scenario.customer_classes]
+        self.scenario = scenario
+        self.classes = [_ClassDemand(scenario, c, seed, replication) for c in scenario.customer_classes]
 
     def batch(self, day: int, interval: int) -> Batch:
         """The customers arriving in interval ``interval`` of day ``day``."""
-        times, needs, classes, patience = [], [], [], []
-        for k, demand in enumerate(self._classes):
-            t, s = demand.draw(day, interval)
-            times.append(t)
-            needs.append(s)
-            patience.append(demand.patience(len(t)))
-            classes.append(np.full(len(t), k, dtype=np.int64))
-        arrival = np.concatenate(times)
+        parts = [demand.draw(day, interval) for demand in self.classes]
+        arrival = np.concatenate([p[0] for p in parts])
         # Stable sort: simultaneous arrivals (traces) keep the class order of the file.
         order = np.argsort(arrival, kind="stable")
+        klass = np.concatenate([np.full(len(p[0]), k, dtype=np.int64) for k, p in enumerate(parts)])
+        draws = None
+        if self.scenario.quality.enabled:
+            draws = CustomerDraws.concatenate([p[4] for p in parts], order)
         return Batch(
             arrival=arrival[order],
-            klass=np.concatenate(classes)[order],
-            need=np.concatenate(needs)[order],
-            patience=np.concatenate(patience)[order],
+            klass=klass[order],
+            need=np.concatenate([p[1] for p in parts])[order],
+            patience=np.concatenate([p[2] for p in parts])[order],
+            returning=np.concatenate([p[3] for p in parts])[order],
+            draws=draws,
         )
+
+    def schedule_return(self, k: int, day: int, u_time: float, expected: np.ndarray, now: float) -> bool:
+        """Book class ``k``'s returning customer on ``day``; False beyond the horizon.
+
+        If that day's interval has already opened, the first later day is used.
+        """
+        demand = self.classes[k]
+        h = self.scenario.horizon
+        while day < h.days:
+            j, t = demand.return_time(day, u_time)
+            if h.interval_start(day, j) > now:
+                demand.pending[(day, j)].append((t, expected))
+                return True
+            day += 1
+        return False
+
+    def update_word_of_mouth(self, k: int, factor: float) -> None:
+        """Set class ``k``'s new-customer demand factor for the coming days."""
+        self.classes[k].multiplier = factor

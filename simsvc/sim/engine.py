@@ -29,11 +29,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from heapq import heapify, heappop, heappush
+from typing import Any
 
 import numpy as np
 import simpy
 
-from simsvc.scenario.models import Scenario
+from simsvc.scenario.models import Scenario, Staffed
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.rota import closing_staff, day_steps
 
@@ -58,6 +59,7 @@ class _Team:
         "done",
         "draining",
         "duty_area",
+        "frontline",
         "groups",
         "index",
         "last",
@@ -72,6 +74,7 @@ class _Team:
         self.draining, self.closing_cap = False, 0
         self.last, self.cell = 0.0, n_cells  # the last cell collects time outside intervals
         self.overtime = False  # after closing only busy servers count as on duty
+        self.frontline = True
         self.busy_area = [0.0] * (n_cells + 1)
         self.duty_area = [0.0] * (n_cells + 1)
         self.done: Callable[[simpy.Event], None] | None = None
@@ -90,10 +93,12 @@ class _Team:
 class _ArrivalChain:
     """Feeds one interval's batch of customers to the engine, one Timeout each."""
 
-    __slots__ = ("cell", "engine", "env", "first", "klass", "need", "patience", "pos", "times")
+    __slots__ = ("batch", "cell", "engine", "env", "extra", "first", "klass", "need", "patience", "pos", "times")
 
     def __init__(self, engine: Engine, batch: Batch, cell: int, first_id: int):
         self.engine, self.env, self.cell, self.first, self.pos = engine, engine.env, cell, first_id, 0
+        self.batch = batch
+        self.extra = engine.prepare(batch)  # per-customer data a subclass needs (quality)
         self.times = batch.arrival.tolist()
         self.klass = batch.klass.tolist()
         self.need = batch.need.tolist()
@@ -106,7 +111,9 @@ class _ArrivalChain:
         if k + 1 < len(self.times):
             delay = self.times[k + 1] - self.env.now
             self.env.timeout(delay if delay > 0.0 else 0.0).callbacks.append(self.arrive)
-        self.engine.arrive(self.first + k, self.klass[k], self.cell, self.times[k], self.need[k], self.patience[k])
+        self.engine.arrive(
+            self.first + k, self.klass[k], self.cell, self.times[k], self.need[k], self.patience[k], (self, k)
+        )
 
 
 class Engine:
@@ -132,55 +139,90 @@ class Engine:
         h = scenario.horizon
         self.n_intervals, self.days = h.n_intervals, h.days
         n_cells = h.days * h.n_intervals
-        classes = scenario.customer_classes
-        n_classes = len(classes)
-        self.priority = [c.priority for c in classes]
-        self.patient = [c.patience is not None for c in classes]
-        self.patient_classes = [k for k in range(n_classes) if self.patient[k]]
-        self.balk_at = [c.balk_at for c in classes]
-        self.queues: list[deque] = [deque() for _ in classes]
-        self.deadlines: list[list] = [[] for _ in classes]
-        self.waiting: list[dict] = [{} for _ in classes]  # patient classes: id -> entry
-        self.n_waiting = 0
-        self.max_queue = [[0] * (n_cells + 1) for _ in classes]
+        self.n_cells = n_cells
+        self.priority: list[int] = []
+        self.patient: list[bool] = []
+        self.patient_classes: list[int] = []
+        self.balk_at: list[int | None] = []
+        self.queues: list[deque] = []
+        self.deadlines: list[list] = []
+        self.waiting: list[dict] = []  # patient classes: id -> entry
+        self.max_queue: list[list[int]] = []
+        self.class_teams: list[list[_Team]] = []
+        self.n_waiting = 0  # in all queues
+        self.n_customers_waiting = 0  # in customer classes' queues (not the complaint queue)
+        self.n_customer_classes = len(scenario.customer_classes)
         self.max_queue_total = [0] * (n_cells + 1)
         self.records: list[tuple] = []
         self.next_id = 0
         self.teams: list[_Team] = []
-        names = [c.name for c in classes]
-        self.class_teams: list[list[_Team]] = [[] for _ in classes]
-        for i, spec in enumerate(scenario.teams):
-            served = sorted((names.index(n) for n in spec.serves), key=lambda k: self.priority[k])
-            groups: list[list[int]] = []
-            for k in served:
-                if groups and self.priority[groups[-1][0]] == self.priority[k]:
-                    groups[-1].append(k)
-                else:
-                    groups.append([k])
-            team = _Team(i, scenario.training(spec.training_level).speed, groups, n_cells)
-            team.done = self._completion_callback(team)
-            self.teams.append(team)
-            for k in served:
-                self.class_teams[k].append(team)
+        self.rotas: list[tuple[_Team, list[tuple[float, int]], int | None]] = []
+        for c in scenario.customer_classes:
+            self._add_queue(c.priority, c.patience is not None, c.balk_at)
+        names = [c.name for c in scenario.customer_classes]
+        for spec in scenario.teams:
+            served = [names.index(n) for n in spec.serves]
+            self._add_team(spec, served, closing_staff(spec, h), frontline=True)
         self.warmup_end = h.open_minute + scenario.simulation.warmup_minutes
+
+    def _add_queue(self, priority: int, patient: bool, balk_at: int | None) -> int:
+        """Add a class's queue; return its index."""
+        k = len(self.queues)
+        self.priority.append(priority)
+        self.patient.append(patient)
+        if patient:
+            self.patient_classes.append(k)
+        self.balk_at.append(balk_at)
+        self.queues.append(deque())
+        self.deadlines.append([])
+        self.waiting.append({})
+        self.max_queue.append([0] * (self.n_cells + 1))
+        self.class_teams.append([])
+        return k
+
+    def _add_team(self, spec: Staffed, served: list[int], closing: int | None, frontline: bool) -> _Team:
+        """Add a team serving queues ``served``; ``closing`` staff stay after closing (None: no drain)."""
+        served = sorted(served, key=lambda k: self.priority[k])
+        groups: list[list[int]] = []
+        for k in served:
+            if groups and self.priority[groups[-1][0]] == self.priority[k]:
+                groups[-1].append(k)
+            else:
+                groups.append([k])
+        team = _Team(len(self.teams), self.scenario.training(spec.training_level).speed, groups, self.n_cells)
+        team.frontline = frontline
+        team.done = self._completion_callback(team)
+        self.teams.append(team)
+        for k in served:
+            self.class_teams[k].append(team)
+        self.rotas.append((team, day_steps(spec, self.scenario.horizon), closing))
+        return team
 
     # -- running -------------------------------------------------------------------
     def run(self) -> None:
         """Simulate the whole horizon, then hand the remaining records to the sink."""
-        h = self.scenario.horizon
-        for team, spec in zip(self.teams, self.scenario.teams, strict=True):
-            self.env.process(self._rota(team, day_steps(spec, h), closing_staff(spec, h)))
+        for team, steps, closing in self.rotas:
+            self.env.process(self._rota(team, steps, closing))
         self.env.process(self._clock())
         self.env.run()
         for k in self.patient_classes:  # anyone left waiting has run out of patience
             self._purge(k, float("inf"))
+        self._finish()
         self._flush()
 
-    def _rota(self, team: _Team, steps: list[tuple[float, int]], closing: int):
+    def _finish(self) -> None:
+        """Called when no event is left, before the last records are flushed."""
+
+    def _day_started(self, day: int) -> None:
+        """Called as each day's first interval opens, before its customers are drawn."""
+
+    def _rota(self, team: _Team, steps: list[tuple[float, int]], closing: int | None):
         env, h = self.env, self.scenario.horizon
         for day in range(self.days):
             base = day * 1440.0
-            events = [(base + t, n) for t, n in steps] + [(base + h.close_minute, None)]
+            events = [(base + t, n) for t, n in steps]
+            if closing is not None:
+                events.append((base + h.close_minute, None))
             events.sort(key=lambda e: (e[0], e[1] is not None))  # closing before a shift change
             for t, n in events:
                 if t > env.now:
@@ -199,17 +241,21 @@ class Engine:
                 if start > env.now:
                     yield env.timeout(start - env.now)
                 cell = day * self.n_intervals + j
+                outside = len(self.max_queue_total) - 1
                 for team in self.teams:
-                    team.account(env.now)
-                    team.cell = cell if start >= self.warmup_end else len(team.busy_area) - 1
-                    team.overtime = False
+                    if team.frontline or j == 0:  # back-office time is booked per day
+                        team.account(env.now)
+                        team.cell = cell if start >= self.warmup_end else outside
+                        team.overtime = False
+                if j == 0:
+                    self._day_started(day)
                 if self.truncated:
                     continue
                 batch = self.demand.batch(day, j)
                 room = self.max_customers - self.next_id
                 if len(batch) > room:
                     self.truncated = True
-                    batch = Batch(*(a[:room] for a in (batch.arrival, batch.klass, batch.need, batch.patience)))
+                    batch = batch.head(room)
                 if len(batch):
                     _ArrivalChain(self, batch, cell, self.next_id)
                     self.next_id += len(batch)
@@ -219,8 +265,9 @@ class Engine:
             if close > env.now:
                 yield env.timeout(close - env.now)
             for team in self.teams:
-                team.account(env.now)
-                team.overtime = True
+                if team.frontline:
+                    team.account(env.now)
+                    team.overtime = True
 
     # -- staffing ------------------------------------------------------------------
     def _set_staff(self, team: _Team, n: int) -> None:
@@ -242,11 +289,14 @@ class Engine:
             team.cap = team.sched
 
     # -- customers -----------------------------------------------------------------
-    def arrive(self, cid: int, k: int, cell: int, now: float, need: float, patience: float) -> None:
-        """A customer of class ``k`` arrives at ``now`` (its exact generated time)."""
+    def arrive(self, cid: int, k: int, cell: int, now: float, need: float, patience: float, ref: Any = None) -> None:
+        """A customer of class ``k`` arrives at ``now`` (its exact generated time).
+
+        ``ref`` travels with the customer to :meth:`_start` (the quality model uses it).
+        """
         for team in self.class_teams[k]:
             if team.busy < team.cap:
-                self._start(team, cid, k, cell, now, now, need)
+                self._start(team, cid, k, cell, now, now, need, ref)
                 return
         for p in self.patient_classes:
             heap = self.deadlines[p]
@@ -255,9 +305,9 @@ class Engine:
         waiting = len(self.waiting[k]) if self.patient[k] else len(self.queues[k])
         limit = self.balk_at[k]
         if limit is not None and waiting >= limit:
-            self._emit((cid, k, cell, now, _NAN, _NAN, _NAN, -1, BALKED))
+            self._balk(cid, k, cell, now, ref)
             return
-        entry = (now, cid, k, cell, need, now + patience)
+        entry = (now, cid, k, cell, need, now + patience, ref)
         self.queues[k].append(entry)
         if self.patient[k]:
             self.waiting[k][cid] = entry
@@ -269,15 +319,30 @@ class Engine:
         self.n_waiting += 1
         if waiting + 1 > self.max_queue[k][cell]:
             self.max_queue[k][cell] = waiting + 1
-        if self.n_waiting > self.max_queue_total[cell]:
-            self.max_queue_total[cell] = self.n_waiting
+        if k < self.n_customer_classes:
+            self.n_customers_waiting += 1
+            if self.n_customers_waiting > self.max_queue_total[cell]:
+                self.max_queue_total[cell] = self.n_customers_waiting
 
-    def _start(self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float) -> None:
+    def prepare(self, batch: Batch) -> Any:
+        """Per-batch data for :meth:`_start`; the core model needs none."""
+        return None
+
+    def _start(
+        self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float, ref: Any
+    ) -> None:
+        """Start serving a customer (the record is complete now: its end is known)."""
         team.account(now)
         team.busy += 1
         duration = need / team.speed
         self.env.timeout(duration).callbacks.append(team.done)
         self._emit((cid, k, cell, arrival, now - arrival, now, now + duration, team.index, SERVED))
+
+    def _balk(self, cid: int, k: int, cell: int, now: float, ref: Any) -> None:
+        self._emit((cid, k, cell, now, _NAN, _NAN, _NAN, -1, BALKED))
+
+    def _abandon(self, cid: int, k: int, cell: int, arrival: float, deadline: float, ref: Any) -> None:
+        self._emit((cid, k, cell, arrival, deadline - arrival, _NAN, _NAN, -1, ABANDONED))
 
     def _completion_callback(self, team: _Team) -> Callable[[simpy.Event], None]:
         def done(_event: simpy.Event) -> None:
@@ -309,7 +374,9 @@ class Engine:
             if self.patient[k]:
                 del self.waiting[k][best[1]]
             self.n_waiting -= 1
-            self._start(team, best[1], k, best[3], best[0], now, best[4])
+            if k < self.n_customer_classes:
+                self.n_customers_waiting -= 1
+            self._start(team, best[1], k, best[3], best[0], now, best[4], best[6])
 
     def _has_waiting(self, k: int) -> bool:
         return self._head(k, self.env.now) is not None
@@ -333,8 +400,8 @@ class Engine:
             entry = waiting.pop(cid, None)
             if entry is not None:
                 self.n_waiting -= 1
-                arrival = entry[0]
-                self._emit((cid, k, entry[3], arrival, deadline - arrival, _NAN, _NAN, -1, ABANDONED))
+                self.n_customers_waiting -= 1  # only customer classes have patience
+                self._abandon(cid, k, entry[3], entry[0], deadline, entry[6])
 
     # -- records -------------------------------------------------------------------
     def _emit(self, row: tuple) -> None:

@@ -13,6 +13,7 @@ from simsvc.scenario.models import Scenario
 from simsvc.sim.capacity import overload_warning
 from simsvc.sim.demand import Demand
 from simsvc.sim.engine import Engine
+from simsvc.sim.quality_engine import QualityEngine
 from simsvc.sim.tally import Tally
 
 __all__ = ["run_replication", "simulate"]
@@ -35,7 +36,8 @@ def run_replication(
         if keep_records:
             kept.append(rows)
 
-    engine = Engine(scenario, Demand(scenario, seed, replication), sink, scenario.simulation.max_customers)
+    model = QualityEngine if scenario.quality.enabled else Engine
+    engine = model(scenario, Demand(scenario, seed, replication), sink, scenario.simulation.max_customers)
     engine.run()
     tally.finish(
         engine.max_queue,
@@ -45,7 +47,7 @@ def run_replication(
     )
     kpis = replication_kpis(tally)
     kpis.insert(0, "replication", replication)
-    rows = np.concatenate(kept) if kept else (np.empty((0, 9)) if keep_records else None)
+    rows = np.concatenate(kept) if kept else None
     return kpis, rows, engine.truncated
 
 

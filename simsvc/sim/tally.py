@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simsvc.quality import DISSATISFIED, UNRESOLVED, satisfaction_score
 from simsvc.scenario.models import Scenario
+from simsvc.scenario.quality_models import DIMENSIONS
 from simsvc.sim.engine import ABANDONED, BALKED, RECORD_FIELDS, SERVED
+from simsvc.sim.quality_engine import QUALITY_FIELDS
 
-__all__ = ["COUNT_FIELDS", "WAIT_EDGES", "Tally", "quantile_from_histogram"]
+__all__ = ["COUNT_FIELDS", "QUALITY_COUNT_FIELDS", "WAIT_EDGES", "Tally", "quantile_from_histogram"]
 
 WAIT_EDGES = np.concatenate([[0.0, 1e-9], np.geomspace(1e-3, 1e5, 4618)])  # ratio 1.004
 """Histogram edges (minutes): [0, 1e-9) holds zero waits; the last bin is open-ended."""
@@ -24,7 +27,12 @@ COUNT_FIELDS = (
     "arrivals", "served", "abandoned", "balked", "joined",
     "wait_sum", "wait_sum_served", "within_target", "service_sum",
 )  # fmt: skip
-_COL = {name: i for i, name in enumerate(RECORD_FIELDS)}
+QUALITY_COUNT_FIELDS = (
+    "satisfaction_sum", "delighted", "satisfied", "dissatisfied", "complaints", "returns", "lost",
+    "complaints_handled", "recovered", "within_sla", "resolution_sum",
+    *(f"gap_sum_{d}" for d in DIMENSIONS),
+)  # fmt: skip
+_COL = {name: i for i, name in enumerate(RECORD_FIELDS + QUALITY_FIELDS)}
 
 
 def quantile_from_histogram(counts: np.ndarray, q: float) -> float:
@@ -54,14 +62,18 @@ class Tally:
     hist_day: np.ndarray = field(init=False)  # (days, classes, bins)
     max_queue: np.ndarray = field(init=False)  # (days, intervals, classes)
     max_queue_total: np.ndarray = field(init=False)  # (days, intervals)
-    busy: np.ndarray = field(init=False)  # (teams, days, intervals) server-minutes
-    on_duty: np.ndarray = field(init=False)  # (teams, days, intervals) server-minutes
+    busy: np.ndarray = field(init=False)  # (front-line teams, days, intervals) server-minutes
+    on_duty: np.ndarray = field(init=False)  # (front-line teams, days, intervals) server-minutes
+    back_office_busy: np.ndarray = field(init=False)  # (complaint teams, days) server-minutes
+    back_office_on_duty: np.ndarray = field(init=False)  # (complaint teams, days) server-minutes
 
     def __post_init__(self) -> None:
         s = self.scenario
         d, i, c = s.horizon.days, s.horizon.n_intervals, len(s.customer_classes)
         self._shape = (d, i, c)
-        self.counts = {name: np.zeros(self._shape) for name in COUNT_FIELDS}
+        self.quality = s.quality.enabled
+        names = COUNT_FIELDS + (QUALITY_COUNT_FIELDS if self.quality else ())
+        self.counts = {name: np.zeros(self._shape) for name in names}
         bins = len(WAIT_EDGES)
         self.hist_interval = np.zeros((i, c, bins), dtype=np.int64)
         self.hist_day = np.zeros((d, c, bins), dtype=np.int64)
@@ -73,12 +85,21 @@ class Tally:
         )
         self._warmup_end = s.horizon.open_minute + s.simulation.warmup_minutes
 
+    def _bincount(self, flat: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        d, i, c = self._shape
+        return np.bincount(flat, weights=weights, minlength=d * i * c).reshape(self._shape)
+
     def add(self, rows: np.ndarray) -> None:
         """Fold a chunk of engine record rows into the sums."""
         rows = rows[rows[:, _COL["arrival"]] >= self._warmup_end]
         if not len(rows):
             return
         d, i, c = self._shape
+        if self.quality:
+            complaint = rows[:, _COL["klass"]] >= c
+            self._add_complaints(rows[complaint])
+            rows = rows[~complaint]
+            self._add_quality(rows)
         klass = rows[:, _COL["klass"]].astype(np.int64)
         cell = rows[:, _COL["cell"]].astype(np.int64)
         flat = cell * c + klass  # index into (days * intervals * classes)
@@ -111,6 +132,51 @@ class Tally:
         self.hist_interval += np.bincount((interval * c + kj) * bins + b, minlength=i * c * bins).reshape(i, c, bins)
         self.hist_day += np.bincount((day * c + kj) * bins + b, minlength=d * c * bins).reshape(d, c, bins)
 
+    def _flat(self, rows: np.ndarray, klass_offset: int = 0) -> np.ndarray:
+        c = self._shape[2]
+        return rows[:, _COL["cell"]].astype(np.int64) * c + rows[:, _COL["klass"]].astype(np.int64) - klass_offset
+
+    def _add_quality(self, rows: np.ndarray) -> None:
+        """Judgements of customers (one row each, initial category)."""
+        flat = self._flat(rows)
+        category = rows[:, _COL["category"]]
+        complained = rows[:, _COL["complained"]] == 1
+        returns = rows[:, _COL["returns"]]
+        slope = self.scenario.quality.satisfaction_slope
+        counts = self.counts
+        counts["satisfaction_sum"] += self._bincount(flat, satisfaction_score(rows[:, _COL["gap"]], slope))
+        for k, name in enumerate(("delighted", "satisfied", "dissatisfied")):
+            counts[name] += self._bincount(flat[category == k])
+        counts["complaints"] += self._bincount(flat[complained])
+        counts["returns"] += self._bincount(flat, returns)
+        counts["lost"] += self._bincount(flat[(category == DISSATISFIED) & ~complained & (returns == 0)])
+        served = rows[:, _COL["outcome"]] == SERVED
+        for dim in DIMENSIONS:
+            counts[f"gap_sum_{dim}"] += self._bincount(flat[served], rows[served, _COL[f"gap_{dim}"]])
+
+    def _add_complaints(self, rows: np.ndarray) -> None:
+        """Complaint outcomes, booked to the cell and class of the customer who complained."""
+        if not len(rows):
+            return
+        flat = self._flat(rows, klass_offset=self._shape[2])
+        handled = rows[:, _COL["outcome"]] == SERVED
+        resolution = rows[:, _COL["end"]] - rows[:, _COL["filed"]]
+        category = rows[:, _COL["category"]]
+        returns = rows[:, _COL["returns"]]
+        slope = self.scenario.quality.satisfaction_slope
+        counts = self.counts
+        counts["complaints_handled"] += self._bincount(flat[handled])
+        counts["recovered"] += self._bincount(flat, rows[:, _COL["recovered"]])
+        sla = self.scenario.complaints.sla_minutes
+        counts["within_sla"] += self._bincount(flat[handled & (resolution <= sla + 1e-9)])
+        counts["resolution_sum"] += self._bincount(flat[handled], resolution[handled])
+        before = satisfaction_score(rows[:, _COL["initial_gap"]], slope)
+        change = satisfaction_score(rows[:, _COL["gap"]], slope) - before
+        counts["satisfaction_sum"] += self._bincount(flat, change)
+        counts["returns"] += self._bincount(flat, returns)
+        bad = (category == DISSATISFIED) | (category == UNRESOLVED)
+        counts["lost"] += self._bincount(flat[bad & (returns == 0)])
+
     def finish(
         self,
         max_queue: list[list[int]],
@@ -120,12 +186,16 @@ class Tally:
     ) -> None:
         """Take the engine's time-based measurements (the last cell is outside intervals)."""
         d, i, c = self._shape
-        self.max_queue = np.array([m[:-1] for m in max_queue], dtype=float).T.reshape(d, i, c)
+        self.max_queue = np.array([m[:-1] for m in max_queue[:c]], dtype=float).T.reshape(d, i, c)
         self.max_queue_total = np.array(max_queue_total[:-1], dtype=float).reshape(d, i)
         h = self.scenario.horizon
         starts = np.array([[h.interval_start(day, j) for j in range(i)] for day in range(d)])
         in_warmup = starts < self._warmup_end  # the queue of warm-up intervals is not reported
         self.max_queue[in_warmup] = 0.0
         self.max_queue_total[in_warmup] = 0.0
-        self.busy = np.array([b[:-1] for b in busy]).reshape(-1, d, i)
-        self.on_duty = np.array([b[:-1] for b in on_duty]).reshape(-1, d, i)
+        front = len(self.scenario.teams)
+        self.busy = np.array([b[:-1] for b in busy[:front]]).reshape(-1, d, i)
+        self.on_duty = np.array([b[:-1] for b in on_duty[:front]]).reshape(-1, d, i)
+        # Complaint teams book their time per day (to the day's first cell).
+        self.back_office_busy = np.array([b[:-1] for b in busy[front:]]).reshape(-1, d, i).sum(axis=2)
+        self.back_office_on_duty = np.array([b[:-1] for b in on_duty[front:]]).reshape(-1, d, i).sum(axis=2)

@@ -1,0 +1,63 @@
+"""What an operation costs: wages, training, complaint handling and lost customers.
+
+Wages are paid for on-duty time (scheduled shifts, plus time spent finishing customers
+after a shift or after closing). Training is a one-off cost per person and level spread
+over ``costs.training_amortization_days``; a team's people are the sum of its shifts'
+staff (or its largest per-interval staff). The value of a customer who does not come
+back is optional.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simsvc.scenario.base import Staffed
+from simsvc.scenario.models import Scenario
+
+__all__ = ["CostTerms", "cost_terms", "headcount"]
+
+
+def headcount(team: Staffed) -> int:
+    """People needed to staff a team for a day."""
+    if team.shifts is not None:
+        return sum(s.staff for s in team.shifts)
+    assert team.staff is not None
+    return max(team.staff)
+
+
+@dataclass(frozen=True)
+class CostTerms:
+    """Money per replication, split by where it can be attributed."""
+
+    wages: np.ndarray  # (days, intervals): front-line on-duty wages
+    back_office_wages: np.ndarray  # (days,): complaint teams
+    training_per_day: float
+    complaint_handling: np.ndarray  # (days, intervals, classes)
+    lost_customers: np.ndarray  # (days, intervals, classes)
+
+
+def cost_terms(
+    scenario: Scenario,
+    on_duty: np.ndarray,
+    back_office_on_duty: np.ndarray,
+    complaints: np.ndarray | None,
+    lost: np.ndarray | None,
+) -> CostTerms:
+    """Cost terms from on-duty server-minutes and complaint and lost-customer counts."""
+    wage = [scenario.training(t.training_level).wage_per_hour / 60.0 for t in scenario.teams]
+    back = [scenario.training(t.training_level).wage_per_hour / 60.0 for t in scenario.complaints.teams]
+    teams = list(scenario.teams) + list(scenario.complaints.teams)
+    training = sum(headcount(t) * scenario.training(t.training_level).training_cost_per_person for t in teams)
+    shape = (*on_duty.shape[1:], len(scenario.customer_classes))
+    zeros = np.zeros(shape)
+    return CostTerms(
+        wages=np.tensordot(np.asarray(wage), on_duty, axes=1) if wage else np.zeros(on_duty.shape[1:]),
+        back_office_wages=(
+            np.tensordot(np.asarray(back), back_office_on_duty, axes=1) if back else np.zeros(on_duty.shape[1])
+        ),
+        training_per_day=training / scenario.costs.training_amortization_days,
+        complaint_handling=zeros if complaints is None else complaints * scenario.complaints.cost_per_complaint,
+        lost_customers=zeros if lost is None else lost * scenario.costs.lost_customer_value,
+    )

@@ -1,0 +1,98 @@
+"""Building blocks shared by the scenario models: frozen base, clock times, shifts.
+
+A team's staffing (``shifts`` or ``staff`` per interval) is defined once here and used
+by front-line teams and complaint teams alike.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Optional
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "ClockTime",
+    "Frozen",
+    "check_clock",
+    "non_empty_tuple",
+    "Count",
+    "PerInterval",
+    "Rate",
+    "Shift",
+    "Staffed",
+    "clock_to_minutes",
+]
+
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
+
+ClockTime = Annotated[str, Field(description='A time of day, "HH:MM" (00:00 to 24:00).')]
+Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0)]
+
+
+def _as_tuple(value: Any) -> Any:
+    """Let a single number stand for "the same value in every interval"."""
+    return (value,) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+PerInterval = BeforeValidator(_as_tuple)
+
+
+def clock_to_minutes(value: str) -> float:
+    """Convert ``"HH:MM"`` to minutes after midnight."""
+    hours, minutes = value.split(":")
+    return float(int(hours) * 60 + int(minutes))
+
+
+def check_clock(value: str) -> str:
+    """Validate a ``"HH:MM"`` clock time."""
+    if not isinstance(value, str) or not _CLOCK.match(value):
+        raise ValueError(f'{value!r} is not a clock time "HH:MM" between 00:00 and 24:00')
+    return value
+
+
+def non_empty_tuple(value: tuple) -> tuple:
+    """Validate that a list has at least one item."""
+    if not value:
+        raise ValueError("must list at least one item")
+    return value
+
+
+class Frozen(BaseModel):
+    """Immutable, and unknown fields are errors (typos are caught)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Shift(Frozen):
+    """Staff on duty from ``start`` to ``end`` (same day)."""
+
+    start: ClockTime
+    end: ClockTime
+    staff: Count
+
+    _clock = field_validator("start", "end")(check_clock)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Shift:
+        if clock_to_minutes(self.end) <= clock_to_minutes(self.start):
+            raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        return self
+
+
+class Staffed(Frozen):
+    """A named team with a training level and staff by shift or per interval."""
+
+    name: Annotated[str, Field(min_length=1)]
+    training_level: Count = 0
+    shifts: Optional[tuple[Shift, ...]] = Field(None, description="Staff by shift.")
+    staff: Annotated[Optional[tuple[Count, ...]], PerInterval] = Field(
+        None, description="Staff on duty: one number all day, or one per interval."
+    )
+
+    @model_validator(mode="after")
+    def _one_staffing(self) -> Staffed:
+        if (self.shifts is None) == (self.staff is None):
+            raise ValueError("give exactly one of shifts or staff")
+        return self

@@ -1,0 +1,186 @@
+"""Scenario blocks of the service-quality model: expectations to costs.
+
+See ``shared/domain/SERVICE_QUALITY.md`` and the README. Every coefficient is a field
+with a documented default; scores are on the 1-7 SERVQUAL Likert scale, times in
+minutes, probabilities in [0, 1].
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from simsvc.distributions import DistributionSpec, Exponential
+from simsvc.scenario.base import Frozen, Staffed
+
+__all__ = [
+    "DIMENSIONS",
+    "CATEGORIES",
+    "Complaints",
+    "ComplaintTeam",
+    "Costs",
+    "Expectations",
+    "Loyalty",
+    "Outcomes",
+    "QualityModel",
+    "ReturnProbabilities",
+    "Scores",
+    "Weights",
+]
+
+DIMENSIONS = ("reliability", "responsiveness", "assurance", "empathy", "tangibles")
+"""The five SERVQUAL dimensions, in the order used in arrays."""
+CATEGORIES = ("delighted", "satisfied", "dissatisfied")
+
+Score = Annotated[float, Field(ge=1, le=7, allow_inf_nan=False)]
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class Scores(Frozen):
+    """A score per SERVQUAL dimension (1-7)."""
+
+    reliability: Score = 6.0
+    responsiveness: Score = 5.5
+    assurance: Score = 5.5
+    empathy: Score = 5.0
+    tangibles: Score = 5.0
+
+    def as_tuple(self) -> tuple[float, ...]:
+        return tuple(getattr(self, d) for d in DIMENSIONS)
+
+
+class Weights(Frozen):
+    """Importance of each dimension to a class; they must sum to 1."""
+
+    reliability: Probability = 0.30
+    responsiveness: Probability = 0.25
+    assurance: Probability = 0.20
+    empathy: Probability = 0.15
+    tangibles: Probability = 0.10
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> Weights:
+        total = sum(self.as_tuple())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"weights must sum to 1 (they sum to {total:g})")
+        return self
+
+    def as_tuple(self) -> tuple[float, ...]:
+        return tuple(getattr(self, d) for d in DIMENSIONS)
+
+
+class Expectations(Frozen):
+    """What a class expects: scores per dimension, their weights, a zone of tolerance.
+
+    A wait up to ``desired_wait`` feels perfect; from twice the ``adequate_wait`` on,
+    responsiveness is perceived as the worst.
+    """
+
+    mean: Scores = Scores()
+    sd: NonNegative = Field(0.7, description="Spread of expectations between customers.")
+    weights: Weights = Weights()
+    desired_wait: NonNegative = 1.0
+    adequate_wait: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 6.0
+
+    @model_validator(mode="after")
+    def _zone(self) -> Expectations:
+        if self.adequate_wait <= self.desired_wait:
+            raise ValueError(
+                f"adequate_wait (={self.adequate_wait:g}) must exceed desired_wait (={self.desired_wait:g})"
+            )
+        return self
+
+
+class QualityModel(Frozen):
+    """How service is perceived and judged (defaults calibrated in tests/test_quality_calibration.py)."""
+
+    enabled: bool = True
+    promise_level: Probability = Field(0.0, description="0 = modest promises, 1 = bold marketing.")
+    promise_effect: NonNegative = Field(1.0, description="Points added to every expectation at promise 1.")
+    promise_wait_effect: Probability = Field(0.5, description="adequate_wait shrinks by this share at promise 1.")
+    promise_demand_effect: NonNegative = Field(0.2, description="New demand grows by this share at promise 1.")
+    perception_noise: NonNegative = Field(0.6, description="Service-to-service variability (sd, points).")
+    reliable_score: Score = Field(6.5, description="Reliability perceived when nothing went wrong.")
+    failure_score: Score = Field(2.0, description="Reliability perceived after a service failure.")
+    rework_probability: Probability = Field(
+        0.0, description="Share of failures needing a second service (its service time again)."
+    )
+    tangibles: Score = Field(5.5, description="The site's facilities as customers perceive them.")
+    responsiveness_curve: Literal["linear", "logistic"] = "linear"
+    satisfaction_slope: Annotated[float, Field(gt=0)] = Field(2.0, description="Logistic slope of score vs gap.")
+    delighted_above: float = Field(0.6, description="Weighted gap at or above which a customer is delighted.")
+    dissatisfied_below: float = Field(-0.1, description="Weighted gap below which a customer is dissatisfied.")
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> QualityModel:
+        if self.dissatisfied_below >= self.delighted_above:
+            raise ValueError("dissatisfied_below must be below delighted_above")
+        if self.failure_score > self.reliable_score:
+            raise ValueError("failure_score must not exceed reliable_score")
+        return self
+
+
+class ComplaintTeam(Staffed):
+    """A back-office team handling complaints, on its own shifts (any hours of the day)."""
+
+
+class Complaints(Frozen):
+    """Voice, the complaint queue and service recovery."""
+
+    teams: tuple[ComplaintTeam, ...] = Field((), description="Who handles complaints; none: all unresolved.")
+    voice_probability: Probability = Field(0.3, description="Share of dissatisfied customers who complain.")
+    handling_time: DistributionSpec = Exponential(dist="exponential", mean=20.0)
+    recovery_decay_minutes: Annotated[float, Field(gt=0)] = Field(
+        2880.0, description="Recovery success falls as exp(-time to resolution / this)."
+    )
+    paradox: NonNegative = Field(0.0, description="Gap bonus after a successful recovery (recovery paradox).")
+    sla_minutes: Annotated[float, Field(gt=0)] = Field(1440.0, description="Resolution-time target.")
+    cost_per_complaint: NonNegative = Field(0.0, description="Material cost of handling (vouchers, post).")
+
+
+class Outcomes(Frozen):
+    """A value per loyalty outcome (``unresolved``: a complaint that was not recovered)."""
+
+    delighted: float
+    satisfied: float
+    dissatisfied: float
+    unresolved: float
+
+    def as_tuple(self) -> tuple[float, ...]:
+        return (self.delighted, self.satisfied, self.dissatisfied, self.unresolved)
+
+
+class ReturnProbabilities(Outcomes):
+    """Probability of coming back per outcome."""
+
+    delighted: Probability
+    satisfied: Probability
+    dissatisfied: Probability
+    unresolved: Probability
+
+
+class Loyalty(Frozen):
+    """Return visits and word of mouth over a multi-day horizon."""
+
+    return_probability: ReturnProbabilities = ReturnProbabilities(
+        delighted=0.6, satisfied=0.3, dissatisfied=0.1, unresolved=0.02
+    )
+    return_after_days: DistributionSpec = Field(
+        Exponential(dist="exponential", mean=7.0), description="Days until a returning customer comes back."
+    )
+    adaptation: Probability = Field(0.3, description="Weight of the last perception in next expectations.")
+    word_of_mouth: Outcomes = Field(
+        Outcomes(delighted=0.08, satisfied=0.0, dissatisfied=-0.08, unresolved=-0.3),
+        description="Change of tomorrow's new demand per unit share of today's customers with this outcome.",
+    )
+
+
+class Costs(Frozen):
+    """Money: training amortisation and the value of a lost customer."""
+
+    training_amortization_days: Annotated[float, Field(gt=0)] = Field(
+        250.0, description="Working days over which one-off training costs are spread."
+    )
+    lost_customer_value: NonNegative = Field(0.0, description="Value of a customer who does not come back.")

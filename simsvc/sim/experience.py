@@ -1,0 +1,118 @@
+"""Pre-drawn experience of each customer, turned into what the engine needs per team.
+
+Everything about a customer's experience that does not depend on its wait is drawn in
+NumPy when the customer is created (expectations, service-to-service variability,
+failure, voice, recovery and return draws), from the class's own streams, so two
+staffing plans judge the same customers (common random numbers). The engine then only
+adds the responsiveness term, which depends on the wait:
+``Q = base[team] + w_responsiveness * P_responsiveness(wait)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from simsvc import quality
+from simsvc.scenario.models import CustomerClass, Scenario
+
+__all__ = ["CustomerDraws", "Experience", "draw_customers", "experience"]
+
+_R = quality.DIMENSIONS.index("reliability")
+_S = quality.DIMENSIONS.index("responsiveness")
+_A = quality.DIMENSIONS.index("assurance")
+_E = quality.DIMENSIONS.index("empathy")
+_T = quality.DIMENSIONS.index("tangibles")
+GAP_DIMENSIONS = ("reliability", "assurance", "empathy", "tangibles")
+"""Dimensions whose gap is known before service starts (responsiveness needs the wait)."""
+
+
+@dataclass(frozen=True)
+class CustomerDraws:
+    """Random draws for ``n`` customers of one class (arrays of length ``n``)."""
+
+    expected: np.ndarray  # (n, 5)
+    noise: np.ndarray  # (n, 4): reliability, assurance, empathy, tangibles
+    u_fail: np.ndarray
+    u_rework: np.ndarray
+    u_voice: np.ndarray
+    u_recover: np.ndarray
+    u_return: np.ndarray
+    u_return_time: np.ndarray
+    return_days: np.ndarray
+    complaint_need: np.ndarray
+
+    @staticmethod
+    def concatenate(parts: list[CustomerDraws], order: np.ndarray) -> CustomerDraws:
+        """Join classes' draws and reorder them like the merged batch."""
+        return CustomerDraws(
+            **{f.name: np.concatenate([getattr(p, f.name) for p in parts])[order] for f in fields(CustomerDraws)}
+        )
+
+
+def draw_customers(
+    scenario: Scenario, cls: CustomerClass, rng: np.random.Generator, n: int, expected: np.ndarray | None = None
+) -> CustomerDraws:
+    """Draw the experience of ``n`` customers; ``expected`` is given for returning ones."""
+    q = scenario.quality
+    if expected is None:
+        e = cls.expectations
+        expected = quality.draw_expectations(
+            rng, n, e.mean.as_tuple(), e.sd, q.promise_level, q.promise_effect
+        )
+    return CustomerDraws(
+        expected=expected,
+        noise=q.perception_noise * rng.standard_normal((n, 4)),
+        u_fail=rng.random(n),
+        u_rework=rng.random(n),
+        u_voice=rng.random(n),
+        u_recover=rng.random(n),
+        u_return=rng.random(n),
+        u_return_time=rng.random(n),
+        return_days=scenario.loyalty.return_after_days.sample(rng, n),
+        complaint_need=scenario.complaints.handling_time.sample(rng, n),
+    )
+
+
+@dataclass(frozen=True)
+class Experience:
+    """Per-customer engine inputs, for each front-line team (``(n, teams)`` arrays)."""
+
+    need: np.ndarray  # service need incl. rework after a failure, at speed 1
+    base: np.ndarray  # weighted gap without the responsiveness perception
+    gaps: np.ndarray  # (n, teams, 4): GAP_DIMENSIONS
+    abandon_gap: np.ndarray  # (n,) weighted gap of a customer who leaves unserved
+    expected_responsiveness: np.ndarray  # (n,)
+
+
+def experience(scenario: Scenario, klass: np.ndarray, need: np.ndarray, draws: CustomerDraws) -> Experience:
+    """Turn a merged batch's draws into per-team engine inputs."""
+    q = scenario.quality
+    weights = np.array([c.expectations.weights.as_tuple() for c in scenario.customer_classes])[klass]
+    e = draws.expected
+    n, teams = len(need), len(scenario.teams)
+    needs = np.empty((n, teams))
+    base = np.empty((n, teams))
+    gaps = np.empty((n, teams, 4))
+    for t, team in enumerate(scenario.teams):
+        level = scenario.training(team.training_level)
+        failed = draws.u_fail < level.failure_prob
+        rework = failed & (draws.u_rework < q.rework_probability)
+        needs[:, t] = need * np.where(rework, 2.0, 1.0)
+        site = q.tangibles if team.tangibles is None else team.tangibles
+        perceived = np.column_stack(
+            [
+                np.where(failed, q.failure_score, q.reliable_score),
+                np.full(n, level.assurance),
+                np.full(n, level.empathy),
+                np.full(n, site),
+            ]
+        )
+        perceived = np.clip(perceived + draws.noise, 1.0, 7.0)
+        g = perceived - e[:, [_R, _A, _E, _T]]
+        gaps[:, t] = g
+        base[:, t] = (g * weights[:, [_R, _A, _E, _T]]).sum(axis=1) - weights[:, _S] * e[:, _S]
+    site_tangibles = np.clip(q.tangibles + draws.noise[:, 3], 1.0, 7.0)
+    abandon_gap = weights[:, _S] * (1.0 - e[:, _S]) + weights[:, _T] * (site_tangibles - e[:, _T])
+    return Experience(needs, base, gaps, abandon_gap, e[:, _S].copy())
