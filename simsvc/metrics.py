@@ -107,9 +107,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
     s = tally.scenario
     counts = tally.counts
     quality = s.quality.enabled
-    costs = cost_terms(
-        s, tally.on_duty, tally.back_office_on_duty, counts.get("complaints"), counts.get("lost")
-    )
+    costs = cost_terms(s, tally.on_duty, tally.back_office_on_duty, counts.get("complaints"), counts.get("lost"))
     nan = math.nan
     rows: list[tuple[str, str, str, float]] = []
 

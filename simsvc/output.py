@@ -13,16 +13,33 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from simsvc.result import SimResult
+from simsvc.scenario.quality_models import DIMENSIONS
 
 __all__ = ["print_result", "write_result"]
 
-_PERCENT = {"service_level", "abandonment_rate", "balk_rate", "utilization"}
-_COUNTS = {"arrivals", "served", "abandoned", "balked", "max_queue"}
+_PERCENT = {
+    "service_level", "abandonment_rate", "balk_rate", "utilization", "delighted_share", "dissatisfied_share",
+    "complaint_rate", "recovery_rate", "complaints_within_sla", "retention", "complaint_team_utilization",
+}  # fmt: skip
+_COUNTS = {"arrivals", "served", "abandoned", "balked", "max_queue", "lost_customers"}
+_SECTIONS = {
+    "service": [
+        "arrivals", "served", "abandoned", "balked", "mean_wait", "mean_wait_served", "p95_wait",
+        "service_level", "abandonment_rate", "balk_rate", "utilization", "max_queue", "mean_service_time",
+    ],
+    "quality": [
+        "satisfaction", "delighted_share", "dissatisfied_share", "complaint_rate", "recovery_rate",
+        "complaints_within_sla", "mean_resolution_time", "retention", "lost_customers", "complaint_team_utilization",
+    ],
+    "cost": ["cost", "cost_wages", "cost_training", "cost_complaints", "cost_lost_customers"],
+}  # fmt: skip
 _CLASS_KPIS = ["arrivals", "mean_wait", "p95_wait", "service_level", "abandonment_rate"]
+_CLASS_QUALITY_KPIS = ["satisfaction", "dissatisfied_share", "complaint_rate"]
 
 
 def _fmt(kpi: str, value: float) -> str:
@@ -32,33 +49,57 @@ def _fmt(kpi: str, value: float) -> str:
         return f"{100 * value:.1f} %"
     if kpi in _COUNTS:
         return f"{value:,.1f}"
-    return f"{value:.2f} min" if "wait" in kpi or "time" in kpi else f"{value:.3g}"
-
-
-def _summary_table(result: SimResult) -> Table:
-    s = result.scenario
-    level = round(100 * s.simulation.confidence)
-    table = Table(
-        title=f"{s.name} — {result.replications} replications, seed {result.seed}",
-        title_justify="left",
+    if kpi.startswith("cost"):
+        return f"{value:,.0f}"
+    return (
+        f"{value:.2f} min"
+        if "wait" in kpi or "time" in kpi
+        else f"{value:+.2f}"
+        if kpi.startswith("gap")
+        else f"{value:.3g}"
     )
-    table.add_column("KPI")
+
+
+def _ci_table(title: str, rows: pd.DataFrame, names: list[str], level: int, label: str = "KPI") -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(label)
     table.add_column("mean", justify="right")
     table.add_column(f"{level} % CI", justify="right")
-    for kpi, row in result.summary().iterrows():
+    for kpi in names:
+        if kpi not in rows.index:
+            continue
+        row = rows.loc[kpi]
         ci = "-" if math.isnan(row["ci_low"]) else f"{_fmt(kpi, row['ci_low'])} – {_fmt(kpi, row['ci_high'])}"
-        table.add_row(str(kpi), _fmt(kpi, row["mean"]), ci)
+        table.add_row(kpi.removeprefix("gap_"), _fmt(kpi, row["mean"]), ci)
     return table
+
+
+def _tables(result: SimResult) -> list[Table]:
+    s = result.scenario
+    level = round(100 * s.simulation.confidence)
+    summary = result.summary()
+    head = f"{s.name} — {result.replications} replications, seed {result.seed}"
+    tables = [_ci_table(head, summary, _SECTIONS["service"], level)]
+    if s.quality.enabled:
+        tables.append(_ci_table("service quality", summary, _SECTIONS["quality"], level))
+        gaps = [f"gap_{d}" for d in DIMENSIONS]
+        title = "SERVQUAL gap per dimension (perceived − expected, 1-7 scale; served customers)"
+        tables.append(_ci_table(title, summary, gaps, level, label="dimension"))
+    tables.append(_ci_table("cost (per replication)", summary, _SECTIONS["cost"], level))
+    if len(s.customer_classes) > 1:
+        tables.append(_class_table(result))
+    return tables
 
 
 def _class_table(result: SimResult) -> Table:
     means = result.by_class()["mean"].unstack("kpi")
+    kpis = _CLASS_KPIS + (_CLASS_QUALITY_KPIS if result.scenario.quality.enabled else [])
     table = Table(title="by class (means)", title_justify="left")
     table.add_column("class")
-    for kpi in _CLASS_KPIS:
+    for kpi in kpis:
         table.add_column(kpi, justify="right")
     for name in [c.name for c in result.scenario.customer_classes]:
-        table.add_row(name, *(_fmt(k, means.loc[name, k]) for k in _CLASS_KPIS))
+        table.add_row(name, *(_fmt(k, means.loc[name, k]) for k in kpis))
     return table
 
 
@@ -69,9 +110,8 @@ def print_result(result: SimResult, fmt: str, console: Console) -> None:
     elif fmt == "csv":
         console.file.write(result.summary().to_csv(index_label="kpi"))
     else:
-        console.print(_summary_table(result))
-        if len(result.scenario.customer_classes) > 1:
-            console.print(_class_table(result))
+        for table in _tables(result):
+            console.print(table)
         target = result.scenario.targets.service_level
         console.print(
             f"service level = share of arrivals served within {target.within:g} min "

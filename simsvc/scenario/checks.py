@@ -81,7 +81,28 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
                 problems.append(
                     (f"{path}.arrivals.{field}", f"days {bad_days} are beyond the horizon of {h.days} day(s)")
                 )
+    problems += _complaint_checks(scenario, levels)
     total = (h.days - 1) * 1440 + h.close_minute - h.open_minute
     if scenario.simulation.warmup_minutes >= total:
         problems.append(("simulation.warmup_minutes", f"must be shorter than the horizon ({total:g} minutes)"))
+    return problems
+
+
+def _complaint_checks(scenario: Scenario, levels: list[int]) -> list[Problem]:
+    """A complaint team must exist in the rota and have someone on duty at some point."""
+    problems: list[Problem] = []
+    teams = scenario.complaints.teams
+    problems += _duplicates("complaints.teams", [t.name for t in scenario.teams] + [t.name for t in teams])
+    for i, team in enumerate(teams):
+        path = f"complaints.teams[{i}]"
+        if team.training_level not in levels:
+            problems.append(
+                (f"{path}.training_level", f"level {team.training_level} is not in training_levels {levels}")
+            )
+        staffed = any(s.staff for s in team.shifts) if team.shifts is not None else any(team.staff or ())
+        if not staffed:
+            problems.append((path, f"team {team.name!r} has no staff on any shift: it would handle no complaint"))
+        n = scenario.horizon.n_intervals
+        if team.staff is not None and len(team.staff) not in {1, n}:
+            problems.append((f"{path}.staff", f"has {len(team.staff)} values; expected 1 or {n} (one per interval)"))
     return problems

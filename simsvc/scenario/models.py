@@ -42,6 +42,7 @@ __all__ = [
     "clock_to_minutes",
 ]
 
+
 class Horizon(Frozen):
     """How many days are simulated, the opening hours and the reporting interval."""
 

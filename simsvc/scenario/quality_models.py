@@ -94,7 +94,14 @@ class Expectations(Frozen):
 
 
 class QualityModel(Frozen):
-    """How service is perceived and judged (defaults calibrated in tests/test_quality_calibration.py)."""
+    """How service is perceived and judged.
+
+    The defaults are calibrated (``tests/test_quality_behaviour.py::test_calibration_defaults``)
+    so that a typically staffed operation (``scenarios/bank_branch.yaml``, 95 % served within
+    5 minutes) leaves about a quarter of customers dissatisfied, as source 003 reports:
+    a customer is dissatisfied when the weighted gap is negative (service fell short of
+    expectations) and delighted when it exceeds them by 0.6 points or more.
+    """
 
     enabled: bool = True
     promise_level: Probability = Field(0.0, description="0 = modest promises, 1 = bold marketing.")
@@ -102,16 +109,16 @@ class QualityModel(Frozen):
     promise_wait_effect: Probability = Field(0.5, description="adequate_wait shrinks by this share at promise 1.")
     promise_demand_effect: NonNegative = Field(0.2, description="New demand grows by this share at promise 1.")
     perception_noise: NonNegative = Field(0.6, description="Service-to-service variability (sd, points).")
-    reliable_score: Score = Field(6.5, description="Reliability perceived when nothing went wrong.")
+    reliable_score: Score = Field(6.0, description="Reliability perceived when nothing went wrong.")
     failure_score: Score = Field(2.0, description="Reliability perceived after a service failure.")
     rework_probability: Probability = Field(
         0.0, description="Share of failures needing a second service (its service time again)."
     )
-    tangibles: Score = Field(5.5, description="The site's facilities as customers perceive them.")
+    tangibles: Score = Field(5.0, description="The site's facilities as customers perceive them.")
     responsiveness_curve: Literal["linear", "logistic"] = "linear"
     satisfaction_slope: Annotated[float, Field(gt=0)] = Field(2.0, description="Logistic slope of score vs gap.")
     delighted_above: float = Field(0.6, description="Weighted gap at or above which a customer is delighted.")
-    dissatisfied_below: float = Field(-0.1, description="Weighted gap below which a customer is dissatisfied.")
+    dissatisfied_below: float = Field(0.0, description="Weighted gap below which a customer is dissatisfied.")
 
     @model_validator(mode="after")
     def _thresholds(self) -> QualityModel:

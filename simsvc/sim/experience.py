@@ -58,9 +58,7 @@ def draw_customers(
     q = scenario.quality
     if expected is None:
         e = cls.expectations
-        expected = quality.draw_expectations(
-            rng, n, e.mean.as_tuple(), e.sd, q.promise_level, q.promise_effect
-        )
+        expected = quality.draw_expectations(rng, n, e.mean.as_tuple(), e.sd, q.promise_level, q.promise_effect)
     return CustomerDraws(
         expected=expected,
         noise=q.perception_noise * rng.standard_normal((n, 4)),
