@@ -59,6 +59,7 @@ TARGETS = {
     "simsvc_vs_ciw": 3.0,  # throughput ratio, M/M/10
     "simsvc_vs_simpy_abandonment": 1.2,  # throughput ratio, M/M/10+M
     "peak_rss_mb": 300.0,  # simsvc, --memory-customers with keep_records False
+    "quality_slowdown": 1.3,  # time with the quality layer / without, M/M/10+M (at most)
 }
 
 FULL = {"customers": 500_000, "ciw_customers": 100_000, "memory_customers": 5_000_000, "repeats": 3}
@@ -66,6 +67,7 @@ QUICK = {"customers": 20_000, "ciw_customers": 10_000, "memory_customers": 20_00
 
 MODELS: dict[str, Callable[..., dict]] = {
     "simsvc": simsvc_model.run,
+    "simsvc + quality": simsvc_model.run_with_quality,
     "SimPy (minimal)": minimal_simpy.run,
 }
 try:
@@ -226,7 +228,7 @@ def _model_rows(results: dict[str, dict], exact: float, constant: float) -> list
     return rows
 
 
-def targets(mmc: dict, ab: dict, memory: dict | None) -> list[dict]:
+def targets(mmc: dict, ab: dict, memory: dict | None, quality: dict | None = None) -> list[dict]:
     """The targets with the measured figures and PASS (True) or FAIL (False)."""
     simsvc_mmc = mmc["simsvc"]["throughput"]
     simsvc_ab = ab["simsvc"]["throughput"]
@@ -238,6 +240,9 @@ def targets(mmc: dict, ab: dict, memory: dict | None) -> list[dict]:
         ("throughput simsvc / SimPy, M/M/10+M", simsvc_ab / ab["SimPy (minimal)"]["throughput"],
          "simsvc_vs_simpy_abandonment"),
     ]  # fmt: skip
+    if quality:
+        slowdown = quality["simsvc"]["throughput"] / quality["simsvc + quality"]["throughput"]
+        checks.append(("time with / without the quality layer, M/M/10+M", slowdown, "quality_slowdown"))
     if memory:
         n_mem = memory["run"]["customers"]
         checks.append((f"peak RSS, simsvc {n_mem:,} customers", memory["run"]["peak_rss_mb"], "peak_rss_mb"))
@@ -245,7 +250,8 @@ def targets(mmc: dict, ab: dict, memory: dict | None) -> list[dict]:
     for name, value, key in checks:
         target = TARGETS[key]
         unit = "MB" if key == "peak_rss_mb" else "x"
-        ok = None if value is None else (value < target if unit == "MB" else value >= target)
+        at_most = key in ("peak_rss_mb", "quality_slowdown")
+        ok = None if value is None else (value <= target if at_most else value >= target)
         verdicts.append({"name": name, "value": value, "target": target, "unit": unit, "pass": ok})
     return verdicts
 
@@ -280,6 +286,15 @@ def report(results: dict) -> str:
         _table(header, _model_rows(ab, exact["erlang_a_mean_wait"], REL_SE_CONSTANT["abandonment"])),
         "  abandoned: " + ", ".join(f"{name} {r['abandoned_share']:.2%}" for name, r in ab.items()),
         "",
+        "M/M/10+M with the service-quality layer (expectations, judgement, complaint desk, returns)",
+        _table(
+            ["model", "customers", "best s", "median s", "customers/s"],
+            [
+                [name, f"{r['customers']:,}", f"{r['best_s']:.2f}", f"{r['median_s']:.2f}", f"{r['throughput']:,.0f}"]
+                for name, r in results["quality"].items()
+            ],
+        ),
+        "",
     ]
     if memory:
         b, r = memory["baseline"], memory["run"]
@@ -305,7 +320,7 @@ def report(results: dict) -> str:
     ]
     rows = []
     for v in results["targets"]:
-        op = "<" if v["unit"] == "MB" else ">="
+        op = "<=" if v["unit"] == "MB" or "quality" in v["name"] else ">="
         verdict = {True: "PASS", False: "FAIL", None: "SKIP"}[v["pass"]]
         value = "-" if v["value"] is None else f"{v['value']:.2f} {v['unit']}"
         rows.append([v["name"], value, f"{op} {v['target']:g} {v['unit']}", verdict])
@@ -343,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
     mmc = compare(entries, repeats, args.seed, None, log)
     log(f"M/M/10+M, patience mean {PATIENCE_MEAN:g} min:")
     ab = compare([("simsvc", n), ("SimPy (minimal)", n)], repeats, args.seed, PATIENCE_MEAN, log)
+    log("M/M/10+M with and without the service-quality layer:")
+    quality = compare([("simsvc", n), ("simsvc + quality", n)], repeats, args.seed, PATIENCE_MEAN, log)
     memory = None
     if n_mem:
         log(f"peak memory: subprocesses (import only; simsvc with {n_mem:,} customers)...")
@@ -367,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
         "mmc": mmc,
         "abandonment": ab,
         "memory": memory,
-        "targets": targets(mmc, ab, memory),
+        "quality": quality,
+        "targets": targets(mmc, ab, memory, quality),
     }
     print(report(results), flush=True)  # report() also adds the sanity verdicts to results
     if args.out:

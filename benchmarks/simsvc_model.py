@@ -16,8 +16,14 @@ def scenario_mapping(
     n_customers: int,
     seed: int,
     patience_mean: float | None = None,
+    quality: bool = False,
 ) -> dict:
     """The scenario (rates per minute): enough whole days for ``n_customers`` arrivals.
+
+    ``quality`` switches the service-quality layer on (expectations, judgement,
+    complaints handled by a round-the-clock complaint desk, return decisions); off, the
+    model is the plain queue. Returns and word of mouth are set to zero so that both
+    runs simulate the same queue.
 
     The horizon gets a margin of a few Poisson standard deviations plus a day, and
     ``max_customers`` stops arrivals at exactly ``n_customers``.
@@ -36,6 +42,17 @@ def scenario_mapping(
         "horizon": {"days": days, "open": "00:00", "close": "24:00", "interval_minutes": 60},
         "customer_classes": [klass],
         "teams": [{"name": "t", "serves": ["c"], "staff": servers}],
+        "quality": {"enabled": quality},
+        # Returns and word of mouth would add demand and change the queue being measured
+        # (load 0.95 would become an overload): the same workload with and without the layer.
+        "loyalty": {
+            "return_probability": {"delighted": 0, "satisfied": 0, "dissatisfied": 0, "unresolved": 0},
+            "word_of_mouth": {"delighted": 0, "satisfied": 0, "dissatisfied": 0, "unresolved": 0},
+        },
+        "complaints": {
+            "handling_time": {"dist": "exponential", "mean": 2.0},
+            "teams": [{"name": "desk", "staff": 3}],
+        },
         "simulation": {
             "replications": 1,
             "seed": seed,
@@ -52,9 +69,11 @@ def run(
     n_customers: int,
     seed: int,
     patience_mean: float | None = None,
+    quality: bool = False,
 ) -> dict:
     """Load the scenario and simulate one replication (KPIs included, records not kept)."""
-    sc = simsvc.load_scenario(scenario_mapping(arrival_rate, service_rate, servers, n_customers, seed, patience_mean))
+    mapping = scenario_mapping(arrival_rate, service_rate, servers, n_customers, seed, patience_mean, quality)
+    sc = simsvc.load_scenario(mapping)
     res = simsvc.simulate(sc, replications=1, seed=seed, keep_records=False)
     s = res.summary()["mean"]
     return {
@@ -67,3 +86,15 @@ def run(
 
 if __name__ == "__main__":
     print(run(9.5, 1.0, 10, 100_000, 1))
+
+
+def run_with_quality(
+    arrival_rate: float,
+    service_rate: float,
+    servers: int,
+    n_customers: int,
+    seed: int,
+    patience_mean: float | None = None,
+) -> dict:
+    """:func:`run` with the service-quality layer switched on."""
+    return run(arrival_rate, service_rate, servers, n_customers, seed, patience_mean, quality=True)

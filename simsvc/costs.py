@@ -47,8 +47,10 @@ def cost_terms(
 ) -> CostTerms:
     """Cost terms from on-duty server-minutes and complaint and lost-customer counts."""
     wage = [scenario.training(t.training_level).wage_per_hour / 60.0 for t in scenario.teams]
-    back = [scenario.training(t.training_level).wage_per_hour / 60.0 for t in scenario.complaints.teams]
-    teams = list(scenario.teams) + list(scenario.complaints.teams)
+    # Complaint teams exist only in the quality model.
+    complaint_teams = scenario.complaints.teams if scenario.quality.enabled else ()
+    back = [scenario.training(t.training_level).wage_per_hour / 60.0 for t in complaint_teams]
+    teams = [*scenario.teams, *complaint_teams]
     training = sum(headcount(t) * scenario.training(t.training_level).training_cost_per_person for t in teams)
     shape = (*on_duty.shape[1:], len(scenario.customer_classes))
     zeros = np.zeros(shape)

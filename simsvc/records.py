@@ -7,23 +7,27 @@ import pandas as pd
 
 from simsvc.quality import CATEGORIES, LOYALTY_OUTCOMES
 from simsvc.scenario.models import Scenario
-from simsvc.scenario.quality_models import DIMENSIONS
 from simsvc.sim.engine import RECORD_FIELDS
-from simsvc.sim.quality_engine import QUALITY_FIELDS
+from simsvc.sim.quality_engine import COMPLAINT_FIELDS, QUALITY_FIELDS
+from simsvc.sim.tally import GAP_FIELDS
 
-__all__ = ["complaint_table", "customer_table"]
+__all__ = ["Records", "complaint_table", "customer_table"]
 
+Records = list[tuple[int, np.ndarray, np.ndarray]]
+"""Per replication: its number, customer rows and complaint rows."""
 _OUTCOMES = ["served", "abandoned", "balked"]
 
 
-def _raw(scenario: Scenario, records: list[tuple[int, np.ndarray]]) -> pd.DataFrame:
-    fields = list(RECORD_FIELDS + QUALITY_FIELDS) if scenario.quality.enabled else list(RECORD_FIELDS)
+def _frame(records: Records, part: int, fields: tuple[str, ...]) -> pd.DataFrame:
     parts = []
-    for r, rows in records:
-        frame = pd.DataFrame(rows, columns=fields)
-        frame.insert(0, "replication", r)
-        parts.append(frame)
-    raw = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["replication", *fields])
+    for r, *rows in records:
+        if len(rows[part]):
+            frame = pd.DataFrame(rows[part], columns=list(fields))
+            frame.insert(0, "replication", r)
+            parts.append(frame)
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in ("replication", *fields)})
+    raw = pd.concat(parts, ignore_index=True)
     return raw.sort_values(["replication", "customer"], kind="stable", ignore_index=True)
 
 
@@ -33,69 +37,67 @@ def _labels(scenario: Scenario) -> list[str]:
     return [f"{m // 60:02d}:{m % 60:02d}" for m in minutes]
 
 
-def _codes(values: pd.Series, names: list[str]) -> pd.Categorical:
-    return pd.Categorical.from_codes(values.fillna(-1).to_numpy(dtype=np.int64), names)
+def _codes(values: pd.Series | np.ndarray, names: list[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.nan_to_num(np.asarray(values, dtype=float), nan=-1).astype(np.int64), names)
 
 
-def _common(scenario: Scenario, raw: pd.DataFrame, klass: np.ndarray, team_names: list[str]) -> dict:
+def _common(scenario: Scenario, raw: pd.DataFrame, team_names: list[str]) -> dict:
     h = scenario.horizon
     cell = raw["cell"].to_numpy(dtype=np.int64)
     return {
         "replication": raw["replication"].astype(np.int64),
         "customer": raw["customer"].astype(np.int64),
-        "class": pd.Categorical.from_codes(klass, [c.name for c in scenario.customer_classes]),
+        "class": _codes(raw["klass"], [c.name for c in scenario.customer_classes]),
         "day": cell // h.n_intervals + 1,
         "interval": pd.Categorical.from_codes(cell % h.n_intervals, _labels(scenario)),
-        "arrival": raw["arrival"],
-        "wait": raw["wait"],
-        "start": raw["start"],
-        "end": raw["end"],
-        "team": _codes(raw["team"], team_names),
     }
 
 
-def customer_table(scenario: Scenario, records: list[tuple[int, np.ndarray]]) -> pd.DataFrame:
+def customer_table(scenario: Scenario, records: Records) -> pd.DataFrame:
     """One row per customer and replication (see :attr:`simsvc.SimResult.customers`)."""
-    raw = _raw(scenario, records)
-    n_classes = len(scenario.customer_classes)
-    complaints = raw[raw["klass"] >= n_classes]
-    raw = raw[raw["klass"] < n_classes].reset_index(drop=True)
-    columns = _common(scenario, raw, raw["klass"].to_numpy(dtype=np.int64), [t.name for t in scenario.teams])
+    quality = scenario.quality.enabled
+    raw = _frame(records, 0, RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS if quality else RECORD_FIELDS)
+    columns = _common(scenario, raw, [t.name for t in scenario.teams])
+    columns.update({name: raw[name] for name in ("arrival", "wait", "start", "end")})
+    columns["team"] = _codes(raw["team"], [t.name for t in scenario.teams])
     columns["outcome"] = _codes(raw["outcome"], _OUTCOMES)
     columns["warmup"] = raw["arrival"] < scenario.horizon.open_minute + scenario.simulation.warmup_minutes
-    if scenario.quality.enabled:
-        final = complaints.set_index(["replication", "customer"])
-        key = pd.MultiIndex.from_frame(raw[["replication", "customer"]])
+    if quality:
+        complaints = _frame(records, 1, COMPLAINT_FIELDS).set_index(["replication", "customer"])
+        key = pd.MultiIndex.from_frame(raw[["replication", "customer"]].astype(np.int64))
+        handled = complaints.reindex(key)
         columns["gap"] = raw["gap"]
         columns["category"] = _codes(raw["category"], list(CATEGORIES))
         columns["complained"] = raw["complained"] == 1
-        columns["recovered"] = final["recovered"].reindex(key).to_numpy() == 1
-        final_category = raw["category"].to_numpy(dtype=float).copy()
-        handled = final["category"].reindex(key).to_numpy()
-        final_category[~np.isnan(handled)] = handled[~np.isnan(handled)]
-        columns["final_category"] = _codes(pd.Series(final_category), list(LOYALTY_OUTCOMES))
-        returns = raw["returns"].to_numpy() + np.nan_to_num(final["returns"].reindex(key).to_numpy())
-        columns["returns"] = returns == 1
-        for d in DIMENSIONS:
-            columns[f"gap_{d}"] = raw[f"gap_{d}"]
+        columns["recovered"] = handled["recovered"].to_numpy() == 1
+        final = np.where(np.isnan(handled["category"].to_numpy()), raw["category"], handled["category"].to_numpy())
+        columns["final_category"] = _codes(final, list(LOYALTY_OUTCOMES))
+        columns["returns"] = (raw["returns"].to_numpy() + np.nan_to_num(handled["returns"].to_numpy())) == 1
+        for name in GAP_FIELDS:
+            columns[name] = raw[name]
     return pd.DataFrame(columns)
 
 
-def complaint_table(scenario: Scenario, records: list[tuple[int, np.ndarray]]) -> pd.DataFrame:
+def complaint_table(scenario: Scenario, records: Records) -> pd.DataFrame:
     """One row per complaint: who complained, when it was filed, handled and resolved."""
     if not scenario.quality.enabled:
         raise ValueError("the quality model is switched off: there are no complaints")
-    raw = _raw(scenario, records)
-    n_classes = len(scenario.customer_classes)
-    raw = raw[raw["klass"] >= n_classes].reset_index(drop=True)
+    raw = _frame(records, 1, COMPLAINT_FIELDS)
     team_names = [t.name for t in scenario.teams] + [t.name for t in scenario.complaints.teams]
-    columns = _common(scenario, raw, raw["klass"].to_numpy(dtype=np.int64) - n_classes, team_names)
-    columns["filed"] = raw["filed"]
-    columns["handled"] = raw["outcome"] == 0
-    columns["resolution_time"] = raw["end"] - raw["filed"]
-    columns["recovered"] = raw["recovered"] == 1
-    columns["category_before"] = _codes(pd.Series(np.full(len(raw), 2.0)), list(LOYALTY_OUTCOMES))
-    columns["category_after"] = _codes(raw["category"], list(LOYALTY_OUTCOMES))
-    columns["returns"] = raw["returns"] == 1
-    frame = pd.DataFrame(columns)
-    return frame.rename(columns={"wait": "wait_before_handling", "arrival": "customer_arrival"})
+    columns = _common(scenario, raw, team_names)
+    columns.update(
+        {
+            "customer_arrival": raw["arrival"],
+            "filed": raw["filed"],
+            "wait_before_handling": raw["wait"],
+            "start": raw["start"],
+            "end": raw["end"],
+            "team": _codes(raw["team"], team_names),
+            "handled": raw["handled"] == 1,
+            "resolution_time": raw["end"] - raw["filed"],
+            "recovered": raw["recovered"] == 1,
+            "category_after": _codes(raw["category"], list(LOYALTY_OUTCOMES)),
+            "returns": raw["returns"] == 1,
+        }
+    )
+    return pd.DataFrame(columns)

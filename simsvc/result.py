@@ -34,7 +34,8 @@ class SimResult:
     scenario: Scenario
     seed: int
     kpis: pd.DataFrame
-    records: list[tuple[int, np.ndarray]] | None = field(repr=False)
+    records: list[tuple[int, np.ndarray, np.ndarray]] | None = field(repr=False)
+    """Per replication: its number, customer rows and complaint rows (engine layout)."""
     warnings: list[str] = field(default_factory=list)
     interrupted: bool = False
     truncated: bool = False

@@ -12,6 +12,7 @@ their adapted expectations, and draw from a separate ``returns`` stream.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -56,7 +57,9 @@ class _ClassDemand:
         purposes = ("arrivals", "service", "patience", "quality", "returns")
         self.rng = {p: stream(seed, replication, cls.name, p) for p in purposes}
         self.multiplier = 1.0 + scenario.quality.promise_demand_effect * scenario.quality.promise_level
-        self.pending: dict[tuple[int, int], list[tuple[float, np.ndarray]]] = defaultdict(list)
+        self.pending: dict[tuple[int, int], list[tuple[float, list[float]]]] = defaultdict(list)
+        self._profiles: dict[int, list[float]] = {}
+        self.open_minute, self.interval_minutes = self.horizon.open_minute, self.horizon.interval_minutes
         arr = cls.arrivals
         self.rates: np.ndarray | None = None
         if arr.rates_per_hour is not None:
@@ -116,20 +119,30 @@ class _ClassDemand:
             draws = CustomerDraws.concatenate([draws, again], np.arange(len(times)))
         return times, need, patience, returning, draws
 
+    def _profile(self, day: int) -> list[float]:
+        """Cumulative share of the day's demand by the end of each interval (cached)."""
+        h = self.horizon
+        key = day if self.rates is not None and len(self.rates) > h.n_intervals else 0
+        cum = self._profiles.get(key)
+        if cum is None:
+            if self.rates is not None and len(self.rates) > 1:
+                weights = np.array([self.rate_per_minute(day, j) for j in range(h.n_intervals)])
+            else:
+                weights = np.ones(h.n_intervals)
+            if weights.sum() <= 0:
+                weights = np.ones(h.n_intervals)
+            cum = (np.cumsum(weights) / weights.sum()).tolist()
+            self._profiles[key] = cum
+        return cum
+
     def return_time(self, day: int, u: float) -> tuple[int, float]:
         """Interval and time of a return on ``day``, following the class's demand profile."""
-        h = self.horizon
-        if self.rates is not None and len(self.rates) > 1:
-            profile = np.array([self.rate_per_minute(day, j) for j in range(h.n_intervals)])
-        else:
-            profile = np.ones(h.n_intervals)
-        if profile.sum() <= 0:
-            profile = np.ones(h.n_intervals)
-        cum = np.cumsum(profile) / profile.sum()
-        j = min(int(np.searchsorted(cum, u, side="right")), h.n_intervals - 1)
+        cum = self._profile(day)
+        j = min(bisect_right(cum, u), len(cum) - 1)
         lower = cum[j - 1] if j else 0.0
         frac = (u - lower) / (cum[j] - lower) if cum[j] > lower else 0.5
-        return j, h.interval_start(day, j) + min(max(frac, 0.0), 1.0 - 1e-9) * h.interval_minutes
+        start = day * 1440.0 + self.open_minute + j * self.interval_minutes
+        return j, start + min(max(frac, 0.0), 1.0 - 1e-9) * self.interval_minutes
 
 
 class Demand:
@@ -158,16 +171,16 @@ class Demand:
             draws=draws,
         )
 
-    def schedule_return(self, k: int, day: int, u_time: float, expected: np.ndarray, now: float) -> bool:
+    def schedule_return(self, k: int, day: int, u_time: float, expected: list[float], now: float) -> bool:
         """Book class ``k``'s returning customer on ``day``; False beyond the horizon.
 
         If that day's interval has already opened, the first later day is used.
         """
         demand = self.classes[k]
-        h = self.scenario.horizon
-        while day < h.days:
+        days = self.scenario.horizon.days
+        while day < days:
             j, t = demand.return_time(day, u_time)
-            if h.interval_start(day, j) > now:
+            if day * 1440.0 + demand.open_minute + j * demand.interval_minutes > now:
                 demand.pending[(day, j)].append((t, expected))
                 return True
             day += 1

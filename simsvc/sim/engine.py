@@ -412,4 +412,4 @@ class Engine:
     def _flush(self) -> None:
         if self.records:
             self.sink(np.array(self.records, dtype=np.float64))
-            self.records = []
+            self.records.clear()  # in place: fast paths hold a reference to the list

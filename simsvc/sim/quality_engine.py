@@ -17,6 +17,7 @@ exp(-time to resolution / recovery_decay_minutes)``.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -25,47 +26,59 @@ import simpy
 from simsvc import quality
 from simsvc.scenario.models import Scenario
 from simsvc.sim.demand import Batch, Demand
-from simsvc.sim.engine import ABANDONED, BALKED, SERVED, Engine
-from simsvc.sim.experience import experience
+from simsvc.sim.engine import _CHUNK, ABANDONED, BALKED, SERVED, Engine
+from simsvc.sim.experience import GAP_DIMENSIONS, Experience, experience
 
-__all__ = ["QUALITY_FIELDS", "QualityEngine"]
+__all__ = ["COMPLAINT_FIELDS", "QUALITY_FIELDS", "BatchSink", "QualityEngine"]
 
-QUALITY_FIELDS = (
-    "gap", "category", "complained", "returns", "recovered", "initial_gap",
-    "gap_reliability", "gap_responsiveness", "gap_assurance", "gap_empathy", "gap_tangibles", "filed",
+QUALITY_FIELDS = ("gap", "category", "complained", "returns", "perceived_responsiveness")
+"""Columns a customer's record gains with the quality model (its judgement)."""
+COMPLAINT_FIELDS = (
+    "customer", "klass", "cell", "arrival", "filed", "wait", "start", "end", "team", "handled",
+    "initial_gap", "gap", "category", "recovered", "returns",
 )  # fmt: skip
-"""Extra record columns. A complaint row has class index ``classes + k`` for a customer of
-class ``k``, the customer's arrival and cell, ``wait`` from filing to handling, ``filed``
-the filing time, and ``gap``/``category`` after handling (``initial_gap`` before)."""
+"""Columns of a complaint record: the complaining customer (class, cell and arrival), when
+the complaint was filed, waited and was handled, and the customer's judgement before
+(``initial_gap``) and after handling (``gap``, ``category``: an unrecovered complaint is
+``UNRESOLVED``)."""
 _NAN = float("nan")
-_NO_GAPS = (_NAN, _NAN, _NAN, _NAN, _NAN)
+_RESPONSIVENESS = quality.DIMENSIONS.index("responsiveness")
+_OTHERS = [quality.DIMENSIONS.index(d) for d in GAP_DIMENSIONS]
+BatchSink = Callable[[int, Experience], None]
+"""Receives each batch's experience with the id of its first customer."""
 
 
-class _Lists:
-    """A batch's per-customer quality data as Python lists (fast scalar access)."""
+class _Judging:
+    """A batch's experience: lists for the per-customer hot path, arrays for the rest."""
 
-    __slots__ = (
-        "abandon", "base", "complaint_need", "e_resp", "expected", "gaps", "need",
-        "return_days", "u_recover", "u_return", "u_return_time", "u_voice",
-    )  # fmt: skip
+    __slots__ = ("abandon", "base", "draws", "e_resp", "experience", "need", "u_return", "u_voice")
 
     def __init__(self, scenario: Scenario, batch: Batch):
         assert batch.draws is not None
         x = experience(scenario, batch.klass, batch.need, batch.draws)
-        d = batch.draws
-        self.need, self.base, self.gaps = x.need.tolist(), x.base.tolist(), x.gaps.tolist()
+        self.experience, self.draws = x, batch.draws
+        # Flat lists (customer i, team t at i * teams + t): no per-customer containers.
+        self.need, self.base = x.need.ravel().tolist(), x.base.ravel().tolist()
         self.abandon, self.e_resp = x.abandon_gap.tolist(), x.expected_responsiveness.tolist()
-        self.expected = d.expected.tolist()
-        self.u_voice, self.u_recover = d.u_voice.tolist(), d.u_recover.tolist()
-        self.u_return, self.u_return_time = d.u_return.tolist(), d.u_return_time.tolist()
-        self.return_days, self.complaint_need = d.return_days.tolist(), d.complaint_need.tolist()
+        self.u_voice, self.u_return = batch.draws.u_voice.tolist(), batch.draws.u_return.tolist()
 
 
 class QualityEngine(Engine):
     """:class:`~simsvc.sim.engine.Engine` plus expectations, complaints and loyalty."""
 
-    def __init__(self, scenario: Scenario, demand: Demand, sink: Any, max_customers: int):
+    def __init__(
+        self,
+        scenario: Scenario,
+        demand: Demand,
+        sink: Callable[[np.ndarray], None],
+        max_customers: int,
+        batch_sink: BatchSink,
+        complaint_sink: Callable[[np.ndarray], None],
+    ):
         super().__init__(scenario, demand, sink, max_customers)
+        self.batch_sink, self.complaint_sink = batch_sink, complaint_sink
+        self.complaint_records: list[tuple] = []
+        self.n_teams = len(scenario.teams)
         q, comp, loyal = scenario.quality, scenario.complaints, scenario.loyalty
         classes = scenario.customer_classes
         self.n_classes = len(classes)
@@ -80,6 +93,7 @@ class QualityEngine(Engine):
         promise = (q.promise_level, q.promise_wait_effect)
         self.worst = [2 * quality.adequate_wait_after_promise(c.expectations.adequate_wait, *promise) for c in classes]
         self.logistic = q.responsiveness_curve == "logistic"
+        self.slope = [6.0 / (worst - desired) for desired, worst in zip(self.desired, self.worst, strict=True)]
         self.hi, self.lo = q.delighted_above, q.dissatisfied_below
         self.p_voice = comp.voice_probability
         self.decay, self.paradox = comp.recovery_decay_minutes, comp.paradox
@@ -89,9 +103,12 @@ class QualityEngine(Engine):
         self.day = 0
         self.outcomes = [[0, 0, 0, 0] for _ in classes]
         self.demand_factor = [[c.multiplier for c in demand.classes]]
+        self._start = self._fast_start()  # type: ignore[method-assign]
 
-    def prepare(self, batch: Batch) -> _Lists:
-        return _Lists(self.scenario, batch)
+    def prepare(self, batch: Batch) -> _Judging:
+        judging = _Judging(self.scenario, batch)
+        self.batch_sink(self.next_id, judging.experience)
+        return judging
 
     # -- judgement -------------------------------------------------------------------
     def _responsiveness(self, k: int, wait: float) -> float:
@@ -108,48 +125,73 @@ class QualityEngine(Engine):
     def _category(self, gap: float) -> int:
         return quality.DELIGHTED if gap >= self.hi else (quality.DISSATISFIED if gap < self.lo else quality.SATISFIED)
 
-    def _start(self, team, cid, k, cell, arrival, now, need, ref) -> None:
-        if not team.frontline:
-            self._handle_complaint(team, cid, cell, now, need, ref)
-            return
-        chain, i = ref
-        x: _Lists = chain.extra
-        t = team.index
-        team.account(now)
-        team.busy += 1
-        duration = x.need[i][t] / team.speed
-        self.env.timeout(duration).callbacks.append(team.done)
-        wait = now - arrival
-        perceived = self._responsiveness(k, wait)
-        gap = x.base[i][t] + self.w_resp[k] * perceived
-        cat = quality.DELIGHTED if gap >= self.hi else (quality.DISSATISFIED if gap < self.lo else quality.SATISFIED)
-        g = x.gaps[i][t]
-        gaps = (g[0], perceived - x.e_resp[i], g[1], g[2], g[3])
-        complained = returns = 0
-        if cat == quality.DISSATISFIED and x.u_voice[i] < self.p_voice:
-            complained = 1  # files the complaint when its service ends
-            filing = self.env.timeout(duration, value=(cid, k, cell, arrival, ref, gap, gaps))
-            filing.callbacks.append(self._complaint_after_service)
-        else:
-            returns = self._loyalty(k, x, i, cat, gaps, now + duration)
-        row = (cid, k, cell, arrival, wait, now, now + duration, t, SERVED)
-        self._emit((*row, gap, cat, complained, returns, _NAN, gap, *gaps, _NAN))
+    def _fast_start(self) -> Callable[..., None]:
+        """Build :meth:`Engine._start` for this engine as a closure over its constants.
+
+        Serving a customer is the hot path; local names are several times faster than
+        attribute look-ups there (the benchmark's quality-layer cost target).
+        """
+        timeout, records, flush = self.env.timeout, self.records, self._flush
+        chunk = _CHUNK
+        n_teams, desired, slope, w_resp = self.n_teams, self.desired, self.slope, self.w_resp
+        hi, lo, p_voice, p_return, outcomes = self.hi, self.lo, self.p_voice, self.p_return, self.outcomes
+        logistic, responsiveness = self.logistic, self._responsiveness
+        handle_complaint, filed_after, comes_back = (
+            self._handle_complaint, self._complaint_after_service, self._comes_back
+        )  # fmt: skip
+
+        def start(team, cid, k, cell, arrival, now, need, ref) -> None:
+            if not team.frontline:
+                handle_complaint(team, cid, cell, now, need, ref)
+                return
+            chain, i = ref
+            x = chain.extra
+            t = team.index
+            team.account(now)
+            team.busy += 1
+            at = i * n_teams + t
+            duration = x.need[at] / team.speed
+            end = now + duration
+            timeout(duration).callbacks.append(team.done)
+            wait = now - arrival
+            d = desired[k]
+            if wait <= d:
+                perceived = 7.0
+            elif logistic:
+                perceived = responsiveness(k, wait)
+            else:
+                perceived = 7.0 - slope[k] * (wait - d)
+                if perceived < 1.0:
+                    perceived = 1.0
+            gap = x.base[at] + w_resp[k] * perceived
+            cat = 0 if gap >= hi else (2 if gap < lo else 1)  # DELIGHTED, SATISFIED, DISSATISFIED
+            complained = returns = 0
+            if cat == 2 and x.u_voice[i] < p_voice:
+                complained = 1  # files the complaint when its service ends
+                timeout(duration, value=(cid, k, cell, arrival, x, i, gap, t, perceived)).callbacks.append(filed_after)
+            else:  # the outcome is final (as in _loyalty)
+                outcomes[k][cat] += 1
+                if x.u_return[i] < p_return[cat]:
+                    returns = comes_back(k, x, i, t, perceived, end)
+            records.append((cid, k, cell, arrival, wait, now, end, t, SERVED, gap, cat, complained, returns, perceived))
+            if len(records) >= chunk:
+                flush()
+
+        return start
 
     def _leave_unserved(self, cid: int, k: int, cell: int, arrival: float, left: float, outcome: int, ref: Any):
         chain, i = ref
-        x: _Lists = chain.extra
+        x: _Judging = chain.extra
         gap = x.abandon[i]
         cat = self._category(gap)
-        gaps = (_NAN, 1.0 - x.e_resp[i], _NAN, _NAN, _NAN)
         complained = returns = 0
         if cat == quality.DISSATISFIED and x.u_voice[i] < self.p_voice:
             complained = 1
-            self._file_complaint(cid, k, cell, arrival, ref, gap, gaps, filed=left)
+            self._file_complaint(cid, k, cell, arrival, x, i, gap, -1, 1.0, filed=left)
         else:
-            returns = self._loyalty(k, x, i, cat, gaps, left)
+            returns = self._loyalty(k, x, i, cat, -1, 1.0, left)
         wait = left - arrival if outcome == ABANDONED else _NAN
-        row = (cid, k, cell, arrival, wait, _NAN, _NAN, -1, outcome)
-        self._emit((*row, gap, cat, complained, returns, _NAN, gap, *gaps, _NAN))
+        self._emit((cid, k, cell, arrival, wait, _NAN, _NAN, -1, outcome, gap, cat, complained, returns, 1.0))
 
     def _abandon(self, cid: int, k: int, cell: int, arrival: float, deadline: float, ref: Any) -> None:
         self._leave_unserved(cid, k, cell, arrival, deadline, ABANDONED, ref)
@@ -159,52 +201,68 @@ class QualityEngine(Engine):
 
     # -- complaints --------------------------------------------------------------------
     def _complaint_after_service(self, event: simpy.Event) -> None:
-        cid, k, cell, arrival, ref, gap, gaps = event.value
-        self._file_complaint(cid, k, cell, arrival, ref, gap, gaps, filed=self.env.now)
+        self._file_complaint(*event.value, filed=self.env.now)
 
     def _file_complaint(
-        self, cid: int, k: int, cell: int, arrival: float, ref: Any, gap: float, gaps: tuple, filed: float
-    ) -> None:
-        chain, i = ref
-        payload = (k, chain.extra, i, gap, gaps, filed, arrival)
-        need = chain.extra.complaint_need[i]
+        self, cid: int, k: int, cell: int, arrival: float, x: _Judging, i: int, gap: float, t: int, perceived: float,
+        filed: float,
+    ) -> None:  # fmt: skip
+        payload = (k, x, i, gap, t, perceived, filed, arrival)
+        need = float(x.draws.complaint_need[i])
         self.arrive(cid, self.complaint_queue, cell, self.env.now, need, math.inf, payload)
 
     def _handle_complaint(self, team, cid: int, cell: int, now: float, need: float, payload: tuple) -> None:
-        k, x, i, gap, gaps, filed, arrival = payload
+        k, x, i, gap, t, perceived, filed, arrival = payload
         team.account(now)
         team.busy += 1
         duration = need / team.speed
         self.env.timeout(duration).callbacks.append(team.done)
         end = now + duration
         chance = self.success[team.index] * math.exp(-(end - filed) / self.decay)
-        recovered = x.u_recover[i] < chance
+        recovered = float(x.draws.u_recover[i]) < chance
         final = max(gap, 0.0) + self.paradox if recovered else gap
         outcome = self._category(final) if recovered else quality.UNRESOLVED
-        returns = self._loyalty(k, x, i, outcome, gaps, end)
-        row = (cid, self.complaint_queue + k, cell, arrival, now - filed, now, end, team.index, SERVED)
-        self._emit((*row, final, outcome, 1, returns, float(recovered), gap, *_NO_GAPS, filed))
+        returns = self._loyalty(k, x, i, outcome, t, perceived, end)
+        self.complaint_records.append(
+            (cid, k, cell, arrival, filed, now - filed, now, end, team.index, 1, gap, final, outcome, recovered, returns)
+        )
+
+    def _flush(self) -> None:
+        super()._flush()
+        if self.complaint_records:
+            self.complaint_sink(np.array(self.complaint_records, dtype=np.float64))
+            self.complaint_records = []
 
     def _finish(self) -> None:
         """Complaints still waiting when nothing else happens are unresolved."""
         for entry in self.queues[self.complaint_queue]:
-            cid, cell, (k, x, i, gap, gaps, filed, arrival) = entry[1], entry[3], entry[6]
-            returns = self._loyalty(k, x, i, quality.UNRESOLVED, gaps, math.inf)
-            row = (cid, self.complaint_queue + k, cell, arrival, _NAN, _NAN, _NAN, -1, ABANDONED)
-            self._emit((*row, gap, quality.UNRESOLVED, 1, returns, 0.0, gap, *_NO_GAPS, filed))
+            cid, cell, (k, x, i, gap, t, perceived, filed, arrival) = entry[1], entry[3], entry[6]
+            returns = self._loyalty(k, x, i, quality.UNRESOLVED, t, perceived, math.inf)
+            self.complaint_records.append(
+                (cid, k, cell, arrival, filed, _NAN, _NAN, _NAN, -1, 0, gap, gap, quality.UNRESOLVED, 0, returns)
+            )
         self.queues[self.complaint_queue].clear()
 
     # -- loyalty -----------------------------------------------------------------------
-    def _loyalty(self, k: int, x: _Lists, i: int, outcome: int, gaps: tuple, now: float) -> int:
+    def _loyalty(self, k: int, x: _Judging, i: int, outcome: int, t: int, perceived: float, now: float) -> int:
         """Count the outcome for word of mouth; decide and book a return visit."""
         self.outcomes[k][outcome] += 1
         if x.u_return[i] >= self.p_return[outcome]:
             return 0
+        return self._comes_back(k, x, i, t, perceived, now)
+
+    def _comes_back(self, k: int, x: _Judging, i: int, t: int, perceived: float, now: float) -> int:
+        """Book the return visit of a customer who will come back; return 1."""
         if self.multi_day and now < math.inf:
-            expected = x.expected[i]
-            adapted = [e if g != g else e + self.adaptation * g for e, g in zip(expected, gaps, strict=True)]
-            day = self.day + max(1, math.ceil(x.return_days[i]))
-            self.demand.schedule_return(k, day, x.u_return_time[i], np.clip(adapted, 1.0, 7.0), now)
+            # Expectations move toward what was perceived (team -1: only the wait was).
+            expected = x.draws.expected[i]
+            perceived_all = expected.copy()
+            perceived_all[_RESPONSIVENESS] = perceived
+            if t >= 0:
+                perceived_all[_OTHERS] += x.experience.gaps[i, t]
+            adapted = quality.adapted_expectations(expected, perceived_all, self.adaptation)
+            day = self.day + max(1, math.ceil(x.draws.return_days[i]))
+            self.demand.schedule_return(k, day, float(x.draws.u_return_time[i]), adapted, now)
         return 1
 
     def _day_started(self, day: int) -> None:
@@ -216,5 +274,6 @@ class QualityEngine(Engine):
             self.demand.update_word_of_mouth(k, factor)
             factors.append(factor)
         self.demand_factor.append(factors)
-        self.outcomes = [[0, 0, 0, 0] for _ in self.outcomes]
+        for counts in self.outcomes:  # in place: the fast start path holds these lists
+            counts[:] = [0, 0, 0, 0]
         self.day = day

@@ -21,23 +21,34 @@ __all__ = ["run_replication", "simulate"]
 
 def run_replication(
     scenario: Scenario, seed: int, replication: int, keep_records: bool
-) -> tuple[pd.DataFrame, np.ndarray | None, bool]:
+) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray] | None, bool]:
     """Simulate one replication.
 
     Returns:
-        Its KPIs (long table), its record rows (or None when not kept) and whether
-        arrivals stopped at ``simulation.max_customers``.
+        Its KPIs (long table), its customer and complaint record rows (or None when not
+        kept) and whether arrivals stopped at ``simulation.max_customers``.
     """
     tally = Tally(scenario)
     kept: list[np.ndarray] = []
+    complaints: list[np.ndarray] = []
 
     def sink(rows: np.ndarray) -> None:
-        tally.add(rows)
+        rows = tally.add(rows)
         if keep_records:
             kept.append(rows)
 
-    model = QualityEngine if scenario.quality.enabled else Engine
-    engine = model(scenario, Demand(scenario, seed, replication), sink, scenario.simulation.max_customers)
+    def complaint_sink(rows: np.ndarray) -> None:
+        tally.add_complaints(rows)
+        if keep_records:
+            complaints.append(rows)
+
+    demand, cap = Demand(scenario, seed, replication), scenario.simulation.max_customers
+    if scenario.quality.enabled:
+        engine: Engine = QualityEngine(
+            scenario, demand, sink, cap, batch_sink=tally.add_batch, complaint_sink=complaint_sink
+        )
+    else:
+        engine = Engine(scenario, demand, sink, cap)
     engine.run()
     tally.finish(
         engine.max_queue,
@@ -47,7 +58,10 @@ def run_replication(
     )
     kpis = replication_kpis(tally)
     kpis.insert(0, "replication", replication)
-    rows = np.concatenate(kept) if kept else None
+    if not keep_records:
+        return kpis, None, engine.truncated
+    empty = np.empty((0, 0))
+    rows = (np.concatenate(kept) if kept else empty, np.concatenate(complaints) if complaints else empty)
     return kpis, rows, engine.truncated
 
 
@@ -87,7 +101,7 @@ def simulate(
             kpis, rows, cut = run_replication(scenario, seed, r, keep)
             kpi_tables.append(kpis)
             if rows is not None:
-                records.append((r, rows))
+                records.append((r, *rows))
             truncated |= cut
             if progress:
                 progress(r + 1, n)

@@ -16,9 +16,10 @@ from simsvc.quality import DISSATISFIED, UNRESOLVED, satisfaction_score
 from simsvc.scenario.models import Scenario
 from simsvc.scenario.quality_models import DIMENSIONS
 from simsvc.sim.engine import ABANDONED, BALKED, RECORD_FIELDS, SERVED
-from simsvc.sim.quality_engine import QUALITY_FIELDS
+from simsvc.sim.experience import GAP_DIMENSIONS, Experience
+from simsvc.sim.quality_engine import COMPLAINT_FIELDS, QUALITY_FIELDS
 
-__all__ = ["COUNT_FIELDS", "QUALITY_COUNT_FIELDS", "WAIT_EDGES", "Tally", "quantile_from_histogram"]
+__all__ = ["COUNT_FIELDS", "GAP_FIELDS", "QUALITY_COUNT_FIELDS", "WAIT_EDGES", "Tally", "quantile_from_histogram"]
 
 WAIT_EDGES = np.concatenate([[0.0, 1e-9], np.geomspace(1e-3, 1e5, 4618)])  # ratio 1.004
 """Histogram edges (minutes): [0, 1e-9) holds zero waits; the last bin is open-ended."""
@@ -32,7 +33,12 @@ QUALITY_COUNT_FIELDS = (
     "complaints_handled", "recovered", "within_sla", "resolution_sum",
     *(f"gap_sum_{d}" for d in DIMENSIONS),
 )  # fmt: skip
-_COL = {name: i for i, name in enumerate(RECORD_FIELDS + QUALITY_FIELDS)}
+GAP_FIELDS = tuple(f"gap_{d}" for d in DIMENSIONS)
+"""Columns the tally appends to quality records: the gap per dimension (NaN: not perceived)."""
+_COL = {name: i for i, name in enumerate(RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS)}
+_CC = {name: i for i, name in enumerate(COMPLAINT_FIELDS)}
+_OTHERS = [DIMENSIONS.index(d) for d in GAP_DIMENSIONS]
+_RESPONSIVENESS = DIMENSIONS.index("responsiveness")
 
 
 def quantile_from_histogram(counts: np.ndarray, q: float) -> float:
@@ -72,6 +78,8 @@ class Tally:
         d, i, c = s.horizon.days, s.horizon.n_intervals, len(s.customer_classes)
         self._shape = (d, i, c)
         self.quality = s.quality.enabled
+        self._batches: dict[int, list] = {}  # first customer id -> gaps, expectations, rows due
+        self._firsts: list[int] = []
         names = COUNT_FIELDS + (QUALITY_COUNT_FIELDS if self.quality else ())
         self.counts = {name: np.zeros(self._shape) for name in names}
         bins = len(WAIT_EDGES)
@@ -85,20 +93,51 @@ class Tally:
         )
         self._warmup_end = s.horizon.open_minute + s.simulation.warmup_minutes
 
+    def add_batch(self, first_id: int, experience: Experience) -> None:
+        """Keep a batch's pre-drawn gaps until all of its customers have been recorded."""
+        self._firsts.append(first_id)
+        self._batches[first_id] = [experience.gaps, experience.expected_responsiveness, len(experience.base)]
+
+    def _gap_columns(self, rows: np.ndarray) -> np.ndarray:
+        """Gap per dimension of each customer row (NaN: not perceived, e.g. unserved)."""
+        out = np.full((len(rows), len(DIMENSIONS)), np.nan)
+        cid = rows[:, _COL["customer"]].astype(np.int64)
+        firsts = np.asarray(self._firsts)
+        first = firsts[np.searchsorted(firsts, cid, side="right") - 1]
+        for start in np.unique(first):
+            mine = np.flatnonzero(first == start)
+            gaps, expected_resp, remaining = self._batches[start]
+            index = cid[mine] - start
+            team = rows[mine, _COL["team"]].astype(np.int64)
+            served = team >= 0
+            out[mine, _RESPONSIVENESS] = rows[mine, _COL["perceived_responsiveness"]] - expected_resp[index]
+            block = np.full((len(mine), len(_OTHERS)), np.nan)
+            block[served] = gaps[index[served], team[served]]
+            out[np.ix_(mine, _OTHERS)] = block
+            remaining -= len(mine)
+            if remaining:
+                self._batches[start][2] = remaining
+            else:
+                del self._batches[start]
+        return out
+
     def _bincount(self, flat: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         d, i, c = self._shape
         return np.bincount(flat, weights=weights, minlength=d * i * c).reshape(self._shape)
 
-    def add(self, rows: np.ndarray) -> None:
-        """Fold a chunk of engine record rows into the sums."""
+    def add(self, rows: np.ndarray) -> np.ndarray:
+        """Fold a chunk of engine record rows into the sums; return the rows to keep.
+
+        With the quality model the returned rows gain :data:`GAP_FIELDS`.
+        """
+        if self.quality:
+            rows = np.hstack([rows, self._gap_columns(rows)])
+        kept = rows
         rows = rows[rows[:, _COL["arrival"]] >= self._warmup_end]
         if not len(rows):
-            return
+            return kept
         d, i, c = self._shape
         if self.quality:
-            complaint = rows[:, _COL["klass"]] >= c
-            self._add_complaints(rows[complaint])
-            rows = rows[~complaint]
             self._add_quality(rows)
         klass = rows[:, _COL["klass"]].astype(np.int64)
         cell = rows[:, _COL["cell"]].astype(np.int64)
@@ -131,10 +170,11 @@ class Tally:
         kj = klass[joined]
         self.hist_interval += np.bincount((interval * c + kj) * bins + b, minlength=i * c * bins).reshape(i, c, bins)
         self.hist_day += np.bincount((day * c + kj) * bins + b, minlength=d * c * bins).reshape(d, c, bins)
+        return kept
 
-    def _flat(self, rows: np.ndarray, klass_offset: int = 0) -> np.ndarray:
+    def _flat(self, rows: np.ndarray) -> np.ndarray:
         c = self._shape[2]
-        return rows[:, _COL["cell"]].astype(np.int64) * c + rows[:, _COL["klass"]].astype(np.int64) - klass_offset
+        return rows[:, _COL["cell"]].astype(np.int64) * c + rows[:, _COL["klass"]].astype(np.int64)
 
     def _add_quality(self, rows: np.ndarray) -> None:
         """Judgements of customers (one row each, initial category)."""
@@ -154,24 +194,26 @@ class Tally:
         for dim in DIMENSIONS:
             counts[f"gap_sum_{dim}"] += self._bincount(flat[served], rows[served, _COL[f"gap_{dim}"]])
 
-    def _add_complaints(self, rows: np.ndarray) -> None:
+    def add_complaints(self, rows: np.ndarray) -> None:
         """Complaint outcomes, booked to the cell and class of the customer who complained."""
+        rows = rows[rows[:, _CC["arrival"]] >= self._warmup_end]
         if not len(rows):
             return
-        flat = self._flat(rows, klass_offset=self._shape[2])
-        handled = rows[:, _COL["outcome"]] == SERVED
-        resolution = rows[:, _COL["end"]] - rows[:, _COL["filed"]]
-        category = rows[:, _COL["category"]]
-        returns = rows[:, _COL["returns"]]
+        c = self._shape[2]
+        flat = rows[:, _CC["cell"]].astype(np.int64) * c + rows[:, _CC["klass"]].astype(np.int64)
+        handled = rows[:, _CC["handled"]] == 1
+        resolution = rows[:, _CC["end"]] - rows[:, _CC["filed"]]
+        category = rows[:, _CC["category"]]
+        returns = rows[:, _CC["returns"]]
         slope = self.scenario.quality.satisfaction_slope
         counts = self.counts
         counts["complaints_handled"] += self._bincount(flat[handled])
-        counts["recovered"] += self._bincount(flat, rows[:, _COL["recovered"]])
+        counts["recovered"] += self._bincount(flat, rows[:, _CC["recovered"]])
         sla = self.scenario.complaints.sla_minutes
         counts["within_sla"] += self._bincount(flat[handled & (resolution <= sla + 1e-9)])
         counts["resolution_sum"] += self._bincount(flat[handled], resolution[handled])
-        before = satisfaction_score(rows[:, _COL["initial_gap"]], slope)
-        change = satisfaction_score(rows[:, _COL["gap"]], slope) - before
+        before = satisfaction_score(rows[:, _CC["initial_gap"]], slope)
+        change = satisfaction_score(rows[:, _CC["gap"]], slope) - before
         counts["satisfaction_sum"] += self._bincount(flat, change)
         counts["returns"] += self._bincount(flat, returns)
         bad = (category == DISSATISFIED) | (category == UNRESOLVED)
