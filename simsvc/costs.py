@@ -31,34 +31,48 @@ def headcount(team: Staffed) -> int:
 class CostTerms:
     """Money per replication, split by where it can be attributed."""
 
-    wages: np.ndarray  # (days, intervals): front-line on-duty wages
-    back_office_wages: np.ndarray  # (days,): complaint teams
+    wages: np.ndarray  # (days,): front-line paid time
+    wages_by_interval: np.ndarray  # (days, intervals): front-line on-duty time within intervals
+    back_office_wages: np.ndarray  # (days,): complaint teams' paid time
     training_per_day: float
     complaint_handling: np.ndarray  # (days, intervals, classes)
     lost_customers: np.ndarray  # (days, intervals, classes)
 
 
+def _wage_bill(rates: list[float], minutes: np.ndarray) -> np.ndarray:
+    """Sum over teams of wage per minute × server-minutes (first axis: teams)."""
+    return np.tensordot(np.asarray(rates), minutes, axes=1) if rates else np.zeros(minutes.shape[1:])
+
+
 def cost_terms(
     scenario: Scenario,
     on_duty: np.ndarray,
-    back_office_on_duty: np.ndarray,
+    paid: np.ndarray,
+    back_office_paid: np.ndarray,
     complaints: np.ndarray | None,
     lost: np.ndarray | None,
 ) -> CostTerms:
-    """Cost terms from on-duty server-minutes and complaint and lost-customer counts."""
+    """Cost terms from server-minutes (on duty per interval, paid per day) and counts.
+
+    Args:
+        scenario: the scenario (wages, training costs, complaint and lost-customer values).
+        on_duty: front-line on-duty server-minutes, ``(teams, days, intervals)``.
+        paid: front-line paid server-minutes, ``(teams, days)``.
+        back_office_paid: complaint teams' paid server-minutes, ``(complaint teams, days)``.
+        complaints: complaints per ``(days, intervals, classes)`` (None: no quality model).
+        lost: customers lost per ``(days, intervals, classes)``.
+    """
     wage = [scenario.training(t.training_level).wage_per_hour / 60.0 for t in scenario.teams]
     # Complaint teams exist only in the quality model.
     complaint_teams = scenario.complaints.teams if scenario.quality.enabled else ()
     back = [scenario.training(t.training_level).wage_per_hour / 60.0 for t in complaint_teams]
     teams = [*scenario.teams, *complaint_teams]
     training = sum(headcount(t) * scenario.training(t.training_level).training_cost_per_person for t in teams)
-    shape = (*on_duty.shape[1:], len(scenario.customer_classes))
-    zeros = np.zeros(shape)
+    zeros = np.zeros((*on_duty.shape[1:], len(scenario.customer_classes)))
     return CostTerms(
-        wages=np.tensordot(np.asarray(wage), on_duty, axes=1) if wage else np.zeros(on_duty.shape[1:]),
-        back_office_wages=(
-            np.tensordot(np.asarray(back), back_office_on_duty, axes=1) if back else np.zeros(on_duty.shape[1])
-        ),
+        wages=_wage_bill(wage, paid),
+        wages_by_interval=_wage_bill(wage, on_duty),
+        back_office_wages=_wage_bill(back, back_office_paid) if back else np.zeros(paid.shape[1]),
         training_per_day=training / scenario.costs.training_amortization_days,
         complaint_handling=zeros if complaints is None else complaints * scenario.complaints.cost_per_complaint,
         lost_customers=zeros if lost is None else lost * scenario.costs.lost_customer_value,

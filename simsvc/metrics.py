@@ -101,13 +101,17 @@ def _interval_labels(tally: Tally) -> list[str]:
 def replication_kpis(tally: Tally) -> pd.DataFrame:
     """All KPIs of one replication, long format: ``group, key, kpi, value``.
 
-    Costs that cannot be attributed to a group are left out of it (NaN): complaint-team
-    wages and training by interval, all wages and training by class.
+    Costs that cannot be attributed to a group are left out of it: complaint-team wages
+    and training by interval (an interval's wages are its front-line on-duty time; paid
+    time before opening or after closing counts in the day and overall), and all wages
+    and training by class (NaN).
     """
     s = tally.scenario
     counts = tally.counts
     quality = s.quality.enabled
-    costs = cost_terms(s, tally.on_duty, tally.back_office_on_duty, counts.get("complaints"), counts.get("lost"))
+    costs = cost_terms(
+        s, tally.on_duty, tally.paid, tally.back_office_paid, counts.get("complaints"), counts.get("lost")
+    )
     nan = math.nan
     rows: list[tuple[str, str, str, float]] = []
 
@@ -138,7 +142,8 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
             "interval", label, {name: v[:, j].sum() for name, v in counts.items()},
             tally.hist_interval[j].sum(axis=0), tally.max_queue_total[:, j].max(initial=0),
             tally.busy[:, :, j].sum(), tally.on_duty[:, :, j].sum(),
-            (costs.wages[:, j].sum(), 0.0, 0.0, costs.complaint_handling[:, j].sum(), costs.lost_customers[:, j].sum()),
+            (costs.wages_by_interval[:, j].sum(), 0.0, 0.0, costs.complaint_handling[:, j].sum(),
+             costs.lost_customers[:, j].sum()),
             None,
         )  # fmt: skip
     for d in range(days):

@@ -70,11 +70,15 @@ def perceived_responsiveness(wait: ArrayLike, desired: float, adequate: float, c
     """
     w = np.asarray(wait, dtype=float)
     worst = 2.0 * adequate
+    if worst <= desired:  # a zone of tolerance shrunk to nothing (e.g. by a bold promise)
+        return np.where(w <= desired, 7.0, 1.0)
     if curve == "logistic":
         mid, scale = (desired + worst) / 2.0, (worst - desired) / 8.0
-        score = 1.0 + 6.0 / (1.0 + np.exp((w - mid) / scale))
-        return np.where(w <= desired, 7.0, np.where(w >= worst, 1.0, score))
-    return np.clip(7.0 - 6.0 * (w - desired) / (worst - desired), 1.0, 7.0)
+        with np.errstate(over="ignore"):
+            score = 1.0 + 6.0 / (1.0 + np.exp((w - mid) / scale))
+    else:
+        score = 7.0 - 6.0 * (w - desired) / (worst - desired)
+    return np.where(w <= desired, 7.0, np.where(w >= worst, 1.0, score))
 
 
 def weighted_gap(perceived: ArrayLike, expected: ArrayLike, weights: ArrayLike) -> np.ndarray:

@@ -155,3 +155,50 @@ def test_gross_overload_finishes_and_says_so(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "overloaded" in proc.stderr and "max_customers=30000" in proc.stderr
     assert '"truncated": true' in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {
+                "customer_classes__0__expectations": {
+                    "weights": {
+                        "reliability": 0.5,
+                        "responsiveness": 0.5,
+                        "assurance": 0.2,
+                        "empathy": 0.1,
+                        "tangibles": 0.1,
+                    }
+                }
+            },
+            ("customer_classes[0].expectations.weights", "weights must sum to 1 (they sum to 1.4)"),
+        ),
+        ({"complaints": {"voice_probability": 1.3}}, ("complaints.voice_probability", "less than or equal to 1")),
+        (
+            {
+                "loyalty": {
+                    "return_probability": {"delighted": 0.6, "satisfied": -0.1, "dissatisfied": 0.1, "unresolved": 0.0}
+                }
+            },
+            ("loyalty.return_probability.satisfied", "greater than or equal to 0"),
+        ),
+        (
+            {"training_levels": [{"level": 0, "failure_prob": 2}]},
+            ("training_levels[0].failure_prob", "less than or equal to 1"),
+        ),
+        (
+            {
+                "complaints": {
+                    "teams": [{"name": "back_office", "shifts": [{"start": "09:00", "end": "17:00", "staff": 0}]}]
+                }
+            },
+            ("complaints.teams[0]", "has no staff on any shift: it would handle no complaint"),
+        ),
+    ],
+    ids=["weights", "voice", "return-probability", "failure-probability", "idle-complaint-team"],
+)
+def test_quality_model_input_errors(tmp_path, change, expected):
+    data = _teaching(**{k: v for k, v in change.items() if "__" in k})
+    data.update({k: v for k, v in change.items() if "__" not in k})
+    _assert_refused(tmp_path, data, *expected)

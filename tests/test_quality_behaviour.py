@@ -333,6 +333,33 @@ def test_engine_judges_with_the_pure_functions(curve: str) -> None:
         np.testing.assert_allclose(per_replication(res, col), by_replication(res, served, served[col]), atol=1e-9)
 
 
+@pytest.mark.parametrize(
+    ("desired", "adequate", "wait_effect"),
+    [(1.0, 6.0, 1.0), (3.0, 6.0, 0.75)],
+    ids=["zone-collapsed", "zone-degenerate"],
+)
+def test_bold_promise_that_collapses_the_zone_of_tolerance(desired, adequate, wait_effect) -> None:
+    """A valid scenario whose promise shrinks ``2 * adequate_wait`` to or below ``desired_wait``.
+
+    At promise 1, ``adequate_wait * (1 - promise_wait_effect)`` is 0 (first case: twice it,
+    0, is below the desired 1 minute) or 1.5 (second case: twice it equals the desired 3
+    minutes). Responsiveness must stay on the 1-7 scale: 7 for a wait up to the desired
+    wait, 1 beyond (as ``QualityEngine._responsiveness`` rules).
+    """
+    spec = base()
+    spec["customer_classes"][0]["expectations"].update(sd=0.0, desired_wait=desired, adequate_wait=adequate)
+    spec["teams"][0]["staff"] = 3
+    spec["quality"].update(promise_level=1.0, promise_wait_effect=wait_effect, promise_demand_effect=0.0)
+    res = run(spec, replications=3)
+    served = res.customers[res.customers["outcome"] == "served"]
+    perceived = served["gap_responsiveness"].to_numpy() + (5.5 + 1.0)  # expected: mean + promise
+    wait = served["wait"].to_numpy()
+    assert (wait > desired).sum() > 20
+    print(f"perceived responsiveness of served customers: min {perceived.min():.3f}, max {perceived.max():.3f}")
+    np.testing.assert_allclose(perceived[wait <= desired], 7.0, atol=1e-9)
+    np.testing.assert_allclose(perceived[wait > desired], 1.0, atol=1e-9)
+
+
 # ------------------------------------------------------- 7. common random numbers
 def test_common_random_numbers_between_staffing_plans(staffing_pair) -> None:
     four, five = staffing_pair

@@ -44,7 +44,6 @@ SERVED, ABANDONED, BALKED = 0, 1, 2
 RECORD_FIELDS = ("customer", "klass", "cell", "arrival", "wait", "start", "end", "team", "outcome")
 """Columns of the record rows the engine emits (one per customer, floats)."""
 _NAN = float("nan")
-_CHUNK = 1 << 15  # records handed to the sink at a time
 
 
 class _Team:
@@ -64,6 +63,8 @@ class _Team:
         "index",
         "last",
         "overtime",
+        "paid_area",
+        "paid_day",
         "sched",
         "speed",
     )  # fmt: skip
@@ -77,6 +78,10 @@ class _Team:
         self.frontline = True
         self.busy_area = [0.0] * (n_cells + 1)
         self.duty_area = [0.0] * (n_cells + 1)
+        # Paid server-minutes per calendar day (shift time, plus time finishing customers
+        # beyond it), whether or not the operation is open.
+        self.paid_area: list[float] = []
+        self.paid_day = 0
         self.done: Callable[[simpy.Event], None] | None = None
 
     def account(self, now: float) -> None:
@@ -85,19 +90,27 @@ class _Team:
         if dt > 0.0:
             busy = self.busy
             self.busy_area[self.cell] += busy * dt
-            on_duty = busy if self.overtime or self.sched < busy else self.sched
-            self.duty_area[self.cell] += on_duty * dt
+            paid = self.sched if self.sched > busy else busy
+            self.duty_area[self.cell] += (busy if self.overtime else paid) * dt
+            self.paid_area[self.paid_day] += paid * dt
             self.last = now
 
 
 class _ArrivalChain:
     """Feeds one interval's batch of customers to the engine, one Timeout each."""
 
-    __slots__ = ("batch", "cell", "engine", "env", "extra", "first", "klass", "need", "patience", "pos", "times")
+    __slots__ = (
+        "batch", "cell", "end", "engine", "env", "extra", "first", "klass", "left", "need", "outcome",
+        "patience", "pos", "start", "team", "times", "wait",
+    )  # fmt: skip
 
     def __init__(self, engine: Engine, batch: Batch, cell: int, first_id: int):
         self.engine, self.env, self.cell, self.first, self.pos = engine, engine.env, cell, first_id, 0
         self.batch = batch
+        n = self.left = len(batch)  # customers not yet served or gone
+        # The batch's records, filled in as its customers are served or leave (columns).
+        self.wait, self.start, self.end = [_NAN] * n, [_NAN] * n, [_NAN] * n
+        self.team, self.outcome = [-1] * n, [SERVED] * n
         self.extra = engine.prepare(batch)  # per-customer data a subclass needs (quality)
         self.times = batch.arrival.tolist()
         self.klass = batch.klass.tolist()
@@ -117,12 +130,14 @@ class _ArrivalChain:
 
 
 class Engine:
-    """One replication of a scenario. Call :meth:`run`; records go to ``sink`` in chunks.
+    """One replication of a scenario. Call :meth:`run`; records go to ``sink`` by batch.
 
     Args:
         scenario: the validated scenario.
         demand: the replication's customers (its random streams).
-        sink: called with 2-D float arrays of record rows (:data:`RECORD_FIELDS`).
+        sink: called with a 2-D float array of record rows (:data:`RECORD_FIELDS`) and the
+            batch's extra data (see :meth:`prepare`) when every customer of a batch (an
+            interval's arrivals) has been served or has left.
         max_customers: arrivals stop after this many; :attr:`truncated` then says so.
     """
 
@@ -153,7 +168,6 @@ class Engine:
         self.n_customers_waiting = 0  # in customer classes' queues (not the complaint queue)
         self.n_customer_classes = len(scenario.customer_classes)
         self.max_queue_total = [0] * (n_cells + 1)
-        self.records: list[tuple] = []
         self.next_id = 0
         self.teams: list[_Team] = []
         self.rotas: list[tuple[_Team, list[tuple[float, int]], int | None]] = []
@@ -191,6 +205,7 @@ class Engine:
                 groups.append([k])
         team = _Team(len(self.teams), self.scenario.training(spec.training_level).speed, groups, self.n_cells)
         team.frontline = frontline
+        team.paid_area = [0.0] * self.days
         team.done = self._completion_callback(team)
         self.teams.append(team)
         for k in served:
@@ -208,7 +223,6 @@ class Engine:
         for k in self.patient_classes:  # anyone left waiting has run out of patience
             self._purge(k, float("inf"))
         self._finish()
-        self._flush()
 
     def _finish(self) -> None:
         """Called when no event is left, before the last records are flushed."""
@@ -236,6 +250,11 @@ class Engine:
         """Opens each interval: moves the accounting cell and draws the interval's customers."""
         env, h = self.env, self.scenario.horizon
         for day in range(self.days):
+            if day * 1440.0 > env.now:  # midnight: wages are booked to the new day
+                yield env.timeout(day * 1440.0 - env.now)
+            for team in self.teams:
+                team.account(env.now)
+                team.paid_day = day
             for j in range(self.n_intervals):
                 start = h.interval_start(day, j)
                 if start > env.now:
@@ -331,18 +350,30 @@ class Engine:
     def _start(
         self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float, ref: Any
     ) -> None:
-        """Start serving a customer (the record is complete now: its end is known)."""
+        """Start serving a customer (its record is complete now: its end is known)."""
         team.account(now)
         team.busy += 1
         duration = need / team.speed
         self.env.timeout(duration).callbacks.append(team.done)
-        self._emit((cid, k, cell, arrival, now - arrival, now, now + duration, team.index, SERVED))
+        chain, i = ref
+        chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = now - arrival, now, now + duration, team.index
+        chain.left -= 1
+        if not chain.left:
+            self._record(chain)
 
     def _balk(self, cid: int, k: int, cell: int, now: float, ref: Any) -> None:
-        self._emit((cid, k, cell, now, _NAN, _NAN, _NAN, -1, BALKED))
+        chain, i = ref
+        chain.outcome[i] = BALKED
+        chain.left -= 1
+        if not chain.left:
+            self._record(chain)
 
     def _abandon(self, cid: int, k: int, cell: int, arrival: float, deadline: float, ref: Any) -> None:
-        self._emit((cid, k, cell, arrival, deadline - arrival, _NAN, _NAN, -1, ABANDONED))
+        chain, i = ref
+        chain.wait[i], chain.outcome[i] = deadline - arrival, ABANDONED
+        chain.left -= 1
+        if not chain.left:
+            self._record(chain)
 
     def _completion_callback(self, team: _Team) -> Callable[[simpy.Event], None]:
         def done(_event: simpy.Event) -> None:
@@ -404,12 +435,21 @@ class Engine:
                 self._abandon(cid, k, entry[3], entry[0], deadline, entry[6])
 
     # -- records -------------------------------------------------------------------
-    def _emit(self, row: tuple) -> None:
-        self.records.append(row)
-        if len(self.records) >= _CHUNK:
-            self._flush()
+    def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:
+        """A finished batch's record columns, in :data:`RECORD_FIELDS` order."""
+        b, n = chain.batch, len(chain.batch)
+        return [
+            np.arange(chain.first, chain.first + n, dtype=np.float64),
+            b.klass.astype(np.float64),
+            np.full(n, float(chain.cell)),
+            b.arrival,
+            np.array(chain.wait),
+            np.array(chain.start),
+            np.array(chain.end),
+            np.array(chain.team, dtype=np.float64),
+            np.array(chain.outcome, dtype=np.float64),
+        ]
 
-    def _flush(self) -> None:
-        if self.records:
-            self.sink(np.array(self.records, dtype=np.float64))
-            self.records.clear()  # in place: fast paths hold a reference to the list
+    def _record(self, chain: _ArrivalChain) -> None:
+        """Hand a batch whose customers have all been served or have left to the sink."""
+        self.sink(np.column_stack(self._columns(chain)), chain.extra)

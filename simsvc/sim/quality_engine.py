@@ -26,10 +26,10 @@ import simpy
 from simsvc import quality
 from simsvc.scenario.models import Scenario
 from simsvc.sim.demand import Batch, Demand
-from simsvc.sim.engine import _CHUNK, ABANDONED, BALKED, SERVED, Engine
-from simsvc.sim.experience import GAP_DIMENSIONS, Experience, experience
+from simsvc.sim.engine import ABANDONED, BALKED, Engine, _ArrivalChain
+from simsvc.sim.experience import GAP_DIMENSIONS, experience
 
-__all__ = ["COMPLAINT_FIELDS", "QUALITY_FIELDS", "BatchSink", "QualityEngine"]
+__all__ = ["COMPLAINT_FIELDS", "QUALITY_FIELDS", "QualityEngine"]
 
 QUALITY_FIELDS = ("gap", "category", "complained", "returns", "perceived_responsiveness")
 """Columns a customer's record gains with the quality model (its judgement)."""
@@ -44,14 +44,20 @@ the complaint was filed, waited and was handled, and the customer's judgement be
 _NAN = float("nan")
 _RESPONSIVENESS = quality.DIMENSIONS.index("responsiveness")
 _OTHERS = [quality.DIMENSIONS.index(d) for d in GAP_DIMENSIONS]
-BatchSink = Callable[[int, Experience], None]
-"""Receives each batch's experience with the id of its first customer."""
+_COMPLAINT_CHUNK = 4096  # complaint records handed to their sink at a time
 
 
 class _Judging:
-    """A batch's experience: lists for the per-customer hot path, arrays for the rest."""
+    """A batch's experience, and the judgement of each of its customers.
 
-    __slots__ = ("abandon", "base", "draws", "e_resp", "experience", "need", "u_return", "u_voice")
+    Lists serve the per-customer hot path, arrays the rest; the judgement lists are filled
+    in as customers are served or leave.
+    """
+
+    __slots__ = (
+        "abandon", "base", "category", "complained", "draws", "e_resp", "experience", "gap", "need",
+        "perceived", "returns", "u_return", "u_voice",
+    )  # fmt: skip
 
     def __init__(self, scenario: Scenario, batch: Batch):
         assert batch.draws is not None
@@ -61,6 +67,19 @@ class _Judging:
         self.need, self.base = x.need.ravel().tolist(), x.base.ravel().tolist()
         self.abandon, self.e_resp = x.abandon_gap.tolist(), x.expected_responsiveness.tolist()
         self.u_voice, self.u_return = batch.draws.u_voice.tolist(), batch.draws.u_return.tolist()
+        n = len(batch)
+        self.gap, self.perceived = [_NAN] * n, [_NAN] * n
+        self.category, self.complained, self.returns = [0] * n, [0] * n, [0] * n
+
+    def columns(self) -> list[np.ndarray]:
+        """The judgement columns, in :data:`QUALITY_FIELDS` order."""
+        return [
+            np.array(self.gap),
+            np.array(self.category, dtype=np.float64),
+            np.array(self.complained, dtype=np.float64),
+            np.array(self.returns, dtype=np.float64),
+            np.array(self.perceived),
+        ]
 
 
 class QualityEngine(Engine):
@@ -70,13 +89,12 @@ class QualityEngine(Engine):
         self,
         scenario: Scenario,
         demand: Demand,
-        sink: Callable[[np.ndarray], None],
+        sink: Callable[[np.ndarray, Any], None],
         max_customers: int,
-        batch_sink: BatchSink,
         complaint_sink: Callable[[np.ndarray], None],
     ):
         super().__init__(scenario, demand, sink, max_customers)
-        self.batch_sink, self.complaint_sink = batch_sink, complaint_sink
+        self.complaint_sink = complaint_sink
         self.complaint_records: list[tuple] = []
         self.n_teams = len(scenario.teams)
         q, comp, loyal = scenario.quality, scenario.complaints, scenario.loyalty
@@ -93,7 +111,12 @@ class QualityEngine(Engine):
         promise = (q.promise_level, q.promise_wait_effect)
         self.worst = [2 * quality.adequate_wait_after_promise(c.expectations.adequate_wait, *promise) for c in classes]
         self.logistic = q.responsiveness_curve == "logistic"
-        self.slope = [6.0 / (worst - desired) for desired, worst in zip(self.desired, self.worst, strict=True)]
+        # 7 up to the desired wait, falling linearly to 1 at the worst wait (a promise can
+        # shrink the zone of tolerance to nothing: then any longer wait is the worst).
+        self.slope = [
+            6.0 / (worst - desired) if worst > desired else math.inf
+            for desired, worst in zip(self.desired, self.worst, strict=True)
+        ]
         self.hi, self.lo = q.delighted_above, q.dissatisfied_below
         self.p_voice = comp.voice_probability
         self.decay, self.paradox = comp.recovery_decay_minutes, comp.paradox
@@ -106,9 +129,10 @@ class QualityEngine(Engine):
         self._start = self._fast_start()  # type: ignore[method-assign]
 
     def prepare(self, batch: Batch) -> _Judging:
-        judging = _Judging(self.scenario, batch)
-        self.batch_sink(self.next_id, judging.experience)
-        return judging
+        return _Judging(self.scenario, batch)
+
+    def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:
+        return super()._columns(chain) + chain.extra.columns()
 
     # -- judgement -------------------------------------------------------------------
     def _responsiveness(self, k: int, wait: float) -> float:
@@ -131,8 +155,7 @@ class QualityEngine(Engine):
         Serving a customer is the hot path; local names are several times faster than
         attribute look-ups there (the benchmark's quality-layer cost target).
         """
-        timeout, records, flush = self.env.timeout, self.records, self._flush
-        chunk = _CHUNK
+        timeout, record = self.env.timeout, self._record
         n_teams, desired, slope, w_resp = self.n_teams, self.desired, self.slope, self.w_resp
         hi, lo, p_voice, p_return, outcomes = self.hi, self.lo, self.p_voice, self.p_return, self.outcomes
         logistic, responsiveness = self.logistic, self._responsiveness
@@ -160,7 +183,7 @@ class QualityEngine(Engine):
             elif logistic:
                 perceived = responsiveness(k, wait)
             else:
-                perceived = 7.0 - slope[k] * (wait - d)
+                perceived = 7.0 - slope[k] * (wait - d)  # slope inf: -inf, then 1
                 if perceived < 1.0:
                     perceived = 1.0
             gap = x.base[at] + w_resp[k] * perceived
@@ -173,9 +196,17 @@ class QualityEngine(Engine):
                 outcomes[k][cat] += 1
                 if x.u_return[i] < p_return[cat]:
                     returns = comes_back(k, x, i, t, perceived, end)
-            records.append((cid, k, cell, arrival, wait, now, end, t, SERVED, gap, cat, complained, returns, perceived))
-            if len(records) >= chunk:
-                flush()
+            chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, end, t
+            x.gap[i], x.category[i], x.complained[i], x.returns[i], x.perceived[i] = (
+                gap,
+                cat,
+                complained,
+                returns,
+                perceived,
+            )
+            chain.left -= 1
+            if not chain.left:
+                record(chain)
 
         return start
 
@@ -190,8 +221,13 @@ class QualityEngine(Engine):
             self._file_complaint(cid, k, cell, arrival, x, i, gap, -1, 1.0, filed=left)
         else:
             returns = self._loyalty(k, x, i, cat, -1, 1.0, left)
-        wait = left - arrival if outcome == ABANDONED else _NAN
-        self._emit((cid, k, cell, arrival, wait, _NAN, _NAN, -1, outcome, gap, cat, complained, returns, 1.0))
+        if outcome == ABANDONED:
+            chain.wait[i] = left - arrival
+        chain.outcome[i] = outcome
+        x.gap[i], x.category[i], x.complained[i], x.returns[i], x.perceived[i] = gap, cat, complained, returns, 1.0
+        chain.left -= 1
+        if not chain.left:
+            self._record(chain)
 
     def _abandon(self, cid: int, k: int, cell: int, arrival: float, deadline: float, ref: Any) -> None:
         self._leave_unserved(cid, k, cell, arrival, deadline, ABANDONED, ref)
@@ -223,12 +259,15 @@ class QualityEngine(Engine):
         final = max(gap, 0.0) + self.paradox if recovered else gap
         outcome = self._category(final) if recovered else quality.UNRESOLVED
         returns = self._loyalty(k, x, i, outcome, t, perceived, end)
-        self.complaint_records.append(
-            (cid, k, cell, arrival, filed, now - filed, now, end, team.index, 1, gap, final, outcome, recovered, returns)
-        )
+        row = (cid, k, cell, arrival, filed, now - filed, now, end, team.index, 1, gap, final, outcome, recovered)
+        self._complaint_record((*row, returns))
 
-    def _flush(self) -> None:
-        super()._flush()
+    def _complaint_record(self, row: tuple) -> None:
+        self.complaint_records.append(row)
+        if len(self.complaint_records) >= _COMPLAINT_CHUNK:
+            self._flush_complaints()
+
+    def _flush_complaints(self) -> None:
         if self.complaint_records:
             self.complaint_sink(np.array(self.complaint_records, dtype=np.float64))
             self.complaint_records = []
@@ -238,10 +277,10 @@ class QualityEngine(Engine):
         for entry in self.queues[self.complaint_queue]:
             cid, cell, (k, x, i, gap, t, perceived, filed, arrival) = entry[1], entry[3], entry[6]
             returns = self._loyalty(k, x, i, quality.UNRESOLVED, t, perceived, math.inf)
-            self.complaint_records.append(
-                (cid, k, cell, arrival, filed, _NAN, _NAN, _NAN, -1, 0, gap, gap, quality.UNRESOLVED, 0, returns)
-            )
+            row = (cid, k, cell, arrival, filed, _NAN, _NAN, _NAN, -1, 0, gap, gap, quality.UNRESOLVED, 0, returns)
+            self._complaint_record(row)
         self.queues[self.complaint_queue].clear()
+        self._flush_complaints()
 
     # -- loyalty -----------------------------------------------------------------------
     def _loyalty(self, k: int, x: _Judging, i: int, outcome: int, t: int, perceived: float, now: float) -> int:

@@ -32,8 +32,8 @@ def run_replication(
     kept: list[np.ndarray] = []
     complaints: list[np.ndarray] = []
 
-    def sink(rows: np.ndarray) -> None:
-        rows = tally.add(rows)
+    def sink(rows: np.ndarray, judging: object) -> None:
+        rows = tally.add(rows, judging)
         if keep_records:
             kept.append(rows)
 
@@ -44,9 +44,7 @@ def run_replication(
 
     demand, cap = Demand(scenario, seed, replication), scenario.simulation.max_customers
     if scenario.quality.enabled:
-        engine: Engine = QualityEngine(
-            scenario, demand, sink, cap, batch_sink=tally.add_batch, complaint_sink=complaint_sink
-        )
+        engine: Engine = QualityEngine(scenario, demand, sink, cap, complaint_sink=complaint_sink)
     else:
         engine = Engine(scenario, demand, sink, cap)
     engine.run()
@@ -55,6 +53,7 @@ def run_replication(
         engine.max_queue_total,
         [t.busy_area for t in engine.teams],
         [t.duty_area for t in engine.teams],
+        engine.teams,
     )
     kpis = replication_kpis(tally)
     kpis.insert(0, "replication", replication)

@@ -9,6 +9,7 @@ interpolated within a bin, so a percentile is within 0.4 % of its value (0 is ex
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -72,14 +73,14 @@ class Tally:
     on_duty: np.ndarray = field(init=False)  # (front-line teams, days, intervals) server-minutes
     back_office_busy: np.ndarray = field(init=False)  # (complaint teams, days) server-minutes
     back_office_on_duty: np.ndarray = field(init=False)  # (complaint teams, days) server-minutes
+    paid: np.ndarray = field(init=False)  # (front-line teams, days) paid server-minutes, all day
+    back_office_paid: np.ndarray = field(init=False)  # (complaint teams, days)
 
     def __post_init__(self) -> None:
         s = self.scenario
         d, i, c = s.horizon.days, s.horizon.n_intervals, len(s.customer_classes)
         self._shape = (d, i, c)
         self.quality = s.quality.enabled
-        self._batches: dict[int, list] = {}  # first customer id -> gaps, expectations, rows due
-        self._firsts: list[int] = []
         names = COUNT_FIELDS + (QUALITY_COUNT_FIELDS if self.quality else ())
         self.counts = {name: np.zeros(self._shape) for name in names}
         bins = len(WAIT_EDGES)
@@ -93,45 +94,27 @@ class Tally:
         )
         self._warmup_end = s.horizon.open_minute + s.simulation.warmup_minutes
 
-    def add_batch(self, first_id: int, experience: Experience) -> None:
-        """Keep a batch's pre-drawn gaps until all of its customers have been recorded."""
-        self._firsts.append(first_id)
-        self._batches[first_id] = [experience.gaps, experience.expected_responsiveness, len(experience.base)]
-
-    def _gap_columns(self, rows: np.ndarray) -> np.ndarray:
-        """Gap per dimension of each customer row (NaN: not perceived, e.g. unserved)."""
+    def _gap_columns(self, rows: np.ndarray, experience: Experience) -> np.ndarray:
+        """Gap per dimension of a batch's customers (NaN: not perceived, e.g. unserved)."""
         out = np.full((len(rows), len(DIMENSIONS)), np.nan)
-        cid = rows[:, _COL["customer"]].astype(np.int64)
-        firsts = np.asarray(self._firsts)
-        first = firsts[np.searchsorted(firsts, cid, side="right") - 1]
-        for start in np.unique(first):
-            mine = np.flatnonzero(first == start)
-            gaps, expected_resp, remaining = self._batches[start]
-            index = cid[mine] - start
-            team = rows[mine, _COL["team"]].astype(np.int64)
-            served = team >= 0
-            out[mine, _RESPONSIVENESS] = rows[mine, _COL["perceived_responsiveness"]] - expected_resp[index]
-            block = np.full((len(mine), len(_OTHERS)), np.nan)
-            block[served] = gaps[index[served], team[served]]
-            out[np.ix_(mine, _OTHERS)] = block
-            remaining -= len(mine)
-            if remaining:
-                self._batches[start][2] = remaining
-            else:
-                del self._batches[start]
+        team = rows[:, _COL["team"]].astype(np.int64)
+        served = np.flatnonzero(team >= 0)
+        out[:, _RESPONSIVENESS] = rows[:, _COL["perceived_responsiveness"]] - experience.expected_responsiveness
+        out[np.ix_(served, _OTHERS)] = experience.gaps[served, team[served]]
         return out
 
     def _bincount(self, flat: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         d, i, c = self._shape
         return np.bincount(flat, weights=weights, minlength=d * i * c).reshape(self._shape)
 
-    def add(self, rows: np.ndarray) -> np.ndarray:
-        """Fold a chunk of engine record rows into the sums; return the rows to keep.
+    def add(self, rows: np.ndarray, judging: Any = None) -> np.ndarray:
+        """Fold a batch of engine record rows into the sums; return the rows to keep.
 
-        With the quality model the returned rows gain :data:`GAP_FIELDS`.
+        With the quality model the returned rows gain :data:`GAP_FIELDS`, computed from
+        the batch's pre-drawn experience (``judging.experience``).
         """
         if self.quality:
-            rows = np.hstack([rows, self._gap_columns(rows)])
+            rows = np.hstack([rows, self._gap_columns(rows, judging.experience)])
         kept = rows
         rows = rows[rows[:, _COL["arrival"]] >= self._warmup_end]
         if not len(rows):
@@ -225,6 +208,7 @@ class Tally:
         max_queue_total: list[int],
         busy: list[list[float]],
         on_duty: list[list[float]],
+        teams: list,
     ) -> None:
         """Take the engine's time-based measurements (the last cell is outside intervals)."""
         d, i, c = self._shape
@@ -238,6 +222,8 @@ class Tally:
         front = len(self.scenario.teams)
         self.busy = np.array([b[:-1] for b in busy[:front]]).reshape(-1, d, i)
         self.on_duty = np.array([b[:-1] for b in on_duty[:front]]).reshape(-1, d, i)
+        self.paid = np.array([t.paid_area for t in teams[:front]]).reshape(-1, d)
+        self.back_office_paid = np.array([t.paid_area for t in teams[front:]]).reshape(-1, d)
         # Complaint teams book their time per day (to the day's first cell).
         self.back_office_busy = np.array([b[:-1] for b in busy[front:]]).reshape(-1, d, i).sum(axis=2)
         self.back_office_on_duty = np.array([b[:-1] for b in on_duty[front:]]).reshape(-1, d, i).sum(axis=2)
