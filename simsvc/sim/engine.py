@@ -389,10 +389,13 @@ class Engine:
 
     def _dispatch(self, team: _Team, now: float) -> None:
         """Give idle servers of ``team`` the best waiting customers, while any wait."""
-        while team.busy < team.cap and self.n_waiting:
+        queues = self.queues
+        while team.busy < team.cap:
             best = None
             for group in team.groups:
                 for k in group:
+                    if not queues[k]:  # cheap test first: most of the time nobody waits
+                        continue
                     head = self._head(k, now)
                     if head is not None and (best is None or head[0] < best[0]):
                         best = head
