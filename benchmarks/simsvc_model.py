@@ -70,9 +70,16 @@ def run(
     seed: int,
     patience_mean: float | None = None,
     quality: bool = False,
+    complaints: bool = True,
 ) -> dict:
-    """Load the scenario and simulate one replication (KPIs included, records not kept)."""
+    """Load the scenario and simulate one replication (KPIs included, records not kept).
+
+    ``complaints`` False sets the voice probability to 0: customers are judged, but no
+    complaint is filed, so no complaint queue is simulated.
+    """
     mapping = scenario_mapping(arrival_rate, service_rate, servers, n_customers, seed, patience_mean, quality)
+    if not complaints:
+        mapping["complaints"]["voice_probability"] = 0.0
     sc = simsvc.load_scenario(mapping)
     res = simsvc.simulate(sc, replications=1, seed=seed, keep_records=False)
     s = res.summary()["mean"]
@@ -98,3 +105,15 @@ def run_with_quality(
 ) -> dict:
     """:func:`run` with the service-quality layer switched on."""
     return run(arrival_rate, service_rate, servers, n_customers, seed, patience_mean, quality=True)
+
+
+def run_judgement_only(
+    arrival_rate: float,
+    service_rate: float,
+    servers: int,
+    n_customers: int,
+    seed: int,
+    patience_mean: float | None = None,
+) -> dict:
+    """:func:`run` with the quality layer judging every customer but nobody complaining."""
+    return run(arrival_rate, service_rate, servers, n_customers, seed, patience_mean, quality=True, complaints=False)

@@ -62,23 +62,26 @@ def adequate_wait_after_promise(adequate_wait: float, promise_level: float, prom
     return adequate_wait * (1.0 - promise_wait_effect * promise_level)
 
 
-def perceived_responsiveness(wait: ArrayLike, desired: float, adequate: float, curve: str = "linear") -> np.ndarray:
+def perceived_responsiveness(
+    wait: ArrayLike, desired: ArrayLike, adequate: ArrayLike, curve: str = "linear"
+) -> np.ndarray:
     """Responsiveness score from the wait: 7 up to ``desired``, 1 from ``2 * adequate``.
 
     ``linear`` falls in a straight line between the two; ``logistic`` follows an S-curve
-    centred between them (tolerant at first, then quickly unforgiving).
+    centred between them (tolerant at first, then quickly unforgiving). A zone of
+    tolerance shrunk to nothing (e.g. by a bold promise) leaves 7 or 1. ``desired`` and
+    ``adequate`` may be arrays (one per wait).
     """
     w = np.asarray(wait, dtype=float)
-    worst = 2.0 * adequate
-    if worst <= desired:  # a zone of tolerance shrunk to nothing (e.g. by a bold promise)
-        return np.where(w <= desired, 7.0, 1.0)
-    if curve == "logistic":
-        mid, scale = (desired + worst) / 2.0, (worst - desired) / 8.0
-        with np.errstate(over="ignore"):
-            score = 1.0 + 6.0 / (1.0 + np.exp((w - mid) / scale))
-    else:
-        score = 7.0 - 6.0 * (w - desired) / (worst - desired)
-    return np.where(w <= desired, 7.0, np.where(w >= worst, 1.0, score))
+    d = np.asarray(desired, dtype=float)
+    worst = 2.0 * np.asarray(adequate, dtype=float)
+    span = np.where(worst > d, worst - d, 1.0)  # any positive value where the zone is empty
+    with np.errstate(over="ignore"):
+        if curve == "logistic":
+            score = 1.0 + 6.0 / (1.0 + np.exp((w - (d + worst) / 2.0) / (span / 8.0)))
+        else:
+            score = 7.0 - 6.0 * (w - d) / span
+    return np.where(w <= d, 7.0, np.where(w >= worst, 1.0, score))
 
 
 def weighted_gap(perceived: ArrayLike, expected: ArrayLike, weights: ArrayLike) -> np.ndarray:

@@ -48,38 +48,52 @@ _COMPLAINT_CHUNK = 4096  # complaint records handed to their sink at a time
 
 
 class _Judging:
-    """A batch's experience, and the judgement of each of its customers.
+    """A batch's experience, and the decisions its customers took during the run.
 
-    Lists serve the per-customer hot path, arrays the rest; the judgement lists are filled
-    in as customers are served or leave.
+    Lists serve the per-customer hot path, arrays the rest. Only the decisions that change
+    the rest of the run (complaining; coming back, when returns and word of mouth feed
+    back into demand) are taken per customer; the judgements of the whole batch are
+    computed in NumPy by :meth:`columns` once all of its customers have been served or
+    have left, with the same functions of :mod:`simsvc.quality`.
     """
 
     __slots__ = (
-        "abandon", "base", "category", "complained", "draws", "e_resp", "experience", "gap", "need",
-        "perceived", "returns", "u_return", "u_voice",
+        "abandon", "base", "complained", "draws", "experience", "klass", "need", "returns", "u_return", "u_voice",
     )  # fmt: skip
 
     def __init__(self, scenario: Scenario, batch: Batch):
         assert batch.draws is not None
         x = experience(scenario, batch.klass, batch.need, batch.draws)
-        self.experience, self.draws = x, batch.draws
+        self.experience, self.draws, self.klass = x, batch.draws, batch.klass
         # Flat lists (customer i, team t at i * teams + t): no per-customer containers.
         self.need, self.base = x.need.ravel().tolist(), x.base.ravel().tolist()
-        self.abandon, self.e_resp = x.abandon_gap.tolist(), x.expected_responsiveness.tolist()
-        self.u_voice, self.u_return = batch.draws.u_voice.tolist(), batch.draws.u_return.tolist()
+        self.abandon, self.u_voice = x.abandon_gap.tolist(), batch.draws.u_voice.tolist()
+        self.u_return = batch.draws.u_return.tolist()
         n = len(batch)
-        self.gap, self.perceived = [_NAN] * n, [_NAN] * n
-        self.category, self.complained, self.returns = [0] * n, [0] * n, [0] * n
+        self.complained, self.returns = [0] * n, [0] * n
 
-    def columns(self) -> list[np.ndarray]:
-        """The judgement columns, in :data:`QUALITY_FIELDS` order."""
-        return [
-            np.array(self.gap),
-            np.array(self.category, dtype=np.float64),
-            np.array(self.complained, dtype=np.float64),
-            np.array(self.returns, dtype=np.float64),
-            np.array(self.perceived),
-        ]
+    def columns(self, engine: QualityEngine, chain: _ArrivalChain) -> list[np.ndarray]:
+        """The judgement columns of the finished batch, in :data:`QUALITY_FIELDS` order."""
+        x, k = self.experience, self.klass
+        wait, team = np.array(chain.wait), np.array(chain.team)
+        served = team >= 0
+        perceived = np.where(
+            served,
+            quality.perceived_responsiveness(
+                np.where(served, wait, 0.0), engine.desired_a[k], engine.worst_a[k] / 2.0, engine.curve
+            ),
+            1.0,  # who leaves unserved perceives the worst responsiveness
+        )
+        rows = np.arange(len(k))
+        base = x.base[rows, np.where(served, team, 0)]
+        gap = np.where(served, base + engine.w_resp_a[k] * perceived, x.abandon_gap)
+        complained = np.array(self.complained, dtype=bool)
+        category = np.where(complained, quality.DISSATISFIED, quality.category(gap, engine.hi, engine.lo))
+        if engine.live_loyalty:
+            returns = np.array(self.returns, dtype=np.float64)
+        else:  # decided here: the run did not need it (complainers decide when handled)
+            returns = (~complained & (self.draws.u_return < engine.p_return_a[category])).astype(np.float64)
+        return [gap, category.astype(np.float64), complained.astype(np.float64), returns, perceived]
 
 
 class QualityEngine(Engine):
@@ -123,6 +137,12 @@ class QualityEngine(Engine):
         self.p_return = loyal.return_probability.as_tuple()
         self.adaptation, self.word_of_mouth = loyal.adaptation, loyal.word_of_mouth.as_tuple()
         self.multi_day = scenario.horizon.days > 1
+        # Returns and word of mouth change the rest of the run only over several days and
+        # when they are not all zero; otherwise they are decided after the fact.
+        self.live_loyalty = self.multi_day and (any(self.p_return) or any(self.word_of_mouth))
+        self.desired_a, self.worst_a = np.array(self.desired), np.array(self.worst)
+        self.w_resp_a, self.p_return_a = np.array(self.w_resp), np.array(self.p_return)
+        self.curve = q.responsiveness_curve
         self.day = 0
         self.outcomes = [[0, 0, 0, 0] for _ in classes]
         self.demand_factor = [[c.multiplier for c in demand.classes]]
@@ -132,7 +152,7 @@ class QualityEngine(Engine):
         return _Judging(self.scenario, batch)
 
     def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:
-        return super()._columns(chain) + chain.extra.columns()
+        return super()._columns(chain) + chain.extra.columns(self, chain)
 
     # -- judgement -------------------------------------------------------------------
     def _responsiveness(self, k: int, wait: float) -> float:
@@ -158,7 +178,7 @@ class QualityEngine(Engine):
         timeout, record = self.env.timeout, self._record
         n_teams, desired, slope, w_resp = self.n_teams, self.desired, self.slope, self.w_resp
         hi, lo, p_voice, p_return, outcomes = self.hi, self.lo, self.p_voice, self.p_return, self.outcomes
-        logistic, responsiveness = self.logistic, self._responsiveness
+        logistic, responsiveness, live = self.logistic, self._responsiveness, self.live_loyalty
         handle_complaint, filed_after, comes_back = (
             self._handle_complaint, self._complaint_after_service, self._comes_back
         )  # fmt: skip
@@ -177,33 +197,28 @@ class QualityEngine(Engine):
             end = now + duration
             timeout(duration).callbacks.append(team.done)
             wait = now - arrival
-            d = desired[k]
-            if wait <= d:
-                perceived = 7.0
-            elif logistic:
-                perceived = responsiveness(k, wait)
-            else:
-                perceived = 7.0 - slope[k] * (wait - d)  # slope inf: -inf, then 1
-                if perceived < 1.0:
-                    perceived = 1.0
-            gap = x.base[at] + w_resp[k] * perceived
-            cat = 0 if gap >= hi else (2 if gap < lo else 1)  # DELIGHTED, SATISFIED, DISSATISFIED
-            complained = returns = 0
-            if cat == 2 and x.u_voice[i] < p_voice:
-                complained = 1  # files the complaint when its service ends
-                timeout(duration, value=(cid, k, cell, arrival, x, i, gap, t, perceived)).callbacks.append(filed_after)
-            else:  # the outcome is final (as in _loyalty)
-                outcomes[k][cat] += 1
-                if x.u_return[i] < p_return[cat]:
-                    returns = comes_back(k, x, i, t, perceived, end)
             chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, end, t
-            x.gap[i], x.category[i], x.complained[i], x.returns[i], x.perceived[i] = (
-                gap,
-                cat,
-                complained,
-                returns,
-                perceived,
-            )
+            voice = x.u_voice[i] < p_voice
+            if voice or live:  # the judgement changes the rest of the run: make it now
+                d = desired[k]
+                if wait <= d:
+                    perceived = 7.0
+                elif logistic:
+                    perceived = responsiveness(k, wait)
+                else:
+                    perceived = 7.0 - slope[k] * (wait - d)  # slope inf: -inf, then 1
+                    if perceived < 1.0:
+                        perceived = 1.0
+                gap = x.base[at] + w_resp[k] * perceived
+                cat = 0 if gap >= hi else (2 if gap < lo else 1)  # DELIGHTED, SATISFIED, DISSATISFIED
+                if cat == 2 and voice:
+                    x.complained[i] = 1  # files the complaint when its service ends
+                    filing = timeout(duration, value=(cid, k, cell, arrival, x, i, gap, t, perceived))
+                    filing.callbacks.append(filed_after)
+                elif live:  # the outcome is final (as in _loyalty)
+                    outcomes[k][cat] += 1
+                    if x.u_return[i] < p_return[cat]:
+                        x.returns[i] = comes_back(k, x, i, t, perceived, end)
             chain.left -= 1
             if not chain.left:
                 record(chain)
@@ -213,18 +228,16 @@ class QualityEngine(Engine):
     def _leave_unserved(self, cid: int, k: int, cell: int, arrival: float, left: float, outcome: int, ref: Any):
         chain, i = ref
         x: _Judging = chain.extra
-        gap = x.abandon[i]
-        cat = self._category(gap)
-        complained = returns = 0
-        if cat == quality.DISSATISFIED and x.u_voice[i] < self.p_voice:
-            complained = 1
-            self._file_complaint(cid, k, cell, arrival, x, i, gap, -1, 1.0, filed=left)
-        else:
-            returns = self._loyalty(k, x, i, cat, -1, 1.0, left)
         if outcome == ABANDONED:
             chain.wait[i] = left - arrival
         chain.outcome[i] = outcome
-        x.gap[i], x.category[i], x.complained[i], x.returns[i], x.perceived[i] = gap, cat, complained, returns, 1.0
+        gap = x.abandon[i]
+        cat = self._category(gap)
+        if cat == quality.DISSATISFIED and x.u_voice[i] < self.p_voice:
+            x.complained[i] = 1
+            self._file_complaint(cid, k, cell, arrival, x, i, gap, -1, 1.0, filed=left)
+        elif self.live_loyalty:
+            x.returns[i] = self._loyalty(k, x, i, cat, -1, 1.0, left)
         chain.left -= 1
         if not chain.left:
             self._record(chain)

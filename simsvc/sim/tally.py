@@ -36,6 +36,7 @@ QUALITY_COUNT_FIELDS = (
 )  # fmt: skip
 GAP_FIELDS = tuple(f"gap_{d}" for d in DIMENSIONS)
 """Columns the tally appends to quality records: the gap per dimension (NaN: not perceived)."""
+_FOLD_ROWS = 1 << 15
 _COL = {name: i for i, name in enumerate(RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS)}
 _CC = {name: i for i, name in enumerate(COMPLAINT_FIELDS)}
 _OTHERS = [DIMENSIONS.index(d) for d in GAP_DIMENSIONS]
@@ -81,6 +82,8 @@ class Tally:
         d, i, c = s.horizon.days, s.horizon.n_intervals, len(s.customer_classes)
         self._shape = (d, i, c)
         self.quality = s.quality.enabled
+        self._pending: list[np.ndarray] = []
+        self._pending_rows = 0
         names = COUNT_FIELDS + (QUALITY_COUNT_FIELDS if self.quality else ())
         self.counts = {name: np.zeros(self._shape) for name in names}
         bins = len(WAIT_EDGES)
@@ -108,17 +111,29 @@ class Tally:
         return np.bincount(flat, weights=weights, minlength=d * i * c).reshape(self._shape)
 
     def add(self, rows: np.ndarray, judging: Any = None) -> np.ndarray:
-        """Fold a batch of engine record rows into the sums; return the rows to keep.
+        """Take a batch of engine record rows; return them as they are to be kept.
 
-        With the quality model the returned rows gain :data:`GAP_FIELDS`, computed from
-        the batch's pre-drawn experience (``judging.experience``).
+        With the quality model the rows gain :data:`GAP_FIELDS`, computed from the batch's
+        pre-drawn experience (``judging.experience``). Rows are folded into the sums in
+        chunks of at least :data:`_FOLD_ROWS` (a fold touches whole histograms), the rest
+        by :meth:`finish`.
         """
         if self.quality:
             rows = np.hstack([rows, self._gap_columns(rows, judging.experience)])
-        kept = rows
+        self._pending.append(rows)
+        self._pending_rows += len(rows)
+        if self._pending_rows >= _FOLD_ROWS:
+            self._fold()
+        return rows
+
+    def _fold(self) -> None:
+        if not self._pending:
+            return
+        rows = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
+        self._pending, self._pending_rows = [], 0
         rows = rows[rows[:, _COL["arrival"]] >= self._warmup_end]
         if not len(rows):
-            return kept
+            return
         d, i, c = self._shape
         if self.quality:
             self._add_quality(rows)
@@ -153,7 +168,6 @@ class Tally:
         kj = klass[joined]
         self.hist_interval += np.bincount((interval * c + kj) * bins + b, minlength=i * c * bins).reshape(i, c, bins)
         self.hist_day += np.bincount((day * c + kj) * bins + b, minlength=d * c * bins).reshape(d, c, bins)
-        return kept
 
     def _flat(self, rows: np.ndarray) -> np.ndarray:
         c = self._shape[2]
@@ -210,7 +224,11 @@ class Tally:
         on_duty: list[list[float]],
         teams: list,
     ) -> None:
-        """Take the engine's time-based measurements (the last cell is outside intervals)."""
+        """Fold what is pending; take the engine's time-based measurements.
+
+        The engine's per-cell lists end with a cell for time outside any interval.
+        """
+        self._fold()
         d, i, c = self._shape
         self.max_queue = np.array([m[:-1] for m in max_queue[:c]], dtype=float).T.reshape(d, i, c)
         self.max_queue_total = np.array(max_queue_total[:-1], dtype=float).reshape(d, i)
