@@ -25,7 +25,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-_out = Console()
+# Piped or redirected output keeps whole tables (rich would wrap them at 80 columns).
+_out = Console(width=None if sys.stdout.isatty() else 150)
 _err = Console(stderr=True)
 
 INVALID_INPUT = 2
