@@ -27,7 +27,7 @@ __all__ = ["Batch", "Demand"]
 
 @dataclass(frozen=True)
 class Batch:
-    """The customers arriving in one interval, all classes merged in arrival order."""
+    """Customers of one interval or one day, all classes merged in arrival order."""
 
     arrival: np.ndarray  # absolute minutes since day 0, 00:00
     klass: np.ndarray  # class index
@@ -35,6 +35,7 @@ class Batch:
     patience: np.ndarray  # minutes; inf = never abandons
     returning: np.ndarray  # bool: a customer coming back
     draws: CustomerDraws | None = None  # with the quality model
+    cell: np.ndarray | None = None  # day * intervals + interval of each arrival
 
     def __len__(self) -> int:
         return len(self.arrival)
@@ -44,7 +45,10 @@ class Batch:
         draws = None
         if self.draws is not None:
             draws = CustomerDraws.concatenate([self.draws], np.arange(n))
-        return Batch(self.arrival[:n], self.klass[:n], self.need[:n], self.patience[:n], self.returning[:n], draws)
+        cell = None if self.cell is None else self.cell[:n]
+        return Batch(
+            self.arrival[:n], self.klass[:n], self.need[:n], self.patience[:n], self.returning[:n], draws, cell
+        )
 
 
 class _ClassDemand:
@@ -171,16 +175,37 @@ class Demand:
             draws=draws,
         )
 
+    def day_batch(self, day: int) -> Batch:
+        """All customers of a day: the intervals' batches (same draws) joined in order.
+
+        The simulation takes a day at a time so that per-batch NumPy work is spread over
+        many customers; the customers are the same as interval by interval.
+        """
+        n = self.scenario.horizon.n_intervals
+        parts = [self.batch(day, j) for j in range(n)]
+        draws = None
+        if self.scenario.quality.enabled:
+            draws = CustomerDraws.concatenate([p.draws for p in parts], np.arange(sum(len(p) for p in parts)))
+        return Batch(
+            arrival=np.concatenate([p.arrival for p in parts]),
+            klass=np.concatenate([p.klass for p in parts]),
+            need=np.concatenate([p.need for p in parts]),
+            patience=np.concatenate([p.patience for p in parts]),
+            returning=np.concatenate([p.returning for p in parts]),
+            draws=draws,
+            cell=np.concatenate([np.full(len(p), day * n + j, dtype=np.int64) for j, p in enumerate(parts)]),
+        )
+
     def schedule_return(self, k: int, day: int, u_time: float, expected: list[float], now: float) -> bool:
         """Book class ``k``'s returning customer on ``day``; False beyond the horizon.
 
-        If that day's interval has already opened, the first later day is used.
+        If that day's customers have already been drawn, the first later day is used.
         """
         demand = self.classes[k]
         days = self.scenario.horizon.days
         while day < days:
             j, t = demand.return_time(day, u_time)
-            if day * 1440.0 + demand.open_minute + j * demand.interval_minutes > now:
+            if day * 1440.0 + demand.open_minute > now:
                 demand.pending[(day, j)].append((t, expected))
                 return True
             day += 1

@@ -100,13 +100,15 @@ class _ArrivalChain:
     """Feeds one interval's batch of customers to the engine, one Timeout each."""
 
     __slots__ = (
-        "batch", "cell", "end", "engine", "env", "extra", "first", "klass", "left", "need", "outcome",
+        "batch", "cells", "end", "engine", "env", "extra", "first", "klass", "left", "need", "outcome",
         "patience", "pos", "start", "team", "times", "wait",
     )  # fmt: skip
 
-    def __init__(self, engine: Engine, batch: Batch, cell: int, first_id: int):
-        self.engine, self.env, self.cell, self.first, self.pos = engine, engine.env, cell, first_id, 0
+    def __init__(self, engine: Engine, batch: Batch, first_id: int):
+        self.engine, self.env, self.first, self.pos = engine, engine.env, first_id, 0
         self.batch = batch
+        assert batch.cell is not None
+        self.cells = batch.cell.tolist()
         n = self.left = len(batch)  # customers not yet served or gone
         # The batch's records, filled in as its customers are served or leave (columns).
         self.wait, self.start, self.end = [_NAN] * n, [_NAN] * n, [_NAN] * n
@@ -125,7 +127,7 @@ class _ArrivalChain:
             delay = self.times[k + 1] - self.env.now
             self.env.timeout(delay if delay > 0.0 else 0.0).callbacks.append(self.arrive)
         self.engine.arrive(
-            self.first + k, self.klass[k], self.cell, self.times[k], self.need[k], self.patience[k], (self, k)
+            self.first + k, self.klass[k], self.cells[k], self.times[k], self.need[k], self.patience[k], (self, k)
         )
 
 
@@ -247,7 +249,7 @@ class Engine:
                     self._set_staff(team, n)
 
     def _clock(self):
-        """Opens each interval: moves the accounting cell and draws the interval's customers."""
+        """Opens each day and interval: moves the accounting cells, draws each day's customers."""
         env, h = self.env, self.scenario.horizon
         for day in range(self.days):
             if day * 1440.0 > env.now:  # midnight: wages are booked to the new day
@@ -268,16 +270,8 @@ class Engine:
                         team.overtime = False
                 if j == 0:
                     self._day_started(day)
-                if self.truncated:
-                    continue
-                batch = self.demand.batch(day, j)
-                room = self.max_customers - self.next_id
-                if len(batch) > room:
-                    self.truncated = True
-                    batch = batch.head(room)
-                if len(batch):
-                    _ArrivalChain(self, batch, cell, self.next_id)
-                    self.next_id += len(batch)
+                    if not self.truncated:
+                        self._draw_day(day)
             # From closing until the next opening, staff count only while serving; that
             # overtime is booked to the day's last interval.
             close = day * 1440.0 + h.close_minute
@@ -287,6 +281,17 @@ class Engine:
                 if team.frontline:
                     team.account(env.now)
                     team.overtime = True
+
+    def _draw_day(self, day: int) -> None:
+        """Draw the day's customers (one batch) and start feeding them in, up to the cap."""
+        batch = self.demand.day_batch(day)
+        room = self.max_customers - self.next_id
+        if len(batch) > room:
+            self.truncated = True
+            batch = batch.head(room)
+        if len(batch):
+            _ArrivalChain(self, batch, self.next_id)
+            self.next_id += len(batch)
 
     # -- staffing ------------------------------------------------------------------
     def _set_staff(self, team: _Team, n: int) -> None:
@@ -444,7 +449,7 @@ class Engine:
         return [
             np.arange(chain.first, chain.first + n, dtype=np.float64),
             b.klass.astype(np.float64),
-            np.full(n, float(chain.cell)),
+            b.cell.astype(np.float64),
             b.arrival,
             np.array(chain.wait),
             np.array(chain.start),
