@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import simsvc
@@ -95,25 +96,8 @@ if __name__ == "__main__":
     print(run(9.5, 1.0, 10, 100_000, 1))
 
 
-def run_with_quality(
-    arrival_rate: float,
-    service_rate: float,
-    servers: int,
-    n_customers: int,
-    seed: int,
-    patience_mean: float | None = None,
-) -> dict:
-    """:func:`run` with the service-quality layer switched on."""
-    return run(arrival_rate, service_rate, servers, n_customers, seed, patience_mean, quality=True)
+run_with_quality = functools.partial(run, quality=True)
+"""`run` with the service-quality layer switched on."""
 
-
-def run_judgement_only(
-    arrival_rate: float,
-    service_rate: float,
-    servers: int,
-    n_customers: int,
-    seed: int,
-    patience_mean: float | None = None,
-) -> dict:
-    """:func:`run` with the quality layer judging every customer but nobody complaining."""
-    return run(arrival_rate, service_rate, servers, n_customers, seed, patience_mean, quality=True, complaints=False)
+run_judgement_only = functools.partial(run, quality=True, complaints=False)
+"""`run` with the quality layer judging every customer but nobody complaining."""

@@ -41,7 +41,7 @@ def _codes(values: pd.Series | np.ndarray, names: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(np.nan_to_num(np.asarray(values, dtype=float), nan=-1).astype(np.int64), names)
 
 
-def _common(scenario: Scenario, raw: pd.DataFrame, team_names: list[str]) -> dict:
+def _common(scenario: Scenario, raw: pd.DataFrame) -> dict:
     h = scenario.horizon
     cell = raw["cell"].to_numpy(dtype=np.int64)
     return {
@@ -57,7 +57,7 @@ def customer_table(scenario: Scenario, records: Records) -> pd.DataFrame:
     """One row per customer and replication (see :attr:`simsvc.SimResult.customers`)."""
     quality = scenario.quality.enabled
     raw = _frame(records, 0, RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS if quality else RECORD_FIELDS)
-    columns = _common(scenario, raw, [t.name for t in scenario.teams])
+    columns = _common(scenario, raw)
     columns.update({name: raw[name] for name in ("arrival", "wait", "start", "end")})
     columns["team"] = _codes(raw["team"], [t.name for t in scenario.teams])
     columns["outcome"] = _codes(raw["outcome"], _OUTCOMES)
@@ -84,7 +84,7 @@ def complaint_table(scenario: Scenario, records: Records) -> pd.DataFrame:
         raise ValueError("the quality model is switched off: there are no complaints")
     raw = _frame(records, 1, COMPLAINT_FIELDS)
     team_names = [t.name for t in scenario.teams] + [t.name for t in scenario.complaints.teams]
-    columns = _common(scenario, raw, team_names)
+    columns = _common(scenario, raw)
     columns.update(
         {
             "customer_arrival": raw["arrival"],

@@ -138,10 +138,6 @@ class Arrivals(Frozen):
             )
         return self
 
-    @property
-    def is_trace(self) -> bool:
-        return self.trace is not None or self.trace_csv is not None
-
 
 class CustomerClass(Frozen):
     """A customer segment with its own demand, service needs, patience and priority."""
@@ -238,12 +234,5 @@ class Scenario(Frozen):
     # Emptiness is checked after the items, so a bad item is not also reported as "empty".
     _non_empty = field_validator("customer_classes", "teams", "training_levels")(non_empty_tuple)
 
-    def class_index(self, name: str) -> int:
-        return [c.name for c in self.customer_classes].index(name)
-
     def training(self, level: int) -> TrainingLevel:
         return next(t for t in self.training_levels if t.level == level)
-
-    def with_changes(self, **changes: Any) -> Scenario:
-        """A copy with top-level fields replaced (validated again by the caller)."""
-        return self.model_copy(update=changes)

@@ -166,7 +166,6 @@ class Engine:
         self.waiting: list[dict] = []  # patient classes: id -> entry
         self.max_queue: list[list[int]] = []
         self.class_teams: list[list[_Team]] = []
-        self.n_waiting = 0  # in all queues
         self.n_customers_waiting = 0  # in customer classes' queues (not the complaint queue)
         self.n_customer_classes = len(scenario.customer_classes)
         self.max_queue_total = [0] * (n_cells + 1)
@@ -340,7 +339,6 @@ class Engine:
             if len(heap) > 2 * len(self.waiting[k]) + 1024:  # drop entries of served customers
                 heap[:] = [(e[5], e[1]) for e in self.waiting[k].values()]
                 heapify(heap)
-        self.n_waiting += 1
         if waiting + 1 > self.max_queue[k][cell]:
             self.max_queue[k][cell] = waiting + 1
         if k < self.n_customer_classes:
@@ -412,7 +410,6 @@ class Engine:
             self.queues[k].popleft()
             if self.patient[k]:
                 del self.waiting[k][best[1]]
-            self.n_waiting -= 1
             if k < self.n_customer_classes:
                 self.n_customers_waiting -= 1
             self._start(team, best[1], k, best[3], best[0], now, best[4], best[6])
@@ -438,7 +435,6 @@ class Engine:
             deadline, cid = heappop(heap)
             entry = waiting.pop(cid, None)
             if entry is not None:
-                self.n_waiting -= 1
                 self.n_customers_waiting -= 1  # only customer classes have patience
                 self._abandon(cid, k, entry[3], entry[0], deadline, entry[6])
 

@@ -113,7 +113,6 @@ class QualityEngine(Engine):
         self.n_teams = len(scenario.teams)
         q, comp, loyal = scenario.quality, scenario.complaints, scenario.loyalty
         classes = scenario.customer_classes
-        self.n_classes = len(classes)
         self.complaint_queue = self._add_queue(priority=0, patient=False, balk_at=None)
         for spec in comp.teams:
             self._add_team(spec, [self.complaint_queue], closing=None, frontline=False)
@@ -145,7 +144,6 @@ class QualityEngine(Engine):
         self.curve = q.responsiveness_curve
         self.day = 0
         self.outcomes = [[0, 0, 0, 0] for _ in classes]
-        self.demand_factor = [[c.multiplier for c in demand.classes]]
         self._start = self._fast_start()  # type: ignore[method-assign]
 
     def prepare(self, batch: Batch) -> _Judging:
@@ -320,12 +318,9 @@ class QualityEngine(Engine):
     def _day_started(self, day: int) -> None:
         if day == 0:
             return
-        factors = []
         for k, counts in enumerate(self.outcomes):
             factor = quality.demand_multiplier(self.demand.classes[k].multiplier, counts, self.word_of_mouth)
             self.demand.update_word_of_mouth(k, factor)
-            factors.append(factor)
-        self.demand_factor.append(factors)
         for counts in self.outcomes:  # in place: the fast start path holds these lists
             counts[:] = [0, 0, 0, 0]
         self.day = day
