@@ -20,7 +20,7 @@ from rich.table import Table
 from simsvc.result import SimResult
 from simsvc.scenario.quality_models import DIMENSIONS
 
-__all__ = ["print_result", "write_result"]
+__all__ = ["atomic_write", "print_result", "write_result"]
 
 _PERCENT = {
     "service_level", "abandonment_rate", "balk_rate", "utilization", "delighted_share", "dissatisfied_share",
@@ -120,7 +120,8 @@ def print_result(result: SimResult, fmt: str, console: Console) -> None:
         )
 
 
-def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` through ``write(temporary path)`` and rename: never a half-written file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
@@ -146,6 +147,6 @@ def write_result(result: SimResult, folder: Path) -> list[Path]:
         tables["customers.parquet"] = lambda p: result.customers.to_parquet(p, index=False)
     written = []
     for name, write in tables.items():
-        _atomic(folder / name, write)
+        atomic_write(folder / name, write)
         written.append(folder / name)
     return written

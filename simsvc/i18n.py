@@ -1,0 +1,174 @@
+"""English and Simplified Chinese text for everything a person reads in figures, reports and the app.
+
+One table, :data:`TEXT`, maps a key to its two translations; :func:`tr` looks one up and
+:func:`kpi_label` names a KPI. SERVQUAL dimensions use the standard Chinese terms
+(有形性, 可靠性, 响应性, 保证性, 移情性).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+__all__ = ["LANGS", "TEXT", "Lang", "check_lang", "kpi_label", "tr"]
+
+Lang = Literal["en", "zh"]
+LANGS: tuple[str, ...] = get_args(Lang)
+
+# key: (English, 简体中文)
+_PAIRS: dict[str, tuple[str, str]] = {
+    # KPIs
+    "kpi.arrivals": ("arrivals", "到达人数"),
+    "kpi.served": ("served", "已服务"),
+    "kpi.abandoned": ("abandoned", "放弃等待"),
+    "kpi.balked": ("balked", "见队即走"),
+    "kpi.mean_wait": ("mean wait (min)", "平均等待（分钟）"),
+    "kpi.mean_wait_served": ("mean wait of served (min)", "已服务者平均等待（分钟）"),
+    "kpi.p95_wait": ("95th percentile wait (min)", "95% 分位等待（分钟）"),
+    "kpi.service_level": ("service level", "服务水平"),
+    "kpi.abandonment_rate": ("abandonment rate", "放弃率"),
+    "kpi.balk_rate": ("balk rate", "见队即走率"),
+    "kpi.utilization": ("utilization", "员工利用率"),
+    "kpi.max_queue": ("longest queue", "最长队列"),
+    "kpi.mean_service_time": ("mean service time (min)", "平均服务时间（分钟）"),
+    "kpi.satisfaction": ("satisfaction", "满意度"),
+    "kpi.delighted_share": ("delighted share", "惊喜顾客比例"),
+    "kpi.dissatisfied_share": ("dissatisfied share", "不满意顾客比例"),
+    "kpi.complaint_rate": ("complaint rate", "投诉率"),
+    "kpi.recovery_rate": ("recovery rate", "服务补救成功率"),
+    "kpi.complaints_within_sla": ("complaints resolved within SLA", "按时处理的投诉比例"),
+    "kpi.mean_resolution_time": ("mean resolution time (min)", "平均投诉处理时间（分钟）"),
+    "kpi.retention": ("retention", "顾客保留率"),
+    "kpi.lost_customers": ("lost customers", "流失顾客"),
+    "kpi.gap_reliability": ("gap: reliability", "差距：可靠性"),
+    "kpi.gap_responsiveness": ("gap: responsiveness", "差距：响应性"),
+    "kpi.gap_assurance": ("gap: assurance", "差距：保证性"),
+    "kpi.gap_empathy": ("gap: empathy", "差距：移情性"),
+    "kpi.gap_tangibles": ("gap: tangibles", "差距：有形性"),
+    "kpi.complaint_team_utilization": ("complaint team utilization", "投诉团队利用率"),
+    "kpi.cost": ("total cost", "总成本"),
+    "kpi.cost_wages": ("wages", "工资"),
+    "kpi.cost_training": ("training", "培训"),
+    "kpi.cost_complaints": ("complaint handling", "投诉处理"),
+    "kpi.cost_lost_customers": ("lost customers", "顾客流失"),
+    # SERVQUAL dimensions
+    "dim.reliability": ("reliability", "可靠性"),
+    "dim.responsiveness": ("responsiveness", "响应性"),
+    "dim.assurance": ("assurance", "保证性"),
+    "dim.empathy": ("empathy", "移情性"),
+    "dim.tangibles": ("tangibles", "有形性"),
+    # outcome funnel
+    "funnel.arrivals": ("arrived", "到达"),
+    "funnel.served": ("served", "已服务"),
+    "funnel.dissatisfied": ("dissatisfied", "不满意"),
+    "funnel.complained": ("complained", "投诉"),
+    "funnel.recovered": ("recovered", "补救成功"),
+    "funnel.returned": ("will return", "将再次光顾"),
+    # figure titles and axes
+    "fig.waits.title": ("Waiting times", "等待时间分布"),
+    "fig.waits.x": ("wait in queue (min)", "排队等待（分钟）"),
+    "fig.waits.y": ("customers", "顾客人数"),
+    "fig.waits.target": ("target: {target:g} min", "目标：{target:g} 分钟"),
+    "fig.waits.within": ("{share:.0%} served within target", "{share:.0%} 在目标时间内开始服务"),
+    "fig.day.title": ("Across the day", "全天变化"),
+    "fig.day.x": ("interval start", "时段开始"),
+    "fig.day.demand": ("arrivals per hour", "每小时到达人数"),
+    "fig.day.staff": ("staff on duty", "在岗员工"),
+    "fig.day.queue": ("customers waiting", "排队人数"),
+    "fig.day.mean_queue": ("mean queue (Little's law)", "平均队长（利特尔法则）"),
+    "fig.day.max_queue": ("longest queue", "最长队列"),
+    "fig.staffing.title": ("Staffing against demand", "人员配置与需求"),
+    "fig.staffing.required": ("staff required", "所需员工"),
+    "fig.staffing.y": ("staff", "员工人数"),
+    "fig.gaps.title": ("SERVQUAL gap per dimension", "各维度 SERVQUAL 差距"),
+    "fig.gaps.y": ("perceived − expected (1-7 scale)", "感知 − 期望（1-7 分）"),
+    "fig.radar.title": ("SERVQUAL gap profile", "SERVQUAL 差距雷达图"),
+    "fig.funnel.title": ("What happened to customers", "顾客结果漏斗"),
+    "fig.funnel.x": ("customers per replication", "每次重复的顾客人数"),
+    "fig.cost.title": ("Cost breakdown", "成本构成"),
+    "fig.cost.x": ("cost per replication", "每次重复的成本"),
+    "fig.pareto.title": ("Cost against satisfaction", "成本与满意度的权衡"),
+    "fig.pareto.front": ("Pareto frontier", "帕累托前沿"),
+    "fig.pareto.points": ("design points", "方案"),
+    "fig.ci": ("95 % confidence interval", "95% 置信区间"),
+    # report and app
+    "ui.title": ("simsvc — service simulation", "simsvc — 服务运营仿真"),
+    "ui.report": ("Simulation report", "仿真报告"),
+    "ui.opt_report": ("Staffing optimization report", "人员配置优化报告"),
+    "ui.scenario": ("Scenario", "场景"),
+    "ui.kpis": ("Key performance indicators", "关键绩效指标"),
+    "ui.kpi": ("KPI", "指标"),
+    "ui.mean": ("mean", "均值"),
+    "ui.ci": ("95 % CI", "95% 置信区间"),
+    "ui.targets": ("Targets", "目标"),
+    "ui.target": ("target", "目标值"),
+    "ui.value": ("value", "数值"),
+    "ui.met": ("met", "达成"),
+    "ui.missed": ("missed", "未达成"),
+    "ui.status": ("status", "状态"),
+    "ui.figures": ("Figures", "图表"),
+    "ui.replications": ("replications", "重复次数"),
+    "ui.seed": ("seed", "随机种子"),
+    "ui.days": ("days", "天数"),
+    "ui.hours": ("opening hours", "营业时间"),
+    "ui.interval": ("interval (min)", "统计时段（分钟）"),
+    "ui.classes": ("customer classes", "顾客类别"),
+    "ui.teams": ("teams", "团队"),
+    "ui.team": ("team", "团队"),
+    "ui.shift": ("shift", "班次"),
+    "ui.start": ("start", "开始"),
+    "ui.end": ("end", "结束"),
+    "ui.staff": ("staff", "人数"),
+    "ui.training_level": ("training level", "培训等级"),
+    "ui.cost": ("cost", "成本"),
+    "ui.plan": ("Staffing plan", "排班方案"),
+    "ui.costs": ("Cost", "成本"),
+    "ui.component": ("component", "项目"),
+    "ui.predicted": ("predicted", "预测值"),
+    "ui.simulated": ("simulated (95 % CI)", "仿真值（95% 置信区间）"),
+    "ui.warnings": ("Warnings", "警告"),
+    "ui.sl_target": ("service level: {fraction:.0%} within {within:g} min", "服务水平：{within:g} 分钟内 {fraction:.0%}"),
+    "ui.abandon_target": ("abandonment at most {value:.0%}", "放弃率不超过 {value:.0%}"),
+    "ui.generated": ("Generated by simsvc from {folder}", "由 simsvc 根据 {folder} 生成"),
+    "app.language": ("Language / 语言", "Language / 语言"),
+    "app.source": ("Scenario source", "场景来源"),
+    "app.bundled": ("bundled scenario", "内置场景"),
+    "app.upload": ("upload a YAML file", "上传 YAML 文件"),
+    "app.upload_label": ("Scenario file (YAML)", "场景文件（YAML）"),
+    "app.invalid": ("This scenario is invalid:", "该场景无效："),
+    "app.setting": ("Setting {name}", "方案 {name}"),
+    "app.compare": ("Compare two settings side by side", "并排比较两个方案"),
+    "app.shift_staff": ("{team}: staff {start}-{end}", "{team}：{start}-{end} 人数"),
+    "app.team_staff": ("{team}: staff", "{team}：人数"),
+    "app.training": ("{team}: training level", "{team}：培训等级"),
+    "app.complaint_staff": ("complaint team size", "投诉团队人数"),
+    "app.promise": ("promise level (0 modest … 1 bold)", "承诺水平（0 保守 … 1 大胆）"),
+    "app.replications": ("replications (more: narrower intervals, slower)", "重复次数（越多区间越窄，越慢）"),
+    "app.run": ("Run", "运行仿真"),
+    "app.optimize": ("Optimize staffing", "优化人员配置"),
+    "app.optimizing": ("Optimizing…", "正在优化…"),
+    "app.running": ("Simulating…", "正在仿真…"),
+    "app.press_run": ("Move the sliders, then press Run.", "调整滑块，然后点击“运行仿真”。"),
+    "app.took": ("{seconds:.1f} s, {replications} replications", "用时 {seconds:.1f} 秒，{replications} 次重复"),
+    "app.no_complaints": ("(the scenario has no complaint team)", "（该场景没有投诉团队）"),
+}
+
+TEXT: dict[str, dict[str, str]] = {key: {"en": en, "zh": zh} for key, (en, zh) in _PAIRS.items()}
+
+
+def check_lang(lang: str) -> Lang:
+    """Return ``lang`` if it is a supported language, else raise a ValueError naming the choices."""
+    if lang not in LANGS:
+        raise ValueError(f"lang(={lang!r}) must be one of {', '.join(LANGS)}")
+    return lang  # type: ignore[return-value]
+
+
+def tr(key: str, lang: str = "en", **values: object) -> str:
+    """The text for ``key`` in ``lang``, formatted with ``values``."""
+    text = TEXT[key][check_lang(lang)]
+    return text.format(**values) if values else text
+
+
+def kpi_label(kpi: str, lang: str = "en") -> str:
+    """A KPI's readable name (its code name if there is no translation)."""
+    key = f"kpi.{kpi}"
+    return tr(key, lang) if key in TEXT else kpi
