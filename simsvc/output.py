@@ -18,16 +18,17 @@ from rich.console import Console
 from rich.table import Table
 
 from simsvc.result import SimResult
+from simsvc.scenario.dump import scenario_yaml
 from simsvc.scenario.quality_models import DIMENSIONS
 
-__all__ = ["atomic_write", "print_result", "write_result"]
+__all__ = ["KPI_SECTIONS", "atomic_write", "format_kpi", "print_result", "write_result"]
 
 _PERCENT = {
     "service_level", "abandonment_rate", "balk_rate", "utilization", "delighted_share", "dissatisfied_share",
     "complaint_rate", "recovery_rate", "complaints_within_sla", "retention", "complaint_team_utilization",
 }  # fmt: skip
 _COUNTS = {"arrivals", "served", "abandoned", "balked", "max_queue", "lost_customers"}
-_SECTIONS = {
+KPI_SECTIONS = {
     "service": [
         "arrivals", "served", "abandoned", "balked", "mean_wait", "mean_wait_served", "p95_wait",
         "service_level", "abandonment_rate", "balk_rate", "utilization", "max_queue", "mean_service_time",
@@ -42,7 +43,8 @@ _CLASS_KPIS = ["arrivals", "mean_wait", "p95_wait", "service_level", "abandonmen
 _CLASS_QUALITY_KPIS = ["satisfaction", "dissatisfied_share", "complaint_rate"]
 
 
-def _fmt(kpi: str, value: float) -> str:
+def format_kpi(kpi: str, value: float, lang: str = "en") -> str:
+    """A KPI value as people read it: percent, count, money, minutes or gap points."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     if kpi in _PERCENT:
@@ -52,7 +54,7 @@ def _fmt(kpi: str, value: float) -> str:
     if kpi.startswith("cost"):
         return f"{value:,.0f}"
     return (
-        f"{value:.2f} min"
+        f"{value:.2f} {'分钟' if lang == 'zh' else 'min'}"
         if "wait" in kpi or "time" in kpi
         else f"{value:+.2f}"
         if kpi.startswith("gap")
@@ -69,8 +71,8 @@ def _ci_table(title: str, rows: pd.DataFrame, names: list[str], level: int, labe
         if kpi not in rows.index:
             continue
         row = rows.loc[kpi]
-        ci = "-" if math.isnan(row["ci_low"]) else f"{_fmt(kpi, row['ci_low'])} – {_fmt(kpi, row['ci_high'])}"
-        table.add_row(kpi.removeprefix("gap_"), _fmt(kpi, row["mean"]), ci)
+        ci = "-" if math.isnan(row["ci_low"]) else f"{format_kpi(kpi, row['ci_low'])} – {format_kpi(kpi, row['ci_high'])}"
+        table.add_row(kpi.removeprefix("gap_"), format_kpi(kpi, row["mean"]), ci)
     return table
 
 
@@ -79,13 +81,13 @@ def _tables(result: SimResult) -> list[Table]:
     level = round(100 * s.simulation.confidence)
     summary = result.summary()
     head = f"{s.name} — {result.replications} replications, seed {result.seed}"
-    tables = [_ci_table(head, summary, _SECTIONS["service"], level)]
+    tables = [_ci_table(head, summary, KPI_SECTIONS["service"], level)]
     if s.quality.enabled:
-        tables.append(_ci_table("service quality", summary, _SECTIONS["quality"], level))
+        tables.append(_ci_table("service quality", summary, KPI_SECTIONS["quality"], level))
         gaps = [f"gap_{d}" for d in DIMENSIONS]
         title = "SERVQUAL gap per dimension (perceived − expected, 1-7 scale; served customers)"
         tables.append(_ci_table(title, summary, gaps, level, label="dimension"))
-    tables.append(_ci_table("cost (per replication)", summary, _SECTIONS["cost"], level))
+    tables.append(_ci_table("cost (per replication)", summary, KPI_SECTIONS["cost"], level))
     if len(s.customer_classes) > 1:
         tables.append(_class_table(result))
     return tables
@@ -99,7 +101,7 @@ def _class_table(result: SimResult) -> Table:
     for kpi in kpis:
         table.add_column(kpi, justify="right")
     for name in [c.name for c in result.scenario.customer_classes]:
-        table.add_row(name, *(_fmt(k, means.loc[name, k]) for k in kpis))
+        table.add_row(name, *(format_kpi(k, means.loc[name, k]) for k in kpis))
     return table
 
 
@@ -133,7 +135,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def write_result(result: SimResult, folder: Path) -> list[Path]:
-    """Write the summary, per-class/interval/day KPIs, per-replication KPIs and records."""
+    """Write the summary, per-class/interval/day KPIs, per-replication KPIs, the scenario and records."""
     folder.mkdir(parents=True, exist_ok=True)
     tables: dict[str, Callable[[Path], None]] = {
         "summary.csv": lambda p: result.summary().to_csv(p, index_label="kpi"),
@@ -142,6 +144,7 @@ def write_result(result: SimResult, folder: Path) -> list[Path]:
         "by_day.csv": lambda p: result.by_day().to_csv(p),
         "kpis_by_replication.parquet": lambda p: result.kpis.to_parquet(p, index=False),
         "result.json": lambda p: p.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8"),
+        "scenario.yaml": lambda p: p.write_text(scenario_yaml(result.scenario), encoding="utf-8"),
     }
     if result.records is not None:
         tables["customers.parquet"] = lambda p: result.customers.to_parquet(p, index=False)
