@@ -33,6 +33,13 @@ INVALID_INPUT = 2
 INTERRUPTED = 130
 
 
+class Language(str, Enum):
+    """Language of figures, reports and the app."""
+
+    en = "en"
+    zh = "zh"
+
+
 class OutputFormat(str, Enum):
     """How ``simsvc run`` prints its KPIs."""
 
@@ -96,6 +103,8 @@ def run(
     no_records: Annotated[
         bool, typer.Option("--no-records", help="Stream KPIs only: bounded memory, no customer table.")
     ] = False,
+    plots: Annotated[Optional[Path], typer.Option(help="Folder for the figures (PNG).")] = None,
+    lang: Annotated[Language, typer.Option(help="Language of the figures.")] = Language.en,
 ) -> None:
     """Simulate a scenario and print its KPIs with 95 % confidence intervals."""
     from simsvc.output import print_result, write_result
@@ -107,7 +116,7 @@ def run(
     except ScenarioError as exc:
         _fail_invalid(exc)
         return
-    keep = False if no_records else (True if out is not None else scenario.simulation.keep_records)
+    keep = False if no_records else (True if out is not None or plots is not None else scenario.simulation.keep_records)
     with _progress() as bar:
         task = bar.add_task("replications", total=replications or scenario.simulation.replications)
         result = simulate(
@@ -120,8 +129,46 @@ def run(
     if out is not None:
         written = write_result(result, out)
         _err.print(f"wrote {len(written)} files to {out}", highlight=False)
+    if plots is not None:
+        from simsvc.plots import run_figures, write_figures
+
+        customers = result.customers if result.records is not None else None
+        figures = run_figures(result.summary(), result.by_interval(), customers, scenario, lang.value)
+        written = write_figures(figures, plots)
+        _err.print(f"wrote {len(written)} figures to {plots}", highlight=False)
     if result.interrupted:
         raise typer.Exit(INTERRUPTED)
+
+
+@app.command()
+def report(
+    folder: Annotated[Path, typer.Argument(help="Output folder of `simsvc run --out` or `simsvc optimize --out`.")],
+    lang: Annotated[Language, typer.Option(help="Language of the report.")] = Language.en,
+    out: Annotated[
+        Optional[Path], typer.Option(help="HTML file to write (default: FOLDER/report.html, report.zh.html).")
+    ] = None,
+) -> None:
+    """Turn a run's or an optimization's output folder into one self-contained HTML report."""
+    from simsvc.report import ReportError, write_report
+
+    try:
+        path = write_report(folder, out, lang.value)
+    except ReportError as exc:
+        _err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        raise typer.Exit(INVALID_INPUT) from None
+    _err.print(f"wrote {path}", highlight=False)
+
+
+@app.command("app")
+def web_app(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port on localhost.")] = 8501,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "localhost",
+    browser: Annotated[bool, typer.Option(help="Open a browser tab.")] = False,
+) -> None:
+    """Start the web app for training courses (Streamlit) on http://HOST:PORT."""
+    from simsvc.app.launch import serve
+
+    serve(port=port, host=host, open_browser=browser)
 
 
 def _progress():

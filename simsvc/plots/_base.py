@@ -71,19 +71,17 @@ def new_figure(width: float = 7.0, height: float = 4.0) -> Figure:
 
 
 def figure_function(fn: F) -> F:
-    """Decorate a figure builder: check ``lang``, build and lay out inside its font context.
+    """Decorate a figure builder: check ``lang`` and build inside its font context.
 
-    The figure is drawn once inside the context so that every text artist, tick labels
-    included, is created with the language's fonts and renders the same when saved later.
+    Text artists take their font when created, so a figure built here renders its Chinese
+    labels wherever it is saved later (numeric tick labels created at drawing time need none).
     """
 
     @functools.wraps(fn)
     def build(*args: Any, lang: str = "en", **kwargs: Any) -> Figure:
         check_lang(lang)
         with font_context(lang):
-            fig = fn(*args, lang=lang, **kwargs)
-            fig.canvas.draw()
-        return fig
+            return fn(*args, lang=lang, **kwargs)
 
     return build  # type: ignore[return-value]
 

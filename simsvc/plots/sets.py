@@ -8,6 +8,7 @@ whether it is drawn right after simulating or later from the saved files.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,10 @@ if TYPE_CHECKING:
 
     from simsvc.scenario.models import Scenario
 
-__all__ = ["interval_profile", "run_figures", "write_figures"]
+__all__ = ["RUN_FIGURES", "interval_profile", "run_figures", "write_figures"]
+
+RUN_FIGURES = ("waits", "day", "servqual_gaps", "servqual_radar", "funnel", "costs")
+"""File stems of a run's figures, in the order they are shown."""
 
 
 def interval_profile(by_interval: pd.DataFrame, scenario: Scenario | None = None) -> pd.DataFrame:
@@ -75,6 +79,7 @@ def run_figures(
     customers: pd.DataFrame | None,
     scenario: Scenario | None,
     lang: Lang = "en",
+    names: Collection[str] | None = None,
 ) -> dict[str, Figure]:
     """The figures of one run, by file stem; quality figures only if the quality model ran.
 
@@ -84,18 +89,20 @@ def run_figures(
         customers: customer records, if kept (the wait distribution needs them).
         scenario: the scenario simulated (staffing and targets), if known.
         lang: language of the labels.
+        names: only these figures (default: all of ``RUN_FIGURES`` that the data allows).
     """
-    figures: dict[str, Figure] = {}
+    wanted = set(RUN_FIGURES if names is None else names)
+    builders: dict[str, Callable[[], Figure]] = {}
     if customers is not None and len(customers):
         target = scenario.targets.service_level.within if scenario else 5.0
-        figures["waits"] = wait_distribution(customers, target, lang=lang)
-    figures["day"] = day_profile(interval_profile(by_interval, scenario), lang=lang)
-    if "gap_reliability" in summary.index and summary.loc["gap_reliability", "mean"] == summary.loc["gap_reliability", "mean"]:
-        figures["servqual_gaps"] = servqual_gaps(summary, lang=lang)
-        figures["servqual_radar"] = servqual_radar(summary, lang=lang)
-        figures["funnel"] = outcome_funnel(summary, lang=lang)
-    figures["costs"] = cost_breakdown(summary, lang=lang)
-    return figures
+        builders["waits"] = lambda: wait_distribution(customers, target, lang=lang)
+    builders["day"] = lambda: day_profile(interval_profile(by_interval, scenario), lang=lang)
+    if "gap_reliability" in summary.index and not pd.isna(summary.loc["gap_reliability", "mean"]):
+        builders["servqual_gaps"] = lambda: servqual_gaps(summary, lang=lang)
+        builders["servqual_radar"] = lambda: servqual_radar(summary, lang=lang)
+        builders["funnel"] = lambda: outcome_funnel(summary, lang=lang)
+    builders["costs"] = lambda: cost_breakdown(summary, lang=lang)
+    return {name: build() for name, build in builders.items() if name in wanted}
 
 
 def write_figures(figures: dict[str, Figure], folder: Path) -> list[Path]:

@@ -1,0 +1,201 @@
+"""What the app does, without any web framework: the controls a scenario offers, applying a
+setting to a scenario, and running it. The Streamlit page only draws these; the benchmark and
+the tests call :func:`run_setting` directly, the code path of the page's Run button.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import simsvc
+from simsvc.errors import ScenarioError
+from simsvc.i18n import Lang
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from simsvc.scenario.models import Scenario
+
+__all__ = [
+    "AppRun", "Control", "Setting", "bundled_scenarios", "controls", "default_setting", "load_upload",
+    "apply_setting", "figures", "run_setting",
+]  # fmt: skip
+
+DEFAULT_REPLICATIONS = 10
+"""Fewer than a study would use: a class sees an answer within seconds, intervals a bit wider."""
+
+
+def bundled_scenarios() -> dict[str, Path]:
+    """The example scenarios (``scenarios/*.yaml`` of the repository, or ``$SIMSVC_SCENARIOS``), teaching first."""
+    folder = Path(os.environ.get("SIMSVC_SCENARIOS") or Path(simsvc.__file__).resolve().parent.parent / "scenarios")
+    files = sorted(folder.glob("*.yaml"), key=lambda p: (p.stem != "teaching", p.stem))
+    return {p.stem: p for p in files}
+
+
+def load_upload(name: str, data: bytes) -> Scenario:
+    """Load an uploaded scenario file; a ScenarioError names the file and each bad field."""
+    safe = Path(name).name or "scenario.yaml"
+    with tempfile.TemporaryDirectory(prefix="simsvc-upload-") as tmp:
+        path = Path(tmp) / safe
+        path.write_bytes(data)
+        try:
+            return simsvc.load_scenario(path)
+        except ScenarioError as exc:  # name the file as the user knows it, not the temporary path
+            raise ScenarioError(safe, exc.problems) from None
+
+
+@dataclass(frozen=True)
+class Control:
+    """One slider: which setting key it sets, its label parts, its range and default."""
+
+    key: str
+    kind: str  # "shift", "team_staff", "staff_delta", "training", "complaints", "promise"
+    team: str
+    low: float
+    high: float
+    default: float
+    step: float = 1
+    start: str = ""
+    end: str = ""
+    options: tuple[int, ...] = ()
+
+
+@dataclass
+class Setting:
+    """Values chosen for the controls (by key) and the number of replications."""
+
+    values: dict[str, float] = field(default_factory=dict)
+    replications: int = DEFAULT_REPLICATIONS
+
+
+def controls(scenario: Scenario) -> list[Control]:
+    """The sliders a scenario offers: staff per shift (or per team), training level per team,
+    complaint-team size and the promise level."""
+    out: list[Control] = []
+    levels = tuple(sorted(t.level for t in scenario.training_levels))
+    for i, team in enumerate(scenario.teams):
+        if team.shifts is not None:
+            for j, s in enumerate(team.shifts):
+                out.append(Control(f"t{i}s{j}", "shift", team.name, 0, max(2 * s.staff, s.staff + 4), s.staff,
+                                   start=s.start, end=s.end))  # fmt: skip
+        elif team.staff is not None and len(team.staff) == 1:
+            out.append(Control(f"t{i}", "team_staff", team.name, 0, max(2 * team.staff[0], team.staff[0] + 4), team.staff[0]))
+        else:
+            out.append(Control(f"t{i}d", "staff_delta", team.name, -3, 5, 0))
+        if len(levels) > 1:
+            out.append(Control(f"t{i}l", "training", team.name, levels[0], levels[-1], team.training_level, options=levels))
+    if scenario.quality.enabled:
+        teams = scenario.complaints.teams
+        size = _complaint_size(scenario)
+        out.append(Control("complaints", "complaints", teams[0].name if teams else "", 0, max(5, 2 * size), size))
+        out.append(Control("promise", "promise", "", 0.0, 1.0, scenario.quality.promise_level, step=0.05))
+    return out
+
+
+def _complaint_size(scenario: Scenario) -> int:
+    teams = scenario.complaints.teams
+    if not teams:
+        return 0
+    t = teams[0]
+    return max(s.staff for s in t.shifts) if t.shifts else max(t.staff or (0,))
+
+
+def default_setting(scenario: Scenario) -> Setting:
+    """The scenario's own values for every control."""
+    return Setting({c.key: c.default for c in controls(scenario)})
+
+
+def _set_staff(team: dict[str, Any], size: int) -> None:
+    if team.get("shifts"):
+        for s in team["shifts"]:
+            s["staff"] = size
+    else:
+        team["staff"] = [size]
+
+
+def apply_setting(scenario: Scenario, setting: Setting, base_dir: Path | None = None) -> Scenario:
+    """The scenario with the setting's staff, training levels, complaint team and promise level.
+
+    Raises:
+        ScenarioError: the combination is invalid (e.g. a training level the scenario lacks).
+    """
+    from simsvc.scenario.dump import scenario_mapping
+
+    data = copy.deepcopy(scenario_mapping(scenario))
+    v = setting.values
+    for c in controls(scenario):
+        if c.key not in v:
+            continue
+        value = v[c.key]
+        i = int(c.key[1:].split("s")[0].rstrip("ld")) if c.key.startswith("t") else -1
+        if c.kind == "shift":
+            j = int(c.key.split("s")[1])
+            data["teams"][i]["shifts"][j]["staff"] = int(value)
+        elif c.kind == "team_staff":
+            data["teams"][i]["staff"] = [int(value)]
+        elif c.kind == "staff_delta":
+            data["teams"][i]["staff"] = [max(0, s + int(value)) for s in data["teams"][i]["staff"]]
+        elif c.kind == "training":
+            data["teams"][i]["training_level"] = int(value)
+        elif c.kind == "complaints":
+            _complaints(data, scenario, int(value))
+        elif c.kind == "promise":
+            data["quality"]["promise_level"] = float(value)
+    return simsvc.load_scenario(data, base_dir=base_dir)
+
+
+def _complaints(data: dict[str, Any], scenario: Scenario, size: int) -> None:
+    teams = data["complaints"].get("teams") or []
+    if teams:
+        _set_staff(teams[0], size)
+    elif size > 0:
+        h = scenario.horizon
+        level = min(t.level for t in scenario.training_levels)
+        shift = {"start": h.open, "end": h.close, "staff": size}
+        data["complaints"]["teams"] = [{"name": "complaints", "training_level": level, "shifts": [shift]}]
+
+
+@dataclass
+class AppRun:
+    """A finished run: the scenario run, its result, KPI summary, figures (PNG) and time taken."""
+
+    scenario: Scenario
+    result: simsvc.SimResult
+    summary: pd.DataFrame
+    figures: dict[str, bytes]
+    seconds: float
+    lang: Lang = "en"
+
+
+APP_FIGURES = ("waits", "day", "servqual_gaps", "funnel", "costs")
+
+
+def run_setting(scenario: Scenario, setting: Setting, lang: Lang = "en", base_dir: Path | None = None) -> AppRun:
+    """Apply a setting, simulate it (scenario's seed, the setting's replications) and draw its figures.
+
+    Raises:
+        ScenarioError: the setting makes the scenario invalid.
+    """
+    start = time.perf_counter()
+    applied = apply_setting(scenario, setting, base_dir)
+    result = simsvc.simulate(applied, setting.replications, keep_records=True)
+    summary = result.summary()
+    run = AppRun(applied, result, summary, {}, 0.0, lang)
+    run.figures = figures(run, lang)
+    run.seconds = time.perf_counter() - start
+    return run
+
+
+def figures(run: AppRun, lang: Lang) -> dict[str, bytes]:
+    """The app's figures of a run as PNG bytes, in ``lang``."""
+    from simsvc.plots import png_bytes, run_figures
+
+    r = run.result
+    drawn = run_figures(run.summary, r.by_interval(), r.customers, run.scenario, lang, names=APP_FIGURES)
+    return {name: png_bytes(fig, dpi=80) for name, fig in drawn.items()}

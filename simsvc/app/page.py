@@ -1,0 +1,168 @@
+"""The Streamlit page of the training app (``simsvc app`` serves it).
+
+Top to bottom: language, scenario (bundled or uploaded), sliders for one setting or two side
+by side, Run, then KPIs and figures per setting. All simulation goes through
+:mod:`simsvc.app.core`; this file only lays out widgets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import simsvc
+from simsvc.app import core
+from simsvc.errors import InfeasibleError, ScenarioError
+from simsvc.i18n import kpi_label, tr
+from simsvc.output import format_kpi
+
+METRICS = ("mean_wait", "service_level", "utilization", "satisfaction", "complaint_rate", "cost")
+TABLE = ("arrivals", "served", "mean_wait", "p95_wait", "service_level", "abandonment_rate", "utilization",
+         "satisfaction", "dissatisfied_share", "complaint_rate", "recovery_rate", "retention", "cost")  # fmt: skip
+
+
+def _kept(widget, label: str, key: str, default, **kwargs):
+    """A widget whose value survives a change of its label (Streamlit renews a widget whose label
+    changes, as on switching language): the last value is kept under ``keep:<key>``."""
+    value = widget(label, value=st.session_state.get(f"keep:{key}", default), key=key, **kwargs)
+    st.session_state[f"keep:{key}"] = value
+    return value
+
+
+@st.cache_resource(show_spinner=False)
+def _bundled(path: str) -> simsvc.Scenario:
+    return simsvc.load_scenario(path)
+
+
+def _scenario(lang: str) -> tuple[simsvc.Scenario | None, Path | None, str]:
+    sources = ["bundled", "upload"]
+    source = st.sidebar.radio(tr("app.source", lang), sources, format_func=lambda k: tr(f"app.{k}", lang), key="source")
+    if source == "bundled":
+        files = core.bundled_scenarios()
+        name = st.sidebar.selectbox(tr("app.bundled", lang), list(files), key="bundled")
+        return _bundled(str(files[name])), files[name].parent, f"bundled:{name}"
+    upload = st.sidebar.file_uploader(tr("app.upload_label", lang), type=["yaml", "yml"], key="upload")
+    if upload is None:
+        return None, None, ""
+    data = upload.getvalue()
+    try:
+        scenario = core.load_upload(upload.name, data)
+    except ScenarioError as exc:
+        st.error(tr("app.invalid", lang))
+        st.code(str(exc), language=None)
+        return None, None, ""
+    return scenario, None, "upload:" + hashlib.sha1(data).hexdigest()[:12]
+
+
+def _sliders(scenario: simsvc.Scenario, prefix: str, lang: str, replications: int) -> core.Setting:
+    values: dict[str, float] = {}
+    for c in core.controls(scenario):
+        key = f"{prefix}:{c.key}"
+        if c.kind == "shift":
+            label = tr("app.shift_staff", lang, team=c.team, start=c.start, end=c.end)
+        elif c.kind == "team_staff":
+            label = tr("app.team_staff", lang, team=c.team)
+        elif c.kind == "staff_delta":
+            label = tr("app.staff_delta", lang, team=c.team)
+        elif c.kind == "training":
+            label = tr("app.training", lang, team=c.team)
+            values[c.key] = _kept(st.select_slider, label, key, int(c.default), options=c.options)
+            continue
+        elif c.kind == "complaints":
+            label = tr("app.complaint_staff", lang)
+        else:
+            values[c.key] = _kept(st.slider, tr("app.promise", lang), key, float(c.default), min_value=0.0,
+                                  max_value=1.0, step=0.05)  # fmt: skip
+            continue
+        values[c.key] = _kept(st.slider, label, key, int(c.default), min_value=int(c.low), max_value=int(c.high))
+    return core.Setting(values, replications)
+
+
+def _show(run: core.AppRun, lang: str, reference: core.AppRun | None) -> None:
+    if run.lang != lang:
+        run.figures, run.lang = core.figures(run, lang), lang
+    s = run.summary
+    st.caption(tr("app.took", lang, seconds=run.seconds, replications=run.result.replications))
+    cols = st.columns(3)
+    for i, kpi in enumerate(k for k in METRICS if k in s.index and not pd.isna(s.loc[k, "mean"])):
+        value = float(s.loc[kpi, "mean"])
+        delta = None
+        if reference is not None and kpi in reference.summary.index:
+            delta = format_kpi(kpi, value - float(reference.summary.loc[kpi, "mean"]), lang)
+        cols[i % 3].metric(kpi_label(kpi, lang), format_kpi(kpi, value, lang), delta, delta_color="off")
+    rows = [
+        {tr("ui.kpi", lang): kpi_label(k, lang), tr("ui.mean", lang): format_kpi(k, s.loc[k, "mean"], lang),
+         tr("ui.ci", lang): f"{format_kpi(k, s.loc[k, 'ci_low'], lang)} – {format_kpi(k, s.loc[k, 'ci_high'], lang)}"}
+        for k in TABLE if k in s.index and not pd.isna(s.loc[k, "mean"])
+    ]  # fmt: skip
+    st.table(pd.DataFrame(rows).set_index(tr("ui.kpi", lang)))
+    for name, png in run.figures.items():
+        st.image(png, width="stretch")
+
+
+def _optimize(scenario: simsvc.Scenario, lang: str) -> None:
+    if not st.button(tr("app.optimize", lang), key="optimize"):
+        return
+    with st.spinner(tr("app.optimizing", lang)):
+        try:
+            plan = simsvc.optimize(scenario)  # type: ignore[attr-defined]
+        except (InfeasibleError, ScenarioError, ValueError) as exc:
+            st.error(str(exc))
+            return
+    st.table(plan.to_frame())
+    cost = {kpi_label(k if k.startswith("cost") else f"cost_{k}", lang): f"{v:,.0f}" for k, v in plan.cost.items()}
+    st.table(pd.Series(cost, name=tr("ui.cost", lang)))
+    st.table(pd.Series({kpi_label(k, lang): format_kpi(k, v, lang) for k, v in plan.predicted.items()},
+                       name=tr("ui.predicted", lang)))  # fmt: skip
+
+
+def main() -> None:
+    """Draw the page."""
+    st.set_page_config(page_title="simsvc", layout="wide")
+    choice = st.sidebar.radio(tr("app.language"), ["English", "中文"], horizontal=True, key="lang")
+    lang = "zh" if choice == "中文" else "en"
+    st.title(tr("ui.title", lang))
+    scenario, base_dir, scenario_key = _scenario(lang)
+    if scenario is None:
+        st.info(tr("app.no_scenario", lang))
+        return
+    st.subheader(scenario.name)
+    if scenario.description:
+        st.caption(scenario.description)
+    with st.sidebar:
+        replications = _kept(st.slider, tr("app.replications", lang), "replications", core.DEFAULT_REPLICATIONS,
+                             min_value=2, max_value=50)  # fmt: skip
+        compare = _kept(st.checkbox, tr("app.compare", lang), "compare", False)
+    names = ["A", "B"] if compare else ["A"]
+    settings = {}
+    for col, name in zip(st.columns(len(names)), names):
+        with col:
+            st.markdown(f"**{tr('app.setting', lang, name=name)}**")
+            settings[name] = _sliders(scenario, f"{scenario_key}:{name}", lang, replications)
+    if st.button(tr("app.run", lang), type="primary", key="run"):
+        runs = {}
+        with st.spinner(tr("app.running", lang)):
+            for name, setting in settings.items():
+                try:
+                    runs[name] = core.run_setting(scenario, setting, lang, base_dir)
+                except ScenarioError as exc:
+                    st.error(tr("app.invalid", lang))
+                    st.code(str(exc), language=None)
+        st.session_state["runs"] = (scenario_key, runs)
+    if hasattr(simsvc, "optimize"):
+        _optimize(scenario, lang)
+    key, runs = st.session_state.get("runs", ("", {}))
+    if key != scenario_key or not runs:
+        st.info(tr("app.press_run", lang))
+        return
+    st.header(tr("app.results", lang))
+    for col, name in zip(st.columns(len(runs)), runs):
+        with col:
+            st.markdown(f"**{tr('app.setting', lang, name=name)}**")
+            _show(runs[name], lang, runs.get("A") if name != "A" else None)
+
+
+main()

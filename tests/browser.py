@@ -1,0 +1,71 @@
+"""A real headless Chromium (Debian's ``chromium``) driven by Playwright, and the app served on localhost.
+
+Outside CI, a machine without chromium or Playwright skips the browser tests with the reason;
+with ``SIMSVC_REQUIRE_BROWSER=1`` (set by ``.ci/run``) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("SIMSVC_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def require_browser() -> None:
+    """Skip (or fail, when the browser is required) unless chromium and Playwright are installed."""
+    problems = []
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        problems.append(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        problems.append("Playwright for Python is not installed (pip install -e '.[test]')")
+    if problems:
+        reason = "; ".join(problems)
+        if os.environ.get("SIMSVC_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests required (SIMSVC_REQUIRE_BROWSER=1): {reason}")
+        pytest.skip(reason)
+
+
+def keep_screenshot(path: Path) -> None:
+    """Copy a screenshot to ``$SIMSVC_ARTIFACTS`` (git-ignored ``artifacts/``, say) when that is set."""
+    folder = os.environ.get("SIMSVC_ARTIFACTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(folder) / path.name)
+
+
+def free_port() -> int:
+    """A TCP port free on localhost right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    """Poll ``url`` until it answers ``ok``; fail with the server's output if it dies or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            out = process.stdout.read() if process.stdout else ""
+            pytest.fail(f"the app server exited with {process.returncode}:\n{out}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"the app server did not answer {url} within {timeout:.0f} s")

@@ -1,0 +1,119 @@
+"""The training app in a real browser: move a slider, run, compare, upload a broken file, switch to Chinese."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser import keep_screenshot
+
+pytestmark = pytest.mark.timeout(240)
+
+BROKEN = """\
+name: Broken
+horizon: {days: 1, open: "09:00", close: "12:00", interval_minutes: 30}
+customer_classes:
+  - name: customer
+    arrivals: {per_hour: 35}
+    service_time: {dist: exponential}
+teams:
+  - name: clerks
+    serves: [customer]
+    staff: 3
+simulation: {replications: 0}
+"""
+
+
+def _wait_value(page, label: str) -> str:
+    value = page.locator('[data-testid="stMetric"]').filter(has_text=label).locator('[data-testid="stMetricValue"]')
+    value.first.wait_for(timeout=60_000)
+    return value.first.inner_text()
+
+
+def _all_images_loaded(page, count: int) -> None:
+    images = page.locator('[data-testid="stImage"] img')
+    images.nth(count - 1).wait_for(timeout=60_000)
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()
+    page.wait_for_function(
+        """(n) => { const imgs = [...document.querySelectorAll('[data-testid="stImage"] img')];
+                    return imgs.length >= n && imgs.every(i => i.complete && i.naturalWidth > 0); }""",
+        arg=count, timeout=60_000,
+    )  # fmt: skip
+
+
+def _minutes(text: str) -> float:
+    return float(re.search(r"[-\d.]+", text).group())
+
+
+def test_app_in_a_browser(browser, app_url, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(app_url)
+        run = page.get_by_role("button", name="Run", exact=True)
+        run.wait_for(timeout=60_000)
+
+        # Run the teaching scenario as bundled: 3 clerks.
+        run.click()
+        before = _wait_value(page, "mean wait")
+
+        # One clerk fewer (slider 3 -> 2), run again: the mean wait must grow.
+        slider = page.get_by_role("slider", name="clerks: staff")
+        slider.focus()
+        slider.press("ArrowLeft")
+        page.locator('[data-testid="stSlider"]').filter(has_text="clerks: staff").get_by_text("2", exact=True).wait_for()
+        run.click()
+        page.wait_for_function(
+            """(before) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+                 .some(m => m.innerText.includes('mean wait') &&
+                            m.querySelector('[data-testid="stMetricValue"]').innerText !== before)""",
+            arg=before, timeout=60_000,
+        )  # fmt: skip
+        after = _wait_value(page, "mean wait")
+        assert _minutes(after) > _minutes(before) + 1, (before, after)
+
+        # Two settings side by side: two result columns, each with its KPIs and figures.
+        page.get_by_text("Compare two settings side by side").click()
+        page.get_by_text("Setting B").first.wait_for()
+        run.click()
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('[data-testid="stMetric"]')]
+                 .filter(m => m.innerText.includes('mean wait')).length === 2""",
+            timeout=60_000,
+        )
+        _all_images_loaded(page, 10)
+
+        # A broken upload: the ScenarioError with field paths, in the page, no traceback.
+        page.get_by_text("upload a YAML file").click()
+        broken = tmp_path / "broken.yaml"
+        broken.write_text(BROKEN, encoding="utf-8")
+        page.locator('input[type="file"]').set_input_files(str(broken))
+        error = page.locator('[data-testid="stCode"]').filter(has_text="invalid scenario")
+        error.wait_for(timeout=60_000)
+        text = error.inner_text()
+        assert "broken.yaml" in text
+        assert "customer_classes[0].service_time.mean" in text
+        assert "simulation.replications" in text
+        assert page.get_by_text("This scenario is invalid").is_visible()
+        assert "Traceback" not in page.content()
+
+        # Switch to Chinese, back to the bundled scenario: labels, results and figures in Chinese.
+        page.get_by_text("中文").click()
+        page.get_by_text("上传 YAML 文件").first.wait_for()
+        page.get_by_text("该场景无效").wait_for()
+        page.get_by_text("内置场景").first.click()
+        page.get_by_role("button", name="运行仿真").wait_for(timeout=60_000)
+        assert _minutes(_wait_value(page, "平均等待")) == _minutes(after)  # same setting, same seed: same numbers
+        staff = page.locator('[data-testid="stSlider"]').filter(has_text="clerks：人数").first
+        assert staff.get_by_text("2", exact=True).is_visible()  # the slider kept its value across languages
+        page.get_by_text("方案 B").first.wait_for()
+        _all_images_loaded(page, 10)
+        page.set_viewport_size({"width": 1400, "height": 3600})  # the page scrolls inside; show all of it
+        _all_images_loaded(page, 10)
+        shot = tmp_path / "app_zh.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        keep_screenshot(shot)
+    finally:
+        page.close()
