@@ -71,7 +71,8 @@ def _ci_table(title: str, rows: pd.DataFrame, names: list[str], level: int, labe
         if kpi not in rows.index:
             continue
         row = rows.loc[kpi]
-        ci = "-" if math.isnan(row["ci_low"]) else f"{format_kpi(kpi, row['ci_low'])} – {format_kpi(kpi, row['ci_high'])}"
+        low, high = row["ci_low"], row["ci_high"]
+        ci = "-" if math.isnan(low) else f"{format_kpi(kpi, low)} – {format_kpi(kpi, high)}"
         table.add_row(kpi.removeprefix("gap_"), format_kpi(kpi, row["mean"]), ci)
     return table
 

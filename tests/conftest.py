@@ -42,3 +42,61 @@ def app_url():
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def bank_result():
+    """A small run of the bank branch (quality model, complaints, costs), records kept."""
+    import simsvc
+    from tests.helpers import SCENARIOS
+
+    scenario = simsvc.load_scenario(SCENARIOS / "bank_branch.yaml")
+    return simsvc.simulate(scenario, replications=4, seed=3, keep_records=True)
+
+
+@pytest.fixture(scope="session")
+def run_folder(tmp_path_factory):
+    """What ``simsvc run --out`` writes for a small teaching run, made by the command itself."""
+    from tests.helpers import run_cli
+
+    folder = tmp_path_factory.mktemp("run") / "teaching"
+    done = run_cli("run", "scenarios/teaching.yaml", "--replications", "4", "--out", str(folder))
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+@pytest.fixture(scope="session")
+def optimization_folder(tmp_path_factory):
+    """A hand-made folder of the shape ``simsvc optimize --out`` writes (plan, optimization.json, ...)."""
+    import json
+    import shutil
+
+    import pandas as pd
+
+    from simsvc.plots import save_png, staffing_vs_demand
+    from tests.helpers import SCENARIOS
+
+    folder = tmp_path_factory.mktemp("optimization")
+    plan = pd.DataFrame({
+        "team": ["tellers", "tellers", "premium_desk"], "shift": ["early", "late", "day"],
+        "start": ["09:00", "12:00", "09:00"], "end": ["13:00", "17:00", "17:00"],
+        "training_level": [1, 1, 2], "staff": [5, 4, 1], "cost": [440.0, 440.0, 240.0],
+    })  # fmt: skip
+    plan.to_csv(folder / "plan.csv", index=False)
+    optimization = {
+        "scenario": "Bank branch — weekday",
+        "cost": {"wages": 1120.0, "training": 52.0, "complaints": 90.0},
+        "predicted": {"service_level": 0.83, "mean_wait": 1.4, "satisfaction": 0.66},
+        "simulated": {"service_level": {"mean": 0.85, "ci_low": 0.82, "ci_high": 0.88},
+                      "mean_wait": {"mean": 1.2, "ci_low": 1.0, "ci_high": 1.4}},
+        "targets": {"service_level": {"target": 0.8, "predicted": 0.83, "simulated_ci": [0.82, 0.88], "met": True},
+                    "abandonment_rate": {"target": 0.02, "predicted": 0.03, "simulated_ci": [0.025, 0.04],
+                                         "met": False}},
+        "iterations": [{"iteration": 1, "cost": 1300.0}, {"iteration": 2, "cost": 1262.0}],
+    }  # fmt: skip
+    (folder / "optimization.json").write_text(json.dumps(optimization), encoding="utf-8")
+    shutil.copy(SCENARIOS / "bank_branch.yaml", folder / "scenario.yaml")
+    frame = pd.DataFrame({"demand": [40.0, 60.0, 55.0], "staff": [7, 11, 6], "required": [6, 8, 6]},
+                         index=["09:00", "12:00", "13:00"])  # fmt: skip
+    save_png(staffing_vs_demand(frame), folder / "staffing.png")
+    return folder

@@ -62,7 +62,9 @@ def test_app_in_a_browser(browser, app_url, tmp_path):
         slider = page.get_by_role("slider", name="clerks: staff")
         slider.focus()
         slider.press("ArrowLeft")
-        page.locator('[data-testid="stSlider"]').filter(has_text="clerks: staff").get_by_text("2", exact=True).wait_for()
+        page.locator('[data-testid="stSlider"]').filter(has_text="clerks: staff").get_by_text(
+            "2", exact=True
+        ).wait_for()
         run.click()
         page.wait_for_function(
             """(before) => [...document.querySelectorAll('[data-testid="stMetric"]')]

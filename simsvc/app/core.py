@@ -1,6 +1,8 @@
-"""What the app does, without any web framework: the controls a scenario offers, applying a
-setting to a scenario, and running it. The Streamlit page only draws these; the benchmark and
-the tests call :func:`run_setting` directly, the code path of the page's Run button.
+"""What the app does, without any web framework.
+
+The controls a scenario offers, applying a setting to a scenario, and running it. The
+Streamlit page only draws these; the benchmark and the tests call :func:`run_setting`
+directly, the code path of the page's Run button.
 """
 
 from __future__ import annotations
@@ -75,8 +77,11 @@ class Setting:
 
 
 def controls(scenario: Scenario) -> list[Control]:
-    """The sliders a scenario offers: staff per shift (or per team), training level per team,
-    complaint-team size and the promise level."""
+    """The sliders a scenario offers.
+
+    Staff per shift (or per team, or a change in every interval for per-interval staff),
+    training level per team, complaint-team size and the promise level.
+    """
     out: list[Control] = []
     levels = tuple(sorted(t.level for t in scenario.training_levels))
     for i, team in enumerate(scenario.teams):
@@ -85,11 +90,15 @@ def controls(scenario: Scenario) -> list[Control]:
                 out.append(Control(f"t{i}s{j}", "shift", team.name, 0, max(2 * s.staff, s.staff + 4), s.staff,
                                    start=s.start, end=s.end))  # fmt: skip
         elif team.staff is not None and len(team.staff) == 1:
-            out.append(Control(f"t{i}", "team_staff", team.name, 0, max(2 * team.staff[0], team.staff[0] + 4), team.staff[0]))
+            out.append(
+                Control(f"t{i}", "team_staff", team.name, 0, max(2 * team.staff[0], team.staff[0] + 4), team.staff[0])
+            )
         else:
             out.append(Control(f"t{i}d", "staff_delta", team.name, -3, 5, 0))
         if len(levels) > 1:
-            out.append(Control(f"t{i}l", "training", team.name, levels[0], levels[-1], team.training_level, options=levels))
+            out.append(
+                Control(f"t{i}l", "training", team.name, levels[0], levels[-1], team.training_level, options=levels)
+            )
     if scenario.quality.enabled:
         teams = scenario.complaints.teams
         size = _complaint_size(scenario)

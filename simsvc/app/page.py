@@ -25,8 +25,11 @@ TABLE = ("arrivals", "served", "mean_wait", "p95_wait", "service_level", "abando
 
 
 def _kept(widget, label: str, key: str, default, **kwargs):
-    """A widget whose value survives a change of its label (Streamlit renews a widget whose label
-    changes, as on switching language): the last value is kept under ``keep:<key>``."""
+    """A widget whose value survives a change of its label.
+
+    Streamlit renews a widget whose label changes, as on switching language; the last
+    value is kept under ``keep:<key>`` and given back as the new widget's value.
+    """
     value = widget(label, value=st.session_state.get(f"keep:{key}", default), key=key, **kwargs)
     st.session_state[f"keep:{key}"] = value
     return value
@@ -99,7 +102,7 @@ def _show(run: core.AppRun, lang: str, reference: core.AppRun | None) -> None:
         for k in TABLE if k in s.index and not pd.isna(s.loc[k, "mean"])
     ]  # fmt: skip
     st.table(pd.DataFrame(rows).set_index(tr("ui.kpi", lang)))
-    for name, png in run.figures.items():
+    for _name, png in run.figures.items():
         st.image(png, width="stretch")
 
 
@@ -138,7 +141,7 @@ def main() -> None:
         compare = _kept(st.checkbox, tr("app.compare", lang), "compare", False)
     names = ["A", "B"] if compare else ["A"]
     settings = {}
-    for col, name in zip(st.columns(len(names)), names):
+    for col, name in zip(st.columns(len(names)), names, strict=True):
         with col:
             st.markdown(f"**{tr('app.setting', lang, name=name)}**")
             settings[name] = _sliders(scenario, f"{scenario_key}:{name}", lang, replications)
@@ -159,7 +162,7 @@ def main() -> None:
         st.info(tr("app.press_run", lang))
         return
     st.header(tr("app.results", lang))
-    for col, name in zip(st.columns(len(runs)), runs):
+    for col, name in zip(st.columns(len(runs)), runs, strict=True):
         with col:
             st.markdown(f"**{tr('app.setting', lang, name=name)}**")
             _show(runs[name], lang, runs.get("A") if name != "A" else None)

@@ -37,7 +37,9 @@ def wait_distribution(customers: pd.DataFrame, target_wait: float, *, lang: Lang
         ax.hist(np.minimum(waits, top), bins=40, range=(0, top), color=_QUEUE, alpha=0.8)
     within = ((counted["outcome"] == "served") & (counted["wait"] <= target_wait)).sum()
     share = within / len(counted) if len(counted) else float("nan")
-    ax.axvline(target_wait, color=_STAFF, linestyle="--", linewidth=2, label=tr("fig.waits.target", lang, target=target_wait))
+    ax.axvline(
+        target_wait, color=_STAFF, linestyle="--", linewidth=2, label=tr("fig.waits.target", lang, target=target_wait)
+    )
     ax.set_xlabel(tr("fig.waits.x", lang))
     ax.set_ylabel(tr("fig.waits.y", lang))
     ax.set_title(tr("fig.waits.title", lang) + " — " + tr("fig.waits.within", lang, share=share))
@@ -54,12 +56,16 @@ def _ticks(ax: Axes, labels: list[str]) -> None:
 def _staff_axis(ax: Axes, frame: pd.DataFrame, lang: Lang) -> Axes:
     x = np.arange(len(frame))
     right = ax.twinx()
-    right.step(x, frame["staff"].to_numpy(float), where="mid", color=_STAFF, linewidth=2, label=tr("fig.day.staff", lang))
+    right.step(
+        x, frame["staff"].to_numpy(float), where="mid", color=_STAFF, linewidth=2, label=tr("fig.day.staff", lang)
+    )
     if "required" in frame and frame["required"].notna().any():
         right.step(x, frame["required"].to_numpy(float), where="mid", color=_REQUIRED, linestyle="--", linewidth=2,
                    label=tr("fig.staffing.required", lang))  # fmt: skip
     right.set_ylabel(tr("fig.staffing.y", lang))
-    right.set_ylim(0, max(1.0, float(np.nanmax(frame[[c for c in ("staff", "required") if c in frame]].to_numpy(float)))) * 1.2)
+    right.set_ylim(
+        0, max(1.0, float(np.nanmax(frame[[c for c in ("staff", "required") if c in frame]].to_numpy(float)))) * 1.2
+    )
     return right
 
 
@@ -113,8 +119,12 @@ def day_profile(profile: pd.DataFrame, *, lang: Lang = "en") -> Figure:
     right = _staff_axis(top, profile, lang)
     _legend(top, right)
     top.set_title(tr("fig.day.title", lang))
-    bottom.plot(x, profile["mean_queue"].to_numpy(float), color=_QUEUE, marker="o", label=tr("fig.day.mean_queue", lang))
-    bottom.plot(x, profile["max_queue"].to_numpy(float), color=_PEAK, linestyle="--", label=tr("fig.day.max_queue", lang))
+    bottom.plot(
+        x, profile["mean_queue"].to_numpy(float), color=_QUEUE, marker="o", label=tr("fig.day.mean_queue", lang)
+    )
+    bottom.plot(
+        x, profile["max_queue"].to_numpy(float), color=_PEAK, linestyle="--", label=tr("fig.day.max_queue", lang)
+    )
     bottom.set_ylabel(tr("fig.day.queue", lang))
     bottom.set_ylim(bottom=0)
     bottom.legend(loc="upper left", fontsize="small")

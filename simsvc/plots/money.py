@@ -79,8 +79,8 @@ def pareto_frontier(
     front = frame[on_front].sort_values(x, kind="stable")
     ax.plot(front[x], front[y], color="#d62728", marker="o", linewidth=2, label=tr("fig.pareto.front", lang))
     if label is not None:
-        for _, row in front.iterrows():
-            ax.annotate(str(row[label]), (row[x], row[y]), textcoords="offset points", xytext=(4, 4), fontsize="small")
+        for text, px, py in zip(front[label], front[x], front[y], strict=True):
+            ax.annotate(str(text), (px, py), textcoords="offset points", xytext=(4, 4), fontsize="small")
     ax.set_xlabel(kpi_label(x, lang))
     ax.set_ylabel(kpi_label(y, lang))
     ax.set_title(tr("fig.pareto.title", lang))

@@ -110,7 +110,7 @@ def outcome_funnel(summary: pd.DataFrame, *, lang: Lang = "en") -> Figure:
     ax.set_yticks(y)
     ax.set_yticklabels([tr(f"funnel.{s}", lang) for s in counts.index])
     top = max(float(counts.max()), 1.0)
-    for yi, value in zip(y, counts.to_numpy()):
+    for yi, value in zip(y, counts.to_numpy(), strict=True):
         ax.text(value + top * 0.01, yi, f"{value:,.1f}", va="center", fontsize="small")
     ax.set_xlim(0, top * 1.15)
     ax.set_xlabel(tr("fig.funnel.x", lang))

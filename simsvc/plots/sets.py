@@ -65,7 +65,7 @@ def interval_profile(by_interval: pd.DataFrame, scenario: Scenario | None = None
             mid = h.open_minute + (j + 0.5) * h.interval_minutes
             profile.iloc[j, 1] = sum(staff_at(team, h, mid) for team in scenario.teams)
         target = scenario.targets.service_level
-        for j, (arrivals, service) in enumerate(zip(means["arrivals"], means["mean_service_time"])):
+        for j, (arrivals, service) in enumerate(zip(means["arrivals"], means["mean_service_time"], strict=True)):
             if arrivals > 0 and service > 0 and not math.isnan(service) and target.fraction < 1:
                 profile.iloc[j, 2] = required_servers(arrivals / span, 1 / service, target.within, target.fraction)
     profile["mean_queue"] = (joined * means["mean_wait"].fillna(0.0) / span).fillna(0.0)

@@ -77,7 +77,9 @@ def scenario_content(info: ScenarioInfo, lang: Lang) -> dict[str, Any]:
     ]
     teams = [[str(t.get("name")), str(t.get("training_level", 0)), _shifts(t)] for t in m.get("teams") or []]
     for t in (m.get("complaints") or {}).get("teams") or []:
-        teams.append([f"{t.get('name')} ({tr('kpi.complaint_rate', lang)})", str(t.get("training_level", 0)), _shifts(t)])
+        teams.append(
+            [f"{t.get('name')} ({tr('ui.complaint_team', lang)})", str(t.get("training_level", 0)), _shifts(t)]
+        )
     return {
         "name": m.get("name", ""), "description": m.get("description", ""), "facts": facts,
         "teams": teams, "teams_head": [tr("ui.team", lang), tr("ui.training_level", lang), tr("ui.shift", lang)],
@@ -120,7 +122,9 @@ _PLAN_COLUMNS = {"team": "ui.team", "shift": "ui.shift", "start": "ui.start", "e
 
 
 def _number(kpi: str, value: Any, lang: Lang) -> str:
-    return format_kpi(kpi, float(value), lang) if isinstance(value, (int, float)) else "-" if value is None else str(value)
+    return (
+        format_kpi(kpi, float(value), lang) if isinstance(value, (int, float)) else "-" if value is None else str(value)
+    )
 
 
 def optimization_content(folder: OptimizationFolder, lang: Lang) -> dict[str, Any]:
@@ -128,8 +132,13 @@ def optimization_content(folder: OptimizationFolder, lang: Lang) -> dict[str, An
     opt = folder.optimization
     plan = folder.plan
     head = [tr(_PLAN_COLUMNS[c], lang) if c in _PLAN_COLUMNS else c for c in plan.columns]
-    rows = [[f"{v:,.0f}" if c == "cost" and isinstance(v, (int, float)) else str(v) for c, v in zip(plan.columns, r)]
-            for r in plan.itertuples(index=False)]  # fmt: skip
+    rows = [
+        [
+            f"{v:,.0f}" if c == "cost" and isinstance(v, (int, float)) else str(v)
+            for c, v in zip(plan.columns, r, strict=True)
+        ]
+        for r in plan.itertuples(index=False)
+    ]
     cost = opt.get("cost") or {}
     costs = [[kpi_label(k if k.startswith("cost") else f"cost_{k}", lang), f"{float(v):,.0f}"] for k, v in cost.items()]
     predicted, simulated = opt.get("predicted") or {}, opt.get("simulated") or {}
@@ -144,13 +153,14 @@ def optimization_content(folder: OptimizationFolder, lang: Lang) -> dict[str, An
     for name, t in (opt.get("targets") or {}).items():
         ci = t.get("simulated_ci")
         ci_text = _ci(name, ci[0], ci[1], lang) if isinstance(ci, (list, tuple)) and len(ci) == 2 else "-"
-        value = f"{tr('ui.predicted', lang)} {_number(name, t.get('predicted'), lang)}; {tr('ui.simulated', lang)} {ci_text}"
+        predicted_text = _number(name, t.get("predicted"), lang)
+        value = f"{tr('ui.predicted', lang)} {predicted_text}; {tr('ui.simulated', lang)} {ci_text}"
         targets.append(dict(name=f"{kpi_label(name, lang)}: {_number(name, t.get('target'), lang)}", value=value,
                             met=bool(t.get("met"))))  # fmt: skip
     return {
         "kind": "optimization",
         "title": tr("ui.opt_report", lang),
-        "subtitle": str(opt.get("scenario", "")),
+        "subtitle": "" if opt.get("scenario") == folder.info.mapping.get("name") else str(opt.get("scenario", "")),
         "warnings": [str(w) for w in opt.get("warnings") or []],
         "targets": targets,
         "plan": {"head": head, "rows": rows},

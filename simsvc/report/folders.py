@@ -117,7 +117,9 @@ def _read_optimization(folder: Path) -> OptimizationFolder:
     plan = _csv(folder / "plan.csv")
     optimization = _json(folder / "optimization.json")
     png = folder / "staffing.png"
-    return OptimizationFolder(folder, plan, optimization, png.read_bytes() if png.is_file() else None, _scenario(folder))
+    return OptimizationFolder(
+        folder, plan, optimization, png.read_bytes() if png.is_file() else None, _scenario(folder)
+    )
 
 
 def read_folder(folder: Path) -> RunFolder | OptimizationFolder:

@@ -19,7 +19,7 @@ __all__ = ["scenario_mapping", "scenario_yaml"]
 def scenario_mapping(scenario: Scenario) -> dict[str, Any]:
     """The scenario as a plain mapping in the file format (defaults included)."""
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    for cls, raw in zip(scenario.customer_classes, data["customer_classes"]):
+    for cls, raw in zip(scenario.customer_classes, data["customer_classes"], strict=True):
         arrivals, out = cls.arrivals, raw["arrivals"]
         if arrivals.csv is not None and arrivals.rates_per_hour is not None:
             out.pop("csv")

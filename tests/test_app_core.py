@@ -1,0 +1,80 @@
+"""The app's run function and settings, without the browser: what the Run button does."""
+
+from __future__ import annotations
+
+import pytest
+
+import simsvc
+from simsvc.app import core
+from tests.helpers import SCENARIOS
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return simsvc.load_scenario(SCENARIOS / "bank_branch.yaml")
+
+
+def test_bundled_scenarios_start_with_teaching():
+    files = core.bundled_scenarios()
+    assert next(iter(files)) == "teaching"
+    assert {"bank_branch", "call_centre", "service_desk_fortnight"} <= set(files)
+
+
+def test_controls_cover_shifts_training_complaints_and_promise(bank):
+    kinds = [(c.kind, c.team) for c in core.controls(bank)]
+    assert kinds.count(("shift", "tellers")) == 3
+    assert ("training", "premium_desk") in kinds and ("complaints", "complaints_desk") in kinds
+    assert ("promise", "") in kinds
+    setting = core.default_setting(bank)
+    assert core.apply_setting(bank, setting) == bank  # the scenario's own values change nothing
+
+
+def test_apply_setting_changes_what_the_sliders_say(bank):
+    setting = core.default_setting(bank)
+    setting.values.update({"t0s1": 6, "t0l": 2, "complaints": 3, "promise": 0.5})
+    changed = core.apply_setting(bank, setting)
+    assert [s.staff for s in changed.teams[0].shifts] == [5, 6, 1]
+    assert changed.teams[0].training_level == 2
+    assert changed.complaints.teams[0].shifts[0].staff == 3
+    assert changed.quality.promise_level == 0.5
+    assert changed.teams[1] == bank.teams[1]
+
+
+def test_a_complaint_team_is_added_when_the_scenario_has_none():
+    teaching = simsvc.load_scenario(SCENARIOS / "teaching.yaml")
+    setting = core.default_setting(teaching)
+    setting.values["complaints"] = 2
+    team = core.apply_setting(teaching, setting).complaints.teams[0]
+    assert (team.shifts[0].start, team.shifts[0].end, team.shifts[0].staff) == ("09:00", "12:00", 2)
+
+
+def test_per_interval_staff_moves_by_a_delta():
+    centre = simsvc.load_scenario(SCENARIOS / "call_centre.yaml")
+    setting = core.default_setting(centre)
+    (delta,) = [c.key for c in core.controls(centre) if c.kind == "staff_delta"]
+    setting.values[delta] = 2
+    changed = core.apply_setting(centre, setting, SCENARIOS)
+    assert [a - b for a, b in zip(changed.teams[0].staff, centre.teams[0].staff, strict=True)] == [2] * len(
+        centre.teams[0].staff
+    )
+
+
+def test_run_setting_simulates_with_the_setting_and_draws_figures():
+    teaching = simsvc.load_scenario(SCENARIOS / "teaching.yaml")
+    setting = core.Setting(core.default_setting(teaching).values, replications=3)
+    three = core.run_setting(teaching, setting)
+    setting.values["t0"] = 2
+    two = core.run_setting(teaching, setting, "zh")
+    assert three.result.replications == 3 and set(three.figures) == set(core.APP_FIGURES)
+    assert all(png.startswith(b"\x89PNG") for png in two.figures.values())
+    # Same customers (common random numbers), one clerk fewer: every replication waits longer.
+    waits = [r.result.kpis.query("group == 'overall' and kpi == 'mean_wait'")["value"].to_numpy() for r in (three, two)]
+    assert (waits[1] > waits[0]).all()
+
+
+def test_an_invalid_upload_names_the_file_and_the_fields():
+    with pytest.raises(simsvc.ScenarioError) as err:
+        core.load_upload("../../mine.yaml", b"name: x\ncustomer_classes: []\nteams: 3\n")
+    message = str(err.value)
+    assert message.startswith("mine.yaml: invalid scenario")
+    assert "teams" in message and "/tmp" not in message
