@@ -16,12 +16,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
+
 from simsvc.i18n import check_lang
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["cjk_family", "figure_function", "font_context", "new_figure", "png_bytes", "save_png"]
+__all__ = ["ci_error", "cjk_family", "figure_function", "font_context", "new_figure", "png_bytes", "save_png"]
 
 _SYSTEM_CJK = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "WenQuanYi Zen Hei")
 _LATIN = "DejaVu Sans"
@@ -84,6 +87,13 @@ def figure_function(fn: F) -> F:
             return fn(*args, lang=lang, **kwargs)
 
     return build  # type: ignore[return-value]
+
+
+def ci_error(rows: pd.DataFrame) -> np.ndarray:
+    """Error-bar lengths (2 × n, below and above) from ``mean``, ``ci_low``, ``ci_high`` columns; NaN → 0."""
+    mean = rows["mean"].to_numpy(float)
+    below, above = mean - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - mean
+    return np.nan_to_num(np.abs(np.vstack([below, above])))
 
 
 def png_bytes(fig: Figure, dpi: int = 100) -> bytes:

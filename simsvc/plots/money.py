@@ -10,7 +10,7 @@ import pandas as pd
 
 from simsvc.i18n import Lang, kpi_label, tr
 from simsvc.pareto import pareto_mask
-from simsvc.plots._base import figure_function, new_figure
+from simsvc.plots._base import ci_error, figure_function, new_figure
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -33,12 +33,11 @@ def cost_breakdown(summary: pd.DataFrame, *, lang: Lang = "en") -> Figure:
         raise ValueError("no cost KPIs (cost_wages, ...) in the summary")
     rows = summary.loc[parts, ["mean", "ci_low", "ci_high"]].astype(float)
     mean = rows["mean"].to_numpy()
-    err = np.nan_to_num(np.abs(np.vstack([mean - rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy() - mean])))
     fig = new_figure()
     ax = fig.add_subplot()
     y = np.arange(len(parts))[::-1]
     ax.barh(y, mean, color=["#1f77b4", "#9467bd", "#ff7f0e", "#d62728"][: len(parts)], alpha=0.9)
-    ax.errorbar(mean, y, xerr=err, fmt="none", ecolor="black", capsize=5, label=tr("fig.ci", lang))
+    ax.errorbar(mean, y, xerr=ci_error(rows), fmt="none", ecolor="black", capsize=5, label=tr("fig.ci", lang))
     ax.set_yticks(y)
     ax.set_yticklabels([kpi_label(p, lang) for p in parts])
     ax.set_xlabel(tr("fig.cost.x", lang))

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from simsvc.i18n import Lang, tr
-from simsvc.plots._base import figure_function, new_figure
+from simsvc.plots._base import ci_error, figure_function, new_figure
 from simsvc.scenario.quality_models import DIMENSIONS
 
 if TYPE_CHECKING:
@@ -37,13 +37,12 @@ def servqual_gaps(summary: pd.DataFrame, *, lang: Lang = "en") -> Figure:
     """
     gaps = _gaps(summary)
     mean = gaps["mean"].to_numpy()
-    err = np.abs(np.vstack([mean - gaps["ci_low"].to_numpy(), gaps["ci_high"].to_numpy() - mean]))
     fig = new_figure()
     ax = fig.add_subplot()
     colors = ["#2ca02c" if m >= 0 else "#d62728" for m in mean]
     x = np.arange(len(DIMENSIONS))
     ax.bar(x, mean, color=colors, alpha=0.85)
-    ax.errorbar(x, mean, yerr=np.nan_to_num(err), fmt="none", ecolor="black", capsize=6, label=tr("fig.ci", lang))
+    ax.errorbar(x, mean, yerr=ci_error(gaps), fmt="none", ecolor="black", capsize=6, label=tr("fig.ci", lang))
     ax.axhline(0, color="black", linewidth=0.8)
     ax.set_xticks(x)
     ax.set_xticklabels([tr(f"dim.{d}", lang) for d in DIMENSIONS])
