@@ -78,3 +78,8 @@ def test_an_invalid_upload_names_the_file_and_the_fields():
     message = str(err.value)
     assert message.startswith("mine.yaml: invalid scenario")
     assert "teams" in message and "/tmp" not in message
+
+
+def test_a_valid_upload_loads_as_the_file_would():
+    data = (SCENARIOS / "teaching.yaml").read_bytes()
+    assert core.load_upload("teaching.yaml", data) == simsvc.load_scenario(SCENARIOS / "teaching.yaml")

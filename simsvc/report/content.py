@@ -152,6 +152,8 @@ def optimization_content(folder: OptimizationFolder, lang: Lang) -> dict[str, An
     targets = []
     for name, t in (opt.get("targets") or {}).items():
         ci = t.get("simulated_ci")
+        if isinstance(ci, dict):  # {ci_low, ci_high} as in "simulated", or [low, high]
+            ci = [ci.get("ci_low"), ci.get("ci_high")]
         ci_text = _ci(name, ci[0], ci[1], lang) if isinstance(ci, (list, tuple)) and len(ci) == 2 else "-"
         predicted_text = _number(name, t.get("predicted"), lang)
         value = f"{tr('ui.predicted', lang)} {predicted_text}; {tr('ui.simulated', lang)} {ci_text}"
