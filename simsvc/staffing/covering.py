@@ -65,7 +65,7 @@ def cover_shifts(
             f"no shift covers period(s) {uncovered}, which need staff", target="requirements", periods=uncovered
         )
     problem = pulp.LpProblem("shift_covering", pulp.LpMinimize)
-    x = [pulp.LpVariable(f"staff_{s}", lowBound=0, cat="Integer") for s in range(len(cost))]
+    x = [problem.add_variable(f"staff_{s}", lowBound=0, cat="Integer") for s in range(len(cost))]
     problem += pulp.lpSum(float(c) * v for c, v in zip(cost, x, strict=True)), "total_cost"
     for p in np.flatnonzero(need > 0):
         shifts = np.flatnonzero(cover[:, p])

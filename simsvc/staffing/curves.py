@@ -60,7 +60,7 @@ class TeamDemand:
         """The KPIs of ``cell`` with ``staff`` on duty (no staff: nobody served)."""
         lam = float(self.rate[cell])
         if lam <= 0.0:
-            return Prediction(staff, 1.0, 0.0, 1.0 if self.judgements else math.nan)
+            return Prediction(staff, 1.0, 0.0, 1.0 if any(self.judgements) else math.nan)
         if staff <= 0:
             return Prediction(staff, 0.0, 1.0, 0.0)
         mu, theta = 1.0 / self.mean_service, float(self.patience_rate[cell])
@@ -120,7 +120,7 @@ def team_demand(scenario: Scenario, team: Team, level: int, seed: int) -> TeamDe
     within = np.array(
         [c.target_wait if c.target_wait is not None else scenario.targets.service_level.within for c in classes]
     )
-    judgements = wait_judgements(scenario, team, level, seed) if q.enabled else []
+    judgements = wait_judgements(scenario, team, level, seed) if q.enabled else [None] * len(classes)
     return TeamDemand(
         team=team.name,
         level=level,

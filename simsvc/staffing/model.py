@@ -87,13 +87,13 @@ def build_model(inp: ModelInput) -> tuple[pulp.LpProblem, Variables]:
     for k, team in enumerate(inp.teams):
         big = inp.max_headcount or _largest_need(team) * max(1, len(team.patterns))
         for li, lv in enumerate(team.levels):
-            v.level[k, li] = pulp.LpVariable(f"level_{k}_{lv.level}", cat="Binary")
+            v.level[k, li] = prob.add_variable(f"level_{k}_{lv.level}", cat="Binary")
             for s, p in enumerate(team.patterns):
-                x = pulp.LpVariable(f"staff_{k}_{s}_L{lv.level}", lowBound=0, upBound=big, cat="Integer")
+                x = prob.add_variable(f"staff_{k}_{s}_L{lv.level}", lowBound=0, upBound=big, cat="Integer")
                 v.staff[k, s, li] = x
                 cost_terms.append(_pattern_cost(p, lv) * x)
             if lv.training_per_person > 0:
-                v.people[k, li] = pulp.LpVariable(f"people_{k}_L{lv.level}", lowBound=0, cat="Integer")
+                v.people[k, li] = prob.add_variable(f"people_{k}_L{lv.level}", lowBound=0, cat="Integer")
                 cost_terms.append(lv.training_per_person * v.people[k, li])
         prob += pulp.lpSum(v.level[k, li] for li in range(len(team.levels))) == 1, f"one_level_{team.name}"
         for li, lv in enumerate(team.levels):
@@ -137,7 +137,7 @@ def _cover(prob, v: Variables, inp: ModelInput, k: int, li: int, tag: str, day_t
             if inp.scope == "day":
                 _day_terms(day_terms, inp, team, cell, options[0], v.level[k, li])
             continue
-        picks = [pulp.LpVariable(f"pick_{k}_L{lv.level}_c{cell}_n{o.staff}", cat="Binary") for o in options]
+        picks = [prob.add_variable(f"pick_{k}_L{lv.level}_c{cell}_n{o.staff}", cat="Binary") for o in options]
         for i, z in enumerate(picks):
             v.pick[k, li, cell, i] = z
         prob += pulp.lpSum(picks) == v.level[k, li], f"choose_{tag}_c{cell}"

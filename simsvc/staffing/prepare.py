@@ -56,11 +56,36 @@ def _infeasible(scenario: Scenario, team: str, shortfalls: list[Shortfall]) -> I
     return InfeasibleError(
         f"team {team!r} cannot meet the {_TARGET_WORDS[target]} target {worst_gap.goal:g} in {len(cells)} "
         f"interval(s) ({shown}) with at most {worst_gap.staff} staff at any allowed training level; the best "
-        f"reachable there is {worst_gap.best:.4g} (training level {level}, {worst_gap.staff} staff, interval "
+        f"reachable there is {worst_gap.best:.6g} (training level {level}, {worst_gap.staff} staff, interval "
         f"{cell_label(scenario, worst_gap.cell)})",
         target=target,
         periods=labels,
         best=worst_gap.best,
+    )
+
+
+def _certain_service(scenario: Scenario, max_staff: int | None) -> InfeasibleError:
+    """A service level of 1 is out of reach: with random arrivals some customer can always wait."""
+    within = scenario.targets.service_level.within
+    best, where = 1.0, None
+    for team in scenario.teams:
+        demand = team_demand(scenario, team, _levels(scenario)[-1], scenario.simulation.seed)
+        busiest = int(np.argmax(demand.rate))
+        staff = max_staff or max(1, int(np.ceil(2 * demand.offered_load(busiest))))
+        value = demand.predict(busiest, staff).service_level
+        if value < best:
+            best, where = value, (team.name, busiest, staff)
+    busy = [cell_label(scenario, c) for c in range(scenario.horizon.days * scenario.horizon.n_intervals)]
+    detail = "" if where is None else (
+        f"; the best reachable in the busiest interval ({cell_label(scenario, where[1])}, team {where[0]!r}) "
+        f"with {where[2]} staff is {best:.6g}"
+    )
+    return InfeasibleError(
+        f"the service level target 1 (every customer served within {within:g} min) cannot be met with finite "
+        f"staff: random arrivals can always bunch, so in every interval some customer may wait longer{detail}",
+        target="service_level",
+        periods=busy,
+        best=best,
     )
 
 
@@ -77,6 +102,8 @@ def model_input(
     h = scenario.horizon
     targets = Targets.of(scenario)
     amortised = h.days / scenario.costs.training_amortization_days
+    if targets.service_level >= 1.0:
+        raise _certain_service(scenario, spec.max_staff)
     teams = []
     for team in scenario.teams:
         if team.name not in patterns:

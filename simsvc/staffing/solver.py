@@ -1,8 +1,10 @@
 """Solving a PuLP model with a named MILP solver, and refusing answers that are not solutions.
 
-HiGHS (through ``highspy``) is the default: it is an actively developed open-source MILP
-solver, installs from a wheel on every platform and solves our covering models faster than
-CBC. CBC, which PuLP bundles, stays available by name (``solver: cbc``) as a cross-check.
+HiGHS (through ``highspy``, the version PuLP's ``highs`` extra pins) is the default: an
+actively developed open-source MILP solver that installs from a wheel on every platform and
+solves our staffing models faster than CBC. CBC stays available by name (``solver: cbc``)
+as a cross-check, from PuLP's ``cbc`` extra (``cbcbox``) through ``COIN_CMD``: PuLP 3.3
+deprecates its bundled ``PULP_CBC_CMD``.
 """
 
 from __future__ import annotations
@@ -60,7 +62,11 @@ def _make(name: SolverName, time_limit: float, gap: float, threads: int | None) 
         _silence_highs_banner()
         return pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap, threads=threads)
     if name == "cbc":
-        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, threads=threads)
+        import cbcbox
+
+        return pulp.COIN_CMD(
+            path=cbcbox.cbc_bin_path(), msg=False, timeLimit=time_limit, gapRel=gap, threads=threads
+        )
     raise ValueError(f"solver(={name!r}) must be 'highs' or 'cbc'")
 
 
