@@ -72,6 +72,8 @@ def _enumerate(inp, scope, top):
                 preds.append(cache[cell, n])
             if scope == "interval":
                 ok = all(not targets.missed(p) for p in preds)
+            elif any(duty[c] < lv.cells.options[c][0].staff for c in lv.cells.options):
+                ok = False  # day scope stays where returns diminish (requirements._diminishing_from)
             else:
                 w = team.arrivals
                 day = Prediction(
@@ -91,7 +93,7 @@ def _enumerate(inp, scope, top):
 
 @pytest.mark.parametrize("scope", ["interval", "day"])
 def test_no_cheaper_plan_than_the_milp_by_exhaustive_search(scope):
-    scenario = small_scenario(scope=scope, max_abandonment=0.04, min_satisfied=0.6)
+    scenario = small_scenario(scope=scope, rates=(40, 100, 60), max_abandonment=0.04, min_satisfied=0.6)
     inp, sol, info = _solve(scenario)
     assert info.optimal
     # Nobody needs more staff on one pattern than the largest requirement of any cell.
@@ -99,6 +101,14 @@ def test_no_cheaper_plan_than_the_milp_by_exhaustive_search(scope):
     best_cost, best_level, _ = _enumerate(inp, scope, top=top)
     assert info.objective == pytest.approx(best_cost, rel=1e-9)
     assert sol.levels["t"] == best_level
+
+
+def test_day_scope_trades_intervals_and_costs_less():
+    targets = {"rates": (40, 100, 60), "max_abandonment": 0.04, "min_satisfied": 0.6}
+    _, per_interval, a = _solve(small_scenario(scope="interval", **targets))
+    _, per_day, b = _solve(small_scenario(scope="day", **targets))
+    assert b.objective < a.objective
+    assert (per_day.on_duty["t"] < per_interval.on_duty["t"]).any()  # some interval below its own requirement
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ Variables (per front-line team ``k``):
 * ``level[k,l]`` binary: team ``k`` is trained to level ``l`` (exactly one);
 * ``staff[k,s,l]`` integer: people working pattern ``s`` at level ``l`` (0 unless ``level[k,l]``);
 * ``people[k,l]`` integer: the team's headcount (its busiest day), which training is paid for;
-* day scope only, ``pick[k,l,c,i]`` binary: the ``i``-th staff option of cell ``c``.
+* day scope only, ``more[k,l,c,i]`` in [0, 1]: the ``i``-th person above the cell's least staff.
 
 Constraints are named after what they mean (``cover_<team>_L<level>_c<cell>``,
 ``day_<target>_d<day>``, ...), so an infeasible or surprising model can be read.
@@ -17,6 +17,7 @@ longer the Erlang A queue the curves come from.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,7 +72,7 @@ class Variables:
     level: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
     staff: dict[tuple[int, int, int], pulp.LpVariable] = field(default_factory=dict)
     people: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
-    pick: dict[tuple[int, int, int, int], pulp.LpVariable] = field(default_factory=dict)
+    more: dict[tuple[int, int, int, int], pulp.LpVariable] = field(default_factory=dict)
 
 
 def _pattern_cost(p: Pattern, lv: LevelInput) -> float:
@@ -85,11 +86,11 @@ def build_model(inp: ModelInput) -> tuple[pulp.LpProblem, Variables]:
     cost_terms = []
     day_terms: dict[tuple[str, int], list] = {}
     for k, team in enumerate(inp.teams):
-        big = inp.max_headcount or _largest_need(team) * max(1, len(team.patterns))
         for li, lv in enumerate(team.levels):
             v.level[k, li] = prob.add_variable(f"level_{k}_{lv.level}", cat="Binary")
+            bounds = _pattern_bounds(team, lv, inp.max_headcount)
             for s, p in enumerate(team.patterns):
-                x = prob.add_variable(f"staff_{k}_{s}_L{lv.level}", lowBound=0, upBound=big, cat="Integer")
+                x = prob.add_variable(f"staff_{k}_{s}_L{lv.level}", lowBound=0, upBound=bounds[s], cat="Integer")
                 v.staff[k, s, li] = x
                 cost_terms.append(_pattern_cost(p, lv) * x)
             if lv.training_per_person > 0:
@@ -100,8 +101,9 @@ def build_model(inp: ModelInput) -> tuple[pulp.LpProblem, Variables]:
             tag = f"{team.name}_L{lv.level}"
             if lv.cells.shortfalls:  # some cell's targets are out of reach at this level
                 prob += v.level[k, li] == 0, f"cannot_meet_{tag}"
+            bounds = _pattern_bounds(team, lv, inp.max_headcount)
             for s in range(len(team.patterns)):
-                prob += v.staff[k, s, li] <= big * v.level[k, li], f"trained_{tag}_s{s}"
+                prob += v.staff[k, s, li] <= bounds[s] * v.level[k, li], f"trained_{tag}_s{s}"
             _cover(prob, v, inp, k, li, tag, day_terms)
             _days(prob, v, inp, k, li, tag)
     prob += pulp.lpSum(cost_terms), "total_cost"
@@ -115,8 +117,22 @@ def build_model(inp: ModelInput) -> tuple[pulp.LpProblem, Variables]:
     return prob, v
 
 
-def _largest_need(team: TeamInput) -> int:
-    return max((o[-1].staff for lv in team.levels for o in lv.cells.options.values()), default=1) + 1
+def _pattern_bounds(team: TeamInput, lv: LevelInput, max_headcount: int | None) -> list[int]:
+    """Most people worth putting on each pattern: the largest staff option of a cell it covers.
+
+    More would leave every cell it covers over-staffed, so a cheaper plan drops one: a valid
+    bound that keeps the linear relaxation of ``staff <= bound * level`` tight.
+    """
+    largest = np.zeros(team.coverage.shape[1])
+    for cell, options in lv.cells.options.items():
+        largest[cell] = options[-1].staff
+    bounds = []
+    for row in team.coverage:
+        covered = row > 0
+        need = float(np.max(largest[covered] / row[covered])) if covered.any() else 0.0
+        bound = int(np.ceil(need - 1e-9))
+        bounds.append(bound if max_headcount is None else min(bound, max_headcount))
+    return bounds
 
 
 def _on_duty(v: Variables, team: TeamInput, k: int, li: int, cell: int):
@@ -125,7 +141,7 @@ def _on_duty(v: Variables, team: TeamInput, k: int, li: int, cell: int):
 
 
 def _cover(prob, v: Variables, inp: ModelInput, k: int, li: int, tag: str, day_terms) -> None:
-    """Staff on duty in every cell reach the requirement (interval) or the picked option (day)."""
+    """Staff on duty in every cell reach the requirement (interval) or the least staff plus increments (day)."""
     team = inp.teams[k]
     lv = team.levels[li]
     for cell, options in lv.cells.options.items():
@@ -137,13 +153,43 @@ def _cover(prob, v: Variables, inp: ModelInput, k: int, li: int, tag: str, day_t
             if inp.scope == "day":
                 _day_terms(day_terms, inp, team, cell, options[0], v.level[k, li])
             continue
-        picks = [prob.add_variable(f"pick_{k}_L{lv.level}_c{cell}_n{o.staff}", cat="Binary") for o in options]
-        for i, z in enumerate(picks):
-            v.pick[k, li, cell, i] = z
-        prob += pulp.lpSum(picks) == v.level[k, li], f"choose_{tag}_c{cell}"
-        prob += duty >= pulp.lpSum(o.staff * z for o, z in zip(options, picks, strict=True)), f"cover_{tag}_c{cell}"
-        for o, z in zip(options, picks, strict=True):
-            _day_terms(day_terms, inp, team, cell, o, z)
+        # Day scope: staff n_0 plus increments of one person (0..1 each). Each increment adds
+        # its KPI gain; gains diminish (see requirements._diminishing_from, and running minima
+        # guard against rounding), so the solver takes them in order and the linear sum is exact
+        # at integer staff; no binary per option is needed.
+        extra = [
+            prob.add_variable(f"more_{k}_L{lv.level}_c{cell}_n{o.staff}", lowBound=0, upBound=1) for o in options[1:]
+        ]
+        for i, d in enumerate(extra):
+            v.more[k, li, cell, i] = d
+            prob += d <= v.level[k, li], f"more_{tag}_c{cell}_{i}"
+        prob += duty >= options[0].staff * v.level[k, li] + pulp.lpSum(extra), f"cover_{tag}_c{cell}"
+        _day_terms(day_terms, inp, team, cell, options[0], v.level[k, li])
+        _day_gains(day_terms, inp, team, cell, options, extra)
+
+
+def _diminishing(values: list[float]) -> list[float]:
+    """Gains between consecutive values, each at most the one before (a conservative running minimum)."""
+    out: list[float] = []
+    for a, b in itertools.pairwise(values):
+        out.append(min(b - a, out[-1]) if out else b - a)
+    return out
+
+
+def _day_gains(day_terms, inp: ModelInput, team: TeamInput, cell: int, options: list[Prediction], extra) -> None:
+    """What each extra person adds to the day's arrival-weighted KPIs (for abandonment: removes)."""
+    weight = float(team.arrivals[cell])
+    if weight <= 0 or not extra:
+        return
+    day = cell // inp.cells_per_day
+    t = inp.targets
+    series = [("service_level", _diminishing([o.service_level for o in options]))]
+    if t.max_abandonment is not None:  # "<=" rows: add the (negative) change of abandonment
+        series.append(("max_abandonment", [-g for g in _diminishing([-o.abandonment for o in options])]))
+    if t.min_satisfied is not None:
+        series.append(("min_satisfied", _diminishing([o.satisfied for o in options])))
+    for name, gains in series:
+        day_terms.setdefault((name, day), []).extend(weight * g * d for g, d in zip(gains, extra, strict=True))
 
 
 def _day_terms(day_terms, inp: ModelInput, team: TeamInput, cell: int, o: Prediction, var) -> None:

@@ -2,13 +2,14 @@
 
 From the performance curves: in ``interval`` scope, the least staff meeting every target in
 the cell; in ``day`` scope, a range of staff numbers with their predicted KPIs, from which
-the model picks one per cell so that each day as a whole meets the targets. Targets that no
+the model chooses one per cell so that each day as a whole meets the targets. Targets that no
 staff number up to the bound can meet are collected as :class:`Shortfall` for the
 infeasibility report.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -128,7 +129,33 @@ def cell_options(
         if scope == "interval":
             out.options[cell] = [best]
         else:
-            first = min(required, max(lowest, 1, math.floor(0.8 * load)))
+            first = min(required, max(lowest, 1, math.floor(0.5 * load)))
             top_n = min(cap, required + DAY_SCOPE_EXTRA)
-            out.options[cell] = [best if m == required else demand.predict(cell, m) for m in range(first, top_n + 1)]
+            preds = [best if m == required else demand.predict(cell, m) for m in range(first, top_n + 1)]
+            out.options[cell] = preds[_diminishing_from(preds, required - first) :]
     return out
+
+
+def _diminishing_from(preds: list[Prediction], limit: int) -> int:
+    """First index from which one more person helps every KPI less than the one before.
+
+    Day scope trades intervals against each other only where returns diminish (above about
+    the offered load): there the model's linear increments are exact, and it never leaves an
+    interval so short of staff that one more person would help more than the last one did.
+    Never beyond ``limit`` (the interval's own requirement).
+    """
+
+    def gains(values: list[float]) -> list[float]:
+        return [b - a for a, b in itertools.pairwise(values)]
+
+    series = [
+        gains([p.service_level for p in preds]),
+        gains([-p.abandonment for p in preds]),
+        gains([p.satisfied for p in preds]) if preds and not math.isnan(preds[0].satisfied) else [],
+    ]
+    start = 0
+    for g in series:
+        for i in range(1, len(g)):
+            if g[i] > g[i - 1] + 1e-12:  # a later person helps more: not yet diminishing
+                start = max(start, i)
+    return min(start, limit)
