@@ -12,7 +12,8 @@ staff per interval), solved to a 1 % gap.
 Run from the repository root::
 
     python -m benchmarks.optimizer                # full run
-    python -m benchmarks.optimizer --quick        # one day, used by the tests
+    python -m benchmarks.optimizer --scope interval   # every interval meets the targets
+    python -m benchmarks.optimizer --quick        # one small day, used by the tests
     python -m benchmarks.optimizer --out opt.json
 
 Reported: the time to prepare the curves, to build and solve each model (HiGHS), the final
@@ -43,8 +44,8 @@ HOURLY = [0.5, 0.8, 1.1, 1.3, 1.2, 1.0, 1.15, 1.1, 0.95, 0.85, 0.75, 0.55]  # 08
 WEEKDAY = [1.15, 1.0, 0.95, 1.0, 1.2, 0.8, 0.6]  # Monday ... Sunday
 
 
-def week_scenario(days: int = 7, replications: int = 10) -> simsvc.Scenario:
-    """The benchmark instance (``days`` of it)."""
+def week_scenario(days: int = 7, replications: int = 10, every: int = 30, scope: str = "day") -> simsvc.Scenario:
+    """The benchmark instance (``days`` of it; shifts start every ``every`` minutes)."""
     intervals = [HOURLY[j // 2] for j in range(24)]
     retail = [round(120 * w * h, 2) for w in WEEKDAY[:days] for h in intervals]
     business = [round(30 * w * h, 2) for w in WEEKDAY[:days] for h in intervals]
@@ -54,7 +55,7 @@ def week_scenario(days: int = 7, replications: int = 10) -> simsvc.Scenario:
          "training_cost_per_person": [0, 600, 1500, 3000][i]}
         for i in range(4)
     ]  # fmt: skip
-    front = {"start": {"earliest": "07:00", "latest": "14:00", "every": 30}, "lengths": [240, 360, 480],
+    front = {"start": {"earliest": "07:00", "latest": "14:00", "every": every}, "lengths": [240, 360, 480],
              "break": {"minutes": 30, "earliest_after": 180, "latest_after": 210, "every": 30,
                        "min_shift_minutes": 360}}  # fmt: skip
     return simsvc.load_scenario(
@@ -86,15 +87,15 @@ def week_scenario(days: int = 7, replications: int = 10) -> simsvc.Scenario:
                     {"teams": ["back_office"], "start": {"earliest": "08:00", "latest": "12:00", "every": 60},
                      "lengths": [240, 480]},
                 ],
-                "scope": "day", "gap": 0.01, "time_limit": 120, "iterations": 4,
+                "scope": scope, "gap": 0.01, "time_limit": 120, "iterations": 4,
             },
             "simulation": {"replications": replications, "seed": 2026, "keep_records": False},
         }  # fmt: skip
     )
 
 
-def run(days: int, replications: int) -> dict:
-    scenario = week_scenario(days, replications)
+def run(days: int, replications: int, every: int = 30, scope: str = "day", cbc_limit: float = 120.0) -> dict:
+    scenario = week_scenario(days, replications, every, scope)
     spec = scenario.optimizer
     patterns = generate_patterns(scenario)
     start = time.perf_counter()
@@ -103,13 +104,14 @@ def run(days: int, replications: int) -> dict:
     start = time.perf_counter()
     problem, _ = build_model(inp)
     build = time.perf_counter() - start
-    cbc = solve(problem, "cbc", spec.time_limit, spec.gap)
+    cbc = solve(problem, "cbc", cbc_limit, spec.gap)
     rounds = []
     start = time.perf_counter()
     plan = simsvc.optimize(scenario, progress=lambda it: rounds.append(it))
     total = time.perf_counter() - start
     return {
         "days": days,
+        "scope": scope,
         "intervals": days * scenario.horizon.n_intervals,
         "patterns": {team: len(p) for team, p in patterns.items()},
         "variables": len(problem.variables()),
@@ -131,10 +133,11 @@ def run(days: int, replications: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one day, 3 replications (smoke run)")
+    parser.add_argument("--quick", action="store_true", help="one day, hourly starts, 3 replications (smoke run)")
+    parser.add_argument("--scope", choices=["day", "interval"], default="day", help="targets per day or interval")
     parser.add_argument("--out", type=Path, help="write the figures as JSON")
     args = parser.parse_args(argv)
-    result = run(1, 3) if args.quick else run(7, 10)
+    result = run(1, 3, every=60, scope="interval", cbc_limit=10) if args.quick else run(7, 10, scope=args.scope)
     first = result["rounds"][0]
     print(f"instance: {result['intervals']} intervals, patterns {result['patterns']}, "
           f"{result['variables']} variables, {result['constraints']} constraints")  # fmt: skip
