@@ -307,8 +307,29 @@ def service_level_curve(
     log_a, log_s1 = _log_kummer(x, y)
     p_wait = b / (b + (1.0 - b) * math.exp(-log_a))
     p_ab = theta * p_wait * math.exp(log_s1 - log_a) / lam
-    late = np.array([_served_late(lam, mu, theta, n, float(w), log_a, p_wait) for w in t.ravel()])
+    w = t.ravel()
+    z = y * np.exp(-theta * w)
+    log_a1 = _log_kummer_many(x + 1.0, z)
+    log_h = -n * mu * w - y * np.expm1(-theta * w)
+    late = p_wait * np.exp(log_a1 - log_a + log_h - theta * w - math.log1p(1.0 / x))
     return np.clip(1.0 - p_ab - late, 0.0, 1.0).reshape(t.shape)
+
+
+def _log_kummer_many(x: float, ys: np.ndarray) -> np.ndarray:
+    """``log A(x, y)`` for many ``y`` at once.
+
+    ``A = x e^y y^-x gamma(x, y)`` with the regularized ``P(x, y)`` from SciPy, where ``P`` is
+    far from underflow; the exact series of :func:`_log_kummer` elsewhere.
+    """
+    ys = np.asarray(ys, dtype=float)
+    out = np.empty_like(ys)
+    with np.errstate(divide="ignore"):
+        p = gammainc(x, ys)
+        usable = (p > 1e-200) & (ys > 0)
+        out[usable] = math.log(x) + ys[usable] - x * np.log(ys[usable]) + float(gammaln(x)) + np.log(p[usable])
+    for i in np.flatnonzero(~usable):
+        out[i] = _log_kummer(x, float(ys[i]))[0]
+    return out
 
 
 def required_servers(

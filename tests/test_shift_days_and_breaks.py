@@ -31,7 +31,7 @@ def scenario(per_hour=0.0):
             "training_levels": [{"level": 0, "wage_per_hour": 60}],
             "quality": {"enabled": False},
             "simulation": {"replications": 2, "seed": 1},
-        }  # fmt: skip
+        }
     )
 
 

@@ -129,7 +129,7 @@ def cell_options(
         if scope == "interval":
             out.options[cell] = [best]
         else:
-            first = min(required, max(lowest, 1, math.floor(0.5 * load)))
+            first = min(required, max(lowest, 1, math.floor(0.75 * load)))
             top_n = min(cap, required + DAY_SCOPE_EXTRA)
             preds = [best if m == required else demand.predict(cell, m) for m in range(first, top_n + 1)]
             out.options[cell] = preds[_diminishing_from(preds, required - first) :]
