@@ -1,7 +1,10 @@
 """simsvc: simulate service operations and recommend staffing.
 
-Public entry points: :func:`load_scenario`, :func:`simulate`, :mod:`simsvc.queueing`.
+Public entry points: :func:`load_scenario`, :func:`simulate`, :func:`optimize`,
+:mod:`simsvc.queueing`. The optimizer (and PuLP with it) is imported on first use.
 """
+
+from typing import Any
 
 from simsvc.errors import InfeasibleError, ScenarioError
 from simsvc.result import SimResult
@@ -17,5 +20,15 @@ __all__ = [
     "SimResult",
     "__version__",
     "load_scenario",
+    "optimize",
     "simulate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: `import simsvc` must not import PuLP and the solver.
+    if name == "optimize":
+        from simsvc.staffing import optimize
+
+        return optimize
+    raise AttributeError(f"module 'simsvc' has no attribute {name!r}")

@@ -1,7 +1,8 @@
 """The ``simsvc`` command.
 
 Exit codes: 0 success, 2 invalid input (the message names the file and the field),
-1 anything else, 130 interrupted (finished replications are still printed and saved).
+3 targets infeasible (the message says which and by how much), 1 anything else,
+130 interrupted (finished replications are still printed and saved).
 """
 
 from __future__ import annotations
@@ -30,7 +31,15 @@ _out = Console(width=None if sys.stdout.isatty() else 150)
 _err = Console(stderr=True)
 
 INVALID_INPUT = 2
+INFEASIBLE = 3
 INTERRUPTED = 130
+
+
+class PlanFormat(str, Enum):
+    """How ``simsvc optimize`` prints its plan."""
+
+    table = "table"
+    json = "json"
 
 
 class Language(str, Enum):
@@ -138,6 +147,68 @@ def run(
         _err.print(f"wrote {len(written)} figures to {plots}", highlight=False)
     if result.interrupted:
         raise typer.Exit(INTERRUPTED)
+
+
+@app.command()
+def optimize(
+    file: ScenarioFile,
+    out: Annotated[
+        Optional[Path], typer.Option(help="Folder for plan.csv, scenario.yaml, optimization.json and the chart.")
+    ] = None,
+    replications: Annotated[
+        Optional[int], typer.Option("--replications", "-r", min=2, help="Per verification; default the scenario's.")
+    ] = None,
+    seed: Annotated[Optional[int], typer.Option(min=0, help="Default: the scenario's.")] = None,
+    iterations: Annotated[
+        Optional[int], typer.Option(min=1, max=50, help="Most solve-and-simulate rounds; default the scenario's.")
+    ] = None,
+    no_simulate: Annotated[
+        bool, typer.Option("--no-simulate", help="Solve once on the queueing curves; do not verify by simulation.")
+    ] = False,
+    output_format: Annotated[PlanFormat, typer.Option("--format", "-f", help="How to print the plan.")] = (
+        PlanFormat.table
+    ),
+) -> None:
+    """Staff shifts and choose training levels that meet the targets at least cost, proven by simulation."""
+    from simsvc.errors import InfeasibleError
+    from simsvc.plan_output import plan_shortfalls, print_plan, write_plan
+    from simsvc.scenario import load_scenario
+    from simsvc.staffing import optimize as run_optimizer
+
+    try:
+        scenario = load_scenario(file)
+        if scenario.optimizer is None:
+            raise ScenarioError(str(file), [("optimizer", "missing: add candidate shifts to optimize (see README)")])
+    except ScenarioError as exc:
+        _fail_invalid(exc)
+        return
+
+    def report(it) -> None:
+        misses = "; ".join(it.misses) or "none"
+        _err.print(f"round {it.number}: cost {it.cost:,.2f}, missed with confidence: {misses}", highlight=False)
+
+    try:
+        plan = run_optimizer(
+            scenario, replications=replications, seed=seed, iterations=iterations,
+            simulate_plan=not no_simulate, progress=report,
+        )  # fmt: skip
+    except InfeasibleError as exc:
+        _err.print(f"[bold red]infeasible:[/] {file}: {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(INFEASIBLE) from None
+    print_plan(plan, output_format.value, _out)
+    if out is not None:
+        from simsvc.staffing.chart import save_staffing_chart
+
+        written = write_plan(plan, out, chart=save_staffing_chart)
+        _err.print(f"wrote {len(written)} files to {out}", highlight=False)
+    missed = plan_shortfalls(plan)
+    if missed:
+        _err.print(
+            f"[bold red]infeasible:[/] {file}: after {len(plan.iterations)} round(s) the simulation still misses "
+            + "; ".join(missed),
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(INFEASIBLE)
 
 
 @app.command()

@@ -20,9 +20,10 @@ __all__ = ["CostTerms", "cost_terms", "headcount"]
 
 
 def headcount(team: Staffed) -> int:
-    """People needed to staff a team for a day."""
+    """People needed to staff a team: its busiest day's shifts (shifts may work on some days only)."""
     if team.shifts is not None:
-        return sum(s.staff for s in team.shifts)
+        days = {d for s in team.shifts for d in (s.days or ())} or {0}
+        return max(sum(s.staff for s in team.shifts if s.works_on(d)) for d in days)
     assert team.staff is not None
     return max(team.staff)
 

@@ -24,4 +24,16 @@ class ScenarioError(ValueError):
 
 
 class InfeasibleError(ValueError):
-    """Targets or requirements that no plan within the bounds can meet."""
+    """Targets or requirements that no plan within the bounds can meet.
+
+    Attributes:
+        target: the target or requirement that cannot be met (``None`` if not one in particular).
+        periods: the periods or intervals where it fails (labels or indices).
+        best: the best value reachable there, when known.
+    """
+
+    def __init__(
+        self, message: str, *, target: str | None = None, periods: Sequence[object] = (), best: float | None = None
+    ) -> None:
+        self.target, self.periods, self.best = target, list(periods), best
+        super().__init__(message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-__all__ = ["LANGS", "TEXT", "Lang", "check_lang", "kpi_label", "tr"]
+__all__ = ["LANGS", "TEXT", "Lang", "check_lang", "column_label", "cost_label", "kpi_label", "tr"]
 
 Lang = Literal["en", "zh"]
 LANGS: tuple[str, ...] = get_args(Lang)
@@ -50,6 +50,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "kpi.cost_training": ("training", "培训"),
     "kpi.cost_complaints": ("complaint handling", "投诉处理"),
     "kpi.cost_lost_customers": ("lost customers", "顾客流失"),
+    "kpi.complaints_per_day": ("complaints per day", "每日投诉数"),
+    "cost.wages": ("wages", "工资"),
+    "cost.complaint_wages": ("complaint team wages", "投诉团队工资"),
+    "cost.training": ("training", "培训"),
+    "cost.complaints": ("complaint handling", "投诉处理"),
+    "cost.lost_customers": ("lost customers", "顾客流失"),
+    "cost.total": ("total", "合计"),
+    "cost.per_day": ("per day", "每日"),
     # SERVQUAL dimensions
     "dim.reliability": ("reliability", "可靠性"),
     "dim.responsiveness": ("responsiveness", "响应性"),
@@ -115,6 +123,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "ui.teams": ("teams", "团队"),
     "ui.team": ("team", "团队"),
     "ui.shift": ("shift", "班次"),
+    "ui.break": ("break", "休息"),
     "ui.complaint_team": ("complaint team", "投诉团队"),
     "ui.start": ("start", "开始"),
     "ui.end": ("end", "结束"),
@@ -148,6 +157,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "app.results": ("Results", "结果"),
     "app.error": ("Something went wrong: {error}", "出错了：{error}"),
     "app.plan_cost": ("cost of the plan", "方案成本"),
+    "app.no_optimizer": (
+        "This scenario has no optimizer block (candidate shifts), so it cannot be optimized.",
+        "该场景没有 optimizer 配置（候选班次），无法优化。",
+    ),
     "app.training": ("{team}: training level", "{team}：培训等级"),
     "app.complaint_staff": ("complaint team size", "投诉团队人数"),
     "app.promise": ("promise level (0 modest … 1 bold)", "承诺水平（0 保守 … 1 大胆）"),
@@ -175,6 +188,18 @@ def tr(key: str, lang: str = "en", **values: object) -> str:
     """The text for ``key`` in ``lang``, formatted with ``values``."""
     text = TEXT[key][check_lang(lang)]
     return text.format(**values) if values else text
+
+
+def column_label(column: str, lang: str = "en") -> str:
+    """A table column's heading (``team``, ``shift``, ``staff``, ...), or the column name itself."""
+    return tr(f"ui.{column}", lang) if f"ui.{column}" in TEXT else column
+
+
+def cost_label(key: str, lang: str = "en") -> str:
+    """A cost component's readable name: ``wages``, ``total``, ... or a ``cost_*`` KPI."""
+    if f"cost.{key}" in TEXT:
+        return tr(f"cost.{key}", lang)
+    return kpi_label(key if key.startswith("cost") else f"cost_{key}", lang)
 
 
 def kpi_label(kpi: str, lang: str = "en") -> str:

@@ -145,7 +145,6 @@ def write_result(result: SimResult, folder: Path) -> list[Path]:
         "by_day.csv": lambda p: result.by_day().to_csv(p),
         "kpis_by_replication.parquet": lambda p: result.kpis.to_parquet(p, index=False),
         "result.json": lambda p: p.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8"),
-        "scenario.yaml": lambda p: p.write_text(scenario_yaml(result.scenario), encoding="utf-8"),
     }
     if result.records is not None:
         tables["customers.parquet"] = lambda p: result.customers.to_parquet(p, index=False)
@@ -153,4 +152,4 @@ def write_result(result: SimResult, folder: Path) -> list[Path]:
     for name, write in tables.items():
         atomic_write(folder / name, write)
         written.append(folder / name)
-    return written
+    return written + scenario_yaml(result.scenario, folder / "scenario.yaml")

@@ -13,6 +13,7 @@ thousands of servers, loads near the number of servers and tiny patience rates.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
@@ -24,6 +25,7 @@ __all__ = [
     "erlang_c",
     "mmc_metrics",
     "required_servers",
+    "service_level_curve",
     "square_root_staffing",
 ]
 
@@ -127,6 +129,16 @@ def _mmc(lam: float, mu: float, n: int, t: float, b: float) -> dict[str, float]:
     }
 
 
+def _served_late(lam: float, mu: float, theta: float, n: int, t: float, log_a: float, p_wait: float) -> float:
+    """Erlang A: P(served after waiting more than ``t``), given ``log A(x, y)`` and P(wait)."""
+    # P(served after waiting > t) = pi_n x/(x+1) e^(-theta t) h(t) A(x+1, z),
+    # z = y e^(-theta t), h(t) = exp(-n mu t + y (1 - e^(-theta t))).
+    x, y = n * mu / theta, lam / theta
+    log_h = -n * mu * t - y * math.expm1(-theta * t)
+    log_a1, _ = _log_kummer(x + 1.0, y * math.exp(-theta * t))
+    return p_wait * math.exp(log_a1 - log_a + log_h - theta * t - math.log1p(1.0 / x))
+
+
 def _erlang_a(lam: float, mu: float, theta: float, n: int, t: float, b: float) -> dict[str, float]:
     """M/M/n+M given ``b`` = Erlang B(n, lam/mu).  See ``erlang_a_metrics``."""
     if b == 0.0:  # nobody ever finds all servers busy (includes lam == 0)
@@ -139,11 +151,7 @@ def _erlang_a(lam: float, mu: float, theta: float, n: int, t: float, b: float) -
         p_wait = b / (b + (1.0 - b) * math.exp(-log_a))
         mean_wait = p_wait * math.exp(log_s1 - log_a) / lam  # Little: E[queue] / lam
         p_ab = theta * mean_wait  # abandonment rate theta E[queue] = lam P(abandon)
-        # P(served after waiting > t) = pi_n x/(x+1) e^(-theta t) h(t) A(x+1, z),
-        # z = y e^(-theta t), h(t) = exp(-n mu t + y (1 - e^(-theta t))).
-        log_h = -n * mu * t - y * math.expm1(-theta * t)
-        log_a1, _ = _log_kummer(x + 1.0, y * math.exp(-theta * t))
-        late = p_wait * math.exp(log_a1 - log_a + log_h - theta * t - math.log1p(1.0 / x))
+        late = _served_late(lam, mu, theta, n, t, log_a, p_wait)
         sl = min(1.0, max(0.0, 1.0 - p_ab - late))
     return {
         "p_wait": p_wait,
@@ -259,6 +267,69 @@ def erlang_a_metrics(
     if theta == 0.0:
         return {**_mmc(lam, mu, n, t, b), "p_abandon": 0.0}
     return _erlang_a(lam, mu, theta, n, t, b)
+
+
+def service_level_curve(
+    arrival_rate: float, service_rate: float, patience_rate: float, servers: int, waits: Sequence[float]
+) -> np.ndarray:
+    """Erlang A (Erlang C when ``patience_rate`` is 0): P(start service within ``t``) for each ``t``.
+
+    The same quantity as ``erlang_a_metrics(...)["service_level"]``, for many waits at once
+    (the distribution of the wait of the served customers, scaled by the share served);
+    the optimizer uses it to predict how customers perceive their waits.
+
+    Args:
+        arrival_rate: Poisson arrival rate per minute (>= 0).
+        service_rate: service rate per minute of one server (> 0).
+        patience_rate: abandonment rate per minute (>= 0).
+        servers: number of servers (positive integer).
+        waits: waits in minutes (>= 0).
+
+    Returns:
+        An array like ``waits``; 0 everywhere for an unstable Erlang C queue.
+    """
+    lam = _real("arrival_rate", arrival_rate)
+    mu = _real("service_rate", service_rate, positive=True)
+    theta = _real("patience_rate", patience_rate)
+    n = _servers("servers", servers)
+    t = np.asarray(waits, dtype=float)
+    if (t < 0).any() or not np.isfinite(t).all():
+        raise ValueError("waits must be finite and non-negative")
+    b = _erlang_b(n, lam / mu)
+    if theta == 0.0:
+        if lam / mu >= n:
+            return np.zeros_like(t)
+        c = b / (1.0 - (lam / mu / n) * (1.0 - b))
+        return 1.0 - c * np.exp(-(n * mu - lam) * t)
+    if b == 0.0:
+        return np.ones_like(t)
+    x, y = n * mu / theta, lam / theta
+    log_a, log_s1 = _log_kummer(x, y)
+    p_wait = b / (b + (1.0 - b) * math.exp(-log_a))
+    p_ab = theta * p_wait * math.exp(log_s1 - log_a) / lam
+    w = t.ravel()
+    z = y * np.exp(-theta * w)
+    log_a1 = _log_kummer_many(x + 1.0, z)
+    log_h = -n * mu * w - y * np.expm1(-theta * w)
+    late = p_wait * np.exp(log_a1 - log_a + log_h - theta * w - math.log1p(1.0 / x))
+    return np.clip(1.0 - p_ab - late, 0.0, 1.0).reshape(t.shape)
+
+
+def _log_kummer_many(x: float, ys: np.ndarray) -> np.ndarray:
+    """``log A(x, y)`` for many ``y`` at once.
+
+    ``A = x e^y y^-x gamma(x, y)`` with the regularized ``P(x, y)`` from SciPy, where ``P`` is
+    far from underflow; the exact series of :func:`_log_kummer` elsewhere.
+    """
+    ys = np.asarray(ys, dtype=float)
+    out = np.empty_like(ys)
+    with np.errstate(divide="ignore"):
+        p = gammainc(x, ys)
+        usable = (p > 1e-200) & (ys > 0)
+        out[usable] = math.log(x) + ys[usable] - x * np.log(ys[usable]) + float(gammaln(x)) + np.log(p[usable])
+    for i in np.flatnonzero(~usable):
+        out[i] = _log_kummer(x, float(ys[i]))[0]
+    return out
 
 
 def required_servers(

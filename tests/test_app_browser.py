@@ -1,4 +1,5 @@
-"""The training app in a real browser: move a slider, run, compare, upload a broken file, switch to Chinese."""
+"""The training app in a real browser: move a slider, run, compare, upload a broken file, switch to
+Chinese, optimize."""
 
 from __future__ import annotations
 
@@ -117,5 +118,19 @@ def test_app_in_a_browser(browser, app_url, tmp_path):
         page.screenshot(path=str(shot), full_page=True)
         assert shot.stat().st_size > 10_000
         keep_screenshot(shot)
+
+        # The optimizer, where the scenario has candidate shifts: the plan shows in the page.
+        optimize = page.get_by_role("button", name="优化人员配置")
+        assert optimize.is_disabled()  # the teaching scenario has no optimizer block
+        page.locator('[data-testid="stSelectbox"]').click()
+        page.get_by_role("option", name="call_centre").click()
+        page.get_by_text("Call centre").first.wait_for()
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('button')]
+                     .some(b => b.innerText.includes('优化人员配置') && !b.disabled)"""
+        )
+        optimize.click()
+        page.get_by_text("排班方案").wait_for(timeout=120_000)
+        assert page.get_by_text("customer_relations").first.is_visible()
     finally:
         page.close()

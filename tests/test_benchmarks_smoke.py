@@ -52,3 +52,17 @@ def test_quick_benchmark_runs_and_prints_the_table(tmp_path: Path) -> None:
         assert "Ciw is not installed" in table
     assert result["memory"]["run"]["peak_rss_mb"] > result["memory"]["baseline"]["peak_rss_mb"] * 0.5
     assert {t["name"].split(",")[0] for t in result["targets"]} >= {"throughput simsvc / SimPy", "peak RSS"}
+
+
+def test_quick_optimizer_benchmark_runs(tmp_path: Path) -> None:
+    out = tmp_path / "opt.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "optimizer.py"), "--quick", "--out", str(out)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    for needle in ("instance:", "round 1: HiGHS", "reference: CBC", "target: each solve < 60 s"):
+        assert needle in proc.stdout, proc.stdout
+    result = json.loads(out.read_text())
+    assert result["rounds"] and result["rounds"][0]["gap"] is not None and result["rounds"][0]["gap"] <= 0.01
+    assert result["patterns"]["counter"] >= 30 and set(result["levels"]) == {"counter", "specialists"}

@@ -19,6 +19,7 @@ from simsvc.queueing import (
     erlang_c,
     mmc_metrics,
     required_servers,
+    service_level_curve,
     square_root_staffing,
 )
 
@@ -304,3 +305,21 @@ def test_required_servers_published_and_square_root_rule():
 def test_invalid_arguments_raise_value_error(call, name):
     with pytest.raises(ValueError, match=rf"\b{name}\(="):
         call()
+
+
+@pytest.mark.parametrize(
+    ("lam", "mu", "theta", "n"),
+    [(9.5, 1.0, 0.2, 10), (100 / 30, 1 / 3, 0.2, 14), (300.0, 1.0, 0.01, 310), (50.0, 0.25, 0.001, 205),
+     (0.1, 1.0, 2.0, 3), (9.5, 1.0, 0.0, 10), (12.0, 1.0, 0.0, 10)],
+)  # fmt: skip
+def test_service_level_curve_matches_the_single_wait_formula(lam, mu, theta, n):
+    waits = [0.0, 0.1, 0.5, 1.0, 2.0, 5.0, 20.0]
+    curve = service_level_curve(lam, mu, theta, n, waits)
+    single = [erlang_a_metrics(lam, mu, theta, n, w)["service_level"] for w in waits]
+    assert curve == pytest.approx(single, rel=1e-9, abs=1e-12)
+    assert (np.diff(curve) >= -1e-15).all()  # a distribution function of the wait
+
+
+def test_service_level_curve_rejects_negative_waits():
+    with pytest.raises(ValueError, match="waits"):
+        service_level_curve(1.0, 1.0, 0.1, 2, [-1.0])

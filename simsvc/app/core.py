@@ -7,7 +7,6 @@ directly, the code path of the page's Run button.
 
 from __future__ import annotations
 
-import copy
 import os
 import tempfile
 import time
@@ -136,7 +135,7 @@ def apply_setting(scenario: Scenario, setting: Setting, base_dir: Path | None = 
     """
     from simsvc.scenario.dump import scenario_mapping
 
-    data = copy.deepcopy(scenario_mapping(scenario))
+    data, files = scenario_mapping(scenario)
     v = setting.values
     for c in controls(scenario):
         if c.key not in v:
@@ -156,7 +155,12 @@ def apply_setting(scenario: Scenario, setting: Setting, base_dir: Path | None = 
             _complaints(data, scenario, int(value))
         elif c.kind == "promise":
             data["quality"]["promise_level"] = float(value)
-    return simsvc.load_scenario(data, base_dir=base_dir)
+    if not files:
+        return simsvc.load_scenario(data, base_dir=base_dir)
+    with tempfile.TemporaryDirectory(prefix="simsvc-setting-") as tmp:  # replayed traces, written back out
+        for name, text in files.items():
+            (Path(tmp) / name).write_text(text, encoding="utf-8")
+        return simsvc.load_scenario(data, base_dir=tmp)
 
 
 def _complaints(data: dict[str, Any], scenario: Scenario, size: int) -> None:

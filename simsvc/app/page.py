@@ -16,7 +16,7 @@ import streamlit as st
 import simsvc
 from simsvc.app import core
 from simsvc.errors import InfeasibleError, ScenarioError
-from simsvc.i18n import kpi_label, tr
+from simsvc.i18n import column_label, cost_label, kpi_label, tr
 from simsvc.output import format_kpi
 
 METRICS = ("mean_wait", "service_level", "utilization", "satisfaction", "complaint_rate", "cost")
@@ -35,6 +35,19 @@ def _kept(widget, label: str, key: str, default, **kwargs):
     return value
 
 
+def _chosen(widget, label: str, key: str, options: list[str], **kwargs) -> str:
+    """A radio or select box whose choice survives a change of language (see :func:`_kept`).
+
+    The widget's key includes its label: the browser keeps a choice as its displayed text,
+    which changes with the language, so each language gets its own widget.
+    """
+    kept = st.session_state.get(f"keep:{key}")
+    index = options.index(kept) if kept in options else 0
+    choice = widget(label, options, index=index, key=f"{key}:{label}", **kwargs)
+    st.session_state[f"keep:{key}"] = choice
+    return choice
+
+
 @st.cache_resource(show_spinner=False)
 def _bundled(path: str) -> simsvc.Scenario:
     return simsvc.load_scenario(path)
@@ -42,10 +55,14 @@ def _bundled(path: str) -> simsvc.Scenario:
 
 def _scenario(lang: str) -> tuple[simsvc.Scenario | None, Path | None, str]:
     sources = ["bundled", "upload"]
-    source = st.sidebar.radio(tr("app.source", lang), sources, format_func=lambda k: tr(f"app.{k}", lang), key="source")
+    with st.sidebar:
+        source = _chosen(
+            st.radio, tr("app.source", lang), "source", sources, format_func=lambda k: tr(f"app.{k}", lang)
+        )
     if source == "bundled":
         files = core.bundled_scenarios()
-        name = st.sidebar.selectbox(tr("app.bundled", lang), list(files), key="bundled")
+        with st.sidebar:
+            name = _chosen(st.selectbox, tr("app.bundled", lang), "bundled", list(files))
         return _bundled(str(files[name])), files[name].parent, f"bundled:{name}"
     upload = st.sidebar.file_uploader(tr("app.upload_label", lang), type=["yaml", "yml"], key="upload")
     if upload is None:
@@ -106,17 +123,23 @@ def _show(run: core.AppRun, lang: str, reference: core.AppRun | None) -> None:
         st.image(png, width="stretch")
 
 
-def _optimize(scenario: simsvc.Scenario, lang: str) -> None:
-    if not st.button(tr("app.optimize", lang), key="optimize"):
+def _optimize(scenario: simsvc.Scenario, scenario_key: str, lang: str) -> None:
+    missing = getattr(scenario, "optimizer", None) is None
+    help_text = tr("app.no_optimizer", lang) if missing else None
+    if st.button(tr("app.optimize", lang), key="optimize", disabled=missing, help=help_text):
+        with st.spinner(tr("app.optimizing", lang)):
+            try:
+                st.session_state["plan"] = (scenario_key, simsvc.optimize(scenario))  # type: ignore[attr-defined]
+            except (InfeasibleError, ScenarioError, ValueError) as exc:
+                st.error(str(exc))
+                return
+    key, plan = st.session_state.get("plan", ("", None))
+    if plan is None or key != scenario_key:
         return
-    with st.spinner(tr("app.optimizing", lang)):
-        try:
-            plan = simsvc.optimize(scenario)  # type: ignore[attr-defined]
-        except (InfeasibleError, ScenarioError, ValueError) as exc:
-            st.error(str(exc))
-            return
-    st.table(plan.to_frame())
-    cost = {kpi_label(k if k.startswith("cost") else f"cost_{k}", lang): f"{v:,.0f}" for k, v in plan.cost.items()}
+    st.header(tr("ui.plan", lang))
+    frame = plan.to_frame()
+    st.table(frame.fillna("-").rename(columns=lambda c: column_label(c, lang)))
+    cost = {cost_label(k, lang): f"{v:,.0f}" for k, v in plan.cost.items()}
     st.table(pd.Series(cost, name=tr("ui.cost", lang)))
     st.table(pd.Series({kpi_label(k, lang): format_kpi(k, v, lang) for k, v in plan.predicted.items()},
                        name=tr("ui.predicted", lang)))  # fmt: skip
@@ -156,7 +179,7 @@ def main() -> None:
                     st.code(str(exc), language=None)
         st.session_state["runs"] = (scenario_key, runs)
     if hasattr(simsvc, "optimize"):
-        _optimize(scenario, lang)
+        _optimize(scenario, scenario_key, lang)
     key, runs = st.session_state.get("runs", ("", {}))
     if key != scenario_key or not runs:
         st.info(tr("app.press_run", lang))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from simsvc.i18n import Lang, kpi_label, tr
+from simsvc.i18n import Lang, column_label, cost_label, kpi_label, tr
 from simsvc.output import KPI_SECTIONS, format_kpi
 from simsvc.report.folders import OptimizationFolder, RunFolder, ScenarioInfo
 from simsvc.scenario.quality_models import DIMENSIONS
@@ -117,8 +117,13 @@ def run_content(folder: RunFolder, lang: Lang) -> dict[str, Any]:
     }
 
 
-_PLAN_COLUMNS = {"team": "ui.team", "shift": "ui.shift", "start": "ui.start", "end": "ui.end",
-                 "training_level": "ui.training_level", "staff": "ui.staff", "cost": "ui.cost"}  # fmt: skip
+_SENSE = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
+def _cell(column: str, value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return f"{value:,.0f}" if column == "cost" and isinstance(value, (int, float)) else str(value)
 
 
 def _number(kpi: str, value: Any, lang: Lang) -> str:
@@ -131,16 +136,10 @@ def optimization_content(folder: OptimizationFolder, lang: Lang) -> dict[str, An
     """Everything the report of an optimization shows: plan, cost, KPIs, targets, staffing chart."""
     opt = folder.optimization
     plan = folder.plan
-    head = [tr(_PLAN_COLUMNS[c], lang) if c in _PLAN_COLUMNS else c for c in plan.columns]
-    rows = [
-        [
-            f"{v:,.0f}" if c == "cost" and isinstance(v, (int, float)) else str(v)
-            for c, v in zip(plan.columns, r, strict=True)
-        ]
-        for r in plan.itertuples(index=False)
-    ]
+    head = [column_label(c, lang) for c in plan.columns]
+    rows = [[_cell(c, v) for c, v in zip(plan.columns, r, strict=True)] for r in plan.itertuples(index=False)]
     cost = opt.get("cost") or {}
-    costs = [[kpi_label(k if k.startswith("cost") else f"cost_{k}", lang), f"{float(v):,.0f}"] for k, v in cost.items()]
+    costs = [[cost_label(k, lang), f"{float(v):,.0f}"] for k, v in cost.items()]
     predicted, simulated = opt.get("predicted") or {}, opt.get("simulated") or {}
     kpis = []
     for k in [*predicted, *(k for k in simulated if k not in predicted)]:
@@ -157,7 +156,9 @@ def optimization_content(folder: OptimizationFolder, lang: Lang) -> dict[str, An
         ci_text = _ci(name, ci[0], ci[1], lang) if isinstance(ci, (list, tuple)) and len(ci) == 2 else "-"
         predicted_text = _number(name, t.get("predicted"), lang)
         value = f"{tr('ui.predicted', lang)} {predicted_text}; {tr('ui.simulated', lang)} {ci_text}"
-        targets.append(dict(name=f"{kpi_label(name, lang)}: {_number(name, t.get('target'), lang)}", value=value,
+        sense = _SENSE.get(str(t.get("sense")), ":")
+        label = f"{kpi_label(name, lang)} {sense} {_number(name, t.get('target'), lang)}"
+        targets.append(dict(name=label, value=value,
                             met=bool(t.get("met"))))  # fmt: skip
     return {
         "kind": "optimization",

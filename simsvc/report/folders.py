@@ -78,7 +78,7 @@ def _scenario(folder: Path) -> ScenarioInfo:
         except (yaml.YAMLError, UnicodeDecodeError):
             raw = None
         return ScenarioInfo(mapping=raw if isinstance(raw, dict) else {}, problem=str(exc))
-    return ScenarioInfo(mapping=scenario_mapping(scenario), scenario=scenario)
+    return ScenarioInfo(mapping=scenario_mapping(scenario)[0], scenario=scenario)
 
 
 def _csv(path: Path, **kwargs: Any) -> pd.DataFrame:

@@ -17,6 +17,7 @@ __all__ = [
     "check_clock",
     "non_empty_tuple",
     "Count",
+    "Break",
     "PerInterval",
     "Rate",
     "Shift",
@@ -65,20 +66,55 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
 
+class Break(Frozen):
+    """An unpaid break within a shift: its staff are off duty from ``start`` to ``end``."""
+
+    start: ClockTime
+    end: ClockTime
+
+    _clock = field_validator("start", "end")(check_clock)
+
+
 class Shift(Frozen):
-    """Staff on duty from ``start`` to ``end`` (same day)."""
+    """Staff on duty from ``start`` to ``end`` (same day), on some or all days, less breaks."""
 
     start: ClockTime
     end: ClockTime
     staff: Count
+    days: Optional[tuple[Annotated[int, Field(ge=0)], ...]] = Field(
+        None, description="Days of the horizon (0 = first) this shift works; default every day."
+    )
+    breaks: tuple[Break, ...] = Field((), description="Unpaid breaks within the shift.")
 
     _clock = field_validator("start", "end")(check_clock)
 
     @model_validator(mode="after")
     def _ordered(self) -> Shift:
-        if clock_to_minutes(self.end) <= clock_to_minutes(self.start):
+        start, end = clock_to_minutes(self.start), clock_to_minutes(self.end)
+        if end <= start:
             raise ValueError(f"end ({self.end}) must be after start ({self.start})")
+        for b in self.breaks:
+            b_start, b_end = clock_to_minutes(b.start), clock_to_minutes(b.end)
+            if not start < b_start < b_end < end:
+                raise ValueError(f"break {b.start}-{b.end} must lie inside the shift {self.start}-{self.end}")
         return self
+
+    def works_on(self, day: int) -> bool:
+        """Whether this shift is worked on ``day`` of the horizon."""
+        return self.days is None or day in self.days
+
+    def on_duty(self, minute: float) -> bool:
+        """Whether its staff are on duty at ``minute`` of a working day (``[start, end)`` less breaks)."""
+        if not clock_to_minutes(self.start) <= minute < clock_to_minutes(self.end):
+            return False
+        return not any(clock_to_minutes(b.start) <= minute < clock_to_minutes(b.end) for b in self.breaks)
+
+    def change_points(self) -> list[float]:
+        """Minutes of the day at which its staff come on or go off duty."""
+        points = [clock_to_minutes(self.start), clock_to_minutes(self.end)]
+        for b in self.breaks:
+            points += [clock_to_minutes(b.start), clock_to_minutes(b.end)]
+        return points
 
 
 class Staffed(Frozen):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from simsvc.scenario.base import Staffed, clock_to_minutes
 from simsvc.scenario.models import Scenario
 
 __all__ = ["cross_checks"]
@@ -25,6 +26,15 @@ def _length_problem(path: str, n: int, intervals: int, days: int, what: str) -> 
     return [(path, f"has {n} {what}; expected {expect}")]
 
 
+def _shift_day_problems(path: str, team: Staffed, days: int) -> list[Problem]:
+    return [
+        (f"{path}.shifts[{j}].days", f"day {d} is outside the horizon (days 0 to {days - 1})")
+        for j, shift in enumerate(team.shifts or ())
+        for d in shift.days or ()
+        if d >= days
+    ]
+
+
 def cross_checks(scenario: Scenario) -> list[Problem]:
     """Every cross-field problem of ``scenario`` (an empty list when it is consistent)."""
     h = scenario.horizon
@@ -38,6 +48,7 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
     served: set[str] = set()
     for i, team in enumerate(scenario.teams):
         path = f"teams[{i}]"
+        problems += _shift_day_problems(path, team, h.days)
         for j, name in enumerate(team.serves):
             if name not in class_names:
                 problems.append((f"{path}.serves[{j}]", f"unknown class {name!r} (classes: {', '.join(class_names)})"))
@@ -82,6 +93,7 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
                     (f"{path}.arrivals.{field}", f"days {bad_days} are beyond the horizon of {h.days} day(s)")
                 )
     problems += _complaint_checks(scenario, levels)
+    problems += _optimizer_checks(scenario, levels)
     total = (h.days - 1) * 1440 + h.close_minute - h.open_minute
     if scenario.simulation.warmup_minutes >= total:
         problems.append(("simulation.warmup_minutes", f"must be shorter than the horizon ({total:g} minutes)"))
@@ -95,6 +107,7 @@ def _complaint_checks(scenario: Scenario, levels: list[int]) -> list[Problem]:
     problems += _duplicates("complaints.teams", [t.name for t in scenario.teams] + [t.name for t in teams])
     for i, team in enumerate(teams):
         path = f"complaints.teams[{i}]"
+        problems += _shift_day_problems(path, team, scenario.horizon.days)
         if team.training_level not in levels:
             problems.append(
                 (f"{path}.training_level", f"level {team.training_level} is not in training_levels {levels}")
@@ -105,4 +118,35 @@ def _complaint_checks(scenario: Scenario, levels: list[int]) -> list[Problem]:
         n = scenario.horizon.n_intervals
         if team.staff is not None and len(team.staff) not in {1, n}:
             problems.append((f"{path}.staff", f"has {len(team.staff)} values; expected 1 or {n} (one per interval)"))
+    return problems
+
+
+def _optimizer_checks(scenario: Scenario, levels: list[int]) -> list[Problem]:
+    """Candidate shifts must name known teams, fit in a day and the horizon; levels must exist."""
+    spec = scenario.optimizer
+    if spec is None:
+        return []
+    problems: list[Problem] = []
+    teams = [t.name for t in scenario.teams] + [t.name for t in scenario.complaints.teams]
+    for i, family in enumerate(spec.shifts):
+        path = f"optimizer.shifts[{i}]"
+        for j, name in enumerate(family.teams or ()):
+            if name not in teams:
+                problems.append((f"{path}.teams[{j}]", f"unknown team {name!r} (teams: {', '.join(teams)})"))
+        earliest = clock_to_minutes(family.start.earliest)
+        for j, length in enumerate(family.lengths):
+            if earliest + length > 1440:
+                problems.append(
+                    (f"{path}.lengths[{j}]", f"a {length:g}-minute shift starting at {family.start.earliest} ends "
+                     "after midnight")
+                )
+        if not isinstance(family.days, str):
+            problems += [
+                (f"{path}.days", f"day {d} is outside the horizon (days 0 to {scenario.horizon.days - 1})")
+                for d in family.days
+                if d >= scenario.horizon.days
+            ]
+    for j, level in enumerate(spec.training_levels or ()):
+        if level not in levels:
+            problems.append((f"optimizer.training_levels[{j}]", f"level {level} is not in training_levels {levels}"))
     return problems

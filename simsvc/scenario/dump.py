@@ -1,12 +1,14 @@
-"""A loaded scenario back to YAML, self-contained, so a run's folder says what was simulated.
+"""Writing a scenario back to a YAML file that ``simsvc run`` accepts, wherever it is saved.
 
-Forecast CSVs are inlined as ``per_hour`` rates and day-0 traces as ``trace`` times, so the
-written file loads again without the files it once pointed to (a ``trace_csv`` with days or
-replayed service times stays a reference).
+Demand read from files is written inline (``per_hour``), or, for a trace, into a CSV beside
+the YAML file, so the saved scenario does not depend on the folder it came from.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -16,22 +18,40 @@ from simsvc.scenario.models import Scenario
 __all__ = ["scenario_mapping", "scenario_yaml"]
 
 
-def scenario_mapping(scenario: Scenario) -> dict[str, Any]:
-    """The scenario as a plain mapping in the file format (defaults included)."""
+def _trace_csv(arrivals: Any) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    service = arrivals.trace_service
+    writer.writerow(["day", "time"] + (["service_time"] if service is not None else []))
+    for i, (day, time) in enumerate(zip(arrivals.trace_days, arrivals.trace_times, strict=True)):
+        writer.writerow([day, repr(float(time))] + ([repr(float(service[i]))] if service is not None else []))
+    return out.getvalue()
+
+
+def scenario_mapping(scenario: Scenario, stem: str = "scenario") -> tuple[dict[str, Any], dict[str, str]]:
+    """The scenario as a plain mapping, and the trace CSV files it refers to (name -> text)."""
     data = scenario.model_dump(mode="json", by_alias=True, exclude_none=True)
-    for cls, raw in zip(scenario.customer_classes, data["customer_classes"], strict=True):
-        arrivals, out = cls.arrivals, raw["arrivals"]
-        if arrivals.csv is not None and arrivals.rates_per_hour is not None:
-            out.pop("csv")
-            out.pop("column", None)
-            out["per_hour"] = list(arrivals.rates_per_hour)
-        elif arrivals.trace_csv is not None and arrivals.trace_times is not None:
-            if not any(arrivals.trace_days or ()) and arrivals.trace_service is None:
-                out.pop("trace_csv")
-                out["trace"] = list(arrivals.trace_times)
-    return data
+    files: dict[str, str] = {}
+    for i, cls in enumerate(scenario.customer_classes):
+        arr, spec = cls.arrivals, data["customer_classes"][i]["arrivals"]
+        for key in ("per_hour", "csv", "column", "trace", "trace_csv"):
+            spec.pop(key, None)
+        if arr.rates_per_hour is not None:
+            spec["per_hour"] = list(arr.rates_per_hour)
+        else:
+            name = f"{stem}_{cls.name}_trace.csv"
+            files[name] = _trace_csv(arr)
+            spec["trace_csv"] = name
+    return data, files
 
 
-def scenario_yaml(scenario: Scenario) -> str:
-    """The scenario as YAML text (keys in model order, Unicode kept)."""
-    return yaml.safe_dump(scenario_mapping(scenario), sort_keys=False, allow_unicode=True)
+def scenario_yaml(scenario: Scenario, path: Path) -> list[Path]:
+    """Write ``scenario`` to ``path`` (and any trace CSV beside it); return the files written."""
+    data, files = scenario_mapping(scenario, path.stem)
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=None)
+    path.write_text(text, encoding="utf-8")
+    written = [path]
+    for name, text in files.items():
+        (path.parent / name).write_text(text, encoding="utf-8")
+        written.append(path.parent / name)
+    return written

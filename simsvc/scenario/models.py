@@ -26,6 +26,7 @@ from simsvc.scenario.base import (
     clock_to_minutes,
     non_empty_tuple,
 )
+from simsvc.scenario.optimizer_models import OptimizerSpec
 from simsvc.scenario.quality_models import Complaints, Costs, Expectations, Loyalty, QualityModel
 
 __all__ = [
@@ -199,6 +200,12 @@ class Targets(Frozen):
 
     service_level: ServiceLevelTarget = ServiceLevelTarget()
     max_abandonment: Optional[Annotated[float, Field(ge=0, le=1)]] = None
+    min_satisfied: Optional[Annotated[float, Field(ge=0, le=1)]] = Field(
+        None, description="Least share of customers not dissatisfied (1 - dissatisfied_share)."
+    )
+    complaints_within_sla: Optional[Annotated[float, Field(ge=0, le=1)]] = Field(
+        None, description="Least share of complaints resolved within complaints.sla_minutes."
+    )
 
 
 class Simulation(Frozen):
@@ -230,6 +237,7 @@ class Scenario(Frozen):
     loyalty: Loyalty = Loyalty()
     costs: Costs = Costs()
     simulation: Simulation = Simulation()
+    optimizer: Optional[OptimizerSpec] = Field(None, description="Settings for simsvc optimize.")
 
     # Emptiness is checked after the items, so a bad item is not also reported as "empty".
     _non_empty = field_validator("customer_classes", "teams", "training_levels")(non_empty_tuple)

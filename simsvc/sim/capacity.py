@@ -12,11 +12,11 @@ import numpy as np
 from simsvc.scenario.models import Scenario
 from simsvc.sim.rota import staff_at
 
-__all__ = ["load_ratio", "overload_warning"]
+__all__ = ["arrivals_per_minute", "load_ratio", "overload_warning"]
 
 
-def _arrivals_per_minute(scenario: Scenario) -> np.ndarray:
-    """Mean arrival rate per (day, interval, class), per minute."""
+def arrivals_per_minute(scenario: Scenario) -> np.ndarray:
+    """Mean new-customer arrival rate per (day, interval, class), per minute (before any promise effect)."""
     h = scenario.horizon
     out = np.zeros((h.days, h.n_intervals, len(scenario.customer_classes)))
     for k, cls in enumerate(scenario.customer_classes):
@@ -36,14 +36,16 @@ def _arrivals_per_minute(scenario: Scenario) -> np.ndarray:
 def load_ratio(scenario: Scenario) -> np.ndarray:
     """Offered load (Erlangs) over staff on duty, per (day, interval); inf with no staff."""
     h = scenario.horizon
-    rates = _arrivals_per_minute(scenario)
+    rates = arrivals_per_minute(scenario)
     work = np.zeros((h.days, h.n_intervals))
     for k, cls in enumerate(scenario.customer_classes):
         teams = [t for t in scenario.teams if cls.name in t.serves]
         speed = np.mean([scenario.training(t.training_level).speed for t in teams])
         work += rates[:, :, k] * cls.service_time.mean / speed
     mid = h.open_minute + (np.arange(h.n_intervals) + 0.5) * h.interval_minutes
-    staff = np.array([sum(staff_at(t, h, m) for t in scenario.teams) for m in mid], dtype=float)
+    staff = np.array(
+        [[sum(staff_at(t, h, m, day) for t in scenario.teams) for m in mid] for day in range(h.days)], dtype=float
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(work > 0, work / staff, 0.0)
     return ratio

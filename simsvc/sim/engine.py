@@ -177,7 +177,7 @@ class Engine:
         names = [c.name for c in scenario.customer_classes]
         for spec in scenario.teams:
             served = [names.index(n) for n in spec.serves]
-            self._add_team(spec, served, closing_staff(spec, h), frontline=True)
+            self._add_team(spec, served, drains=True, frontline=True)
         self.warmup_end = h.open_minute + scenario.simulation.warmup_minutes
 
     def _add_queue(self, priority: int, patient: bool, balk_at: int | None) -> int:
@@ -195,8 +195,8 @@ class Engine:
         self.class_teams.append([])
         return k
 
-    def _add_team(self, spec: Staffed, served: list[int], closing: int | None, frontline: bool) -> _Team:
-        """Add a team serving queues ``served``; ``closing`` staff stay after closing (None: no drain)."""
+    def _add_team(self, spec: Staffed, served: list[int], drains: bool, frontline: bool) -> _Team:
+        """Add a team serving queues ``served``; if ``drains``, its closing staff serve those still inside."""
         served = sorted(served, key=lambda k: self.priority[k])
         groups: list[list[int]] = []
         for k in served:
@@ -211,14 +211,14 @@ class Engine:
         self.teams.append(team)
         for k in served:
             self.class_teams[k].append(team)
-        self.rotas.append((team, day_steps(spec, self.scenario.horizon), closing))
+        self.rotas.append((team, spec, drains))
         return team
 
     # -- running -------------------------------------------------------------------
     def run(self) -> None:
         """Simulate the whole horizon, then hand the remaining records to the sink."""
-        for team, steps, closing in self.rotas:
-            self.env.process(self._rota(team, steps, closing))
+        for team, spec, drains in self.rotas:
+            self.env.process(self._rota(team, spec, drains))
         self.env.process(self._clock())
         self.env.run()
         for k in self.patient_classes:  # anyone left waiting has run out of patience
@@ -231,12 +231,13 @@ class Engine:
     def _day_started(self, day: int) -> None:
         """Called as each day's first interval opens, before its customers are drawn."""
 
-    def _rota(self, team: _Team, steps: list[tuple[float, int]], closing: int | None):
+    def _rota(self, team: _Team, spec: Staffed, drains: bool):
         env, h = self.env, self.scenario.horizon
         for day in range(self.days):
             base = day * 1440.0
-            events = [(base + t, n) for t, n in steps]
-            if closing is not None:
+            events: list[tuple[float, int | None]] = [(base + t, n) for t, n in day_steps(spec, h, day)]
+            closing = closing_staff(spec, h, day)
+            if drains:
                 events.append((base + h.close_minute, None))
             events.sort(key=lambda e: (e[0], e[1] is not None))  # closing before a shift change
             for t, n in events:

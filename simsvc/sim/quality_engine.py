@@ -115,7 +115,7 @@ class QualityEngine(Engine):
         classes = scenario.customer_classes
         self.complaint_queue = self._add_queue(priority=0, patient=False, balk_at=None)
         for spec in comp.teams:
-            self._add_team(spec, [self.complaint_queue], closing=None, frontline=False)
+            self._add_team(spec, [self.complaint_queue], drains=False, frontline=False)
         self.success = [0.0] * len(scenario.teams) + [
             scenario.training(t.training_level).recovery_success for t in comp.teams
         ]

@@ -1,19 +1,25 @@
-"""Staff on duty over a day, as a step function derived from shifts or per-interval staff."""
+"""Staff on duty over a day, as a step function derived from shifts or per-interval staff.
+
+Shifts may work only on some days of the horizon and have unpaid breaks, so every
+function takes the day (0 = the first day of the horizon).
+"""
 
 from __future__ import annotations
 
-from simsvc.scenario.models import Horizon, Team, clock_to_minutes
+from simsvc.scenario.base import Staffed
+from simsvc.scenario.models import Horizon
 
 __all__ = ["closing_staff", "day_steps", "staff_at"]
 
 
-def day_steps(team: Team, horizon: Horizon) -> list[tuple[float, int]]:
-    """``(minute of day, staff from then on)`` at every change, starting at minute 0."""
+def day_steps(team: Staffed, horizon: Horizon, day: int = 0) -> list[tuple[float, int]]:
+    """``(minute of day, staff from then on)`` at every change on ``day``, starting at minute 0."""
     if team.shifts is not None:
         points = {0.0}
         for s in team.shifts:
-            points.update((clock_to_minutes(s.start), clock_to_minutes(s.end)))
-        steps = [(t, staff_at(team, horizon, t)) for t in sorted(points) if t < 1440]
+            if s.works_on(day):
+                points.update(s.change_points())
+        steps = [(t, staff_at(team, horizon, t, day)) for t in sorted(points) if t < 1440]
     else:
         assert team.staff is not None
         n = horizon.n_intervals
@@ -28,10 +34,10 @@ def day_steps(team: Team, horizon: Horizon) -> list[tuple[float, int]]:
     return merged
 
 
-def staff_at(team: Team, horizon: Horizon, minute: float) -> int:
-    """Staff scheduled at a minute of the day (shift ``[start, end)`` intervals)."""
+def staff_at(team: Staffed, horizon: Horizon, minute: float, day: int = 0) -> int:
+    """Staff scheduled at a minute of ``day`` (shift ``[start, end)`` less breaks)."""
     if team.shifts is not None:
-        return sum(s.staff for s in team.shifts if clock_to_minutes(s.start) <= minute < clock_to_minutes(s.end))
+        return sum(s.staff for s in team.shifts if s.works_on(day) and s.on_duty(minute))
     assert team.staff is not None
     j = int((minute - horizon.open_minute) // horizon.interval_minutes)
     if not 0 <= j < horizon.n_intervals:
@@ -39,7 +45,7 @@ def staff_at(team: Team, horizon: Horizon, minute: float) -> int:
     return team.staff[0] if len(team.staff) == 1 else team.staff[j]
 
 
-def closing_staff(team: Team, horizon: Horizon) -> int:
-    """Staff on duty in the last moment before closing; they serve those still inside."""
+def closing_staff(team: Staffed, horizon: Horizon, day: int = 0) -> int:
+    """Staff on duty in the last moment before closing on ``day``; they serve those still inside."""
     last = horizon.close_minute - min(1e-6, horizon.interval_minutes / 2)
-    return staff_at(team, horizon, last)
+    return staff_at(team, horizon, last, day)

@@ -1,0 +1,120 @@
+"""The ``optimizer`` block of a scenario: candidate shifts, bounds and solver settings.
+
+The optimizer (:mod:`simsvc.staffing`) chooses how many staff work each candidate shift
+and which training level each team gets. Candidate shifts are generated from families:
+a window of start times, a list of lengths and an optional unpaid break whose position
+may vary, for some or all teams.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import Field, field_validator, model_validator
+
+from simsvc.scenario.base import ClockTime, Count, Frozen, check_clock, clock_to_minutes, non_empty_tuple
+
+__all__ = ["BreakRule", "OptimizerSpec", "ShiftFamily", "StartWindow"]
+
+Minutes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+class StartWindow(Frozen):
+    """Shift starts from ``earliest`` to ``latest``, every ``every`` minutes."""
+
+    earliest: ClockTime
+    latest: ClockTime
+    every: Minutes = 30.0
+
+    _clock = field_validator("earliest", "latest")(check_clock)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StartWindow:
+        if clock_to_minutes(self.latest) < clock_to_minutes(self.earliest):
+            raise ValueError(f"latest ({self.latest}) must not be before earliest ({self.earliest})")
+        return self
+
+
+class BreakRule(Frozen):
+    """An unpaid break of ``minutes`` that starts ``earliest_after`` to ``latest_after`` into the shift.
+
+    Each start position, every ``every`` minutes, makes its own candidate shift.
+    """
+
+    minutes: Minutes = 30.0
+    earliest_after: Minutes = 180.0
+    latest_after: Minutes = 240.0
+    every: Minutes = 30.0
+    min_shift_minutes: Annotated[float, Field(ge=0)] = Field(
+        360.0, description="Shorter shifts have no break."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BreakRule:
+        if self.latest_after < self.earliest_after:
+            raise ValueError(
+                f"latest_after (={self.latest_after:g}) must not be below earliest_after (={self.earliest_after:g})"
+            )
+        return self
+
+
+class ShiftFamily(Frozen):
+    """Candidate shifts: every start in the window times every length (and break position)."""
+
+    teams: Optional[tuple[str, ...]] = Field(
+        None, description="Teams (front-line or complaint) that may work these shifts; default: every team."
+    )
+    start: StartWindow
+    lengths: Annotated[tuple[Minutes, ...], Field(description="Shift lengths in minutes, breaks included.")]
+    break_: Optional[BreakRule] = Field(None, alias="break")
+    days: Union[Literal["each", "all"], tuple[Annotated[int, Field(ge=0)], ...]] = Field(
+        "each",
+        description='"each": staffed day by day; "all": the same staff every day; or a list of days worked.',
+    )
+
+    _non_empty = field_validator("lengths")(non_empty_tuple)
+
+
+class OptimizerSpec(Frozen):
+    """What the optimizer may choose and how hard it tries."""
+
+    shifts: tuple[ShiftFamily, ...]
+    training_levels: Optional[tuple[Count, ...]] = Field(
+        None, description="Training levels a team may get; default: every level in training_levels."
+    )
+    scope: Literal["interval", "day"] = Field(
+        "interval",
+        description="interval: every interval meets the targets; day: each day as a whole (arrival-weighted).",
+    )
+    min_staff: Count = Field(0, description="Least staff on duty per team in every open interval.")
+    max_staff: Optional[Annotated[int, Field(ge=1)]] = Field(
+        None, description="Most staff of one team on duty at once."
+    )
+    max_headcount: Optional[Annotated[int, Field(ge=1)]] = Field(
+        None, description="Most people in one team on one day (sum over its shifts)."
+    )
+    budget_per_day: Optional[Annotated[float, Field(gt=0)]] = Field(
+        None, description="Most money per day on wages and amortised training."
+    )
+    complaint_utilization: Annotated[float, Field(gt=0, lt=1)] = Field(
+        0.85, description="Highest planned utilisation of a complaint team when its SLA spans a day or more."
+    )
+    solver: Literal["highs", "cbc"] = "highs"
+    time_limit: Annotated[float, Field(gt=0)] = Field(60.0, description="Seconds per solve.")
+    gap: Annotated[float, Field(ge=0, lt=1)] = Field(0.01, description="Relative MIP gap to stop at.")
+    iterations: Annotated[int, Field(ge=1, le=50)] = Field(
+        5, description="Most simulate-and-correct rounds (1: solve and verify once)."
+    )
+    replications: Optional[Annotated[int, Field(ge=2)]] = Field(
+        None, description="Replications per verification (default simulation.replications)."
+    )
+
+    _non_empty = field_validator("shifts")(non_empty_tuple)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> OptimizerSpec:
+        if self.max_staff is not None and self.min_staff > self.max_staff:
+            raise ValueError(f"min_staff (={self.min_staff}) exceeds max_staff (={self.max_staff})")
+        if self.max_headcount is not None and self.min_staff > self.max_headcount:
+            raise ValueError(f"min_staff (={self.min_staff}) exceeds max_headcount (={self.max_headcount})")
+        return self

@@ -1,0 +1,133 @@
+"""Performance curves: predicted KPIs of one team in one interval as a function of its staff.
+
+Each interval of each day is an Erlang A queue (Erlang C without patience) with the
+interval's arrival rate, the training level's service rate (speed, and the second service
+after a failure that needs rework) and the classes' patience; the share of customers left
+dissatisfied comes from the same quality functions the simulation uses
+(:mod:`simsvc.staffing.perception`). A class served by several teams is split evenly
+between them. Stationary, interval by interval: the simulate-and-correct loop checks what
+this misses (queues carried over between intervals, priorities, word of mouth).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from simsvc.queueing import service_level_curve
+from simsvc.scenario.models import Scenario, Team
+from simsvc.sim.capacity import arrivals_per_minute
+from simsvc.staffing.perception import WaitJudgement, wait_judgements
+
+__all__ = ["Prediction", "TeamDemand", "team_demand"]
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Predicted KPIs of a team in an interval with ``staff`` on duty."""
+
+    staff: int
+    service_level: float
+    abandonment: float
+    satisfied: float  # 1 - P(dissatisfied); NaN without the quality model
+
+    def meets(self, sl_target: float, max_abandonment: float | None, min_satisfied: float | None) -> bool:
+        """Whether every target given is met."""
+        ok = self.service_level >= sl_target - 1e-12
+        if max_abandonment is not None:
+            ok = ok and self.abandonment <= max_abandonment + 1e-12
+        if min_satisfied is not None and not math.isnan(self.satisfied):
+            ok = ok and self.satisfied >= min_satisfied - 1e-12
+        return ok
+
+
+@dataclass(frozen=True)
+class TeamDemand:
+    """One team's demand per cell (day × interval) and how its customers judge waits, at one level."""
+
+    team: str
+    level: int
+    rate: np.ndarray  # arrivals per minute, per cell
+    share: np.ndarray  # (cells, classes): share of the cell's arrivals per class
+    mean_service: float  # minutes per customer at this level (speed, rework)
+    patience_rate: np.ndarray  # per cell: arrival-weighted 1 / mean patience (0: never abandons)
+    within: np.ndarray  # service-level target wait per class, minutes
+    judgements: list[WaitJudgement | None]  # per class (None: not served, or no quality model)
+
+    def predict(self, cell: int, staff: int) -> Prediction:
+        """The KPIs of ``cell`` with ``staff`` on duty (no staff: nobody served)."""
+        lam = float(self.rate[cell])
+        if lam <= 0.0:
+            return Prediction(staff, 1.0, 0.0, 1.0 if any(self.judgements) else math.nan)
+        if staff <= 0:
+            return Prediction(staff, 0.0, 1.0, 0.0)
+        mu, theta = 1.0 / self.mean_service, float(self.patience_rate[cell])
+        shares = self.share[cell]
+        served = [k for k in range(len(shares)) if shares[k] > 0]
+        grids = [self.judgements[k].waits for k in served if self.judgements[k] is not None]
+        points = np.concatenate([self.within[served], *grids])
+        within = service_level_curve(lam, mu, theta, staff, points)
+        sl = float(shares[served] @ within[: len(served)])
+        p_ab = self._p_abandon(lam, mu, theta, staff)
+        satisfied = math.nan
+        if grids:
+            dissatisfied, at = 0.0, len(served)
+            for k in served:
+                judgement = self.judgements[k]
+                assert judgement is not None
+                size = len(judgement.waits)
+                dissatisfied += shares[k] * judgement.expected(within[at : at + size], p_ab)
+                at += size
+            satisfied = float(1.0 - dissatisfied)
+        return Prediction(staff, sl, p_ab, satisfied)
+
+    @staticmethod
+    def _p_abandon(lam: float, mu: float, theta: float, staff: int) -> float:
+        if theta == 0.0:
+            return 0.0 if lam / mu < staff else 1.0 - staff * mu / lam
+        from simsvc.queueing import erlang_a_metrics
+
+        return erlang_a_metrics(lam, mu, theta, staff, 0.0)["p_abandon"]
+
+    def offered_load(self, cell: int) -> float:
+        """Erlangs offered in ``cell``."""
+        return float(self.rate[cell]) * self.mean_service
+
+
+def team_demand(scenario: Scenario, team: Team, level: int, seed: int) -> TeamDemand:
+    """The demand ``team`` faces at training ``level`` in every cell of the horizon."""
+    h = scenario.horizon
+    classes = scenario.customer_classes
+    rates = arrivals_per_minute(scenario).reshape(h.days * h.n_intervals, len(classes))
+    q = scenario.quality
+    if q.enabled:
+        rates = rates * (1.0 + q.promise_demand_effect * q.promise_level)
+    split = np.array(
+        [(c.name in team.serves) / max(1, sum(c.name in t.serves for t in scenario.teams)) for c in classes]
+    )
+    per_class = rates * split
+    rate = per_class.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(rate[:, None] > 0, per_class / rate[:, None], 0.0)
+    spec = scenario.training(level)
+    rework = 1.0 + (spec.failure_prob * q.rework_probability if q.enabled else 0.0)
+    mean_need = np.array([c.service_time.mean for c in classes])
+    weights = per_class.sum(axis=0)
+    mean_service = float(weights @ mean_need / weights.sum()) if weights.sum() > 0 else float(mean_need.mean())
+    theta = np.array([0.0 if c.patience is None else 1.0 / c.patience.mean for c in classes])
+    within = np.array(
+        [c.target_wait if c.target_wait is not None else scenario.targets.service_level.within for c in classes]
+    )
+    judgements = wait_judgements(scenario, team, level, seed) if q.enabled else [None] * len(classes)
+    return TeamDemand(
+        team=team.name,
+        level=level,
+        rate=rate,
+        share=share,
+        mean_service=mean_service * rework / spec.speed,
+        patience_rate=share @ theta,
+        within=within,
+        judgements=judgements,
+    )

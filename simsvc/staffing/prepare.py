@@ -1,0 +1,132 @@
+"""From a scenario to the model's input: demand per team and level, requirements, patterns, costs.
+
+Also where a target that no allowed staffing can reach is diagnosed: when every allowed
+training level of a team falls short in some intervals, :class:`~simsvc.InfeasibleError`
+names the target, the intervals and the best value reachable there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simsvc.errors import InfeasibleError
+from simsvc.scenario.models import Scenario
+from simsvc.staffing.curves import TeamDemand, team_demand
+from simsvc.staffing.model import LevelInput, ModelInput, TeamInput
+from simsvc.staffing.patterns import Pattern, clock
+from simsvc.staffing.requirements import Shortfall, Targets, cell_options
+
+__all__ = ["DemandCache", "cell_label", "model_input"]
+
+DemandCache = dict[tuple[str, int], TeamDemand]
+"""Team demand per ``(team, level)``: the costly part, the same in every correction round."""
+
+_TARGET_WORDS = {
+    "service_level": "service level",
+    "max_abandonment": "abandonment",
+    "min_satisfied": "satisfied share",
+}
+
+
+def cell_label(scenario: Scenario, cell: int) -> str:
+    """``"day 2 10:30"`` (or just ``"10:30"`` for a one-day horizon)."""
+    h = scenario.horizon
+    day, j = divmod(cell, h.n_intervals)
+    time = clock(h.open_minute + j * h.interval_minutes)
+    return time if h.days == 1 else f"day {day + 1} {time}"
+
+
+def _levels(scenario: Scenario) -> list[int]:
+    spec = scenario.optimizer
+    assert spec is not None
+    return list(spec.training_levels or [t.level for t in scenario.training_levels])
+
+
+def _infeasible(scenario: Scenario, team: str, shortfalls: list[Shortfall]) -> InfeasibleError:
+    """The report for a team whose every level falls short: the level that comes closest."""
+    by_level: dict[int, list[Shortfall]] = {}
+    for s in shortfalls:
+        by_level.setdefault(s.level, []).append(s)
+    level, worst = min(by_level.items(), key=lambda item: len({s.cell for s in item[1]}))
+    target = worst[0].target
+    cells = sorted({s.cell for s in worst if s.target == target})
+    labels = [cell_label(scenario, c) for c in cells]
+    worst_gap = max((s for s in worst if s.target == target), key=lambda s: abs(s.goal - s.best))
+    shown = ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
+    return InfeasibleError(
+        f"team {team!r} cannot meet the {_TARGET_WORDS[target]} target {worst_gap.goal:g} in {len(cells)} "
+        f"interval(s) ({shown}) with at most {worst_gap.staff} staff at any allowed training level; the best "
+        f"reachable there is {worst_gap.best:.6g} (training level {level}, {worst_gap.staff} staff, interval "
+        f"{cell_label(scenario, worst_gap.cell)})",
+        target=target,
+        periods=labels,
+        best=worst_gap.best,
+    )
+
+
+def _certain_service(scenario: Scenario, max_staff: int | None) -> InfeasibleError:
+    """A service level of 1 is out of reach: with random arrivals some customer can always wait."""
+    within = scenario.targets.service_level.within
+    best, where = 1.0, None
+    for team in scenario.teams:
+        demand = team_demand(scenario, team, _levels(scenario)[-1], scenario.simulation.seed)
+        busiest = int(np.argmax(demand.rate))
+        staff = max_staff or max(1, int(np.ceil(2 * demand.offered_load(busiest))))
+        value = demand.predict(busiest, staff).service_level
+        if value < best:
+            best, where = value, (team.name, busiest, staff)
+    busy = [cell_label(scenario, c) for c in range(scenario.horizon.days * scenario.horizon.n_intervals)]
+    detail = "" if where is None else (
+        f"; the best reachable in the busiest interval ({cell_label(scenario, where[1])}, team {where[0]!r}) "
+        f"with {where[2]} staff is {best:.6g}"
+    )
+    return InfeasibleError(
+        f"the service level target 1 (every customer served within {within:g} min) cannot be met with finite "
+        f"staff: random arrivals can always bunch, so in every interval some customer may wait longer{detail}",
+        target="service_level",
+        periods=busy,
+        best=best,
+    )
+
+
+def model_input(
+    scenario: Scenario,
+    patterns: dict[str, list[Pattern]],
+    floors: dict[str, dict[int, int]],
+    cache: DemandCache,
+    seed: int,
+) -> ModelInput:
+    """The model's input for the front-line teams, with least staff per cell from earlier rounds."""
+    spec = scenario.optimizer
+    assert spec is not None
+    h = scenario.horizon
+    targets = Targets.of(scenario)
+    amortised = h.days / scenario.costs.training_amortization_days
+    if targets.service_level >= 1.0:
+        raise _certain_service(scenario, spec.max_staff)
+    teams = []
+    for team in scenario.teams:
+        if team.name not in patterns:
+            raise InfeasibleError(
+                f"no candidate shift in optimizer.shifts is for team {team.name!r}", target="shifts", periods=[]
+            )
+        levels, shortfalls = [], []
+        for level in _levels(scenario):
+            demand = cache.get((team.name, level))
+            if demand is None:
+                demand = cache[team.name, level] = team_demand(scenario, team, level, seed)
+            cells = cell_options(demand, targets, spec.scope, spec.min_staff, spec.max_staff, floors.get(team.name))
+            shortfalls += cells.shortfalls
+            lv = scenario.training(level)
+            levels.append(LevelInput(level, cells, lv.wage_per_hour / 60.0, lv.training_cost_per_person * amortised))
+        if all(lv.cells.shortfalls for lv in levels):
+            raise _infeasible(scenario, team.name, shortfalls)
+        team_patterns = patterns[team.name]
+        coverage = np.array([p.coverage(h) for p in team_patterns])
+        arrivals = levels[0].cells.demand.rate * h.interval_minutes
+        teams.append(TeamInput(team.name, team_patterns, coverage, levels, arrivals))
+    budget = None if spec.budget_per_day is None else spec.budget_per_day * h.days
+    return ModelInput(
+        teams, targets, spec.scope, h.days, h.n_intervals, spec.max_staff, spec.max_headcount, budget
+    )
+
