@@ -97,3 +97,15 @@ def test_report_cli_writes_the_file_and_refuses_a_bad_folder(run_folder, tmp_pat
     assert done.returncode == 2 and "summary.csv" in done.stderr and "plan.csv" in done.stderr
     done = run_cli("report", str(run_folder), "--lang", "fr")
     assert done.returncode == 2
+
+
+def test_report_of_a_real_optimization_folder(tmp_path):
+    """What ``simsvc optimize --out`` writes (solve only, no verification runs) makes a report."""
+    folder = tmp_path / "opt"
+    done = run_cli("optimize", "scenarios/call_centre.yaml", "--no-simulate", "--out", str(folder))
+    assert done.returncode in (0, 3), done.stderr
+    html = build_report(folder, "zh")
+    assert "人员配置优化报告" in html and "Call centre" in html
+    assert html.count("<img") == 1 and ">nan<" not in html
+    plan = re.search(r'<table id="plan">(.*?)</table>', html, re.S).group(1)
+    assert "customer_relations" in plan and "休息" in plan
