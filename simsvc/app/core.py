@@ -12,7 +12,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import simsvc
 from simsvc.errors import ScenarioError
@@ -51,12 +51,15 @@ def load_upload(name: str, data: bytes) -> Scenario:
             raise ScenarioError(safe, exc.problems) from None
 
 
+ControlKind = Literal["shift", "team_staff", "staff_delta", "training", "complaints", "promise"]
+
+
 @dataclass(frozen=True)
 class Control:
     """One slider: which setting key it sets, its label parts, its range and default."""
 
     key: str
-    kind: str  # "shift", "team_staff", "staff_delta", "training", "complaints", "promise"
+    kind: ControlKind
     team: str
     low: float
     high: float
@@ -65,6 +68,8 @@ class Control:
     start: str = ""
     end: str = ""
     options: tuple[int, ...] = ()
+    team_index: int = -1
+    shift_index: int = -1
 
 
 @dataclass
@@ -87,17 +92,15 @@ def controls(scenario: Scenario) -> list[Control]:
         if team.shifts is not None:
             for j, s in enumerate(team.shifts):
                 out.append(Control(f"t{i}s{j}", "shift", team.name, 0, max(2 * s.staff, s.staff + 4), s.staff,
-                                   start=s.start, end=s.end))  # fmt: skip
+                                   start=s.start, end=s.end, team_index=i, shift_index=j))  # fmt: skip
         elif team.staff is not None and len(team.staff) == 1:
-            out.append(
-                Control(f"t{i}", "team_staff", team.name, 0, max(2 * team.staff[0], team.staff[0] + 4), team.staff[0])
-            )
+            n = team.staff[0]
+            out.append(Control(f"t{i}", "team_staff", team.name, 0, max(2 * n, n + 4), n, team_index=i))
         else:
-            out.append(Control(f"t{i}d", "staff_delta", team.name, -3, 5, 0))
+            out.append(Control(f"t{i}d", "staff_delta", team.name, -3, 5, 0, team_index=i))
         if len(levels) > 1:
-            out.append(
-                Control(f"t{i}l", "training", team.name, levels[0], levels[-1], team.training_level, options=levels)
-            )
+            out.append(Control(f"t{i}l", "training", team.name, levels[0], levels[-1], team.training_level,
+                               options=levels, team_index=i))  # fmt: skip
     if scenario.quality.enabled:
         teams = scenario.complaints.teams
         size = _complaint_size(scenario)
@@ -141,16 +144,15 @@ def apply_setting(scenario: Scenario, setting: Setting, base_dir: Path | None = 
         if c.key not in v:
             continue
         value = v[c.key]
-        i = int(c.key[1:].split("s")[0].rstrip("ld")) if c.key.startswith("t") else -1
+        team = data["teams"][c.team_index] if c.team_index >= 0 else {}
         if c.kind == "shift":
-            j = int(c.key.split("s")[1])
-            data["teams"][i]["shifts"][j]["staff"] = int(value)
+            team["shifts"][c.shift_index]["staff"] = int(value)
         elif c.kind == "team_staff":
-            data["teams"][i]["staff"] = [int(value)]
+            team["staff"] = [int(value)]
         elif c.kind == "staff_delta":
-            data["teams"][i]["staff"] = [max(0, s + int(value)) for s in data["teams"][i]["staff"]]
+            team["staff"] = [max(0, s + int(value)) for s in team["staff"]]
         elif c.kind == "training":
-            data["teams"][i]["training_level"] = int(value)
+            team["training_level"] = int(value)
         elif c.kind == "complaints":
             _complaints(data, scenario, int(value))
         elif c.kind == "promise":
