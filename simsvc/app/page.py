@@ -61,6 +61,8 @@ def _scenario(lang: str) -> tuple[simsvc.Scenario | None, Path | None, str]:
         )
     if source == "bundled":
         files = core.bundled_scenarios()
+        if not files:  # an installed package without the repository's scenarios/ (see $SIMSVC_SCENARIOS)
+            return None, None, ""
         with st.sidebar:
             name = _chosen(st.selectbox, tr("app.bundled", lang), "bundled", list(files))
         return _bundled(str(files[name])), files[name].parent, f"bundled:{name}"
