@@ -131,6 +131,8 @@ def test_app_in_a_browser(browser, app_url, tmp_path):
         )
         optimize.click()
         page.get_by_text("排班方案").wait_for(timeout=120_000)
-        assert page.get_by_text("customer_relations").first.is_visible()
+        plan = page.locator('[data-testid="stTable"]').filter(has_text="customer_relations").first
+        plan.wait_for(timeout=60_000)  # the plan table: agents' and the complaint team's shifts
+        assert "agents" in plan.inner_text()
     finally:
         page.close()
