@@ -35,6 +35,7 @@ class SolveInfo:
     gap: float | None  # relative MIP gap at the end (None when the solver does not say)
     seconds: float
     optimal: bool  # proven optimal within the requested gap (not stopped by the time limit)
+    bound: float | None = None  # best lower bound on the objective (None when the solver does not say)
 
 
 @functools.cache
@@ -70,15 +71,15 @@ def _make(name: SolverName, time_limit: float, gap: float, threads: int | None) 
     raise ValueError(f"solver(={name!r}) must be 'highs' or 'cbc'")
 
 
-def _highs_gap(problem: pulp.LpProblem) -> float | None:
+def _highs_gap_and_bound(problem: pulp.LpProblem, objective: float) -> tuple[float | None, float | None]:
     model = getattr(problem, "solverModel", None)
     if model is None:
-        return None
-    try:
-        gap = float(model.getInfo().mip_gap)
-    except AttributeError:  # an LP: no MIP gap
-        return 0.0
-    return gap if gap < 1e30 else None
+        return None, None
+    info = model.getInfo()
+    gap, bound = float(info.mip_gap), float(info.mip_dual_bound)
+    if not problem.isMIP():
+        return 0.0, objective
+    return (gap if gap < 1e30 else None), (bound if abs(bound) < 1e30 else None)
 
 
 def solve(
@@ -100,6 +101,7 @@ def solve(
     has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
     if problem.status == pulp.LpStatusInfeasible or not has_solution:
         raise InfeasibleError(f"the {problem.name} model is {status.lower()} ({solver}, {seconds:.1f} s)")
-    found_gap = _highs_gap(problem) if solver == "highs" else None
+    objective = float(pulp.value(problem.objective) or 0.0)
+    found_gap, bound = _highs_gap_and_bound(problem, objective) if solver == "highs" else (None, None)
     optimal = problem.sol_status == pulp.LpSolutionOptimal
-    return SolveInfo(solver, status, float(pulp.value(problem.objective) or 0.0), found_gap, seconds, optimal)
+    return SolveInfo(solver, status, objective, found_gap, seconds, optimal, bound)
