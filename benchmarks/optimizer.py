@@ -108,11 +108,13 @@ def run(days: int, replications: int, every: int = 30, scope: str = "day", cbc_l
     start = time.perf_counter()
     plan = simsvc.optimize(scenario, progress=lambda it: rounds.append(it))
     total = time.perf_counter() - start
-    try:
-        _, info = solve_staffing(inp, "cbc", cbc_limit, spec.gap)
-        cbc = {"seconds": info.seconds, "gap": info.gap, "optimal": info.optimal, "objective": info.objective}
-    except InfeasibleError:  # no integer solution within the time limit
-        cbc = {"seconds": cbc_limit, "gap": None, "optimal": False, "objective": None}
+    cbc = None
+    if cbc_limit > 0:
+        try:
+            _, info = solve_staffing(inp, "cbc", cbc_limit, spec.gap)
+            cbc = {"seconds": info.seconds, "gap": info.gap, "optimal": info.optimal, "objective": info.objective}
+        except InfeasibleError:  # no integer solution within the time limit
+            cbc = {"seconds": cbc_limit, "gap": None, "optimal": False, "objective": None}
     return {
         "days": days,
         "scope": scope,
@@ -137,34 +139,51 @@ def run(days: int, replications: int, every: int = 30, scope: str = "day", cbc_l
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one day, hourly starts, 3 replications (smoke run)")
-    parser.add_argument("--scope", choices=["day", "interval"], default="day", help="targets per day or interval")
-    parser.add_argument("--out", type=Path, help="write the figures as JSON")
-    args = parser.parse_args(argv)
-    result = run(1, 3, every=60, scope="interval", cbc_limit=10) if args.quick else run(7, 10, scope=args.scope)
+def report(result: dict) -> None:
     first = result["rounds"][0]
+    print(f"\n== scope: {result['scope']} ==")
     print(f"instance: {result['intervals']} intervals, patterns {result['patterns']}; {result['models']} models "
           f"(team × level), {result['variables']} variables, {result['constraints']} constraints")  # fmt: skip
     print(f"curves and model input: {result['prepare_s']:.2f} s; model build: {result['build_s']:.2f} s")
-    print("(each round's HiGHS time is the sum over the team × level models)")
+    print("(each round's HiGHS time is the sum over the team × level models, relaxations included)")
     for r in result["rounds"]:
         gap = "n/a" if r["gap"] is None else f"{100 * r['gap']:.3f} %"
         print(f"round {r['round']}: HiGHS {r['solve_s']:.2f} s, gap {gap}, cost {r['cost']:,.0f}, "
               f"missed: {'; '.join(r['misses']) or 'none'}")  # fmt: skip
     cbc = result["cbc"]
-    ratio = cbc["seconds"] / first["solve_s"] if first["solve_s"] > 0 else math.nan
-    found = "no integer solution" if cbc["objective"] is None else f"objective {cbc['objective']:,.0f}"
-    print(f"reference: CBC on the first round's models, same gap: {cbc['seconds']:.2f} s, {found}, "
-          f"optimal: {cbc['optimal']}; CBC / HiGHS time {ratio:.2f}x (a lower bound if CBC hit its "
-          f"{result['cbc_limit_s']:g} s limit)")  # fmt: skip
+    if cbc is not None:
+        ratio = cbc["seconds"] / first["solve_s"] if first["solve_s"] > 0 else math.nan
+        found = "no integer solution" if cbc["objective"] is None else f"objective {cbc['objective']:,.0f}"
+        print(f"reference: CBC on the first round's models, same gap: {cbc['seconds']:.2f} s, {found}, "
+              f"optimal: {cbc['optimal']}; CBC / HiGHS time {ratio:.2f}x (a lower bound if CBC hit its "
+              f"{result['cbc_limit_s']:g} s limit per model)")  # fmt: skip
     print(f"total (curves, solves, simulations of {len(result['rounds'])} round(s)): {result['total_s']:.1f} s; "
           f"confirmed: {result['confirmed']}; levels {result['levels']}")  # fmt: skip
     worst = max(r["solve_s"] for r in result["rounds"])
-    print(f"target: each solve < 60 s to a 1 % gap: {'PASS' if worst < 60 else 'FAIL'} (slowest {worst:.2f} s)")
+    gaps = [r["gap"] for r in result["rounds"]]
+    ok = worst < 60 and all(g is not None and g <= 0.01 + 1e-9 for g in gaps)
+    print(f"target: each round solved to a 1 % gap in < 60 s: {'PASS' if ok else 'FAIL'} (slowest {worst:.2f} s)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one day, hourly starts, 3 replications (smoke run)")
+    parser.add_argument(
+        "--scope", choices=["day", "interval", "both"], default="both", help="targets per interval, per day, or both"
+    )
+    parser.add_argument("--cbc-limit", type=float, default=60.0, help="CBC reference: seconds per model (0: skip)")
+    parser.add_argument("--out", type=Path, help="write the figures as JSON")
+    args = parser.parse_args(argv)
+    if args.quick:
+        results = [run(1, 3, every=60, scope="interval", cbc_limit=10)]
+    else:
+        scopes = ["interval", "day"] if args.scope == "both" else [args.scope]
+        # CBC is the reference on the interval scope only: on day scope it finds no solution in minutes.
+        results = [run(7, 10, scope=sc, cbc_limit=args.cbc_limit if sc == "interval" else 0) for sc in scopes]
+    for result in results:
+        report(result)
     if args.out:
-        args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+        args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
 
 

@@ -228,8 +228,10 @@ class Solution:
 def solve_staffing(inp: ModelInput, solver: SolverName, time_limit: float, gap: float) -> tuple[Solution, SolveInfo]:
     """Each team's cheapest allowed level and its staff; one :class:`SolveInfo` for all the solves.
 
-    The reported gap is the whole plan's: its cost against the sum over teams of the best lower
-    bound any level reached (when the solver reports bounds).
+    Levels are tried in the order of their linear relaxation's cost, and a level whose
+    relaxation costs more than a plan already found is pruned. The reported gap is the whole
+    plan's: its cost against the sum over teams of the lowest bound of any level (MILP bound,
+    or the relaxation of a pruned level), when the solver reports bounds.
 
     Raises:
         simsvc.InfeasibleError: when the cheapest plan exceeds the budget, or no level of a team
@@ -240,14 +242,27 @@ def solve_staffing(inp: ModelInput, solver: SolverName, time_limit: float, gap: 
     for k, team in enumerate(inp.teams):
         best: tuple[float, int, Variables, SolveInfo] | None = None
         team_bound = math.inf
+        # Linear relaxations first: a level whose relaxation costs more than a plan already
+        # found cannot be cheaper, and is not solved as a MILP.
+        relaxed = []
         for li, lv in enumerate(team.levels):
             if lv.cells.shortfalls:  # some cell's targets are out of reach at this level
                 continue
             prob, v = build_model(inp, k, li)
             try:
-                info = solve(prob, solver, time_limit, gap)
+                lp = solve(prob, solver, time_limit, gap, relax=True)
             except InfeasibleError:
                 continue  # e.g. max_headcount too low at this level
+            seconds += lp.seconds
+            relaxed.append((lp.objective, li, prob, v))
+        for lp_bound, li, prob, v in sorted(relaxed, key=lambda r: r[0]):
+            if best is not None and lp_bound >= best[0] - 1e-9:
+                team_bound = min(team_bound, lp_bound)
+                continue
+            try:
+                info = solve(prob, solver, time_limit, gap)
+            except InfeasibleError:
+                continue
             seconds += info.seconds
             all_optimal = all_optimal and info.optimal
             if info.bound is None:
