@@ -148,7 +148,8 @@ def report(result: dict) -> None:
     print("(each round's HiGHS time is the sum over the team × level models, relaxations included)")
     for r in result["rounds"]:
         gap = "n/a" if r["gap"] is None else f"{100 * r['gap']:.3f} %"
-        print(f"round {r['round']}: HiGHS {r['solve_s']:.2f} s, gap {gap}, cost {r['cost']:,.0f}, "
+        print(f"round {r['round']}: HiGHS {r['solve_s']:.2f} s, gap {gap}, front-line objective "
+              f"{r['objective']:,.0f}, plan cost with the complaint team {r['cost']:,.0f}, "
               f"missed: {'; '.join(r['misses']) or 'none'}")  # fmt: skip
     cbc = result["cbc"]
     if cbc is not None:
