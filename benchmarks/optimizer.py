@@ -36,10 +36,9 @@ if __package__ in (None, ""):
 
 import simsvc  # noqa: E402
 from simsvc.errors import InfeasibleError  # noqa: E402
-from simsvc.staffing.model import build_model  # noqa: E402
+from simsvc.staffing.model import build_model, solve_staffing  # noqa: E402
 from simsvc.staffing.patterns import generate_patterns  # noqa: E402
 from simsvc.staffing.prepare import model_input  # noqa: E402
-from simsvc.staffing.solver import solve  # noqa: E402
 
 HOURLY = [0.5, 0.8, 1.1, 1.3, 1.2, 1.0, 1.15, 1.1, 0.95, 0.85, 0.75, 0.55]  # 08:00 ... 19:00
 WEEKDAY = [1.15, 1.0, 0.95, 1.0, 1.2, 0.8, 0.6]  # Monday ... Sunday
@@ -103,24 +102,27 @@ def run(days: int, replications: int, every: int = 30, scope: str = "day", cbc_l
     inp = model_input(scenario, patterns, {}, {}, scenario.simulation.seed)
     prepare = time.perf_counter() - start
     start = time.perf_counter()
-    problem, _ = build_model(inp)
+    models = [build_model(inp, k, li)[0] for k, team in enumerate(inp.teams) for li in range(len(team.levels))]
     build = time.perf_counter() - start
     rounds = []
     start = time.perf_counter()
     plan = simsvc.optimize(scenario, progress=lambda it: rounds.append(it))
     total = time.perf_counter() - start
-    try:
-        info = solve(problem, "cbc", cbc_limit, spec.gap)
-        cbc = {"seconds": info.seconds, "gap": info.gap, "optimal": info.optimal, "objective": info.objective}
-    except InfeasibleError:  # no integer solution within the time limit
-        cbc = {"seconds": cbc_limit, "gap": None, "optimal": False, "objective": None}
+    cbc = None
+    if cbc_limit > 0:
+        try:
+            _, info = solve_staffing(inp, "cbc", cbc_limit, spec.gap)
+            cbc = {"seconds": info.seconds, "gap": info.gap, "optimal": info.optimal, "objective": info.objective}
+        except InfeasibleError:  # no integer solution within the time limit
+            cbc = {"seconds": cbc_limit, "gap": None, "optimal": False, "objective": None}
     return {
         "days": days,
         "scope": scope,
         "intervals": days * scenario.horizon.n_intervals,
         "patterns": {team: len(p) for team, p in patterns.items()},
-        "variables": len(problem.variables()),
-        "constraints": len(problem.constraints),
+        "models": len(models),
+        "variables": sum(len(m.variables()) for m in models),
+        "constraints": sum(len(m.constraints) for m in models),
         "prepare_s": prepare,
         "build_s": build,
         "cbc": cbc,
@@ -137,33 +139,52 @@ def run(days: int, replications: int, every: int = 30, scope: str = "day", cbc_l
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one day, hourly starts, 3 replications (smoke run)")
-    parser.add_argument("--scope", choices=["day", "interval"], default="day", help="targets per day or interval")
-    parser.add_argument("--out", type=Path, help="write the figures as JSON")
-    args = parser.parse_args(argv)
-    result = run(1, 3, every=60, scope="interval", cbc_limit=10) if args.quick else run(7, 10, scope=args.scope)
+def report(result: dict) -> None:
     first = result["rounds"][0]
-    print(f"instance: {result['intervals']} intervals, patterns {result['patterns']}, "
-          f"{result['variables']} variables, {result['constraints']} constraints")  # fmt: skip
+    print(f"\n== scope: {result['scope']} ==")
+    print(f"instance: {result['intervals']} intervals, patterns {result['patterns']}; {result['models']} models "
+          f"(team × level), {result['variables']} variables, {result['constraints']} constraints")  # fmt: skip
     print(f"curves and model input: {result['prepare_s']:.2f} s; model build: {result['build_s']:.2f} s")
+    print("(each round's HiGHS time is the sum over the team × level models, relaxations included)")
     for r in result["rounds"]:
         gap = "n/a" if r["gap"] is None else f"{100 * r['gap']:.3f} %"
-        print(f"round {r['round']}: HiGHS {r['solve_s']:.2f} s, gap {gap}, cost {r['cost']:,.0f}, "
+        print(f"round {r['round']}: HiGHS {r['solve_s']:.2f} s, gap {gap}, front-line objective "
+              f"{r['objective']:,.0f}, plan cost with the complaint team {r['cost']:,.0f}, "
               f"missed: {'; '.join(r['misses']) or 'none'}")  # fmt: skip
     cbc = result["cbc"]
-    ratio = cbc["seconds"] / first["solve_s"] if first["solve_s"] > 0 else math.nan
-    found = "no integer solution" if cbc["objective"] is None else f"objective {cbc['objective']:,.0f}"
-    print(f"reference: CBC on the first model, same gap: {cbc['seconds']:.2f} s, {found}, "
-          f"optimal: {cbc['optimal']}; CBC / HiGHS time {ratio:.2f}x (a lower bound if CBC hit its "
-          f"{result['cbc_limit_s']:g} s limit)")  # fmt: skip
+    if cbc is not None:
+        ratio = cbc["seconds"] / first["solve_s"] if first["solve_s"] > 0 else math.nan
+        found = "no integer solution" if cbc["objective"] is None else f"objective {cbc['objective']:,.0f}"
+        print(f"reference: CBC on the first round's models, same gap: {cbc['seconds']:.2f} s, {found}, "
+              f"optimal: {cbc['optimal']}; CBC / HiGHS time {ratio:.2f}x (a lower bound if CBC hit its "
+              f"{result['cbc_limit_s']:g} s limit per model)")  # fmt: skip
     print(f"total (curves, solves, simulations of {len(result['rounds'])} round(s)): {result['total_s']:.1f} s; "
           f"confirmed: {result['confirmed']}; levels {result['levels']}")  # fmt: skip
     worst = max(r["solve_s"] for r in result["rounds"])
-    print(f"target: each solve < 60 s to a 1 % gap: {'PASS' if worst < 60 else 'FAIL'} (slowest {worst:.2f} s)")
+    gaps = [r["gap"] for r in result["rounds"]]
+    ok = worst < 60 and all(g is not None and g <= 0.01 + 1e-9 for g in gaps)
+    print(f"target: each round solved to a 1 % gap in < 60 s: {'PASS' if ok else 'FAIL'} (slowest {worst:.2f} s)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one day, hourly starts, 3 replications (smoke run)")
+    parser.add_argument(
+        "--scope", choices=["day", "interval", "both"], default="both", help="targets per interval, per day, or both"
+    )
+    parser.add_argument("--cbc-limit", type=float, default=60.0, help="CBC reference: seconds per model (0: skip)")
+    parser.add_argument("--out", type=Path, help="write the figures as JSON")
+    args = parser.parse_args(argv)
+    if args.quick:
+        results = [run(1, 3, every=60, scope="interval", cbc_limit=10)]
+    else:
+        scopes = ["interval", "day"] if args.scope == "both" else [args.scope]
+        # CBC is the reference on the interval scope only: on day scope it finds no solution in minutes.
+        results = [run(7, 10, scope=sc, cbc_limit=args.cbc_limit if sc == "interval" else 0) for sc in scopes]
+    for result in results:
+        report(result)
     if args.out:
-        args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+        args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
 
 

@@ -61,8 +61,8 @@ def test_quick_optimizer_benchmark_runs(tmp_path: Path) -> None:
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    for needle in ("instance:", "round 1: HiGHS", "reference: CBC", "target: each solve < 60 s"):
+    for needle in ("instance:", "round 1: HiGHS", "reference: CBC", "target: each round solved to a 1 % gap"):
         assert needle in proc.stdout, proc.stdout
-    result = json.loads(out.read_text())
+    (result,) = json.loads(out.read_text())
     assert result["rounds"] and result["rounds"][0]["gap"] is not None and result["rounds"][0]["gap"] <= 0.01
     assert result["patterns"]["counter"] >= 30 and set(result["levels"]) == {"counter", "specialists"}

@@ -10,11 +10,10 @@ import pytest
 import simsvc
 from simsvc import InfeasibleError, queueing
 from simsvc.staffing.curves import Prediction
-from simsvc.staffing.model import build_model, extract
+from simsvc.staffing.model import solve_staffing
 from simsvc.staffing.patterns import generate_patterns
 from simsvc.staffing.prepare import model_input
 from simsvc.staffing.requirements import Targets
-from simsvc.staffing.solver import solve
 from tests.helpers import SCENARIOS
 
 
@@ -50,9 +49,8 @@ def small_scenario(scope="interval", quality=True, levels=2, rates=(50, 90, 70),
 
 def _solve(scenario):
     inp = model_input(scenario, generate_patterns(scenario), {}, {}, scenario.simulation.seed)
-    prob, v = build_model(inp)
-    info = solve(prob, "highs", 60, 0.0)
-    return inp, extract(inp, v), info
+    sol, info = solve_staffing(inp, "highs", 60, 0.0)
+    return inp, sol, info
 
 
 def _enumerate(inp, scope, top):
@@ -128,10 +126,7 @@ def test_single_stationary_interval_staffs_erlang_required_servers(per_hour, pat
 def test_highs_and_cbc_agree():
     scenario = small_scenario(max_abandonment=0.04, min_satisfied=0.6)
     inp = model_input(scenario, generate_patterns(scenario), {}, {}, 5)
-    costs = []
-    for solver in ("highs", "cbc"):
-        prob, _ = build_model(inp)
-        costs.append(solve(prob, solver, 60, 0.0).objective)
+    costs = [solve_staffing(inp, solver, 60, 0.0)[1].objective for solver in ("highs", "cbc")]
     assert costs[0] == pytest.approx(costs[1])
 
 

@@ -18,11 +18,10 @@ import pandas as pd
 from simsvc.errors import ScenarioError
 from simsvc.scenario.models import Scenario
 from simsvc.staffing.complaint_staffing import staff_complaint_teams
-from simsvc.staffing.model import ModelInput, Solution, build_model, extract
+from simsvc.staffing.model import ModelInput, Solution, solve_staffing
 from simsvc.staffing.patterns import Pattern, clock, generate_patterns
 from simsvc.staffing.plan import Iteration, Plan, PlannedShift
 from simsvc.staffing.prepare import DemandCache, model_input
-from simsvc.staffing.solver import solve
 from simsvc.staffing.verify import missed_groups, target_checks
 
 __all__ = ["optimize"]
@@ -196,9 +195,7 @@ def optimize(
     history: list[Iteration] = []
     for number in range(1, rounds + 1):
         inp = model_input(scenario, patterns, floors, cache, seed)
-        problem, variables = build_model(inp)
-        info = solve(problem, spec.solver, spec.time_limit, spec.gap)
-        sol = extract(inp, variables)
+        sol, info = solve_staffing(inp, spec.solver, spec.time_limit, spec.gap)
         predicted, complaints = _predicted(scenario, inp, sol)
         complaint = staff_complaint_teams(scenario, patterns, complaints, factor)
         staffed, planned = _staffed_scenario(scenario, inp, sol, complaint)
