@@ -168,6 +168,7 @@ def optimize(
     output_format: Annotated[PlanFormat, typer.Option("--format", "-f", help="How to print the plan.")] = (
         PlanFormat.table
     ),
+    lang: Annotated[Language, typer.Option(help="Language of the staffing chart.")] = Language.en,
 ) -> None:
     """Staff shifts and choose training levels that meet the targets at least cost, proven by simulation."""
     from simsvc.errors import InfeasibleError
@@ -199,7 +200,7 @@ def optimize(
     if out is not None:
         from simsvc.staffing.chart import save_staffing_chart
 
-        written = write_plan(plan, out, chart=save_staffing_chart)
+        written = write_plan(plan, out, chart=lambda p, path: save_staffing_chart(p, path, lang.value))
         _err.print(f"wrote {len(written)} files to {out}", highlight=False)
     missed = plan_shortfalls(plan)
     if missed:
