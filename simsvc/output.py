@@ -20,7 +20,7 @@ from rich.table import Table
 from simsvc.result import SimResult
 from simsvc.scenario.quality_models import DIMENSIONS
 
-__all__ = ["print_result", "write_result"]
+__all__ = ["atomic_write", "print_result", "write_result"]
 
 _PERCENT = {
     "service_level", "abandonment_rate", "balk_rate", "utilization", "delighted_share", "dissatisfied_share",
@@ -120,11 +120,17 @@ def print_result(result: SimResult, fmt: str, console: Console) -> None:
         )
 
 
-def _atomic(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Let ``write`` fill a temporary file beside ``path``, flush it to disk, then rename it into place.
+
+    Readers, and a run killed at any moment, see either the old file or the whole new one.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(Path(tmp))
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -146,6 +152,6 @@ def write_result(result: SimResult, folder: Path) -> list[Path]:
         tables["customers.parquet"] = lambda p: result.customers.to_parquet(p, index=False)
     written = []
     for name, write in tables.items():
-        _atomic(folder / name, write)
+        atomic_write(folder / name, write)
         written.append(folder / name)
     return written
