@@ -89,9 +89,7 @@ def paired_differences(
     return confidence_intervals(long, [factor, *_keys(frame)], confidence).sort_index()
 
 
-def pareto_frontier(
-    summary: pd.DataFrame, cost: str = "cost", satisfaction: str = "satisfaction"
-) -> pd.DataFrame:
+def pareto_frontier(summary: pd.DataFrame, cost: str = "cost", satisfaction: str = "satisfaction") -> pd.DataFrame:
     """The design points no other point beats on both lower ``cost`` and higher ``satisfaction``.
 
     Args:

@@ -59,9 +59,7 @@ class SweepPlan:
     def tasks(self) -> list[Task]:
         """Point by point, replications in blocks of ``experiment.block``."""
         n, block = self.experiment.replications, self.experiment.block
-        return [
-            Task(p, first, min(block, n - first)) for p in range(len(self.points)) for first in range(0, n, block)
-        ]
+        return [Task(p, first, min(block, n - first)) for p in range(len(self.points)) for first in range(0, n, block)]
 
 
 def _base(experiment: Experiment, source: str, folder: Path) -> tuple[dict[str, Any], Path, str]:

@@ -161,9 +161,9 @@ class Experiment(Frozen):
         return min(self.replications, self.replications_per_task or DEFAULT_BLOCK)
 
 
-def read_experiment(source: str | Path | Mapping[str, Any], base_dir: str | Path | None = None) -> tuple[
-    Experiment, str, Path
-]:
+def read_experiment(
+    source: str | Path | Mapping[str, Any], base_dir: str | Path | None = None
+) -> tuple[Experiment, str, Path]:
     """Read and validate an experiment file or mapping.
 
     Returns:
