@@ -48,7 +48,7 @@ def summarize(frame: pd.DataFrame, kpis: Sequence[str] | None = None, confidence
         out[f"{k}_ci_low"] = wide[("ci_low", k)]
         out[f"{k}_ci_high"] = wide[("ci_high", k)]
     out["n"] = wide["n"].max(axis=1).astype(int)
-    factors = frame.drop_duplicates("point").set_index("point")[factor_columns(frame)]
+    factors = frame.drop_duplicates("point").set_index("point")[[c for c in factor_columns(frame) if c not in kpis]]
     return out.reset_index().merge(factors.reset_index(), on="point")[
         ["point", *factors.columns, *by[1:], *out.columns]
     ]

@@ -136,7 +136,11 @@ def load(folder: str | Path, group: str = "overall") -> pd.DataFrame:
     if manifest is None:
         raise ExperimentError(str(folder), [("", f"no {MANIFEST}: not a sweep store")])
     files = sorted(store.tasks_dir.glob("p*-r*.parquet"))
-    points = pd.read_parquet(store.folder / "points.parquet")
+    # The manifest keeps the factor values as written (a mapping, None), Parquet only their JSON.
+    factors = manifest["factors"]
+    points = pd.DataFrame(
+        {"point": range(len(manifest["points"])), **{f: [p[f] for p in manifest["points"]] for f in factors}}
+    )
     if not files:
         return points.iloc[0:0]
     rows = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
