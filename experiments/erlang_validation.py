@@ -66,7 +66,8 @@ def main() -> None:
     frame = sweep(experiment(args.quick), args)
     frame["rho"] = frame["load"] * SERVICE_MEAN / 60 / SERVERS
     frame["model"] = frame["patience"].map(lambda p: "Erlang C" if p is None else "Erlang A")
-    s = summarize(frame, ["mean_wait", "service_level", "abandonment_rate"])
+    kpis = ["mean_wait", "service_level", "abandonment_rate"]
+    s = summarize(frame, kpis, factors=["load", "patience", "rho", "model"])
     theory = pd.DataFrame([exact(r.load, r.patience) for r in s.itertuples()])
     s["exact_wait"], s["exact_sl"], s["exact_ab"] = theory["mean_wait"], theory["service_level"], theory["p_abandon"]
     s["wait in CI"] = (s["mean_wait_ci_low"] <= s["exact_wait"]) & (s["exact_wait"] <= s["mean_wait_ci_high"])

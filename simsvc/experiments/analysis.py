@@ -25,7 +25,14 @@ def _keys(frame: pd.DataFrame) -> list[str]:
 
 
 def factor_columns(frame: pd.DataFrame) -> list[str]:
-    """The factor columns of a frame from :func:`simsvc.experiments.load`."""
+    """The factor columns of a frame from :func:`simsvc.experiments.load`.
+
+    :func:`~simsvc.experiments.load` records them in ``frame.attrs["factors"]`` (columns
+    derived later, such as a sum of two KPIs, are then not mistaken for factors); without
+    that, every column that is neither a KPI nor an index is taken as a factor.
+    """
+    if "factors" in frame.attrs:
+        return [c for c in frame.attrs["factors"] if c in frame.columns]
     return [c for c in frame.columns if c not in {"point", "replication", *_KEYS, *KPI_NAMES}]
 
 
@@ -33,10 +40,16 @@ def _long(frame: pd.DataFrame, ids: list[str], kpis: Sequence[str]) -> pd.DataFr
     return frame.melt(id_vars=ids, value_vars=list(kpis), var_name="kpi", value_name="value")
 
 
-def summarize(frame: pd.DataFrame, kpis: Sequence[str] | None = None, confidence: float = 0.95) -> pd.DataFrame:
+def summarize(
+    frame: pd.DataFrame,
+    kpis: Sequence[str] | None = None,
+    confidence: float = 0.95,
+    factors: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """One row per design point (and class/interval/day key): factors, then per KPI mean and CI.
 
     Columns ``KPI`` (the mean), ``KPI_ci_low``, ``KPI_ci_high``, and ``n`` (replications).
+    ``factors`` (default :func:`factor_columns`) are the per-point columns carried along.
     """
     kpis = list(kpis) if kpis is not None else [k for k in KPI_NAMES if k in frame.columns]
     by = ["point", *_keys(frame)]
@@ -48,10 +61,9 @@ def summarize(frame: pd.DataFrame, kpis: Sequence[str] | None = None, confidence
         out[f"{k}_ci_low"] = wide[("ci_low", k)]
         out[f"{k}_ci_high"] = wide[("ci_high", k)]
     out["n"] = wide["n"].max(axis=1).astype(int)
-    factors = frame.drop_duplicates("point").set_index("point")[[c for c in factor_columns(frame) if c not in kpis]]
-    return out.reset_index().merge(factors.reset_index(), on="point")[
-        ["point", *factors.columns, *by[1:], *out.columns]
-    ]
+    carried = [c for c in (factor_columns(frame) if factors is None else factors) if c not in kpis]
+    factors = frame.drop_duplicates("point").set_index("point")[carried]
+    return out.reset_index().merge(factors.reset_index(), on="point")[["point", *carried, *by[1:], *out.columns]]
 
 
 def main_effects(frame: pd.DataFrame, factor: str, kpi: str, confidence: float = 0.95) -> pd.DataFrame:

@@ -142,7 +142,9 @@ def load(folder: str | Path, group: str = "overall") -> pd.DataFrame:
         {"point": range(len(manifest["points"])), **{f: [p[f] for p in manifest["points"]] for f in factors}}
     )
     if not files:
-        return points.iloc[0:0]
+        empty = points.iloc[0:0]
+        empty.attrs["factors"] = list(factors)
+        return empty
     rows = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     rows = rows[rows["group"] == group]
     index = ["point", "replication"] + ([] if group == "overall" else ["key"])
@@ -152,5 +154,6 @@ def load(folder: str | Path, group: str = "overall") -> pd.DataFrame:
     wide = wide[index + kpis]
     if group != "overall":
         wide = wide.rename(columns={"key": group})
-    out = points.merge(wide, on="point", how="inner").sort_values(index[:2], kind="stable")
-    return out.reset_index(drop=True)
+    out = points.merge(wide, on="point", how="inner").sort_values(index[:2], kind="stable").reset_index(drop=True)
+    out.attrs["factors"] = list(factors)
+    return out
