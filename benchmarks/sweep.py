@@ -57,12 +57,12 @@ def counter(hours: int) -> dict:
 def heavy_experiment(quick: bool) -> dict:
     return {
         "name": "sweep benchmark",
-        "base": counter(3 if quick else 4),
+        "base": counter(2 if quick else 4),
         "factors": [
             {"name": "staff", "path": "teams[0].staff", "levels": [2, 3, 4, 5]},
             {"name": "rate", "path": "customer_classes[0].arrivals.per_hour", "levels": [25, 30, 35, 40, 45]},
         ],
-        "replications": 10 if quick else 50,
+        "replications": 5 if quick else 50,
         "replications_per_task": 5,
         "seed": 1,
         "outputs": {"groups": ["overall"]},
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             twos.append(seconds)
             pd.testing.assert_frame_equal(frame1, frame2)
         one, two = min(ones), min(twos)
-        cost = overhead(20 if args.quick else 200, folder / "minimal")
+        cost = overhead(10 if args.quick else 200, folder / "minimal")
     figures = {
         "tasks": n_tasks,
         "runs_1_worker": ones,
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     per_task = figures["task_ms_1_worker"]
     print(f"  1 worker : {one:6.2f} s  ({per_task:.0f} ms per task, start-up included; best of {len(ones)})")
     print(f"  2 workers: {two:6.2f} s  → speed-up {figures['speedup']:.2f}× (target ≥ {TARGET}×), same results")
-    print(f"per-task overhead (minimal task of 1 replication, {20 if args.quick else 200} tasks, 1 worker):")
+    print(f"per-task overhead (minimal task of 1 replication, {10 if args.quick else 200} tasks, 1 worker):")
     print(f"  in-process {cost['direct_ms']:.2f} ms/task, as a sweep {cost['sweep_ms']:.2f} ms/task "
           f"→ overhead {cost['overhead_ms']:.2f} ms/task; pool start-up {cost['pool_startup_s']:.2f} s")  # fmt: skip
     if args.out:

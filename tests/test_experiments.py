@@ -178,3 +178,13 @@ def test_example_experiment_file_plans():
     assert len(plan.points) == 6 and len(plan.tasks) == 12
     assert yaml.safe_load((ROOT / "experiments" / "staffing_small.yaml").read_text())["base"].endswith("teaching.yaml")
     assert (SCENARIOS / "teaching.yaml").is_file()
+
+
+def test_sweep_benchmark_quick_runs(tmp_path, capsys):
+    # Keeps benchmarks/sweep.py working; its figures are not checked here (no timed tests).
+    from benchmarks import sweep
+
+    assert sweep.main(["--quick", "--out", str(tmp_path / "bench.json")]) == 0
+    figures = json.loads((tmp_path / "bench.json").read_text())
+    assert figures["tasks"] == 20 and figures["speedup"] > 0 and "overhead_ms" in figures
+    assert "speed-up" in capsys.readouterr().out
