@@ -77,10 +77,10 @@ class Store:
             raise ExperimentError(
                 where, [("", "the store already holds this experiment's results; add --resume to finish it")]
             )
-        if manifest is None and self.folder.is_dir() and any(self.folder.iterdir()):
+        if manifest is None and self._foreign_files():
             raise ExperimentError(str(self.folder), [("", "not empty and not a sweep store; choose another --out")])
         self.tasks_dir.mkdir(parents=True, exist_ok=True)
-        for stale in self.tasks_dir.glob(".*.tmp"):  # a write cut short by a kill
+        for stale in [*self.folder.glob(".*.tmp"), *self.tasks_dir.glob(".*.tmp")]:  # writes cut short by a kill
             stale.unlink()
         if manifest is None:
             content = {
@@ -104,6 +104,15 @@ class Store:
                 self.folder / MANIFEST,
                 lambda p: p.write_text(json.dumps(content, indent=2, default=str), encoding="utf-8"),
             )
+
+    def _foreign_files(self) -> bool:
+        """Whether the folder holds anything but the remains of a store killed before its manifest was written."""
+        if not self.folder.is_dir():
+            return False
+        ours = {"points.parquet", "tasks"}
+        return any(p.name not in ours and not p.name.endswith(".tmp") for p in self.folder.iterdir()) or bool(
+            self.tasks_dir.is_dir() and any(self.tasks_dir.glob("*.parquet"))
+        )
 
     def path(self, task: Task) -> Path:
         return self.tasks_dir / f"{task.id}.parquet"
