@@ -188,3 +188,17 @@ def test_sweep_benchmark_quick_runs(tmp_path, capsys):
     figures = json.loads((tmp_path / "bench.json").read_text())
     assert figures["tasks"] == 20 and figures["speedup"] > 0 and "overhead_ms" in figures
     assert "speed-up" in capsys.readouterr().out
+
+
+def test_store_refuses_foreign_folders_but_reuses_a_store_killed_before_its_manifest(tmp_path):
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "notes.txt").write_text("mine")
+    with pytest.raises(ExperimentError, match="not a sweep store"):
+        run_sweep(experiment(), tmp_path / "foreign", ThreadPoolExecutor(1))
+    assert [p.name for p in (tmp_path / "foreign").iterdir()] == ["notes.txt"]
+    half = tmp_path / "half"
+    (half / "tasks").mkdir(parents=True)
+    (half / "points.parquet").write_bytes(b"cut short")
+    (half / ".manifest.json.x.tmp").write_text("{")
+    run = run_sweep(experiment(), half, ThreadPoolExecutor(2))
+    assert run.ran == run.total and not list(half.glob("*.tmp")) and len(load(half)) == 18
