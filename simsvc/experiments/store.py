@@ -121,10 +121,13 @@ class Store:
         """Ids of the finished tasks."""
         return {p.stem for p in self.tasks_dir.glob("p*-r*.parquet")}
 
-    def write(self, task: Task, kpis: pd.DataFrame) -> Path:
-        """Store one finished task's KPI rows atomically."""
+    def write(self, task: Task, kpis: pd.DataFrame | bytes) -> Path:
+        """Store one finished task's KPI rows (a table, or the table as Parquet bytes) atomically."""
         path = self.path(task)
-        atomic_write(path, lambda p: kpis.to_parquet(p, index=False))
+        if isinstance(kpis, bytes):
+            atomic_write(path, lambda p: p.write_bytes(kpis))
+        else:
+            atomic_write(path, lambda p: kpis.to_parquet(p, index=False))
         return path
 
 
