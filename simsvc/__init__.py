@@ -1,12 +1,13 @@
 """simsvc: simulate service operations and recommend staffing.
 
 Public entry points: :func:`load_scenario`, :func:`simulate`, :func:`optimize`,
-:mod:`simsvc.queueing`. The optimizer (and PuLP with it) is imported on first use.
+:mod:`simsvc.queueing`, :mod:`simsvc.experiments` (sweeps). The optimizer (and PuLP with it)
+and the experiments are imported on first use.
 """
 
 from typing import Any
 
-from simsvc.errors import InfeasibleError, ScenarioError
+from simsvc.errors import ExperimentError, InfeasibleError, ScenarioError
 from simsvc.result import SimResult
 from simsvc.scenario import Scenario, load_scenario
 from simsvc.sim.replicate import simulate
@@ -14,6 +15,7 @@ from simsvc.sim.replicate import simulate
 __version__ = "0.1.0"
 
 __all__ = [
+    "ExperimentError",
     "InfeasibleError",
     "Scenario",
     "ScenarioError",

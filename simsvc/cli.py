@@ -2,7 +2,7 @@
 
 Exit codes: 0 success, 2 invalid input (the message names the file and the field),
 3 targets infeasible (the message says which and by how much), 1 anything else,
-130 interrupted (finished replications are still printed and saved).
+130 interrupted (finished replications, or sweep tasks, are still printed and saved).
 """
 
 from __future__ import annotations
@@ -241,6 +241,53 @@ def web_app(
     from simsvc.app.launch import serve
 
     serve(port=port, host=host, open_browser=browser)
+
+
+@app.command()
+def sweep(
+    experiment: Annotated[Path, typer.Argument(help="Experiment file (YAML).", show_default=False)],
+    out: Annotated[Path, typer.Option(help="Results folder (Parquet store).", show_default=False)],
+    workers: Annotated[
+        Optional[int], typer.Option("--workers", "-w", min=1, help="Local processes. Default: all cores.")
+    ] = None,
+    scheduler: Annotated[
+        Optional[str], typer.Option(help="Run on this Dask scheduler (tcp://host:8786).")
+    ] = None,
+    dask_local: Annotated[
+        bool, typer.Option("--dask-local", help="Start a local Dask cluster of --workers processes.")
+    ] = False,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Finish an interrupted sweep: compute only the missing tasks.")
+    ] = False,
+) -> None:
+    """Simulate every design point of an experiment; each finished task is stored at once."""
+    from contextlib import nullcontext
+
+    from simsvc.experiments import dask_executor, plan_sweep, run_sweep
+
+    if scheduler and dask_local:
+        _fail_invalid(ScenarioError("--scheduler/--dask-local", [("", "give one of --scheduler or --dask-local")]))
+    try:
+        plan = plan_sweep(experiment)
+        use_dask = scheduler is not None or dask_local
+        with dask_executor(scheduler, workers) if use_dask else nullcontext() as executor, _progress() as bar:
+            task = bar.add_task("tasks", total=len(plan.tasks))
+            done = run_sweep(
+                plan, out, executor, resume=resume, workers=workers,
+                progress=lambda finished, total: bar.update(task, completed=finished),
+            )  # fmt: skip
+    except ScenarioError as exc:
+        _fail_invalid(exc)
+        return
+    _err.print(
+        f"{done.ran} task(s) run, {done.skipped} already stored, {done.total} in all "
+        f"({len(plan.points)} design points × {plan.experiment.replications} replications) "
+        f"in {done.seconds:.1f} s → {out}",
+        highlight=False,
+    )
+    if done.interrupted:
+        _err.print("interrupted: the finished tasks are stored; run again with --resume to finish", highlight=False)
+        raise typer.Exit(INTERRUPTED)
 
 
 def _progress():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["InfeasibleError", "ScenarioError"]
+__all__ = ["ExperimentError", "InfeasibleError", "ScenarioError"]
 
 
 class ScenarioError(ValueError):
@@ -15,12 +15,21 @@ class ScenarioError(ValueError):
         problems: ``(field path, what is wrong)`` pairs, every problem found.
     """
 
+    kind = "scenario"
+    """What was invalid, as the message names it."""
+
     def __init__(self, source: str, problems: Sequence[tuple[str, str]]) -> None:
         self.source = source
         self.problems = list(problems)
         lines = [f"{path}: {what}" if path else what for path, what in self.problems]
         noun = "problem" if len(lines) == 1 else "problems"
-        super().__init__(f"{source}: invalid scenario ({len(lines)} {noun})\n  " + "\n  ".join(lines))
+        super().__init__(f"{source}: invalid {self.kind} ({len(lines)} {noun})\n  " + "\n  ".join(lines))
+
+
+class ExperimentError(ScenarioError):
+    """An experiment file (or its results store) is invalid; a :class:`ScenarioError` so callers catch both."""
+
+    kind = "experiment"
 
 
 class InfeasibleError(ValueError):

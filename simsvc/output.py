@@ -124,7 +124,10 @@ def print_result(result: SimResult, fmt: str, console: Console) -> None:
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write ``path`` through ``write(temporary path)`` and rename: never a half-written file."""
+    """Let ``write`` fill a temporary file beside ``path``, flush it to disk, then rename it into place.
+
+    Readers, and a run killed at any moment, see either the old file or the whole new one.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
@@ -133,6 +136,8 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -71,6 +71,7 @@ def simulate(
     *,
     keep_records: bool | None = None,
     progress: Callable[[int, int], None] | None = None,
+    first_replication: int = 0,
 ) -> SimResult:
     """Simulate ``replications`` independent replications of ``scenario``.
 
@@ -86,24 +87,30 @@ def simulate(
         keep_records: keep the per-customer table (default from the scenario); off,
             memory stays bounded however many customers are simulated.
         progress: called with ``(finished, total)`` after each replication.
+        first_replication: number of the first replication run: replications
+            ``first_replication, ..., first_replication + replications - 1`` are simulated, so
+            a long run split into blocks (as experiment sweeps do) gives exactly the numbers
+            of one run.
     """
     sim = scenario.simulation
     n = sim.replications if replications is None else int(replications)
     if n < 1:
         raise ValueError(f"replications(={n}) must be >= 1")
+    if first_replication < 0:
+        raise ValueError(f"first_replication(={first_replication}) must be >= 0")
     seed = sim.seed if seed is None else int(seed)
     keep = sim.keep_records if keep_records is None else keep_records
     warnings = [w for w in [overload_warning(scenario)] if w]
     kpi_tables, records, truncated, interrupted = [], [], False, False
     try:
-        for r in range(n):
+        for i, r in enumerate(range(first_replication, first_replication + n)):
             kpis, rows, cut = run_replication(scenario, seed, r, keep)
             kpi_tables.append(kpis)
             if rows is not None:
                 records.append((r, *rows))
             truncated |= cut
             if progress:
-                progress(r + 1, n)
+                progress(i + 1, n)
     except KeyboardInterrupt:
         if not kpi_tables:
             raise
