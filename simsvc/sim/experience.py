@@ -44,11 +44,20 @@ class CustomerDraws:
     complaint_need: np.ndarray
 
     @staticmethod
-    def concatenate(parts: list[CustomerDraws], order: np.ndarray) -> CustomerDraws:
-        """Join classes' draws and reorder them like the merged batch."""
-        return CustomerDraws(
-            **{f.name: np.concatenate([getattr(p, f.name) for p in parts])[order] for f in fields(CustomerDraws)}
-        )
+    def concatenate(parts: list[CustomerDraws], order: np.ndarray | None = None) -> CustomerDraws:
+        """Join draws, reordered like the merged batch (``order`` None: already in order).
+
+        Skipping the identity reordering matters: a fancy-indexed copy of every field costs
+        more than drawing the numbers.
+        """
+        if len(parts) == 1 and order is None:
+            return parts[0]  # the arrays are never written to
+        joined = {f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(CustomerDraws)}
+        return CustomerDraws(**(joined if order is None else {name: a[order] for name, a in joined.items()}))
+
+    def head(self, n: int) -> CustomerDraws:
+        """The draws of the first ``n`` customers."""
+        return CustomerDraws(**{f.name: getattr(self, f.name)[:n] for f in fields(CustomerDraws)})
 
 
 def draw_customers(
