@@ -26,7 +26,7 @@ import simpy
 from simsvc import quality
 from simsvc.scenario.models import Scenario
 from simsvc.sim.demand import Batch, Demand
-from simsvc.sim.engine import ABANDONED, BALKED, Engine, _ArrivalChain
+from simsvc.sim.engine import ABANDONED, BALKED, Engine, _ArrivalChain, _Team
 from simsvc.sim.experience import GAP_DIMENSIONS, experience
 
 __all__ = ["COMPLAINT_FIELDS", "QUALITY_FIELDS", "QualityEngine"]
@@ -58,12 +58,13 @@ class _Judging:
     """
 
     __slots__ = (
-        "abandon", "base", "complained", "draws", "experience", "klass", "need", "returns", "u_return", "u_voice",
+        "abandon", "base", "complained", "draws", "experience", "klass", "may_complain", "need", "returns",
+        "u_return", "u_voice",
     )  # fmt: skip
 
-    def __init__(self, scenario: Scenario, batch: Batch):
+    def __init__(self, engine: QualityEngine, batch: Batch):
         assert batch.draws is not None
-        x = experience(scenario, batch.klass, batch.need, batch.draws)
+        x = experience(engine.scenario, batch.klass, batch.need, batch.draws)
         self.experience, self.draws, self.klass = x, batch.draws, batch.klass
         # Flat lists (customer i, team t at i * teams + t): no per-customer containers.
         self.need, self.base = x.need.ravel().tolist(), x.base.ravel().tolist()
@@ -71,6 +72,15 @@ class _Judging:
         self.u_return = batch.draws.u_return.tolist()
         n = len(batch)
         self.complained, self.returns = [0] * n, [0] * n
+        # Who could complain if served by each team: a voicing customer whose gap would be
+        # below the dissatisfied line at the worst responsiveness (1). The gap only rises
+        # with the perception (weights >= 0, and rounding is monotone), so the others are
+        # never judged during the run; without live loyalty that is most customers.
+        self.may_complain: list[bool] | None = None
+        if not engine.live_loyalty:
+            voice = (batch.draws.u_voice < engine.p_voice)[:, None]
+            worst_gap = x.base + engine.w_resp_a[batch.klass][:, None] * 1.0  # as the engine adds it
+            self.may_complain = (voice & (worst_gap < engine.lo)).ravel().tolist()
 
     def columns(self, engine: QualityEngine, chain: _ArrivalChain) -> list[np.ndarray]:
         """The judgement columns of the finished batch, in :data:`QUALITY_FIELDS` order."""
@@ -114,8 +124,7 @@ class QualityEngine(Engine):
         q, comp, loyal = scenario.quality, scenario.complaints, scenario.loyalty
         classes = scenario.customer_classes
         self.complaint_queue = self._add_queue(priority=0, patient=False, balk_at=None)
-        for spec in comp.teams:
-            self._add_team(spec, [self.complaint_queue], closing=None, frontline=False)
+        self.desk = [self._add_team(spec, [self.complaint_queue], closing=None, frontline=False) for spec in comp.teams]
         self.success = [0.0] * len(scenario.teams) + [
             scenario.training(t.training_level).recovery_success for t in comp.teams
         ]
@@ -147,7 +156,7 @@ class QualityEngine(Engine):
         self._start = self._fast_start()  # type: ignore[method-assign]
 
     def prepare(self, batch: Batch) -> _Judging:
-        return _Judging(self.scenario, batch)
+        return _Judging(self, batch)
 
     def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:
         return super()._columns(chain) + chain.extra.columns(self, chain)
@@ -193,11 +202,10 @@ class QualityEngine(Engine):
             at = i * n_teams + t
             duration = x.need[at] / team.speed
             end = now + duration
-            timeout(duration).callbacks.append(team.done)
             wait = now - arrival
             chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, end, t
-            voice = x.u_voice[i] < p_voice
-            if voice or live:  # the judgement changes the rest of the run: make it now
+            complaint = None
+            if live or x.may_complain[at]:  # the judgement changes the rest of the run: make it now
                 d = desired[k]
                 if wait <= d:
                     perceived = 7.0
@@ -208,15 +216,18 @@ class QualityEngine(Engine):
                     if perceived < 1.0:
                         perceived = 1.0
                 gap = x.base[at] + w_resp[k] * perceived
-                cat = 0 if gap >= hi else (2 if gap < lo else 1)  # DELIGHTED, SATISFIED, DISSATISFIED
-                if cat == 2 and voice:
-                    x.complained[i] = 1  # files the complaint when its service ends
-                    filing = timeout(duration, value=(cid, k, cell, arrival, x, i, gap, t, perceived))
-                    filing.callbacks.append(filed_after)
+                if gap < lo and x.u_voice[i] < p_voice:  # dissatisfied, and says so
+                    x.complained[i] = 1
+                    complaint = (cid, k, cell, arrival, x, i, gap, t, perceived)
                 elif live:  # the outcome is final (as in _loyalty)
+                    cat = 0 if gap >= hi else (2 if gap < lo else 1)  # DELIGHTED, SATISFIED, DISSATISFIED
                     outcomes[k][cat] += 1
                     if x.u_return[i] < p_return[cat]:
                         x.returns[i] = comes_back(k, x, i, t, perceived, end)
+            completion = timeout(duration, complaint)
+            completion.callbacks.append(team.done)
+            if complaint is not None:  # filed when its service ends, once the server has moved on
+                completion.callbacks.append(filed_after)
             chain.left -= 1
             if not chain.left:
                 record(chain)
@@ -256,7 +267,28 @@ class QualityEngine(Engine):
     ) -> None:  # fmt: skip
         payload = (k, x, i, gap, t, perceived, filed, arrival)
         need = float(x.draws.complaint_need[i])
-        self.arrive(cid, self.complaint_queue, cell, self.env.now, need, math.inf, payload)
+        now = self.env.now
+        for team in self.desk:  # as Engine.arrive does, without what the complaint queue lacks
+            if team.busy < team.cap:
+                self._handle_complaint(team, cid, cell, now, need, payload)
+                return
+        self.arrive(cid, self.complaint_queue, cell, now, need, math.inf, payload)  # it queues
+
+    def _completion_callback(self, team: _Team) -> Callable[[simpy.Event], None]:
+        """A complaint team's completion: :meth:`Engine._dispatch` for its one FIFO queue."""
+        if team.frontline:
+            return super()._completion_callback(team)
+        env, queue, handle = self.env, self.queues[self.complaint_queue], self._handle_complaint
+
+        def done(_event: simpy.Event) -> None:
+            now = env.now
+            team.account(now)
+            team.busy -= 1
+            while team.busy < team.cap and queue:
+                entry = queue.popleft()
+                handle(team, entry[1], entry[3], now, entry[4], entry[6])
+
+        return done
 
     def _handle_complaint(self, team, cid: int, cell: int, now: float, need: float, payload: tuple) -> None:
         k, x, i, gap, t, perceived, filed, arrival = payload
