@@ -102,24 +102,21 @@ def experience(scenario: Scenario, klass: np.ndarray, need: np.ndarray, draws: C
     needs = np.empty((n, teams))
     base = np.empty((n, teams))
     gaps = np.empty((n, teams, 4))
+    # Shared by the teams (this runs for every customer: no copies per team).
+    expected_other, weights_other = e[:, [_R, _A, _E, _T]], weights[:, [_R, _A, _E, _T]]
+    responsiveness_term = weights[:, _S] * e[:, _S]
     for t, team in enumerate(scenario.teams):
         level = scenario.training(team.training_level)
         failed = draws.u_fail < level.failure_prob
         rework = failed & (draws.u_rework < q.rework_probability)
         needs[:, t] = need * np.where(rework, 2.0, 1.0)
         site = q.tangibles if team.tangibles is None else team.tangibles
-        perceived = np.column_stack(
-            [
-                np.where(failed, q.failure_score, q.reliable_score),
-                np.full(n, level.assurance),
-                np.full(n, level.empathy),
-                np.full(n, site),
-            ]
-        )
-        perceived = np.clip(perceived + draws.noise, 1.0, 7.0)
-        g = perceived - e[:, [_R, _A, _E, _T]]
+        perceived = draws.noise + np.array([q.reliable_score, level.assurance, level.empathy, site])
+        perceived[failed, 0] = draws.noise[failed, 0] + q.failure_score
+        np.clip(perceived, 1.0, 7.0, out=perceived)
+        g = perceived - expected_other
         gaps[:, t] = g
-        base[:, t] = (g * weights[:, [_R, _A, _E, _T]]).sum(axis=1) - weights[:, _S] * e[:, _S]
+        base[:, t] = (g * weights_other).sum(axis=1) - responsiveness_term
     site_tangibles = np.clip(q.tangibles + draws.noise[:, 3], 1.0, 7.0)
     abandon_gap = weights[:, _S] * (1.0 - e[:, _S]) + weights[:, _T] * (site_tangibles - e[:, _T])
     return Experience(needs, base, gaps, abandon_gap, e[:, _S].copy())

@@ -26,7 +26,7 @@ import simpy
 from simsvc import quality
 from simsvc.scenario.models import Scenario
 from simsvc.sim.demand import Batch, Demand
-from simsvc.sim.engine import ABANDONED, BALKED, Engine, _ArrivalChain, _Team
+from simsvc.sim.engine import ABANDONED, BALKED, RECORD_FIELDS, Engine, _ArrivalChain, _Team
 from simsvc.sim.experience import GAP_DIMENSIONS, experience
 
 __all__ = ["COMPLAINT_FIELDS", "QUALITY_FIELDS", "QualityEngine"]
@@ -44,6 +44,7 @@ the complaint was filed, waited and was handled, and the customer's judgement be
 _NAN = float("nan")
 _RESPONSIVENESS = quality.DIMENSIONS.index("responsiveness")
 _OTHERS = [quality.DIMENSIONS.index(d) for d in GAP_DIMENSIONS]
+_WAIT, _TEAM = RECORD_FIELDS.index("wait"), RECORD_FIELDS.index("team")
 _COMPLAINT_CHUNK = 4096  # complaint records handed to their sink at a time
 
 
@@ -71,7 +72,8 @@ class _Judging:
         self.abandon, self.u_voice = x.abandon_gap.tolist(), batch.draws.u_voice.tolist()
         self.u_return = batch.draws.u_return.tolist()
         n = len(batch)
-        self.complained, self.returns = [0] * n, [0] * n
+        self.complained: list[int] = []  # who complained (few: a list of them, not a flag each)
+        self.returns = [0] * n if engine.live_loyalty else []  # decided during the run only then
         # Who could complain if served by each team: a voicing customer whose gap would be
         # below the dissatisfied line at the worst responsiveness (1). The gap only rises
         # with the perception (weights >= 0, and rounding is monotone), so the others are
@@ -82,10 +84,13 @@ class _Judging:
             worst_gap = x.base + engine.w_resp_a[batch.klass][:, None] * 1.0  # as the engine adds it
             self.may_complain = (voice & (worst_gap < engine.lo)).ravel().tolist()
 
-    def columns(self, engine: QualityEngine, chain: _ArrivalChain) -> list[np.ndarray]:
-        """The judgement columns of the finished batch, in :data:`QUALITY_FIELDS` order."""
+    def columns(self, engine: QualityEngine, wait: np.ndarray, team: np.ndarray) -> list[np.ndarray]:
+        """The judgement columns of the finished batch, in :data:`QUALITY_FIELDS` order.
+
+        ``wait`` and ``team`` are the batch's record columns (``team`` -1: not served).
+        """
         x, k = self.experience, self.klass
-        wait, team = np.array(chain.wait), np.array(chain.team)
+        team = team.astype(np.int64)
         served = team >= 0
         perceived = np.where(
             served,
@@ -97,7 +102,8 @@ class _Judging:
         rows = np.arange(len(k))
         base = x.base[rows, np.where(served, team, 0)]
         gap = np.where(served, base + engine.w_resp_a[k] * perceived, x.abandon_gap)
-        complained = np.array(self.complained, dtype=bool)
+        complained = np.zeros(len(k), dtype=bool)
+        complained[self.complained] = True
         category = np.where(complained, quality.DISSATISFIED, quality.category(gap, engine.hi, engine.lo))
         if engine.live_loyalty:
             returns = np.array(self.returns, dtype=np.float64)
@@ -159,7 +165,8 @@ class QualityEngine(Engine):
         return _Judging(self, batch)
 
     def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:
-        return super()._columns(chain) + chain.extra.columns(self, chain)
+        columns = super()._columns(chain)
+        return columns + chain.extra.columns(self, columns[_WAIT], columns[_TEAM])
 
     # -- judgement -------------------------------------------------------------------
     def _responsiveness(self, k: int, wait: float) -> float:
@@ -217,7 +224,7 @@ class QualityEngine(Engine):
                         perceived = 1.0
                 gap = x.base[at] + w_resp[k] * perceived
                 if gap < lo and x.u_voice[i] < p_voice:  # dissatisfied, and says so
-                    x.complained[i] = 1
+                    x.complained.append(i)
                     complaint = (cid, k, cell, arrival, x, i, gap, t, perceived)
                 elif live:  # the outcome is final (as in _loyalty)
                     cat = 0 if gap >= hi else (2 if gap < lo else 1)  # DELIGHTED, SATISFIED, DISSATISFIED
@@ -243,7 +250,7 @@ class QualityEngine(Engine):
         gap = x.abandon[i]
         cat = self._category(gap)
         if cat == quality.DISSATISFIED and x.u_voice[i] < self.p_voice:
-            x.complained[i] = 1
+            x.complained.append(i)
             self._file_complaint(cid, k, cell, arrival, x, i, gap, -1, 1.0, filed=left)
         elif self.live_loyalty:
             x.returns[i] = self._loyalty(k, x, i, cat, -1, 1.0, left)
