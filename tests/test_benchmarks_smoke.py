@@ -52,3 +52,23 @@ def test_quick_benchmark_runs_and_prints_the_table(tmp_path: Path) -> None:
         assert "Ciw is not installed" in table
     assert result["memory"]["run"]["peak_rss_mb"] > result["memory"]["baseline"]["peak_rss_mb"] * 0.5
     assert {t["name"].split(",")[0] for t in result["targets"]} >= {"throughput simsvc / SimPy", "peak RSS"}
+
+
+def test_only_runs_the_chosen_section(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--quick", "--only", "quality", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "service-quality layer" in proc.stdout and "Erlang C" not in proc.stdout
+    result = json.loads(out.read_text())
+    assert result["mmc"] == {} and result["abandonment"] == {} and result["memory"] is None
+    assert set(result["quality"]) == {"simsvc", "simsvc + quality", "simsvc + judgement only"}
+    assert [t["name"] for t in result["targets"]] == [
+        "time with / without the quality layer, M/M/10+M",
+        "  the same, judgement only (no complaints)",
+    ]
