@@ -67,22 +67,23 @@ class _Judging:
         assert batch.draws is not None
         x = experience(engine.scenario, batch.klass, batch.need, batch.draws)
         self.experience, self.draws, self.klass = x, batch.draws, batch.klass
-        # Flat lists (customer i, team t at i * teams + t): no per-customer containers.
-        self.need, self.base = x.need.ravel().tolist(), x.base.ravel().tolist()
-        self.abandon, self.u_voice = x.abandon_gap.tolist(), batch.draws.u_voice.tolist()
-        self.u_return = batch.draws.u_return.tolist()
-        n = len(batch)
+        live = engine.live_loyalty
+        # Flat (customer i, team t at i * teams + t), no per-customer containers; lists for
+        # what the run reads for most customers, arrays for what it reads for a few (a list
+        # costs a float object per customer).
+        self.need = x.need.ravel().tolist()
+        self.base = x.base.ravel().tolist() if live else x.base.ravel()
+        self.u_return = batch.draws.u_return.tolist() if live else batch.draws.u_return
+        self.abandon, self.u_voice = x.abandon_gap, batch.draws.u_voice
         self.complained: list[int] = []  # who complained (few: a list of them, not a flag each)
-        self.returns = [0] * n if engine.live_loyalty else []  # decided during the run only then
-        # Who could complain if served by each team: a voicing customer whose gap would be
-        # below the dissatisfied line at the worst responsiveness (1). The gap only rises
-        # with the perception (weights >= 0, and rounding is monotone), so the others are
-        # never judged during the run; without live loyalty that is most customers.
-        self.may_complain: list[bool] | None = None
-        if not engine.live_loyalty:
-            voice = (batch.draws.u_voice < engine.p_voice)[:, None]
-            worst_gap = x.base + engine.w_resp_a[batch.klass][:, None] * 1.0  # as the engine adds it
-            self.may_complain = (voice & (worst_gap < engine.lo)).ravel().tolist()
+        self.returns = [0] * len(batch) if live else []  # decided during the run only then
+        # Who complains if served by each team when dissatisfied: a voicing customer whose
+        # gap would be below the dissatisfied line at the worst responsiveness (1). The gap
+        # only rises with the perception (weights >= 0, and rounding is monotone), so the
+        # others need no judgement during the run; without live loyalty that is most of them.
+        voice = (batch.draws.u_voice < engine.p_voice)[:, None]
+        worst_gap = x.base + engine.w_resp_a[batch.klass][:, None] * 1.0  # as the engine adds it
+        self.may_complain = (voice & (worst_gap < engine.lo)).ravel().tolist()
 
     def columns(self, engine: QualityEngine, wait: np.ndarray, team: np.ndarray) -> list[np.ndarray]:
         """The judgement columns of the finished batch, in :data:`QUALITY_FIELDS` order.
@@ -191,7 +192,7 @@ class QualityEngine(Engine):
         """
         timeout, record = self.env.timeout, self._record
         n_teams, desired, slope, w_resp = self.n_teams, self.desired, self.slope, self.w_resp
-        hi, lo, p_voice, p_return, outcomes = self.hi, self.lo, self.p_voice, self.p_return, self.outcomes
+        hi, lo, p_return, outcomes = self.hi, self.lo, self.p_return, self.outcomes
         logistic, responsiveness, live = self.logistic, self._responsiveness, self.live_loyalty
         handle_complaint, filed_after, comes_back = (
             self._handle_complaint, self._complaint_after_service, self._comes_back
@@ -223,7 +224,7 @@ class QualityEngine(Engine):
                     if perceived < 1.0:
                         perceived = 1.0
                 gap = x.base[at] + w_resp[k] * perceived
-                if gap < lo and x.u_voice[i] < p_voice:  # dissatisfied, and says so
+                if gap < lo and x.may_complain[at]:  # dissatisfied, and says so
                     x.complained.append(i)
                     complaint = (cid, k, cell, arrival, x, i, gap, t, perceived)
                 elif live:  # the outcome is final (as in _loyalty)
