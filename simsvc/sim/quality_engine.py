@@ -126,7 +126,9 @@ class QualityEngine(Engine):
     ):
         super().__init__(scenario, demand, sink, max_customers)
         self.complaint_sink = complaint_sink
-        self.complaint_records: list[tuple] = []
+        # Complaint records as one flat list of numbers: no tuple per record for the
+        # garbage collector to track while the chunk fills, and a fast conversion.
+        self.complaint_records: list[float] = []
         self.n_teams = len(scenario.teams)
         q, comp, loyal = scenario.quality, scenario.complaints, scenario.loyalty
         classes = scenario.customer_classes
@@ -198,6 +200,33 @@ class QualityEngine(Engine):
             self._handle_complaint, self._complaint_after_service, self._comes_back
         )  # fmt: skip
 
+        def judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at) -> None:
+            """Judge a customer whose judgement changes the rest of the run; start its service."""
+            t = team.index
+            d = desired[k]
+            if wait <= d:
+                perceived = 7.0
+            elif logistic:
+                perceived = responsiveness(k, wait)
+            else:
+                perceived = 7.0 - slope[k] * (wait - d)  # slope inf: -inf, then 1
+                if perceived < 1.0:
+                    perceived = 1.0
+            gap = x.base[at] + w_resp[k] * perceived
+            complaint = None
+            if gap < lo and x.may_complain[at]:  # dissatisfied, and says so
+                x.complained.append(i)
+                complaint = (cid, k, cell, arrival, x, i, gap, t, perceived)
+            elif live:  # the outcome is final (as in _loyalty)
+                cat = 0 if gap >= hi else (2 if gap < lo else 1)  # DELIGHTED, SATISFIED, DISSATISFIED
+                outcomes[k][cat] += 1
+                if x.u_return[i] < p_return[cat]:
+                    x.returns[i] = comes_back(k, x, i, t, perceived, now + duration)
+            completion = timeout(duration, complaint)
+            completion.callbacks.append(team.done)
+            if complaint is not None:  # filed when its service ends, once the server has moved on
+                completion.callbacks.append(filed_after)
+
         def start(team, cid, k, cell, arrival, now, need, ref) -> None:
             if not team.frontline:
                 handle_complaint(team, cid, cell, now, need, ref)
@@ -209,33 +238,12 @@ class QualityEngine(Engine):
             team.busy += 1
             at = i * n_teams + t
             duration = x.need[at] / team.speed
-            end = now + duration
             wait = now - arrival
-            chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, end, t
-            complaint = None
+            chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, now + duration, t
             if live or x.may_complain[at]:  # the judgement changes the rest of the run: make it now
-                d = desired[k]
-                if wait <= d:
-                    perceived = 7.0
-                elif logistic:
-                    perceived = responsiveness(k, wait)
-                else:
-                    perceived = 7.0 - slope[k] * (wait - d)  # slope inf: -inf, then 1
-                    if perceived < 1.0:
-                        perceived = 1.0
-                gap = x.base[at] + w_resp[k] * perceived
-                if gap < lo and x.may_complain[at]:  # dissatisfied, and says so
-                    x.complained.append(i)
-                    complaint = (cid, k, cell, arrival, x, i, gap, t, perceived)
-                elif live:  # the outcome is final (as in _loyalty)
-                    cat = 0 if gap >= hi else (2 if gap < lo else 1)  # DELIGHTED, SATISFIED, DISSATISFIED
-                    outcomes[k][cat] += 1
-                    if x.u_return[i] < p_return[cat]:
-                        x.returns[i] = comes_back(k, x, i, t, perceived, end)
-            completion = timeout(duration, complaint)
-            completion.callbacks.append(team.done)
-            if complaint is not None:  # filed when its service ends, once the server has moved on
-                completion.callbacks.append(filed_after)
+                judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at)
+            else:  # judged after the fact, with its batch (_Judging.columns)
+                timeout(duration).callbacks.append(team.done)
             chain.left -= 1
             if not chain.left:
                 record(chain)
@@ -314,13 +322,14 @@ class QualityEngine(Engine):
         self._complaint_record((*row, returns))
 
     def _complaint_record(self, row: tuple) -> None:
-        self.complaint_records.append(row)
-        if len(self.complaint_records) >= _COMPLAINT_CHUNK:
+        self.complaint_records.extend(row)
+        if len(self.complaint_records) >= _COMPLAINT_CHUNK * len(COMPLAINT_FIELDS):
             self._flush_complaints()
 
     def _flush_complaints(self) -> None:
         if self.complaint_records:
-            self.complaint_sink(np.array(self.complaint_records, dtype=np.float64))
+            flat = np.fromiter(self.complaint_records, np.float64, len(self.complaint_records))
+            self.complaint_sink(flat.reshape(-1, len(COMPLAINT_FIELDS)))
             self.complaint_records = []
 
     def _finish(self) -> None:
