@@ -59,7 +59,7 @@ class _Judging:
     """
 
     __slots__ = (
-        "abandon", "base", "complained", "draws", "experience", "klass", "may_complain", "need", "returns",
+        "abandon", "base", "complain_after", "complained", "draws", "experience", "klass", "need", "returns",
         "u_return", "u_voice",
     )  # fmt: skip
 
@@ -77,13 +77,19 @@ class _Judging:
         self.abandon, self.u_voice = x.abandon_gap, batch.draws.u_voice
         self.complained: list[int] = []  # who complained (few: a list of them, not a flag each)
         self.returns = [0] * len(batch) if live else []  # decided during the run only then
-        # Who complains if served by each team when dissatisfied: a voicing customer whose
-        # gap would be below the dissatisfied line at the worst responsiveness (1). The gap
-        # only rises with the perception (weights >= 0, and rounding is monotone), so the
-        # others need no judgement during the run; without live loyalty that is most of them.
+        # The wait beyond which a customer served by each team complains if dissatisfied:
+        # never (inf) unless it voices complaints and its gap at the worst responsiveness
+        # (1) is below the dissatisfied line; any wait (-inf) if its gap is below it even at
+        # the best (7, any wait up to the desired one); else beyond the desired wait, when
+        # the judgement decides. The gap only falls as the wait grows (weights >= 0, and
+        # rounding is monotone), so the others need no judgement during the run: without
+        # live loyalty that is most customers. Gaps are computed as the engine does.
         voice = (batch.draws.u_voice < engine.p_voice)[:, None]
-        worst_gap = x.base + engine.w_resp_a[batch.klass][:, None] * 1.0  # as the engine adds it
-        self.may_complain = (voice & (worst_gap < engine.lo)).ravel().tolist()
+        w = engine.w_resp_a[batch.klass][:, None]
+        may = voice & (x.base + w * 1.0 < engine.lo)
+        surely = x.base + w * 7.0 < engine.lo
+        after = np.where(may, np.where(surely, -np.inf, engine.desired_a[batch.klass][:, None]), np.inf)
+        self.complain_after = after.ravel().tolist()
 
     def columns(self, engine: QualityEngine, wait: np.ndarray, team: np.ndarray) -> list[np.ndarray]:
         """The judgement columns of the finished batch, in :data:`QUALITY_FIELDS` order.
@@ -214,7 +220,7 @@ class QualityEngine(Engine):
                     perceived = 1.0
             gap = x.base[at] + w_resp[k] * perceived
             complaint = None
-            if gap < lo and x.may_complain[at]:  # dissatisfied, and says so
+            if gap < lo and x.complain_after[at] < math.inf:  # dissatisfied, and says so
                 x.complained.append(i)
                 complaint = (cid, k, cell, arrival, x, i, gap, t, perceived)
             elif live:  # the outcome is final (as in _loyalty)
@@ -240,7 +246,7 @@ class QualityEngine(Engine):
             duration = x.need[at] / team.speed
             wait = now - arrival
             chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, now + duration, t
-            if live or x.may_complain[at]:  # the judgement changes the rest of the run: make it now
+            if live or wait > x.complain_after[at]:  # the judgement changes the rest of the run: make it now
                 judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at)
             else:  # judged after the fact, with its batch (_Judging.columns)
                 timeout(duration).callbacks.append(team.done)
