@@ -4,14 +4,17 @@ Each customer is judged when its experience is complete: a served customer when 
 starts (its wait and server are then known, and its service time was drawn in advance),
 an abandoning or balking customer when it leaves. The judgement uses the pure functions
 of :mod:`simsvc.quality` through pre-computed per-team terms (:mod:`simsvc.sim.experience`),
-so only the responsiveness perception is computed per customer here.
+so only the responsiveness perception is computed per customer here, and only for the
+customers whose judgement changes the rest of the run (who may complain, or all with live
+loyalty); the others are judged with their batch, in NumPy.
 
 Complaints are customers of an extra queue served by the complaint teams, on their own
 shifts (no closing rule: complaints wait for the next shift, across days). A dissatisfied
-served customer complains when its service ends; an abandoning one when its abandonment
-is detected (at the next event of its queue), with the filing time set to the moment it
-left. Recovery succeeds with probability ``recovery_success(handler level) *
-exp(-time to resolution / recovery_decay_minutes)``.
+served customer complains when its service ends (a callback of its service completion,
+run after the server's); an abandoning one when its abandonment is detected (at the next
+event of its queue), with the filing time set to the moment it left. Recovery succeeds
+with probability ``recovery_success(handler level) * exp(-time to resolution /
+recovery_decay_minutes)``.
 """
 
 from __future__ import annotations
