@@ -80,13 +80,13 @@ class _Judging:
         self.abandon, self.u_voice = x.abandon_gap, batch.draws.u_voice
         self.complained: list[int] = []  # who complained (few: a list of them, not a flag each)
         self.returns = [0] * len(batch) if live else []  # decided during the run only then
-        # The wait beyond which a customer served by each team complains if dissatisfied:
-        # never (inf) unless it voices complaints and its gap at the worst responsiveness
-        # (1) is below the dissatisfied line; any wait (-inf) if its gap is below it even at
-        # the best (7, any wait up to the desired one); else beyond the desired wait, when
-        # the judgement decides. The gap only falls as the wait grows (weights >= 0, and
-        # rounding is monotone), so the others need no judgement during the run: without
-        # live loyalty that is most customers. Gaps are computed as the engine does.
+        # The wait beyond which a customer served by each team may complain: never (inf)
+        # unless it voices complaints and its gap at the worst responsiveness (1) is below
+        # the dissatisfied line; any wait (-inf) if its gap is below it even at the best (7,
+        # the perception of any wait up to the desired one); else beyond the desired wait,
+        # where the judgement decides. The perception is between 1 and 7, the weight >= 0
+        # and rounding monotone, so no complainer is missed, and without live loyalty the
+        # others (most customers) need no judgement during the run. Gaps as the engine's.
         voice = (batch.draws.u_voice < engine.p_voice)[:, None]
         w = engine.w_resp_a[batch.klass][:, None]
         may = voice & (x.base + w * 1.0 < engine.lo)
