@@ -5,6 +5,7 @@ Run from the repository root::
     python -m benchmarks.run                 # full run (a few minutes on 2 cores)
     python -m benchmarks.run --quick         # smoke version (seconds), used by the tests
     python -m benchmarks.run --out bench.json --check
+    python -m benchmarks.run --only quality  # one section (repeatable: mmc, abandonment, quality, memory)
 
 What is measured (see README.md): wall time of each model, in one process, interleaved
 (simsvc, SimPy, Ciw, simsvc, SimPy, Ciw, ...) with the best of ``--repeats`` runs kept;
@@ -62,6 +63,9 @@ TARGETS = {
     "quality_slowdown": 1.3,  # time with the quality layer / without, M/M/10+M (at most)
 }
 
+SECTIONS = ("mmc", "abandonment", "quality", "memory")
+"""What ``--only`` can select: M/M/10, M/M/10+M, the quality layer's cost, peak memory."""
+
 FULL = {"customers": 500_000, "ciw_customers": 100_000, "memory_customers": 5_000_000, "repeats": 3}
 QUICK = {"customers": 20_000, "ciw_customers": 10_000, "memory_customers": 20_000, "repeats": 1}
 
@@ -80,11 +84,12 @@ except ImportError:  # Ciw is an optional extra: pip install -e ".[bench]"
 
 
 # ----------------------------------------------------------------------------- timing
-def _timed(fn: Callable[..., dict], n: int, seed: int, patience: float | None) -> tuple[float, dict]:
+def _timed(fn: Callable[..., dict], n: int, seed: int, patience: float | None) -> tuple[float, float, dict]:
+    """Wall and CPU seconds of one run, and its output."""
     gc.collect()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     out = fn(ARRIVAL_RATE, SERVICE_RATE, SERVERS, n, seed, patience_mean=patience)
-    return time.perf_counter() - start, out
+    return time.perf_counter() - start, time.process_time() - cpu, out
 
 
 def compare(
@@ -101,18 +106,22 @@ def compare(
     """
     for name, _ in entries:
         _timed(MODELS[name], WARMUP_CUSTOMERS, seed, patience)
-    results: dict[str, dict] = {name: {"customers": n, "seconds": [], "runs": []} for name, n in entries}
+    results: dict[str, dict] = {
+        name: {"customers": n, "seconds": [], "cpu_seconds": [], "runs": []} for name, n in entries
+    }
     for rep in range(repeats):
         for name, n in entries:
-            seconds, out = _timed(MODELS[name], n, seed, patience)
+            seconds, cpu, out = _timed(MODELS[name], n, seed, patience)
             results[name]["seconds"].append(seconds)
+            results[name]["cpu_seconds"].append(cpu)
             results[name]["runs"].append(out)
-            log(f"  run {rep + 1}/{repeats}  {name:<16} {n:>9,} customers  {seconds:8.2f} s")
+            log(f"  run {rep + 1}/{repeats}  {name:<16} {n:>9,} customers  {seconds:8.2f} s  (CPU {cpu:.2f} s)")
     for r in results.values():
         best = min(r["seconds"])
         out = r["runs"][r["seconds"].index(best)]
         r.update(
             best_s=best,
+            best_cpu_s=min(r["cpu_seconds"]),
             median_s=statistics.median(r["seconds"]),
             simulated=out["customers"],
             throughput=out["customers"] / best,
@@ -230,17 +239,21 @@ def _model_rows(results: dict[str, dict], exact: float, constant: float) -> list
 
 
 def targets(mmc: dict, ab: dict, memory: dict | None, quality: dict | None = None) -> list[dict]:
-    """The targets with the measured figures and PASS (True) or FAIL (False)."""
-    simsvc_mmc = mmc["simsvc"]["throughput"]
-    simsvc_ab = ab["simsvc"]["throughput"]
-    checks = [
-        ("throughput simsvc / SimPy, M/M/10", simsvc_mmc / mmc["SimPy (minimal)"]["throughput"],
-         "simsvc_vs_simpy"),
-        ("throughput simsvc / Ciw, M/M/10", simsvc_mmc / mmc["Ciw"]["throughput"] if "Ciw" in mmc else None,
-         "simsvc_vs_ciw"),
-        ("throughput simsvc / SimPy, M/M/10+M", simsvc_ab / ab["SimPy (minimal)"]["throughput"],
-         "simsvc_vs_simpy_abandonment"),
-    ]  # fmt: skip
+    """The targets with the measured figures and PASS (True) or FAIL (False); sections not run are left out."""
+    checks: list[tuple[str, float | None, str]] = []
+    if mmc:
+        simsvc_mmc = mmc["simsvc"]["throughput"]
+        checks += [
+            ("throughput simsvc / SimPy, M/M/10", simsvc_mmc / mmc["SimPy (minimal)"]["throughput"],
+             "simsvc_vs_simpy"),
+            ("throughput simsvc / Ciw, M/M/10", simsvc_mmc / mmc["Ciw"]["throughput"] if "Ciw" in mmc else None,
+             "simsvc_vs_ciw"),
+        ]  # fmt: skip
+    if ab:
+        checks.append(
+            ("throughput simsvc / SimPy, M/M/10+M", ab["simsvc"]["throughput"] / ab["SimPy (minimal)"]["throughput"],
+             "simsvc_vs_simpy_abandonment")
+        )  # fmt: skip
     if quality:
         slowdown = quality["simsvc"]["throughput"] / quality["simsvc + quality"]["throughput"]
         checks.append(("time with / without the quality layer, M/M/10+M", slowdown, "quality_slowdown"))
@@ -274,32 +287,40 @@ def report(results: dict) -> str:
         f"NumPy {info['numpy']}, pandas {info['pandas']}",
         f"wall time: best of {cfg['repeats']} interleaved run(s) per model, in one process",
         "",
-        f"M/M/10, load 0.95 (lambda={ARRIVAL_RATE}/min, mu={SERVICE_RATE}/min); "
-        f"Erlang C mean wait {exact['erlang_c_mean_wait']:.4f} min",
-        _table(header, _model_rows(mmc, exact["erlang_c_mean_wait"], REL_SE_CONSTANT["mmc"])),
     ]
-    if "Ciw" not in mmc:
-        out.append('  (Ciw is not installed, so it was not run: pip install -e ".[bench]")')
-    elif n_ciw != n:
-        out.append(f"  (Ciw simulates {n_ciw:,} customers, not {n:,}: it is slower; throughputs are compared)")
-    out += [
-        "",
-        f"M/M/10+M, exponential patience mean {PATIENCE_MEAN:g} min; Erlang A mean wait "
-        f"{exact['erlang_a_mean_wait']:.4f} min, abandonment {exact['erlang_a_p_abandon']:.2%}",
-        _table(header, _model_rows(ab, exact["erlang_a_mean_wait"], REL_SE_CONSTANT["abandonment"])),
-        "  abandoned: " + ", ".join(f"{name} {r['abandoned_share']:.2%}" for name, r in ab.items()),
-        "",
-        "M/M/10+M with the service-quality layer: full (expectations, judgement, complaints filed and",
-        "handled by a complaint desk, return decisions) and judgement only (nobody complains)",
-        _table(
-            ["model", "customers", "best s", "median s", "customers/s"],
-            [
-                [name, f"{r['customers']:,}", f"{r['best_s']:.2f}", f"{r['median_s']:.2f}", f"{r['throughput']:,.0f}"]
-                for name, r in results["quality"].items()
-            ],
-        ),
-        "",
-    ]
+    if mmc:
+        out += [
+            f"M/M/10, load 0.95 (lambda={ARRIVAL_RATE}/min, mu={SERVICE_RATE}/min); "
+            f"Erlang C mean wait {exact['erlang_c_mean_wait']:.4f} min",
+            _table(header, _model_rows(mmc, exact["erlang_c_mean_wait"], REL_SE_CONSTANT["mmc"])),
+        ]
+        if "Ciw" not in mmc:
+            out.append('  (Ciw is not installed, so it was not run: pip install -e ".[bench]")')
+        elif n_ciw != n:
+            out.append(f"  (Ciw simulates {n_ciw:,} customers, not {n:,}: it is slower; throughputs are compared)")
+        out.append("")
+    if ab:
+        out += [
+            f"M/M/10+M, exponential patience mean {PATIENCE_MEAN:g} min; Erlang A mean wait "
+            f"{exact['erlang_a_mean_wait']:.4f} min, abandonment {exact['erlang_a_p_abandon']:.2%}",
+            _table(header, _model_rows(ab, exact["erlang_a_mean_wait"], REL_SE_CONSTANT["abandonment"])),
+            "  abandoned: " + ", ".join(f"{name} {r['abandoned_share']:.2%}" for name, r in ab.items()),
+            "",
+        ]
+    if results["quality"]:
+        plain_cpu = results["quality"]["simsvc"]["best_cpu_s"]
+        rows = [
+            [name, f"{r['customers']:,}", f"{r['best_s']:.2f}", f"{r['median_s']:.2f}", f"{r['throughput']:,.0f}",
+             f"{r['best_cpu_s']:.2f}", f"{r['best_cpu_s'] / plain_cpu:.2f} x"]
+            for name, r in results["quality"].items()
+        ]  # fmt: skip
+        out += [
+            "M/M/10+M with the service-quality layer: full (expectations, judgement, complaints filed and",
+            "handled by a complaint desk, return decisions) and judgement only (nobody complains)",
+            _table(["model", "customers", "best s", "median s", "customers/s", "best CPU s", "CPU vs plain"], rows),
+            "  (CPU time, a cross-check on a busy machine: waiting for a core does not count)",
+            "",
+        ]
     if memory:
         b, r = memory["baseline"], memory["run"]
         rows = [
@@ -316,12 +337,13 @@ def report(results: dict) -> str:
             _table(["subprocess", "peak RSS MB", "VmHWM MB", "customers/s"], rows),
             "",
         ]
-    out += [
-        "sanity: a mean wait within 3 standard errors (3 SE, relative) of the exact value is 'ok';",
-        "  at load 0.95 one SE is ~40/sqrt(N) of the Erlang C wait (5.7% at 500k customers)",
-        "",
-        "targets",
-    ]
+    if mmc or ab:
+        out += [
+            "sanity: a mean wait within 3 standard errors (3 SE, relative) of the exact value is 'ok';",
+            "  at load 0.95 one SE is ~40/sqrt(N) of the Erlang C wait (5.7% at 500k customers)",
+            "",
+        ]
+    out.append("targets")
     rows = []
     for v in results["targets"]:
         op = "<=" if v["at_most"] else ">="
@@ -344,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--memory-customers", type=int, help="customers of the memory run (0: skip it)")
     p.add_argument("--repeats", type=int, help="runs per model; the best is kept")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--only", action="append", choices=SECTIONS, help="run only this section (repeatable); default: all")
     args = p.parse_args(argv)
     cfg = dict(QUICK if args.quick else FULL)
     for key in cfg:
@@ -357,16 +380,20 @@ def main(argv: list[str] | None = None) -> int:
 
     info = machine()
     log(f"simsvc benchmarks ({'quick' if args.quick else 'full'}): {cfg}")
-    log("M/M/10, load 0.95:")
-    entries = [("simsvc", n), ("SimPy (minimal)", n)] + ([("Ciw", n_ciw)] if "Ciw" in MODELS else [])
-    mmc = compare(entries, repeats, args.seed, None, log)
-    log(f"M/M/10+M, patience mean {PATIENCE_MEAN:g} min:")
-    ab = compare([("simsvc", n), ("SimPy (minimal)", n)], repeats, args.seed, PATIENCE_MEAN, log)
-    log("M/M/10+M with and without the service-quality layer:")
-    entries = [("simsvc", n), ("simsvc + quality", n), ("simsvc + judgement only", n)]
-    quality = compare(entries, repeats, args.seed, PATIENCE_MEAN, log)
-    memory = None
-    if n_mem:
+    sections = set(args.only or SECTIONS)
+    mmc, ab, quality, memory = {}, {}, {}, None
+    if "mmc" in sections:
+        log("M/M/10, load 0.95:")
+        entries = [("simsvc", n), ("SimPy (minimal)", n)] + ([("Ciw", n_ciw)] if "Ciw" in MODELS else [])
+        mmc = compare(entries, repeats, args.seed, None, log)
+    if "abandonment" in sections:
+        log(f"M/M/10+M, patience mean {PATIENCE_MEAN:g} min:")
+        ab = compare([("simsvc", n), ("SimPy (minimal)", n)], repeats, args.seed, PATIENCE_MEAN, log)
+    if "quality" in sections:
+        log("M/M/10+M with and without the service-quality layer:")
+        entries = [("simsvc", n), ("simsvc + quality", n), ("simsvc + judgement only", n)]
+        quality = compare(entries, repeats, args.seed, PATIENCE_MEAN, log)
+    if n_mem and "memory" in sections:
         log(f"peak memory: subprocesses (import only; simsvc with {n_mem:,} customers)...")
         memory = {"baseline": peak_rss(0, args.seed), "run": peak_rss(n_mem, args.seed)}
 

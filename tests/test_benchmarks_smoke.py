@@ -66,3 +66,23 @@ def test_quick_optimizer_benchmark_runs(tmp_path: Path) -> None:
     (result,) = json.loads(out.read_text())
     assert result["rounds"] and result["rounds"][0]["gap"] is not None and result["rounds"][0]["gap"] <= 0.01
     assert result["patterns"]["counter"] >= 30 and set(result["levels"]) == {"counter", "specialists"}
+
+
+def test_only_runs_the_chosen_section(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--quick", "--only", "quality", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "service-quality layer" in proc.stdout and "Erlang C" not in proc.stdout
+    result = json.loads(out.read_text())
+    assert result["mmc"] == {} and result["abandonment"] == {} and result["memory"] is None
+    assert set(result["quality"]) == {"simsvc", "simsvc + quality", "simsvc + judgement only"}
+    assert [t["name"] for t in result["targets"]] == [
+        "time with / without the quality layer, M/M/10+M",
+        "  the same, judgement only (no complaints)",
+    ]

@@ -42,9 +42,7 @@ class Batch:
 
     def head(self, n: int) -> Batch:
         """The first ``n`` customers."""
-        draws = None
-        if self.draws is not None:
-            draws = CustomerDraws.concatenate([self.draws], np.arange(n))
+        draws = None if self.draws is None else self.draws.head(n)
         cell = None if self.cell is None else self.cell[:n]
         return Batch(
             self.arrival[:n], self.klass[:n], self.need[:n], self.patience[:n], self.returning[:n], draws, cell
@@ -120,7 +118,7 @@ class _ClassDemand:
             patience = np.concatenate([patience, self._patience(rng, m)])
             returning = np.concatenate([returning, np.ones(m, dtype=bool)])
             again = draw_customers(self.scenario, self.cls, rng, m, np.array([e for _, e in back]))
-            draws = CustomerDraws.concatenate([draws, again], np.arange(len(times)))
+            draws = CustomerDraws.concatenate([draws, again])
         return times, need, patience, returning, draws
 
     def _profile(self, day: int) -> list[float]:
@@ -161,17 +159,24 @@ class Demand:
         parts = [demand.draw(day, interval) for demand in self.classes]
         arrival = np.concatenate([p[0] for p in parts])
         # Stable sort: simultaneous arrivals (traces) keep the class order of the file.
-        order = np.argsort(arrival, kind="stable")
+        order: np.ndarray | None = np.argsort(arrival, kind="stable")
+        if not len(arrival) or (order[1:] > order[:-1]).all():
+            order = None  # already in order (one class, nobody returning): spare the copies
+
+        def merged(column: int) -> np.ndarray:
+            a = np.concatenate([p[column] for p in parts])
+            return a if order is None else a[order]
+
         klass = np.concatenate([np.full(len(p[0]), k, dtype=np.int64) for k, p in enumerate(parts)])
         draws = None
         if self.scenario.quality.enabled:
             draws = CustomerDraws.concatenate([p[4] for p in parts], order)
         return Batch(
-            arrival=arrival[order],
-            klass=klass[order],
-            need=np.concatenate([p[1] for p in parts])[order],
-            patience=np.concatenate([p[2] for p in parts])[order],
-            returning=np.concatenate([p[3] for p in parts])[order],
+            arrival=arrival if order is None else arrival[order],
+            klass=klass if order is None else klass[order],
+            need=merged(1),
+            patience=merged(2),
+            returning=merged(3),
             draws=draws,
         )
 
@@ -185,7 +190,7 @@ class Demand:
         parts = [self.batch(day, j) for j in range(n)]
         draws = None
         if self.scenario.quality.enabled:
-            draws = CustomerDraws.concatenate([p.draws for p in parts], np.arange(sum(len(p) for p in parts)))
+            draws = CustomerDraws.concatenate([p.draws for p in parts])
         return Batch(
             arrival=np.concatenate([p.arrival for p in parts]),
             klass=np.concatenate([p.klass for p in parts]),

@@ -44,11 +44,20 @@ class CustomerDraws:
     complaint_need: np.ndarray
 
     @staticmethod
-    def concatenate(parts: list[CustomerDraws], order: np.ndarray) -> CustomerDraws:
-        """Join classes' draws and reorder them like the merged batch."""
-        return CustomerDraws(
-            **{f.name: np.concatenate([getattr(p, f.name) for p in parts])[order] for f in fields(CustomerDraws)}
-        )
+    def concatenate(parts: list[CustomerDraws], order: np.ndarray | None = None) -> CustomerDraws:
+        """Join draws, reordered like the merged batch (``order`` None: already in order).
+
+        Skipping the identity reordering matters: a fancy-indexed copy of every field costs
+        more than drawing the numbers.
+        """
+        if len(parts) == 1 and order is None:
+            return parts[0]  # the arrays are never written to
+        joined = {f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(CustomerDraws)}
+        return CustomerDraws(**(joined if order is None else {name: a[order] for name, a in joined.items()}))
+
+    def head(self, n: int) -> CustomerDraws:
+        """The draws of the first ``n`` customers."""
+        return CustomerDraws(**{f.name: getattr(self, f.name)[:n] for f in fields(CustomerDraws)})
 
 
 def draw_customers(
@@ -93,24 +102,21 @@ def experience(scenario: Scenario, klass: np.ndarray, need: np.ndarray, draws: C
     needs = np.empty((n, teams))
     base = np.empty((n, teams))
     gaps = np.empty((n, teams, 4))
+    # Shared by the teams (this runs for every customer: no copies per team).
+    expected_other, weights_other = e[:, [_R, _A, _E, _T]], weights[:, [_R, _A, _E, _T]]
+    responsiveness_term = weights[:, _S] * e[:, _S]
     for t, team in enumerate(scenario.teams):
         level = scenario.training(team.training_level)
         failed = draws.u_fail < level.failure_prob
         rework = failed & (draws.u_rework < q.rework_probability)
         needs[:, t] = need * np.where(rework, 2.0, 1.0)
         site = q.tangibles if team.tangibles is None else team.tangibles
-        perceived = np.column_stack(
-            [
-                np.where(failed, q.failure_score, q.reliable_score),
-                np.full(n, level.assurance),
-                np.full(n, level.empathy),
-                np.full(n, site),
-            ]
-        )
-        perceived = np.clip(perceived + draws.noise, 1.0, 7.0)
-        g = perceived - e[:, [_R, _A, _E, _T]]
+        perceived = draws.noise + np.array([q.reliable_score, level.assurance, level.empathy, site])
+        perceived[failed, 0] = draws.noise[failed, 0] + q.failure_score
+        np.clip(perceived, 1.0, 7.0, out=perceived)
+        g = perceived - expected_other
         gaps[:, t] = g
-        base[:, t] = (g * weights[:, [_R, _A, _E, _T]]).sum(axis=1) - weights[:, _S] * e[:, _S]
+        base[:, t] = (g * weights_other).sum(axis=1) - responsiveness_term
     site_tangibles = np.clip(q.tangibles + draws.noise[:, 3], 1.0, 7.0)
     abandon_gap = weights[:, _S] * (1.0 - e[:, _S]) + weights[:, _T] * (site_tangibles - e[:, _T])
     return Experience(needs, base, gaps, abandon_gap, e[:, _S].copy())

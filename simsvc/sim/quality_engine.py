@@ -4,14 +4,17 @@ Each customer is judged when its experience is complete: a served customer when 
 starts (its wait and server are then known, and its service time was drawn in advance),
 an abandoning or balking customer when it leaves. The judgement uses the pure functions
 of :mod:`simsvc.quality` through pre-computed per-team terms (:mod:`simsvc.sim.experience`),
-so only the responsiveness perception is computed per customer here.
+so only the responsiveness perception is computed per customer here, and only for the
+customers whose judgement changes the rest of the run (who may complain, or all with live
+loyalty); the others are judged with their batch, in NumPy.
 
 Complaints are customers of an extra queue served by the complaint teams, on their own
 shifts (no closing rule: complaints wait for the next shift, across days). A dissatisfied
-served customer complains when its service ends; an abandoning one when its abandonment
-is detected (at the next event of its queue), with the filing time set to the moment it
-left. Recovery succeeds with probability ``recovery_success(handler level) *
-exp(-time to resolution / recovery_decay_minutes)``.
+served customer complains when its service ends (a callback of its service completion,
+run after the server's); an abandoning one when its abandonment is detected (at the next
+event of its queue), with the filing time set to the moment it left. Recovery succeeds
+with probability ``recovery_success(handler level) * exp(-time to resolution /
+recovery_decay_minutes)``.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import simpy
 from simsvc import quality
 from simsvc.scenario.models import Scenario
 from simsvc.sim.demand import Batch, Demand
-from simsvc.sim.engine import ABANDONED, BALKED, Engine, _ArrivalChain
+from simsvc.sim.engine import ABANDONED, BALKED, RECORD_FIELDS, Engine, _ArrivalChain, _Team
 from simsvc.sim.experience import GAP_DIMENSIONS, experience
 
 __all__ = ["COMPLAINT_FIELDS", "QUALITY_FIELDS", "QualityEngine"]
@@ -44,6 +47,7 @@ the complaint was filed, waited and was handled, and the customer's judgement be
 _NAN = float("nan")
 _RESPONSIVENESS = quality.DIMENSIONS.index("responsiveness")
 _OTHERS = [quality.DIMENSIONS.index(d) for d in GAP_DIMENSIONS]
+_WAIT, _TEAM = RECORD_FIELDS.index("wait"), RECORD_FIELDS.index("team")
 _COMPLAINT_CHUNK = 4096  # complaint records handed to their sink at a time
 
 
@@ -58,24 +62,45 @@ class _Judging:
     """
 
     __slots__ = (
-        "abandon", "base", "complained", "draws", "experience", "klass", "need", "returns", "u_return", "u_voice",
+        "abandon", "base", "complain_after", "complained", "draws", "experience", "klass", "need", "returns",
+        "u_return", "u_voice",
     )  # fmt: skip
 
-    def __init__(self, scenario: Scenario, batch: Batch):
+    def __init__(self, engine: QualityEngine, batch: Batch):
         assert batch.draws is not None
-        x = experience(scenario, batch.klass, batch.need, batch.draws)
+        x = experience(engine.scenario, batch.klass, batch.need, batch.draws)
         self.experience, self.draws, self.klass = x, batch.draws, batch.klass
-        # Flat lists (customer i, team t at i * teams + t): no per-customer containers.
-        self.need, self.base = x.need.ravel().tolist(), x.base.ravel().tolist()
-        self.abandon, self.u_voice = x.abandon_gap.tolist(), batch.draws.u_voice.tolist()
-        self.u_return = batch.draws.u_return.tolist()
-        n = len(batch)
-        self.complained, self.returns = [0] * n, [0] * n
+        live = engine.live_loyalty
+        # Flat (customer i, team t at i * teams + t), no per-customer containers; lists for
+        # what the run reads for most customers, arrays for what it reads for a few (a list
+        # costs a float object per customer).
+        self.need = x.need.ravel().tolist()
+        self.base = x.base.ravel().tolist() if live else x.base.ravel()
+        self.u_return = batch.draws.u_return.tolist() if live else batch.draws.u_return
+        self.abandon, self.u_voice = x.abandon_gap, batch.draws.u_voice
+        self.complained: list[int] = []  # who complained (few: a list of them, not a flag each)
+        self.returns = [0] * len(batch) if live else []  # decided during the run only then
+        # The wait beyond which a customer served by each team may complain: never (inf)
+        # unless it voices complaints and its gap at the worst responsiveness (1) is below
+        # the dissatisfied line; any wait (-inf) if its gap is below it even at the best (7,
+        # the perception of any wait up to the desired one); else beyond the desired wait,
+        # where the judgement decides. The perception is between 1 and 7, the weight >= 0
+        # and rounding monotone, so no complainer is missed, and without live loyalty the
+        # others (most customers) need no judgement during the run. Gaps as the engine's.
+        voice = (batch.draws.u_voice < engine.p_voice)[:, None]
+        w = engine.w_resp_a[batch.klass][:, None]
+        may = voice & (x.base + w * 1.0 < engine.lo)
+        surely = x.base + w * 7.0 < engine.lo
+        after = np.where(may, np.where(surely, -np.inf, engine.desired_a[batch.klass][:, None]), np.inf)
+        self.complain_after = after.ravel().tolist()
 
-    def columns(self, engine: QualityEngine, chain: _ArrivalChain) -> list[np.ndarray]:
-        """The judgement columns of the finished batch, in :data:`QUALITY_FIELDS` order."""
+    def columns(self, engine: QualityEngine, wait: np.ndarray, team: np.ndarray) -> list[np.ndarray]:
+        """The judgement columns of the finished batch, in :data:`QUALITY_FIELDS` order.
+
+        ``wait`` and ``team`` are the batch's record columns (``team`` -1: not served).
+        """
         x, k = self.experience, self.klass
-        wait, team = np.array(chain.wait), np.array(chain.team)
+        team = team.astype(np.int64)
         served = team >= 0
         perceived = np.where(
             served,
@@ -87,7 +112,8 @@ class _Judging:
         rows = np.arange(len(k))
         base = x.base[rows, np.where(served, team, 0)]
         gap = np.where(served, base + engine.w_resp_a[k] * perceived, x.abandon_gap)
-        complained = np.array(self.complained, dtype=bool)
+        complained = np.zeros(len(k), dtype=bool)
+        complained[self.complained] = True
         category = np.where(complained, quality.DISSATISFIED, quality.category(gap, engine.hi, engine.lo))
         if engine.live_loyalty:
             returns = np.array(self.returns, dtype=np.float64)
@@ -109,13 +135,16 @@ class QualityEngine(Engine):
     ):
         super().__init__(scenario, demand, sink, max_customers)
         self.complaint_sink = complaint_sink
-        self.complaint_records: list[tuple] = []
+        # Complaint records as one flat list of numbers: no tuple per record for the
+        # garbage collector to track while the chunk fills, and a fast conversion.
+        self.complaint_records: list[float] = []
         self.n_teams = len(scenario.teams)
         q, comp, loyal = scenario.quality, scenario.complaints, scenario.loyalty
         classes = scenario.customer_classes
         self.complaint_queue = self._add_queue(priority=0, patient=False, balk_at=None)
-        for spec in comp.teams:
-            self._add_team(spec, [self.complaint_queue], drains=False, frontline=False)
+        self.desk = [
+            self._add_team(spec, [self.complaint_queue], drains=False, frontline=False) for spec in comp.teams
+        ]
         self.success = [0.0] * len(scenario.teams) + [
             scenario.training(t.training_level).recovery_success for t in comp.teams
         ]
@@ -147,10 +176,11 @@ class QualityEngine(Engine):
         self._start = self._fast_start()  # type: ignore[method-assign]
 
     def prepare(self, batch: Batch) -> _Judging:
-        return _Judging(self.scenario, batch)
+        return _Judging(self, batch)
 
     def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:
-        return super()._columns(chain) + chain.extra.columns(self, chain)
+        columns = super()._columns(chain)
+        return columns + chain.extra.columns(self, columns[_WAIT], columns[_TEAM])
 
     # -- judgement -------------------------------------------------------------------
     def _responsiveness(self, k: int, wait: float) -> float:
@@ -175,11 +205,38 @@ class QualityEngine(Engine):
         """
         timeout, record = self.env.timeout, self._record
         n_teams, desired, slope, w_resp = self.n_teams, self.desired, self.slope, self.w_resp
-        hi, lo, p_voice, p_return, outcomes = self.hi, self.lo, self.p_voice, self.p_return, self.outcomes
+        hi, lo, p_return, outcomes = self.hi, self.lo, self.p_return, self.outcomes
         logistic, responsiveness, live = self.logistic, self._responsiveness, self.live_loyalty
         handle_complaint, filed_after, comes_back = (
             self._handle_complaint, self._complaint_after_service, self._comes_back
         )  # fmt: skip
+
+        def judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at) -> None:
+            """Judge a customer whose judgement changes the rest of the run; start its service."""
+            t = team.index
+            d = desired[k]
+            if wait <= d:
+                perceived = 7.0
+            elif logistic:
+                perceived = responsiveness(k, wait)
+            else:
+                perceived = 7.0 - slope[k] * (wait - d)  # slope inf: -inf, then 1
+                if perceived < 1.0:
+                    perceived = 1.0
+            gap = x.base[at] + w_resp[k] * perceived
+            complaint = None
+            if gap < lo and x.complain_after[at] < math.inf:  # dissatisfied, and says so
+                x.complained.append(i)
+                complaint = (cid, k, cell, arrival, x, i, gap, t, perceived)
+            elif live:  # the outcome is final (as in _loyalty)
+                cat = 0 if gap >= hi else (2 if gap < lo else 1)  # DELIGHTED, SATISFIED, DISSATISFIED
+                outcomes[k][cat] += 1
+                if x.u_return[i] < p_return[cat]:
+                    x.returns[i] = comes_back(k, x, i, t, perceived, now + duration)
+            completion = timeout(duration, complaint)
+            completion.callbacks.append(team.done)
+            if complaint is not None:  # filed when its service ends, once the server has moved on
+                completion.callbacks.append(filed_after)
 
         def start(team, cid, k, cell, arrival, now, need, ref) -> None:
             if not team.frontline:
@@ -192,31 +249,12 @@ class QualityEngine(Engine):
             team.busy += 1
             at = i * n_teams + t
             duration = x.need[at] / team.speed
-            end = now + duration
-            timeout(duration).callbacks.append(team.done)
             wait = now - arrival
-            chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, end, t
-            voice = x.u_voice[i] < p_voice
-            if voice or live:  # the judgement changes the rest of the run: make it now
-                d = desired[k]
-                if wait <= d:
-                    perceived = 7.0
-                elif logistic:
-                    perceived = responsiveness(k, wait)
-                else:
-                    perceived = 7.0 - slope[k] * (wait - d)  # slope inf: -inf, then 1
-                    if perceived < 1.0:
-                        perceived = 1.0
-                gap = x.base[at] + w_resp[k] * perceived
-                cat = 0 if gap >= hi else (2 if gap < lo else 1)  # DELIGHTED, SATISFIED, DISSATISFIED
-                if cat == 2 and voice:
-                    x.complained[i] = 1  # files the complaint when its service ends
-                    filing = timeout(duration, value=(cid, k, cell, arrival, x, i, gap, t, perceived))
-                    filing.callbacks.append(filed_after)
-                elif live:  # the outcome is final (as in _loyalty)
-                    outcomes[k][cat] += 1
-                    if x.u_return[i] < p_return[cat]:
-                        x.returns[i] = comes_back(k, x, i, t, perceived, end)
+            chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, now + duration, t
+            if live or wait > x.complain_after[at]:  # the judgement changes the rest of the run: make it now
+                judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at)
+            else:  # judged after the fact, with its batch (_Judging.columns)
+                timeout(duration).callbacks.append(team.done)
             chain.left -= 1
             if not chain.left:
                 record(chain)
@@ -232,7 +270,7 @@ class QualityEngine(Engine):
         gap = x.abandon[i]
         cat = self._category(gap)
         if cat == quality.DISSATISFIED and x.u_voice[i] < self.p_voice:
-            x.complained[i] = 1
+            x.complained.append(i)
             self._file_complaint(cid, k, cell, arrival, x, i, gap, -1, 1.0, filed=left)
         elif self.live_loyalty:
             x.returns[i] = self._loyalty(k, x, i, cat, -1, 1.0, left)
@@ -256,7 +294,28 @@ class QualityEngine(Engine):
     ) -> None:  # fmt: skip
         payload = (k, x, i, gap, t, perceived, filed, arrival)
         need = float(x.draws.complaint_need[i])
-        self.arrive(cid, self.complaint_queue, cell, self.env.now, need, math.inf, payload)
+        now = self.env.now
+        for team in self.desk:  # as Engine.arrive does, without what the complaint queue lacks
+            if team.busy < team.cap:
+                self._handle_complaint(team, cid, cell, now, need, payload)
+                return
+        self.arrive(cid, self.complaint_queue, cell, now, need, math.inf, payload)  # it queues
+
+    def _completion_callback(self, team: _Team) -> Callable[[simpy.Event], None]:
+        """A complaint team's completion: :meth:`Engine._dispatch` for its one FIFO queue."""
+        if team.frontline:
+            return super()._completion_callback(team)
+        env, queue, handle = self.env, self.queues[self.complaint_queue], self._handle_complaint
+
+        def done(_event: simpy.Event) -> None:
+            now = env.now
+            team.account(now)
+            team.busy -= 1
+            while team.busy < team.cap and queue:
+                entry = queue.popleft()
+                handle(team, entry[1], entry[3], now, entry[4], entry[6])
+
+        return done
 
     def _handle_complaint(self, team, cid: int, cell: int, now: float, need: float, payload: tuple) -> None:
         k, x, i, gap, t, perceived, filed, arrival = payload
@@ -274,13 +333,14 @@ class QualityEngine(Engine):
         self._complaint_record((*row, returns))
 
     def _complaint_record(self, row: tuple) -> None:
-        self.complaint_records.append(row)
-        if len(self.complaint_records) >= _COMPLAINT_CHUNK:
+        self.complaint_records.extend(row)
+        if len(self.complaint_records) >= _COMPLAINT_CHUNK * len(COMPLAINT_FIELDS):
             self._flush_complaints()
 
     def _flush_complaints(self) -> None:
         if self.complaint_records:
-            self.complaint_sink(np.array(self.complaint_records, dtype=np.float64))
+            flat = np.fromiter(self.complaint_records, np.float64, len(self.complaint_records))
+            self.complaint_sink(flat.reshape(-1, len(COMPLAINT_FIELDS)))
             self.complaint_records = []
 
     def _finish(self) -> None:

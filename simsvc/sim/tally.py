@@ -188,8 +188,9 @@ class Tally:
         counts["returns"] += self._bincount(flat, returns)
         counts["lost"] += self._bincount(flat[(category == DISSATISFIED) & ~complained & (returns == 0)])
         served = rows[:, _COL["outcome"]] == SERVED
+        flat_served = flat[served]
         for dim in DIMENSIONS:
-            counts[f"gap_sum_{dim}"] += self._bincount(flat[served], rows[served, _COL[f"gap_{dim}"]])
+            counts[f"gap_sum_{dim}"] += self._bincount(flat_served, rows[served, _COL[f"gap_{dim}"]])
 
     def add_complaints(self, rows: np.ndarray) -> None:
         """Complaint outcomes, booked to the cell and class of the customer who complained."""
