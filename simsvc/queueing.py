@@ -27,6 +27,7 @@ __all__ = [
     "required_servers",
     "service_level_curve",
     "square_root_staffing",
+    "wait_profile",
 ]
 
 _REL_TOL = 1e-17  # series truncation: neglected tail relative to the partial sum
@@ -288,6 +289,16 @@ def service_level_curve(
     Returns:
         An array like ``waits``; 0 everywhere for an unstable Erlang C queue.
     """
+    return wait_profile(arrival_rate, service_rate, patience_rate, servers, waits)[0]
+
+
+def wait_profile(
+    arrival_rate: float, service_rate: float, patience_rate: float, servers: int, waits: Sequence[float]
+) -> tuple[np.ndarray, float]:
+    """:func:`service_level_curve` and P(abandon) together, from one evaluation of the queue.
+
+    P(abandon) is 0 for Erlang C (``patience_rate`` 0), even when unstable.
+    """
     lam = _real("arrival_rate", arrival_rate)
     mu = _real("service_rate", service_rate, positive=True)
     theta = _real("patience_rate", patience_rate)
@@ -298,11 +309,11 @@ def service_level_curve(
     b = _erlang_b(n, lam / mu)
     if theta == 0.0:
         if lam / mu >= n:
-            return np.zeros_like(t)
+            return np.zeros_like(t), 0.0
         c = b / (1.0 - (lam / mu / n) * (1.0 - b))
-        return 1.0 - c * np.exp(-(n * mu - lam) * t)
+        return 1.0 - c * np.exp(-(n * mu - lam) * t), 0.0
     if b == 0.0:
-        return np.ones_like(t)
+        return np.ones_like(t), 0.0
     x, y = n * mu / theta, lam / theta
     log_a, log_s1 = _log_kummer(x, y)
     p_wait = b / (b + (1.0 - b) * math.exp(-log_a))
@@ -312,7 +323,7 @@ def service_level_curve(
     log_a1 = _log_kummer_many(x + 1.0, z)
     log_h = -n * mu * w - y * np.expm1(-theta * w)
     late = p_wait * np.exp(log_a1 - log_a + log_h - theta * w - math.log1p(1.0 / x))
-    return np.clip(1.0 - p_ab - late, 0.0, 1.0).reshape(t.shape)
+    return np.clip(1.0 - p_ab - late, 0.0, 1.0).reshape(t.shape), p_ab
 
 
 def _log_kummer_many(x: float, ys: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simsvc.queueing import service_level_curve
+from simsvc.queueing import wait_profile
 from simsvc.scenario.models import Scenario, Team
 from simsvc.sim.capacity import arrivals_per_minute
 from simsvc.staffing.perception import WaitJudgement, wait_judgements
@@ -68,9 +68,10 @@ class TeamDemand:
         served = [k for k in range(len(shares)) if shares[k] > 0]
         grids = [self.judgements[k].waits for k in served if self.judgements[k] is not None]
         points = np.concatenate([self.within[served], *grids])
-        within = service_level_curve(lam, mu, theta, staff, points)
+        within, p_ab = wait_profile(lam, mu, theta, staff, points)
+        if theta == 0.0 and lam / mu >= staff:  # overloaded without patience: the excess is never served
+            p_ab = 1.0 - staff * mu / lam
         sl = float(shares[served] @ within[: len(served)])
-        p_ab = self._p_abandon(lam, mu, theta, staff)
         satisfied = math.nan
         if grids:
             dissatisfied, at = 0.0, len(served)
@@ -82,14 +83,6 @@ class TeamDemand:
                 at += size
             satisfied = float(1.0 - dissatisfied)
         return Prediction(staff, sl, p_ab, satisfied)
-
-    @staticmethod
-    def _p_abandon(lam: float, mu: float, theta: float, staff: int) -> float:
-        if theta == 0.0:
-            return 0.0 if lam / mu < staff else 1.0 - staff * mu / lam
-        from simsvc.queueing import erlang_a_metrics
-
-        return erlang_a_metrics(lam, mu, theta, staff, 0.0)["p_abandon"]
 
     def offered_load(self, cell: int) -> float:
         """Erlangs offered in ``cell``."""

@@ -147,7 +147,7 @@ def _cover(prob, v: Variables, inp: ModelInput, k: int, li: int, tag: str, day_t
         if len(options) == 1:  # always so in interval scope: the cell's requirement
             prob += duty >= options[0].staff, f"cover_{tag}_c{cell}"
             if inp.scope == "day":
-                _day_terms(day_terms, inp, team, cell, options[0], 1.0)
+                _day_terms(day_terms, inp, team, cell, options[0])
             continue
         # Day scope: staff n_0 plus increments of one person (0..1 each). Each increment adds
         # its KPI gain; gains diminish (see requirements._diminishing_from, and running minima
@@ -157,7 +157,7 @@ def _cover(prob, v: Variables, inp: ModelInput, k: int, li: int, tag: str, day_t
         for i, d in enumerate(extra):
             v.more[cell, i] = d
         prob += duty >= options[0].staff + pulp.lpSum(extra), f"cover_{tag}_c{cell}"
-        _day_terms(day_terms, inp, team, cell, options[0], 1.0)
+        _day_terms(day_terms, inp, team, cell, options[0])
         _day_gains(day_terms, inp, team, cell, options, extra)
 
 
@@ -185,20 +185,18 @@ def _day_gains(day_terms, inp: ModelInput, team: TeamInput, cell: int, options: 
         day_terms.setdefault((name, day), []).extend(weight * g * d for g, d in zip(gains, extra, strict=True))
 
 
-def _day_terms(day_terms, inp: ModelInput, team: TeamInput, cell: int, o: Prediction, var) -> None:
+def _day_terms(day_terms, inp: ModelInput, team: TeamInput, cell: int, o: Prediction) -> None:
     """Arrival-weighted excess over each target on the cell's day, at the cell's least staff."""
     weight = float(team.arrivals[cell])
     if weight <= 0:
         return
     day = cell // inp.cells_per_day
     t = inp.targets
-    day_terms.setdefault(("service_level", day), []).append(weight * (o.service_level - t.service_level) * var)
+    day_terms.setdefault(("service_level", day), []).append(weight * (o.service_level - t.service_level))
     if t.max_abandonment is not None:
-        day_terms.setdefault(("max_abandonment", day), []).append(
-            weight * (o.abandonment - t.max_abandonment) * var
-        )
+        day_terms.setdefault(("max_abandonment", day), []).append(weight * (o.abandonment - t.max_abandonment))
     if t.min_satisfied is not None:
-        day_terms.setdefault(("min_satisfied", day), []).append(weight * (o.satisfied - t.min_satisfied) * var)
+        day_terms.setdefault(("min_satisfied", day), []).append(weight * (o.satisfied - t.min_satisfied))
 
 
 def _days(prob, v: Variables, inp: ModelInput, k: int, tag: str) -> None:
