@@ -54,7 +54,10 @@ def draw_expectations(
     (over-promising raises the bar the service is judged against).
     """
     base = np.asarray(mean, dtype=float) + promise_effect * promise_level
-    return np.clip(base + sd * rng.standard_normal((n, len(DIMENSIONS))), 1.0, 7.0)
+    expected = rng.standard_normal((n, len(DIMENSIONS)))
+    expected *= sd  # in place: this runs for every customer
+    expected += base
+    return np.clip(expected, 1.0, 7.0, out=expected)
 
 
 def adequate_wait_after_promise(adequate_wait: float, promise_level: float, promise_wait_effect: float) -> float:

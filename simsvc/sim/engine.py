@@ -137,9 +137,9 @@ class Engine:
     Args:
         scenario: the validated scenario.
         demand: the replication's customers (its random streams).
-        sink: called with a 2-D float array of record rows (:data:`RECORD_FIELDS`) and the
-            batch's extra data (see :meth:`prepare`) when every customer of a batch (an
-            interval's arrivals) has been served or has left.
+        sink: called with the record columns of a batch (float arrays, :data:`RECORD_FIELDS`
+            order) and the batch's extra data (see :meth:`prepare`) when every customer
+            of the batch (a day's arrivals) has been served or has left.
         max_customers: arrivals stop after this many; :attr:`truncated` then says so.
     """
 
@@ -147,7 +147,7 @@ class Engine:
         self,
         scenario: Scenario,
         demand: Demand,
-        sink: Callable[[np.ndarray], None],
+        sink: Callable[[list[np.ndarray], Any], None],
         max_customers: int,
     ):
         self.env = simpy.Environment()
@@ -457,4 +457,4 @@ class Engine:
 
     def _record(self, chain: _ArrivalChain) -> None:
         """Hand a batch whose customers have all been served or have left to the sink."""
-        self.sink(np.column_stack(self._columns(chain)), chain.extra)
+        self.sink(self._columns(chain), chain.extra)

@@ -68,9 +68,11 @@ def draw_customers(
     if expected is None:
         e = cls.expectations
         expected = quality.draw_expectations(rng, n, e.mean.as_tuple(), e.sd, q.promise_level, q.promise_effect)
+    noise = rng.standard_normal((n, 4))
+    noise *= q.perception_noise
     return CustomerDraws(
         expected=expected,
-        noise=q.perception_noise * rng.standard_normal((n, 4)),
+        noise=noise,
         u_fail=rng.random(n),
         u_rework=rng.random(n),
         u_voice=rng.random(n),

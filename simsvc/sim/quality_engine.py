@@ -129,7 +129,7 @@ class QualityEngine(Engine):
         self,
         scenario: Scenario,
         demand: Demand,
-        sink: Callable[[np.ndarray, Any], None],
+        sink: Callable[[list[np.ndarray], Any], None],
         max_customers: int,
         complaint_sink: Callable[[np.ndarray], None],
     ):
@@ -141,10 +141,6 @@ class QualityEngine(Engine):
         self.n_teams = len(scenario.teams)
         q, comp, loyal = scenario.quality, scenario.complaints, scenario.loyalty
         classes = scenario.customer_classes
-        self.complaint_queue = self._add_queue(priority=0, patient=False, balk_at=None)
-        self.desk = [
-            self._add_team(spec, [self.complaint_queue], drains=False, frontline=False) for spec in comp.teams
-        ]
         self.success = [0.0] * len(scenario.teams) + [
             scenario.training(t.training_level).recovery_success for t in comp.teams
         ]
@@ -173,6 +169,12 @@ class QualityEngine(Engine):
         self.curve = q.responsiveness_curve
         self.day = 0
         self.outcomes = [[0, 0, 0, 0] for _ in classes]
+        self.complaint_queue = self._add_queue(priority=0, patient=False, balk_at=None)
+        self.desk: list[_Team] = []  # filled below: the handlers' completions use the complaint path
+        self._file_complaint, self._handle_complaint = self._complaint_path()
+        self.desk += [
+            self._add_team(spec, [self.complaint_queue], drains=False, frontline=False) for spec in comp.teams
+        ]
         self._start = self._fast_start()  # type: ignore[method-assign]
 
     def prepare(self, batch: Batch) -> _Judging:
@@ -203,13 +205,14 @@ class QualityEngine(Engine):
         Serving a customer is the hot path; local names are several times faster than
         attribute look-ups there (the benchmark's quality-layer cost target).
         """
-        timeout, record = self.env.timeout, self._record
+        env, timeout, record = self.env, self.env.timeout, self._record
         n_teams, desired, slope, w_resp = self.n_teams, self.desired, self.slope, self.w_resp
         hi, lo, p_return, outcomes = self.hi, self.lo, self.p_return, self.outcomes
         logistic, responsiveness, live = self.logistic, self._responsiveness, self.live_loyalty
-        handle_complaint, filed_after, comes_back = (
-            self._handle_complaint, self._complaint_after_service, self._comes_back
-        )  # fmt: skip
+        handle_complaint, file_complaint, comes_back = self._handle_complaint, self._file_complaint, self._comes_back
+
+        def filed_after(event: simpy.Event) -> None:
+            file_complaint(*event.value)
 
         def judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at) -> None:
             """Judge a customer whose judgement changes the rest of the run; start its service."""
@@ -227,7 +230,9 @@ class QualityEngine(Engine):
             complaint = None
             if gap < lo and x.complain_after[at] < math.inf:  # dissatisfied, and says so
                 x.complained.append(i)
-                complaint = (cid, k, cell, arrival, x, i, gap, t, perceived)
+                # Filed when its service ends (the completion's time: SimPy's now + delay).
+                filed = env.now + duration
+                complaint = (cid, cell, x.draws.complaint_need.item(i), (k, x, i, gap, t, perceived, filed, arrival))
             elif live:  # the outcome is final (as in _loyalty)
                 cat = 0 if gap >= hi else (2 if gap < lo else 1)  # DELIGHTED, SATISFIED, DISSATISFIED
                 outcomes[k][cat] += 1
@@ -267,11 +272,12 @@ class QualityEngine(Engine):
         if outcome == ABANDONED:
             chain.wait[i] = left - arrival
         chain.outcome[i] = outcome
-        gap = x.abandon[i]
+        gap = x.abandon.item(i)
         cat = self._category(gap)
-        if cat == quality.DISSATISFIED and x.u_voice[i] < self.p_voice:
+        if cat == quality.DISSATISFIED and x.u_voice.item(i) < self.p_voice:
             x.complained.append(i)
-            self._file_complaint(cid, k, cell, arrival, x, i, gap, -1, 1.0, filed=left)
+            payload = (k, x, i, gap, -1, 1.0, left, arrival)
+            self._file_complaint(cid, cell, x.draws.complaint_need.item(i), payload)
         elif self.live_loyalty:
             x.returns[i] = self._loyalty(k, x, i, cat, -1, 1.0, left)
         chain.left -= 1
@@ -285,21 +291,56 @@ class QualityEngine(Engine):
         self._leave_unserved(cid, k, cell, now, now, BALKED, ref)
 
     # -- complaints --------------------------------------------------------------------
-    def _complaint_after_service(self, event: simpy.Event) -> None:
-        self._file_complaint(*event.value, filed=self.env.now)
+    def _complaint_path(self) -> tuple[Callable[..., None], Callable[..., None]]:
+        """Build filing and handling of a complaint as closures over the engine's constants.
 
-    def _file_complaint(
-        self, cid: int, k: int, cell: int, arrival: float, x: _Judging, i: int, gap: float, t: int, perceived: float,
-        filed: float,
-    ) -> None:  # fmt: skip
-        payload = (k, x, i, gap, t, perceived, filed, arrival)
-        need = float(x.draws.complaint_need[i])
-        now = self.env.now
-        for team in self.desk:  # as Engine.arrive does, without what the complaint queue lacks
-            if team.busy < team.cap:
-                self._handle_complaint(team, cid, cell, now, need, payload)
-                return
-        self.arrive(cid, self.complaint_queue, cell, now, need, math.inf, payload)  # it queues
+        ``file(cid, cell, need, payload)``: the complaint reaches the desk now; a free
+        handler takes it, or it queues. ``handle(team, cid, cell, now, need, payload)``:
+        a handler starts on it; recovery is decided (its end is known) and recorded.
+        ``payload`` is ``(class, judging, index, gap, team, perceived responsiveness,
+        filed, arrival)``. Like :meth:`_fast_start`, local names and no intermediate
+        calls: every complaint passes through both.
+        """
+        env, timeout, arrive, desk, queue = self.env, self.env.timeout, self.arrive, self.desk, self.complaint_queue
+        success, decay, paradox, hi, lo = self.success, self.decay, self.paradox, self.hi, self.lo
+        outcomes, p_return, comes_back = self.outcomes, self.p_return, self._comes_back
+        records, flush, chunk = self.complaint_records, self._flush_complaints, _COMPLAINT_CHUNK * len(COMPLAINT_FIELDS)
+        exp, inf = math.exp, math.inf
+        delighted, satisfied, dissatisfied, unresolved = (
+            quality.DELIGHTED, quality.SATISFIED, quality.DISSATISFIED, quality.UNRESOLVED
+        )  # fmt: skip
+
+        def handle(team: _Team, cid: int, cell: int, now: float, need: float, payload: tuple) -> None:
+            k, x, i, gap, t, perceived, filed, arrival = payload
+            team.account(now)
+            team.busy += 1
+            duration = need / team.speed
+            timeout(duration).callbacks.append(team.done)
+            end = now + duration
+            recovered = x.draws.u_recover.item(i) < success[team.index] * exp(-(end - filed) / decay)
+            if recovered:
+                final = (gap if gap > 0.0 else 0.0) + paradox
+                outcome = delighted if final >= hi else (dissatisfied if final < lo else satisfied)
+            else:
+                final, outcome = gap, unresolved
+            outcomes[k][outcome] += 1  # as _loyalty
+            returns = comes_back(k, x, i, t, perceived, end) if x.u_return[i] < p_return[outcome] else 0
+            records.extend((
+                cid, k, cell, arrival, filed, now - filed, now, end, team.index, 1, gap, final, outcome, recovered,
+                returns,
+            ))  # fmt: skip
+            if len(records) >= chunk:
+                flush()
+
+        def file(cid: int, cell: int, need: float, payload: tuple) -> None:
+            now = env.now
+            for team in desk:  # as Engine.arrive does, without what the complaint queue lacks
+                if team.busy < team.cap:
+                    handle(team, cid, cell, now, need, payload)
+                    return
+            arrive(cid, queue, cell, now, need, inf, payload)  # it queues
+
+        return file, handle
 
     def _completion_callback(self, team: _Team) -> Callable[[simpy.Event], None]:
         """A complaint team's completion: :meth:`Engine._dispatch` for its one FIFO queue."""
@@ -317,31 +358,11 @@ class QualityEngine(Engine):
 
         return done
 
-    def _handle_complaint(self, team, cid: int, cell: int, now: float, need: float, payload: tuple) -> None:
-        k, x, i, gap, t, perceived, filed, arrival = payload
-        team.account(now)
-        team.busy += 1
-        duration = need / team.speed
-        self.env.timeout(duration).callbacks.append(team.done)
-        end = now + duration
-        chance = self.success[team.index] * math.exp(-(end - filed) / self.decay)
-        recovered = float(x.draws.u_recover[i]) < chance
-        final = max(gap, 0.0) + self.paradox if recovered else gap
-        outcome = self._category(final) if recovered else quality.UNRESOLVED
-        returns = self._loyalty(k, x, i, outcome, t, perceived, end)
-        row = (cid, k, cell, arrival, filed, now - filed, now, end, team.index, 1, gap, final, outcome, recovered)
-        self._complaint_record((*row, returns))
-
-    def _complaint_record(self, row: tuple) -> None:
-        self.complaint_records.extend(row)
-        if len(self.complaint_records) >= _COMPLAINT_CHUNK * len(COMPLAINT_FIELDS):
-            self._flush_complaints()
-
     def _flush_complaints(self) -> None:
         if self.complaint_records:
             flat = np.fromiter(self.complaint_records, np.float64, len(self.complaint_records))
             self.complaint_sink(flat.reshape(-1, len(COMPLAINT_FIELDS)))
-            self.complaint_records = []
+            self.complaint_records.clear()  # in place: the complaint path holds this list
 
     def _finish(self) -> None:
         """Complaints still waiting when nothing else happens are unresolved."""
@@ -349,7 +370,7 @@ class QualityEngine(Engine):
             cid, cell, (k, x, i, gap, t, perceived, filed, arrival) = entry[1], entry[3], entry[6]
             returns = self._loyalty(k, x, i, quality.UNRESOLVED, t, perceived, math.inf)
             row = (cid, k, cell, arrival, filed, _NAN, _NAN, _NAN, -1, 0, gap, gap, quality.UNRESOLVED, 0, returns)
-            self._complaint_record(row)
+            self.complaint_records.extend(row)
         self.queues[self.complaint_queue].clear()
         self._flush_complaints()
 

@@ -32,10 +32,10 @@ def run_replication(
     kept: list[np.ndarray] = []
     complaints: list[np.ndarray] = []
 
-    def sink(rows: np.ndarray, judging: object) -> None:
-        rows = tally.add(rows, judging)
+    def sink(columns: list[np.ndarray], judging: object) -> None:
+        columns = tally.add(columns, judging)
         if keep_records:
-            kept.append(rows)
+            kept.append(np.column_stack(columns))
 
     def complaint_sink(rows: np.ndarray) -> None:
         tally.add_complaints(rows)

@@ -39,8 +39,6 @@ GAP_FIELDS = tuple(f"gap_{d}" for d in DIMENSIONS)
 _FOLD_ROWS = 1 << 15
 _COL = {name: i for i, name in enumerate(RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS)}
 _CC = {name: i for i, name in enumerate(COMPLAINT_FIELDS)}
-_OTHERS = [DIMENSIONS.index(d) for d in GAP_DIMENSIONS]
-_RESPONSIVENESS = DIMENSIONS.index("responsiveness")
 
 
 def quantile_from_histogram(counts: np.ndarray, q: float) -> float:
@@ -97,51 +95,58 @@ class Tally:
         )
         self._warmup_end = s.horizon.open_minute + s.simulation.warmup_minutes
 
-    def _gap_columns(self, rows: np.ndarray, experience: Experience) -> np.ndarray:
+    def _gap_columns(self, columns: list[np.ndarray], experience: Experience) -> list[np.ndarray]:
         """Gap per dimension of a batch's customers (NaN: not perceived, e.g. unserved)."""
-        out = np.full((len(rows), len(DIMENSIONS)), np.nan)
-        team = rows[:, _COL["team"]].astype(np.int64)
-        served = np.flatnonzero(team >= 0)
-        out[:, _RESPONSIVENESS] = rows[:, _COL["perceived_responsiveness"]] - experience.expected_responsiveness
-        out[np.ix_(served, _OTHERS)] = experience.gaps[served, team[served]]
-        return out
+        team = columns[_COL["team"]].astype(np.int64)
+        served = team >= 0
+        others = experience.gaps[np.arange(len(team)), np.where(served, team, 0)]  # (n, 4)
+        others[~served] = np.nan
+        by_dimension = dict(zip(GAP_DIMENSIONS, others.T, strict=True))
+        by_dimension["responsiveness"] = (
+            columns[_COL["perceived_responsiveness"]] - experience.expected_responsiveness
+        )
+        return [by_dimension[d] for d in DIMENSIONS]
 
     def _bincount(self, flat: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         d, i, c = self._shape
         return np.bincount(flat, weights=weights, minlength=d * i * c).reshape(self._shape)
 
-    def add(self, rows: np.ndarray, judging: Any = None) -> np.ndarray:
-        """Take a batch of engine record rows; return them as they are to be kept.
+    def add(self, columns: list[np.ndarray], judging: Any = None) -> list[np.ndarray]:
+        """Take a batch's record columns; return them as they are to be kept.
 
-        With the quality model the rows gain :data:`GAP_FIELDS`, computed from the batch's
-        pre-drawn experience (``judging.experience``). Rows are folded into the sums in
-        chunks of at least :data:`_FOLD_ROWS` (a fold touches whole histograms), the rest
-        by :meth:`finish`.
+        With the quality model the columns gain :data:`GAP_FIELDS`, computed from the
+        batch's pre-drawn experience (``judging.experience``), and the judgements are
+        added at once (per-cell sums, cheap). The waits are folded into the sums and
+        histograms in chunks of at least :data:`_FOLD_ROWS` rows (a fold touches whole
+        histograms), the rest by :meth:`finish`. Columns, not rows: a fold reads a few
+        fields of every record, and a column is contiguous in memory.
         """
         if self.quality:
-            rows = np.hstack([rows, self._gap_columns(rows, judging.experience)])
-        self._pending.append(rows)
-        self._pending_rows += len(rows)
+            columns = columns + self._gap_columns(columns, judging.experience)
+            self._add_quality(columns)
+        self._pending.append(columns[: len(RECORD_FIELDS)])
+        self._pending_rows += len(columns[0])
         if self._pending_rows >= _FOLD_ROWS:
             self._fold()
-        return rows
+        return columns
 
     def _fold(self) -> None:
         if not self._pending:
             return
-        rows = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
+        parts = self._pending
+        cols = parts[0] if len(parts) == 1 else [np.concatenate(c) for c in zip(*parts, strict=True)]
         self._pending, self._pending_rows = [], 0
-        rows = rows[rows[:, _COL["arrival"]] >= self._warmup_end]
-        if not len(rows):
+        kept = cols[_COL["arrival"]] >= self._warmup_end
+        if not kept.all():
+            cols = [c[kept] for c in cols]
+        if not len(cols[0]):
             return
         d, i, c = self._shape
-        if self.quality:
-            self._add_quality(rows)
-        klass = rows[:, _COL["klass"]].astype(np.int64)
-        cell = rows[:, _COL["cell"]].astype(np.int64)
+        klass = cols[_COL["klass"]].astype(np.int64)
+        cell = cols[_COL["cell"]].astype(np.int64)
         flat = cell * c + klass  # index into (days * intervals * classes)
-        outcome = rows[:, _COL["outcome"]]
-        wait = rows[:, _COL["wait"]]
+        outcome = cols[_COL["outcome"]]
+        wait = cols[_COL["wait"]]
         served = outcome == SERVED
         joined = outcome != BALKED
         n = d * i * c
@@ -159,7 +164,7 @@ class Tally:
         add_count("wait_sum", wait, joined)
         add_count("wait_sum_served", wait, served)
         add_count("within_target", mask=served & (wait <= self._targets[klass] + 1e-9))
-        add_count("service_sum", rows[:, _COL["end"]] - rows[:, _COL["start"]], served)
+        add_count("service_sum", cols[_COL["end"]] - cols[_COL["start"]], served)
 
         b = np.clip(np.searchsorted(WAIT_EDGES, wait[joined], side="right") - 1, 0, len(WAIT_EDGES) - 1)
         bins = len(WAIT_EDGES)
@@ -169,28 +174,27 @@ class Tally:
         self.hist_interval += np.bincount((interval * c + kj) * bins + b, minlength=i * c * bins).reshape(i, c, bins)
         self.hist_day += np.bincount((day * c + kj) * bins + b, minlength=d * c * bins).reshape(d, c, bins)
 
-    def _flat(self, rows: np.ndarray) -> np.ndarray:
-        c = self._shape[2]
-        return rows[:, _COL["cell"]].astype(np.int64) * c + rows[:, _COL["klass"]].astype(np.int64)
-
-    def _add_quality(self, rows: np.ndarray) -> None:
-        """Judgements of customers (one row each, initial category)."""
-        flat = self._flat(rows)
-        category = rows[:, _COL["category"]]
-        complained = rows[:, _COL["complained"]] == 1
-        returns = rows[:, _COL["returns"]]
+    def _add_quality(self, cols: list[np.ndarray]) -> None:
+        """Judgements of a batch's customers (one record each, initial category)."""
+        kept = cols[_COL["arrival"]] >= self._warmup_end
+        if not kept.all():
+            cols = [c[kept] for c in cols]
+        flat = cols[_COL["cell"]].astype(np.int64) * self._shape[2] + cols[_COL["klass"]].astype(np.int64)
+        category = cols[_COL["category"]]
+        complained = cols[_COL["complained"]] == 1
+        returns = cols[_COL["returns"]]
         slope = self.scenario.quality.satisfaction_slope
         counts = self.counts
-        counts["satisfaction_sum"] += self._bincount(flat, satisfaction_score(rows[:, _COL["gap"]], slope))
+        counts["satisfaction_sum"] += self._bincount(flat, satisfaction_score(cols[_COL["gap"]], slope))
         for k, name in enumerate(("delighted", "satisfied", "dissatisfied")):
             counts[name] += self._bincount(flat[category == k])
         counts["complaints"] += self._bincount(flat[complained])
         counts["returns"] += self._bincount(flat, returns)
         counts["lost"] += self._bincount(flat[(category == DISSATISFIED) & ~complained & (returns == 0)])
-        served = rows[:, _COL["outcome"]] == SERVED
+        served = cols[_COL["outcome"]] == SERVED
         flat_served = flat[served]
         for dim in DIMENSIONS:
-            counts[f"gap_sum_{dim}"] += self._bincount(flat_served, rows[served, _COL[f"gap_{dim}"]])
+            counts[f"gap_sum_{dim}"] += self._bincount(flat_served, cols[_COL[f"gap_{dim}"]][served])
 
     def add_complaints(self, rows: np.ndarray) -> None:
         """Complaint outcomes, booked to the cell and class of the customer who complained."""
