@@ -1,0 +1,74 @@
+"""The quality layer's cost in instructions executed: exact, and immune to a busy machine.
+
+Wall time on a shared machine varies by tens of percent from run to run; the number of
+instructions a run executes does not. This counts them with Valgrind's ``callgrind``
+(``apt-get install valgrind``) for the M/M/10+M model of :mod:`benchmarks.run`: plain,
+with the quality layer, and with judgement only. Each model also runs on a few
+customers, and that count (imports, set-up, KPI tables) is subtracted, so the figures
+are instructions per customer simulated::
+
+    python -m benchmarks.instructions                  # 50,000 customers (~3 minutes on 2 cores)
+    python -m benchmarks.instructions --customers 100000
+
+It complements the wall-time target (``python -m benchmarks.run --only quality``): a
+change that lowers the instruction ratio lowers the work; whether the time follows
+depends on the caches and the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = {"simsvc": "run", "simsvc + quality": "run_with_quality", "simsvc + judgement only": "run_judgement_only"}
+BASELINE_CUSTOMERS = 2_000
+_CHILD = (
+    "import sys; sys.path.insert(0, {root!r}); from benchmarks import simsvc_model as m; "
+    "m.{function}(9.5, 1.0, 10, {n}, 1, patience_mean=5.0)"
+)
+
+
+def instructions(function: str, n: int) -> int:
+    """Instructions executed by a fresh Python process simulating ``n`` customers."""
+    code = _CHILD.format(root=str(ROOT), function=function, n=n)
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code]
+    env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1")
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+    match = re.search(r"Collected : (\d+)", done.stderr)
+    if match is None:
+        raise RuntimeError(f"no instruction count in callgrind's output:\n{done.stderr[-2000:]}")
+    return int(match.group(1))
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--customers", type=int, default=50_000, help="customers per counted run")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs at a time")
+    args = p.parse_args(argv)
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
+        return 2
+    runs = [(name, n) for name in MODELS for n in (BASELINE_CUSTOMERS, args.customers)]
+    with ThreadPoolExecutor(args.jobs) as pool:
+        counts = dict(zip(runs, pool.map(lambda r: instructions(MODELS[r[0]], r[1]), runs), strict=True))
+    per_customer = {
+        name: (counts[name, args.customers] - counts[name, BASELINE_CUSTOMERS]) / (args.customers - BASELINE_CUSTOMERS)
+        for name in MODELS
+    }
+    plain = per_customer["simsvc"]
+    print(f"M/M/10+M, {args.customers:,} customers minus {BASELINE_CUSTOMERS:,} (callgrind, PYTHONHASHSEED=0)")
+    print(f"  {'model':<24} {'instructions/customer':>22} {'vs plain':>9}")
+    for name, value in per_customer.items():
+        print(f"  {name:<24} {value:>22,.0f} {value / plain:>8.3f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
