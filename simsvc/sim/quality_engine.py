@@ -210,6 +210,7 @@ class QualityEngine(Engine):
         hi, lo, p_return, outcomes = self.hi, self.lo, self.p_return, self.outcomes
         logistic, responsiveness, live = self.logistic, self._responsiveness, self.live_loyalty
         handle_complaint, file_complaint, comes_back = self._handle_complaint, self._file_complaint, self._comes_back
+        inf = math.inf
 
         def filed_after(event: simpy.Event) -> None:
             file_complaint(*event.value)
@@ -228,7 +229,7 @@ class QualityEngine(Engine):
                     perceived = 1.0
             gap = x.base[at] + w_resp[k] * perceived
             complaint = None
-            if gap < lo and x.complain_after[at] < math.inf:  # dissatisfied, and says so
+            if gap < lo and x.complain_after[at] < inf:  # dissatisfied, and says so
                 x.complained.append(i)
                 # Filed when its service ends (the completion's time: SimPy's now + delay).
                 filed = env.now + duration
@@ -298,17 +299,14 @@ class QualityEngine(Engine):
         handler takes it, or it queues. ``handle(team, cid, cell, now, need, payload)``:
         a handler starts on it; recovery is decided (its end is known) and recorded.
         ``payload`` is ``(class, judging, index, gap, team, perceived responsiveness,
-        filed, arrival)``. Like :meth:`_fast_start`, local names and no intermediate
-        calls: every complaint passes through both.
+        filed, arrival)``. Like :meth:`_fast_start`, local names instead of attribute
+        look-ups: every complaint passes through both.
         """
         env, timeout, arrive, desk, queue = self.env, self.env.timeout, self.arrive, self.desk, self.complaint_queue
-        success, decay, paradox, hi, lo = self.success, self.decay, self.paradox, self.hi, self.lo
-        outcomes, p_return, comes_back = self.outcomes, self.p_return, self._comes_back
+        success, decay, paradox = self.success, self.decay, self.paradox
+        category, loyalty, unresolved = self._category, self._loyalty, quality.UNRESOLVED
         records, flush, chunk = self.complaint_records, self._flush_complaints, _COMPLAINT_CHUNK * len(COMPLAINT_FIELDS)
         exp, inf = math.exp, math.inf
-        delighted, satisfied, dissatisfied, unresolved = (
-            quality.DELIGHTED, quality.SATISFIED, quality.DISSATISFIED, quality.UNRESOLVED
-        )  # fmt: skip
 
         def handle(team: _Team, cid: int, cell: int, now: float, need: float, payload: tuple) -> None:
             k, x, i, gap, t, perceived, filed, arrival = payload
@@ -320,11 +318,10 @@ class QualityEngine(Engine):
             recovered = x.draws.u_recover.item(i) < success[team.index] * exp(-(end - filed) / decay)
             if recovered:
                 final = (gap if gap > 0.0 else 0.0) + paradox
-                outcome = delighted if final >= hi else (dissatisfied if final < lo else satisfied)
+                outcome = category(final)
             else:
                 final, outcome = gap, unresolved
-            outcomes[k][outcome] += 1  # as _loyalty
-            returns = comes_back(k, x, i, t, perceived, end) if x.u_return[i] < p_return[outcome] else 0
+            returns = loyalty(k, x, i, outcome, t, perceived, end)
             records.extend((
                 cid, k, cell, arrival, filed, now - filed, now, end, team.index, 1, gap, final, outcome, recovered,
                 returns,

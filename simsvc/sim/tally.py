@@ -136,9 +136,7 @@ class Tally:
         parts = self._pending
         cols = parts[0] if len(parts) == 1 else [np.concatenate(c) for c in zip(*parts, strict=True)]
         self._pending, self._pending_rows = [], 0
-        kept = cols[_COL["arrival"]] >= self._warmup_end
-        if not kept.all():
-            cols = [c[kept] for c in cols]
+        cols = self._after_warmup(cols)
         if not len(cols[0]):
             return
         d, i, c = self._shape
@@ -174,11 +172,14 @@ class Tally:
         self.hist_interval += np.bincount((interval * c + kj) * bins + b, minlength=i * c * bins).reshape(i, c, bins)
         self.hist_day += np.bincount((day * c + kj) * bins + b, minlength=d * c * bins).reshape(d, c, bins)
 
+    def _after_warmup(self, cols: list[np.ndarray]) -> list[np.ndarray]:
+        """The records of customers who arrived after the warm-up."""
+        kept = cols[_COL["arrival"]] >= self._warmup_end
+        return cols if kept.all() else [c[kept] for c in cols]
+
     def _add_quality(self, cols: list[np.ndarray]) -> None:
         """Judgements of a batch's customers (one record each, initial category)."""
-        kept = cols[_COL["arrival"]] >= self._warmup_end
-        if not kept.all():
-            cols = [c[kept] for c in cols]
+        cols = self._after_warmup(cols)
         flat = cols[_COL["cell"]].astype(np.int64) * self._shape[2] + cols[_COL["klass"]].astype(np.int64)
         category = cols[_COL["category"]]
         complained = cols[_COL["complained"]] == 1
