@@ -244,3 +244,7 @@ class Scenario(Frozen):
 
     def training(self, level: int) -> TrainingLevel:
         return next(t for t in self.training_levels if t.level == level)
+
+    def target_wait(self, cls: CustomerClass) -> float:
+        """The service-level target wait of a class: its own, else the scenario's."""
+        return cls.target_wait if cls.target_wait is not None else self.targets.service_level.within

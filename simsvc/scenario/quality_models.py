@@ -120,6 +120,11 @@ class QualityModel(Frozen):
     delighted_above: float = Field(0.6, description="Weighted gap at or above which a customer is delighted.")
     dissatisfied_below: float = Field(0.0, description="Weighted gap below which a customer is dissatisfied.")
 
+    @property
+    def promise_demand_multiplier(self) -> float:
+        """Factor on new-customer demand from the promise level (bold promises attract customers)."""
+        return 1.0 + self.promise_demand_effect * self.promise_level
+
     @model_validator(mode="after")
     def _thresholds(self) -> QualityModel:
         if self.dissatisfied_below >= self.delighted_above:

@@ -58,7 +58,7 @@ class _ClassDemand:
         self.quality = scenario.quality.enabled
         purposes = ("arrivals", "service", "patience", "quality", "returns")
         self.rng = {p: stream(seed, replication, cls.name, p) for p in purposes}
-        self.multiplier = 1.0 + scenario.quality.promise_demand_effect * scenario.quality.promise_level
+        self.multiplier = scenario.quality.promise_demand_multiplier
         self.pending: dict[tuple[int, int], list[tuple[float, list[float]]]] = defaultdict(list)
         self._profiles: dict[int, list[float]] = {}
         self.open_minute, self.interval_minutes = self.horizon.open_minute, self.horizon.interval_minutes

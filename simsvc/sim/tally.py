@@ -87,12 +87,7 @@ class Tally:
         bins = len(WAIT_EDGES)
         self.hist_interval = np.zeros((i, c, bins), dtype=np.int64)
         self.hist_day = np.zeros((d, c, bins), dtype=np.int64)
-        self._targets = np.array(
-            [
-                cls.target_wait if cls.target_wait is not None else s.targets.service_level.within
-                for cls in s.customer_classes
-            ]
-        )
+        self._targets = np.array([s.target_wait(cls) for cls in s.customer_classes])
         self._warmup_end = s.horizon.open_minute + s.simulation.warmup_minutes
 
     def _gap_columns(self, columns: list[np.ndarray], experience: Experience) -> list[np.ndarray]:

@@ -96,7 +96,7 @@ def team_demand(scenario: Scenario, team: Team, level: int, seed: int) -> TeamDe
     rates = arrivals_per_minute(scenario).reshape(h.days * h.n_intervals, len(classes))
     q = scenario.quality
     if q.enabled:
-        rates = rates * (1.0 + q.promise_demand_effect * q.promise_level)
+        rates = rates * q.promise_demand_multiplier
     split = np.array(
         [(c.name in team.serves) / max(1, sum(c.name in t.serves for t in scenario.teams)) for c in classes]
     )
@@ -110,9 +110,7 @@ def team_demand(scenario: Scenario, team: Team, level: int, seed: int) -> TeamDe
     weights = per_class.sum(axis=0)
     mean_service = float(weights @ mean_need / weights.sum()) if weights.sum() > 0 else float(mean_need.mean())
     theta = np.array([0.0 if c.patience is None else 1.0 / c.patience.mean for c in classes])
-    within = np.array(
-        [c.target_wait if c.target_wait is not None else scenario.targets.service_level.within for c in classes]
-    )
+    within = np.array([scenario.target_wait(c) for c in classes])
     judgements = wait_judgements(scenario, team, level, seed) if q.enabled else [None] * len(classes)
     return TeamDemand(
         team=team.name,
