@@ -33,15 +33,6 @@ class Prediction:
     abandonment: float
     satisfied: float  # 1 - P(dissatisfied); NaN without the quality model
 
-    def meets(self, sl_target: float, max_abandonment: float | None, min_satisfied: float | None) -> bool:
-        """Whether every target given is met."""
-        ok = self.service_level >= sl_target - 1e-12
-        if max_abandonment is not None:
-            ok = ok and self.abandonment <= max_abandonment + 1e-12
-        if min_satisfied is not None and not math.isnan(self.satisfied):
-            ok = ok and self.satisfied >= min_satisfied - 1e-12
-        return ok
-
 
 @dataclass(frozen=True)
 class TeamDemand:

@@ -136,8 +136,8 @@ def _costs(scenario: Scenario, inp: ModelInput, sol: Solution, planned: list[Pla
     wages = sum(s.cost for s in planned if s.pattern.team in front)
     back = sum(s.cost for s in planned if s.pattern.team not in front)
     training = 0.0
-    for k, team in enumerate(inp.teams):
-        lv = next(lv for lv in inp.teams[k].levels if lv.level == sol.levels[team.name])
+    for team in inp.teams:
+        lv = next(lv for lv in team.levels if lv.level == sol.levels[team.name])
         people = max(
             (sum(n for p, n in zip(team.patterns, sol.staff[team.name], strict=True) if d in p.days)
              for d in range(inp.days)),

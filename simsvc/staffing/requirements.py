@@ -107,10 +107,10 @@ def cell_options(
         load = demand.offered_load(cell)
         cap = max(_cap(load, max_staff), lowest)
         top = demand.predict(cell, cap)
-        if targets.missed(top):
+        missed = targets.missed(top)
+        if missed:
             out.shortfalls += [
-                Shortfall(demand.team, demand.level, cell, name, goal, value, cap)
-                for name, goal, value in targets.missed(top)
+                Shortfall(demand.team, demand.level, cell, name, goal, value, cap) for name, goal, value in missed
             ]
             continue
         # Every KPI improves with staff, so the least staff meeting the targets is found by bisection.
