@@ -58,7 +58,6 @@ class _Team:
         "done",
         "draining",
         "duty_area",
-        "frontline",
         "groups",
         "index",
         "last",
@@ -75,7 +74,6 @@ class _Team:
         self.draining, self.closing_cap = False, 0
         self.last, self.cell = 0.0, n_cells  # the last cell collects time outside intervals
         self.overtime = False  # after closing only busy servers count as on duty
-        self.frontline = True
         self.busy_area = [0.0] * (n_cells + 1)
         self.duty_area = [0.0] * (n_cells + 1)
         # Paid server-minutes per calendar day (shift time, plus time finishing customers
@@ -166,18 +164,16 @@ class Engine:
         self.waiting: list[dict] = []  # patient classes: id -> entry
         self.max_queue: list[list[int]] = []
         self.class_teams: list[list[_Team]] = []
-        self.n_customers_waiting = 0  # in customer classes' queues (not the complaint queue)
-        self.n_customer_classes = len(scenario.customer_classes)
+        self.n_customers_waiting = 0
         self.max_queue_total = [0] * (n_cells + 1)
         self.next_id = 0
         self.teams: list[_Team] = []
-        self.rotas: list[tuple[_Team, list[tuple[float, int]], int | None]] = []
+        self.rotas: list[tuple[_Team, Staffed]] = []
         for c in scenario.customer_classes:
             self._add_queue(c.priority, c.patience is not None, c.balk_at)
         names = [c.name for c in scenario.customer_classes]
         for spec in scenario.teams:
-            served = [names.index(n) for n in spec.serves]
-            self._add_team(spec, served, drains=True, frontline=True)
+            self._add_team(spec, [names.index(n) for n in spec.serves])
         self.warmup_end = h.open_minute + scenario.simulation.warmup_minutes
 
     def _add_queue(self, priority: int, patient: bool, balk_at: int | None) -> int:
@@ -195,8 +191,8 @@ class Engine:
         self.class_teams.append([])
         return k
 
-    def _add_team(self, spec: Staffed, served: list[int], drains: bool, frontline: bool) -> _Team:
-        """Add a team serving queues ``served``; if ``drains``, its closing staff serve those still inside."""
+    def _add_team(self, spec: Staffed, served: list[int]) -> _Team:
+        """Add a team serving queues ``served``."""
         served = sorted(served, key=lambda k: self.priority[k])
         groups: list[list[int]] = []
         for k in served:
@@ -205,20 +201,19 @@ class Engine:
             else:
                 groups.append([k])
         team = _Team(len(self.teams), self.scenario.training(spec.training_level).speed, groups, self.n_cells)
-        team.frontline = frontline
         team.paid_area = [0.0] * self.days
         team.done = self._completion_callback(team)
         self.teams.append(team)
         for k in served:
             self.class_teams[k].append(team)
-        self.rotas.append((team, spec, drains))
+        self.rotas.append((team, spec))
         return team
 
     # -- running -------------------------------------------------------------------
     def run(self) -> None:
         """Simulate the whole horizon, then hand the remaining records to the sink."""
-        for team, spec, drains in self.rotas:
-            self.env.process(self._rota(team, spec, drains))
+        for team, spec in self.rotas:
+            self.env.process(self._rota(team, spec))
         self.env.process(self._clock())
         self.env.run()
         for k in self.patient_classes:  # anyone left waiting has run out of patience
@@ -231,14 +226,20 @@ class Engine:
     def _day_started(self, day: int) -> None:
         """Called as each day's first interval opens, before its customers are drawn."""
 
-    def _rota(self, team: _Team, spec: Staffed, drains: bool):
+    def time_accounts(self) -> list[_Team]:
+        """The teams' busy, on-duty and paid server-minutes: front line first, then any others.
+
+        Each has ``busy_area`` and ``duty_area`` per cell and ``paid_area`` per day.
+        """
+        return self.teams
+
+    def _rota(self, team: _Team, spec: Staffed):
         env, h = self.env, self.scenario.horizon
         for day in range(self.days):
             base = day * 1440.0
             events: list[tuple[float, int | None]] = [(base + t, n) for t, n in day_steps(spec, h, day)]
             closing = closing_staff(spec, h, day)
-            if drains:
-                events.append((base + h.close_minute, None))
+            events.append((base + h.close_minute, None))
             events.sort(key=lambda e: (e[0], e[1] is not None))  # closing before a shift change
             for t, n in events:
                 if t > env.now:
@@ -264,10 +265,9 @@ class Engine:
                 cell = day * self.n_intervals + j
                 outside = len(self.max_queue_total) - 1
                 for team in self.teams:
-                    if team.frontline or j == 0:  # back-office time is booked per day
-                        team.account(env.now)
-                        team.cell = cell if start >= self.warmup_end else outside
-                        team.overtime = False
+                    team.account(env.now)
+                    team.cell = cell if start >= self.warmup_end else outside
+                    team.overtime = False
                 if j == 0:
                     self._day_started(day)
                     if not self.truncated:
@@ -278,9 +278,8 @@ class Engine:
             if close > env.now:
                 yield env.timeout(close - env.now)
             for team in self.teams:
-                if team.frontline:
-                    team.account(env.now)
-                    team.overtime = True
+                team.account(env.now)
+                team.overtime = True
 
     def _draw_day(self, day: int) -> None:
         """Draw the day's customers (one batch) and start feeding them in, up to the cap."""
@@ -342,10 +341,9 @@ class Engine:
                 heapify(heap)
         if waiting + 1 > self.max_queue[k][cell]:
             self.max_queue[k][cell] = waiting + 1
-        if k < self.n_customer_classes:
-            self.n_customers_waiting += 1
-            if self.n_customers_waiting > self.max_queue_total[cell]:
-                self.max_queue_total[cell] = self.n_customers_waiting
+        self.n_customers_waiting += 1
+        if self.n_customers_waiting > self.max_queue_total[cell]:
+            self.max_queue_total[cell] = self.n_customers_waiting
 
     def prepare(self, batch: Batch) -> Any:
         """Per-batch data for :meth:`_start`; the core model needs none."""
@@ -411,8 +409,7 @@ class Engine:
             self.queues[k].popleft()
             if self.patient[k]:
                 del self.waiting[k][best[1]]
-            if k < self.n_customer_classes:
-                self.n_customers_waiting -= 1
+            self.n_customers_waiting -= 1
             self._start(team, best[1], k, best[3], best[0], now, best[4], best[6])
 
     def _has_waiting(self, k: int) -> bool:
@@ -436,7 +433,7 @@ class Engine:
             deadline, cid = heappop(heap)
             entry = waiting.pop(cid, None)
             if entry is not None:
-                self.n_customers_waiting -= 1  # only customer classes have patience
+                self.n_customers_waiting -= 1
                 self._abandon(cid, k, entry[3], entry[0], deadline, entry[6])
 
     # -- records -------------------------------------------------------------------

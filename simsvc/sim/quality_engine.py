@@ -8,13 +8,11 @@ so only the responsiveness perception is computed per customer here, and only fo
 customers whose judgement changes the rest of the run (who may complain, or all with live
 loyalty); the others are judged with their batch, in NumPy.
 
-Complaints are customers of an extra queue served by the complaint teams, on their own
-shifts (no closing rule: complaints wait for the next shift, across days). A dissatisfied
-served customer complains when its service ends (a callback of its service completion,
-run after the server's); an abandoning one when its abandonment is detected (at the next
-event of its queue), with the filing time set to the moment it left. Recovery succeeds
-with probability ``recovery_success(handler level) * exp(-time to resolution /
-recovery_decay_minutes)``.
+A dissatisfied served customer complains when its service ends; an abandoning one when
+its abandonment is detected (at the next event of its queue), with the filing time set to
+the moment it left. Complaints are handled by the complaint desk's teams, on their own
+shifts, and decided in batches (:mod:`simsvc.sim.complaints`); their outcomes and the
+customers' returns are booked when their handling starts.
 """
 
 from __future__ import annotations
@@ -24,10 +22,11 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import simpy
 
 from simsvc import quality
 from simsvc.scenario.models import Scenario
+from simsvc.sim.complaint_desk import ComplaintDesk
+from simsvc.sim.complaints import COMPLAINT_FIELDS, Complaints
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.engine import ABANDONED, BALKED, RECORD_FIELDS, Engine, _ArrivalChain, _Team
 from simsvc.sim.experience import GAP_DIMENSIONS, experience
@@ -36,19 +35,9 @@ __all__ = ["COMPLAINT_FIELDS", "QUALITY_FIELDS", "QualityEngine"]
 
 QUALITY_FIELDS = ("gap", "category", "complained", "returns", "perceived_responsiveness")
 """Columns a customer's record gains with the quality model (its judgement)."""
-COMPLAINT_FIELDS = (
-    "customer", "klass", "cell", "arrival", "filed", "wait", "start", "end", "team", "handled",
-    "initial_gap", "gap", "category", "recovered", "returns",
-)  # fmt: skip
-"""Columns of a complaint record: the complaining customer (class, cell and arrival), when
-the complaint was filed, waited and was handled, and the customer's judgement before
-(``initial_gap``) and after handling (``gap``, ``category``: an unrecovered complaint is
-``UNRESOLVED``)."""
-_NAN = float("nan")
 _RESPONSIVENESS = quality.DIMENSIONS.index("responsiveness")
 _OTHERS = [quality.DIMENSIONS.index(d) for d in GAP_DIMENSIONS]
 _WAIT, _TEAM = RECORD_FIELDS.index("wait"), RECORD_FIELDS.index("team")
-_COMPLAINT_CHUNK = 4096  # complaint records handed to their sink at a time
 
 
 class _Judging:
@@ -134,16 +123,9 @@ class QualityEngine(Engine):
         complaint_sink: Callable[[np.ndarray], None],
     ):
         super().__init__(scenario, demand, sink, max_customers)
-        self.complaint_sink = complaint_sink
-        # Complaint records as one flat list of numbers: no tuple per record for the
-        # garbage collector to track while the chunk fills, and a fast conversion.
-        self.complaint_records: list[float] = []
         self.n_teams = len(scenario.teams)
         q, comp, loyal = scenario.quality, scenario.complaints, scenario.loyalty
         classes = scenario.customer_classes
-        self.success = [0.0] * len(scenario.teams) + [
-            scenario.training(t.training_level).recovery_success for t in comp.teams
-        ]
         self.w_resp = [c.expectations.weights.responsiveness for c in classes]
         self.desired = [c.expectations.desired_wait for c in classes]
         promise = (q.promise_level, q.promise_wait_effect)
@@ -169,12 +151,8 @@ class QualityEngine(Engine):
         self.curve = q.responsiveness_curve
         self.day = 0
         self.outcomes = [[0, 0, 0, 0] for _ in classes]
-        self.complaint_queue = self._add_queue(priority=0, patient=False, balk_at=None)
-        self.desk: list[_Team] = []  # filled below: the handlers' completions use the complaint path
-        self._file_complaint, self._handle_complaint = self._complaint_path()
-        self.desk += [
-            self._add_team(spec, [self.complaint_queue], drains=False, frontline=False) for spec in comp.teams
-        ]
+        desk = ComplaintDesk(scenario, len(self.teams), self.n_cells, self.warmup_end)
+        self.complaints = Complaints(scenario, desk, complaint_sink, self._book_outcome, self.live_loyalty)
         self._start = self._fast_start()  # type: ignore[method-assign]
 
     def prepare(self, batch: Batch) -> _Judging:
@@ -209,11 +187,9 @@ class QualityEngine(Engine):
         n_teams, desired, slope, w_resp = self.n_teams, self.desired, self.slope, self.w_resp
         hi, lo, p_return, outcomes = self.hi, self.lo, self.p_return, self.outcomes
         logistic, responsiveness, live = self.logistic, self._responsiveness, self.live_loyalty
-        handle_complaint, file_complaint, comes_back = self._handle_complaint, self._file_complaint, self._comes_back
+        comes_back, complaints = self._comes_back, self.complaints
+        file_complaint, book = complaints.file, complaints.book_before_customer
         inf = math.inf
-
-        def filed_after(event: simpy.Event) -> None:
-            file_complaint(*event.value)
 
         def judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at) -> None:
             """Judge a customer whose judgement changes the rest of the run; start its service."""
@@ -228,26 +204,20 @@ class QualityEngine(Engine):
                 if perceived < 1.0:
                     perceived = 1.0
             gap = x.base[at] + w_resp[k] * perceived
-            complaint = None
             if gap < lo and x.complain_after[at] < inf:  # dissatisfied, and says so
                 x.complained.append(i)
                 # Filed when its service ends (the completion's time: SimPy's now + delay).
                 filed = env.now + duration
-                complaint = (cid, cell, x.draws.complaint_need.item(i), (k, x, i, gap, t, perceived, filed, arrival))
+                file_complaint(now, filed, cid, k, cell, arrival, x, i, gap, t, perceived)
             elif live:  # the outcome is final (as in _loyalty)
+                book(now)  # complaints whose handling has started come first
                 cat = 0 if gap >= hi else (2 if gap < lo else 1)  # DELIGHTED, SATISFIED, DISSATISFIED
                 outcomes[k][cat] += 1
                 if x.u_return[i] < p_return[cat]:
                     x.returns[i] = comes_back(k, x, i, t, perceived, now + duration)
-            completion = timeout(duration, complaint)
-            completion.callbacks.append(team.done)
-            if complaint is not None:  # filed when its service ends, once the server has moved on
-                completion.callbacks.append(filed_after)
+            timeout(duration).callbacks.append(team.done)
 
         def start(team, cid, k, cell, arrival, now, need, ref) -> None:
-            if not team.frontline:
-                handle_complaint(team, cid, cell, now, need, ref)
-                return
             chain, i = ref
             x = chain.extra
             t = team.index
@@ -277,9 +247,10 @@ class QualityEngine(Engine):
         cat = self._category(gap)
         if cat == quality.DISSATISFIED and x.u_voice.item(i) < self.p_voice:
             x.complained.append(i)
-            payload = (k, x, i, gap, -1, 1.0, left, arrival)
-            self._file_complaint(cid, cell, x.draws.complaint_need.item(i), payload)
+            now = self.env.now
+            self.complaints.file(now, left, cid, k, cell, arrival, x, i, gap, -1, 1.0)
         elif self.live_loyalty:
+            self.complaints.book_before_customer(self.env.now)  # complaints whose handling has started come first
             x.returns[i] = self._loyalty(k, x, i, cat, -1, 1.0, left)
         chain.left -= 1
         if not chain.left:
@@ -291,93 +262,26 @@ class QualityEngine(Engine):
     def _balk(self, cid: int, k: int, cell: int, now: float, ref: Any) -> None:
         self._leave_unserved(cid, k, cell, now, now, BALKED, ref)
 
-    # -- complaints --------------------------------------------------------------------
-    def _complaint_path(self) -> tuple[Callable[..., None], Callable[..., None]]:
-        """Build filing and handling of a complaint as closures over the engine's constants.
-
-        ``file(cid, cell, need, payload)``: the complaint reaches the desk now; a free
-        handler takes it, or it queues. ``handle(team, cid, cell, now, need, payload)``:
-        a handler starts on it; recovery is decided (its end is known) and recorded.
-        ``payload`` is ``(class, judging, index, gap, team, perceived responsiveness,
-        filed, arrival)``. Like :meth:`_fast_start`, local names instead of attribute
-        look-ups: every complaint passes through both.
-        """
-        env, timeout, arrive, desk, queue = self.env, self.env.timeout, self.arrive, self.desk, self.complaint_queue
-        success, decay, paradox = self.success, self.decay, self.paradox
-        category, loyalty, unresolved = self._category, self._loyalty, quality.UNRESOLVED
-        records, flush, chunk = self.complaint_records, self._flush_complaints, _COMPLAINT_CHUNK * len(COMPLAINT_FIELDS)
-        exp, inf = math.exp, math.inf
-
-        def handle(team: _Team, cid: int, cell: int, now: float, need: float, payload: tuple) -> None:
-            k, x, i, gap, t, perceived, filed, arrival = payload
-            team.account(now)
-            team.busy += 1
-            duration = need / team.speed
-            timeout(duration).callbacks.append(team.done)
-            end = now + duration
-            recovered = x.draws.u_recover.item(i) < success[team.index] * exp(-(end - filed) / decay)
-            if recovered:
-                final = (gap if gap > 0.0 else 0.0) + paradox
-                outcome = category(final)
-            else:
-                final, outcome = gap, unresolved
-            returns = loyalty(k, x, i, outcome, t, perceived, end)
-            records.extend((
-                cid, k, cell, arrival, filed, now - filed, now, end, team.index, 1, gap, final, outcome, recovered,
-                returns,
-            ))  # fmt: skip
-            if len(records) >= chunk:
-                flush()
-
-        def file(cid: int, cell: int, need: float, payload: tuple) -> None:
-            now = env.now
-            for team in desk:  # as Engine.arrive does, without what the complaint queue lacks
-                if team.busy < team.cap:
-                    handle(team, cid, cell, now, need, payload)
-                    return
-            arrive(cid, queue, cell, now, need, inf, payload)  # it queues
-
-        return file, handle
-
-    def _completion_callback(self, team: _Team) -> Callable[[simpy.Event], None]:
-        """A complaint team's completion: :meth:`Engine._dispatch` for its one FIFO queue."""
-        if team.frontline:
-            return super()._completion_callback(team)
-        env, queue, handle = self.env, self.queues[self.complaint_queue], self._handle_complaint
-
-        def done(_event: simpy.Event) -> None:
-            now = env.now
-            team.account(now)
-            team.busy -= 1
-            while team.busy < team.cap and queue:
-                entry = queue.popleft()
-                handle(team, entry[1], entry[3], now, entry[4], entry[6])
-
-        return done
-
-    def _flush_complaints(self) -> None:
-        if self.complaint_records:
-            flat = np.fromiter(self.complaint_records, np.float64, len(self.complaint_records))
-            self.complaint_sink(flat.reshape(-1, len(COMPLAINT_FIELDS)))
-            self.complaint_records.clear()  # in place: the complaint path holds this list
-
     def _finish(self) -> None:
-        """Complaints still waiting when nothing else happens are unresolved."""
-        for entry in self.queues[self.complaint_queue]:
-            cid, cell, (k, x, i, gap, t, perceived, filed, arrival) = entry[1], entry[3], entry[6]
-            returns = self._loyalty(k, x, i, quality.UNRESOLVED, t, perceived, math.inf)
-            row = (cid, k, cell, arrival, filed, _NAN, _NAN, _NAN, -1, 0, gap, gap, quality.UNRESOLVED, 0, returns)
-            self.complaint_records.extend(row)
-        self.queues[self.complaint_queue].clear()
-        self._flush_complaints()
+        self.complaints.finish()
+
+    def time_accounts(self) -> list[_Team]:
+        return self.teams + self.complaints.desk.teams
 
     # -- loyalty -----------------------------------------------------------------------
     def _loyalty(self, k: int, x: _Judging, i: int, outcome: int, t: int, perceived: float, now: float) -> int:
-        """Count the outcome for word of mouth; decide and book a return visit."""
+        """Count the outcome for word of mouth; decide and book a return visit (1: it comes back)."""
+        returns = 1 if x.u_return[i] < self.p_return[outcome] else 0
+        self._book_outcome(k, x, i, outcome, t, perceived, now, returns)
+        return returns
+
+    def _book_outcome(
+        self, k: int, x: _Judging, i: int, outcome: int, t: int, perceived: float, now: float, returns: int
+    ) -> None:
+        """Count a complaint's outcome for word of mouth; book the return it decided."""
         self.outcomes[k][outcome] += 1
-        if x.u_return[i] >= self.p_return[outcome]:
-            return 0
-        return self._comes_back(k, x, i, t, perceived, now)
+        if returns:
+            self._comes_back(k, x, i, t, perceived, now)
 
     def _comes_back(self, k: int, x: _Judging, i: int, t: int, perceived: float, now: float) -> int:
         """Book the return visit of a customer who will come back; return 1."""
@@ -396,6 +300,7 @@ class QualityEngine(Engine):
     def _day_started(self, day: int) -> None:
         if day == 0:
             return
+        self.complaints.book(self.env.now)  # yesterday's complaints count for word of mouth
         for k, counts in enumerate(self.outcomes):
             factor = quality.demand_multiplier(self.demand.classes[k].multiplier, counts, self.word_of_mouth)
             self.demand.update_word_of_mouth(k, factor)

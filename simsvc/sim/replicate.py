@@ -48,12 +48,9 @@ def run_replication(
     else:
         engine = Engine(scenario, demand, sink, cap)
     engine.run()
+    teams = engine.time_accounts()
     tally.finish(
-        engine.max_queue,
-        engine.max_queue_total,
-        [t.busy_area for t in engine.teams],
-        [t.duty_area for t in engine.teams],
-        engine.teams,
+        engine.max_queue, engine.max_queue_total, [t.busy_area for t in teams], [t.duty_area for t in teams], teams
     )
     kpis = replication_kpis(tally)
     kpis.insert(0, "replication", replication)
