@@ -16,11 +16,10 @@ resolution / recovery_decay_minutes)``; a recovered customer's gap becomes
 
 from __future__ import annotations
 
-import itertools
 import math
+from array import array
 from collections import deque
 from collections.abc import Callable
-from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -42,14 +41,14 @@ the complaint was filed, waited and was handled, and the customer's judgement be
 CHUNK = 4096
 """Complaints placed at a time, and complaint records handed to their sink at a time."""
 
-# A filed complaint: (reaches the desk, 1 if at a service end else 0, sequence number, filed,
-# customer, class, cell, arrival, judging, index in its batch, gap, team (-1: unserved),
-# perceived responsiveness). At the same moment, complaints of customers who left come
-# first: a service end hands the server on (which may find who has abandoned) before its
-# own customer complains.
-_DESK, _AT_END, _SEQUENCE, _FILED, _CUSTOMER, _CLASS, _CELL, _ARRIVAL, _JUDGING, _INDEX, _GAP, _TEAM, _PERCEIVED = (
-    range(13)
-)
+# A filed complaint is a row of two flat arrays, not an object: its numbers stay together
+# in memory until it is placed. Floats: when it reaches the desk, when it was filed, the
+# customer's arrival, its gap and perceived responsiveness. Integers: whether it reached the
+# desk at a service end, the customer, class and cell, its judging (an index into
+# ``judgings``), its index there, and the team that served it (-1: none).
+_DESK, _FILED, _ARRIVAL, _GAP, _PERCEIVED = range(5)
+_AT_END, _CUSTOMER, _CLASS, _CELL, _JUDGING, _INDEX, _TEAM = range(7)
+_FLOATS, _INTS = 5, 7
 
 
 class Complaints:
@@ -78,9 +77,12 @@ class Complaints:
         self.hi, self.lo = q.delighted_above, q.dissatisfied_below
         self.decay, self.paradox = comp.recovery_decay_minutes, comp.paradox
         self.p_return = np.array(scenario.loyalty.return_probability.as_tuple())
-        self.filed: list[tuple] = []  # heap of filed complaints not placed yet
+        self.floats, self.ints = array("d"), array("q")  # filed, not placed yet
+        self.judgings: list[Any] = []
+        self.n_filed = 0
         self.next_batch = CHUNK  # place when this many have been filed
-        self.sequence = itertools.count()  # ties in time keep the filing order
+        # When the first of them reaches the desk: of those filed at a service end, and others.
+        self.first_at_end = self.first_other = math.inf
         self.booking: deque[tuple] = deque()  # live loyalty: placed, outcome not booked yet
         self.never: list[tuple] = []  # no shift will reach them
         self.rows: list[np.ndarray] = []  # records not handed to the sink yet
@@ -95,60 +97,93 @@ class Complaints:
         A served customer's complaint reaches the desk when its service ends (``filed``),
         another's now.
         """
-        at_end = team >= 0
-        complaint = (filed if at_end else now, at_end, next(self.sequence), filed, cid, k, cell, arrival, x, i, gap,
-                     team, perceived)  # fmt: skip
-        heappush(self.filed, complaint)
-        if len(self.filed) >= self.next_batch:
+        judgings = self.judgings
+        if not judgings or judgings[-1] is not x:
+            judgings.append(x)
+        if team >= 0:
+            desk = filed
+            if desk < self.first_at_end:
+                self.first_at_end = desk
+        else:
+            desk = now
+            if desk < self.first_other:
+                self.first_other = desk
+        self.floats.extend((desk, filed, arrival, gap, perceived))
+        self.ints.extend((team >= 0, cid, k, cell, len(judgings) - 1, i, team))
+        self.n_filed += 1
+        if self.n_filed >= self.next_batch:
             self.place(now, False)
 
     def place(self, until: float, ends_too: bool = True) -> None:
         """Place, decide and record every complaint that has reached the desk by ``until``.
 
-        ``ends_too`` False leaves out those reaching it at a service end at ``until``.
+        In the order they reach it; at the same moment, complaints of customers who left
+        come first (a service end hands the server on, which may find who has abandoned,
+        before its own customer complains), then in filing order. ``ends_too`` False
+        leaves out those reaching it at a service end at ``until``.
         """
-        heap, batch = self.filed, []
-        while heap and (heap[0][0] < until or (heap[0][0] == until and (ends_too or not heap[0][1]))):
-            batch.append(heappop(heap))
-        self.next_batch = len(heap) + CHUNK
-        if not batch:
+        n = self.n_filed
+        if not n:
             return
-        need, u_recover, u_return = _draws(batch)
-        assign, placed, slots = self.desk.assign, [], []
-        for j, (complaint, n) in enumerate(zip(batch, need.tolist(), strict=True)):
-            slot = assign(complaint[_DESK], n)
-            if slot is None:  # nor any later one: the desk has no shift left
-                self.never.extend(batch[j:])
-                break
-            placed.append(complaint)
-            slots.append(slot)
-        if placed:
-            self._decide(placed, slots, u_recover[: len(placed)], u_return[: len(placed)])
+        floats = np.array(self.floats).reshape(n, _FLOATS)
+        ints = np.array(self.ints).reshape(n, _INTS)
+        desk, at_end = floats[:, _DESK], ints[:, _AT_END]
+        due = (desk < until) | ((desk == until) & (ends_too | (at_end == 0)))
+        chosen = np.flatnonzero(due)
+        order = chosen[np.lexsort((chosen, at_end[chosen], desk[chosen]))]
+        judgings = self.judgings
+        self._keep(floats[~due], ints[~due])
+        if len(order):
+            self._place(floats[order], ints[order], judgings)
 
-    def _decide(self, placed: list[tuple], slots: list[tuple], u_recover: np.ndarray, u_return: np.ndarray) -> None:
-        """Recovery, outcome and return of placed complaints; their records."""
-        columns = list(zip(*placed, strict=True))
-        teams = [slot[0] for slot in slots]
-        start = np.array([slot[1] for slot in slots])
-        end = np.array([slot[2] for slot in slots])
-        filed, gap = np.array(columns[_FILED]), np.array(columns[_GAP])
+    def _keep(self, floats: np.ndarray, ints: np.ndarray) -> None:
+        """Keep these complaints (not placed yet) for the next batch."""
+        used = np.unique(ints[:, _JUDGING])
+        judgings = [self.judgings[j] for j in used.tolist()]
+        ints = ints.copy()
+        ints[:, _JUDGING] = np.searchsorted(used, ints[:, _JUDGING])
+        self.floats, self.ints = array("d", floats.ravel().tolist()), array("q", ints.ravel().tolist())
+        self.judgings, self.n_filed = judgings, len(floats)
+        self.next_batch = self.n_filed + CHUNK
+        at_end = ints[:, _AT_END] == 1
+        self.first_at_end = float(floats[at_end, _DESK].min(initial=math.inf))
+        self.first_other = float(floats[~at_end, _DESK].min(initial=math.inf))
+
+    def _place(self, floats: np.ndarray, ints: np.ndarray, judgings: list[Any]) -> None:
+        """Place complaints (in desk order) with the desk; decide and record those it handles."""
+        need, u_recover, u_return = _draws(ints, judgings)
+        assign, teams, starts, ends = self.desk.assign, [], [], []
+        for at_desk, n in zip(floats[:, _DESK].tolist(), need.tolist(), strict=True):
+            placed = assign(at_desk, n)
+            if placed is None:  # nor any later one: the desk has no shift left
+                break
+            teams.append(placed[0])
+            starts.append(placed[1])
+            ends.append(placed[2])
+        m = len(starts)
+        for f, g in zip(floats[m:].tolist(), ints[m:].tolist(), strict=True):
+            self.never.append((f, g, judgings[g[_JUDGING]]))
+        if not m:
+            return
+        floats, ints = floats[:m], ints[:m]
+        start, end = np.array(starts), np.array(ends)
+        filed, gap = floats[:, _FILED], floats[:, _GAP]
         success = np.array([team.success for team in teams])
-        recovered = u_recover < success * np.exp(-(end - filed) / self.decay)
+        recovered = u_recover[:m] < success * np.exp(-(end - filed) / self.decay)
         final = np.where(recovered, np.maximum(gap, 0.0) + self.paradox, gap)
         outcome = np.where(recovered, quality.category(final, self.hi, self.lo), quality.UNRESOLVED)
-        returns = u_return < self.p_return[outcome]
+        returns = u_return[:m] < self.p_return[outcome]
         if self.live:  # booked when handling starts (book)
-            started = start.tolist()
             self.booking.extend(
                 zip(
-                    started, [s == a for s, a in zip(started, columns[_DESK], strict=True)], columns[_CLASS],
-                    columns[_JUDGING], columns[_INDEX], outcome.tolist(), columns[_TEAM], columns[_PERCEIVED],
-                    end.tolist(), returns.tolist(), strict=True,
+                    starts, (start == floats[:, _DESK]).tolist(), ints[:, _CLASS].tolist(),
+                    [judgings[j] for j in ints[:, _JUDGING].tolist()], ints[:, _INDEX].tolist(), outcome.tolist(),
+                    ints[:, _TEAM].tolist(), floats[:, _PERCEIVED].tolist(), ends, returns.tolist(), strict=True,
                 )
             )  # fmt: skip
         rows = np.column_stack([
-            columns[_CUSTOMER], columns[_CLASS], columns[_CELL], columns[_ARRIVAL], filed, start - filed, start, end,
-            [team.index for team in teams], np.ones(len(placed)), gap, final, outcome, recovered, returns,
+            ints[:, _CUSTOMER], ints[:, _CLASS], ints[:, _CELL], floats[:, _ARRIVAL], filed, start - filed, start, end,
+            [team.index for team in teams], np.ones(m), gap, final, outcome, recovered, returns,
         ]).astype(np.float64, copy=False)  # fmt: skip
         self._emit(rows)
 
@@ -164,9 +199,8 @@ class Complaints:
         started by a handler becoming free come after the customer (the engine runs them
         after the service end or shift start that moves the customer on).
         """
-        heap, booking = self.filed, self.booking
-        reached = heap and (heap[0][0] < now or (heap[0][0] == now and not heap[0][1]))
-        if reached or (booking and booking[0][0] <= now):
+        booking = self.booking
+        if self.first_at_end < now or self.first_other <= now or (booking and booking[0][0] <= now):
             self.place(now, False)
             self._book(now, False)
 
@@ -181,13 +215,13 @@ class Complaints:
         self.book(math.inf)
         self.desk.close()
         unresolved = quality.UNRESOLVED
-        for c in self.never:
-            x, i = c[_JUDGING], c[_INDEX]
+        for f, g, x in self.never:
+            i = g[_INDEX]
             returns = int(x.draws.u_return.item(i) < self.p_return[unresolved])
             if self.live:
-                self.loyalty(c[_CLASS], x, i, unresolved, c[_TEAM], c[_PERCEIVED], math.inf, returns)
-            row = (c[_CUSTOMER], c[_CLASS], c[_CELL], c[_ARRIVAL], c[_FILED], math.nan, math.nan, math.nan, -1, 0,
-                   c[_GAP], c[_GAP], unresolved, 0, returns)  # fmt: skip
+                self.loyalty(g[_CLASS], x, i, unresolved, g[_TEAM], f[_PERCEIVED], math.inf, returns)
+            row = (g[_CUSTOMER], g[_CLASS], g[_CELL], f[_ARRIVAL], f[_FILED], math.nan, math.nan, math.nan, -1, 0,
+                   f[_GAP], f[_GAP], unresolved, 0, returns)  # fmt: skip
             self._emit(np.array([row], dtype=np.float64))
         self.never.clear()
         self._emit(None)
@@ -209,20 +243,15 @@ class Complaints:
         self.n_rows = len(pending) - full
 
 
-def _draws(batch: list[tuple]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Handling need, recovery and return draws of a batch's complaints (from their judgings).
-
-    Complaints filed close in time come from the same day's batch: one gather per run of them.
-    """
-    n = len(batch)
+def _draws(ints: np.ndarray, judgings: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Handling need, recovery and return draws of complaints (from their judgings' draws)."""
+    n = len(ints)
     need, u_recover, u_return = np.empty(n), np.empty(n), np.empty(n)
-    first = 0
-    for j in range(1, n + 1):
-        if j == n or batch[j][_JUDGING] is not batch[first][_JUDGING]:
-            draws = batch[first][_JUDGING].draws
-            rows = [c[_INDEX] for c in batch[first:j]]
-            need[first:j] = draws.complaint_need[rows]
-            u_recover[first:j] = draws.u_recover[rows]
-            u_return[first:j] = draws.u_return[rows]
-            first = j
+    which, index = ints[:, _JUDGING], ints[:, _INDEX]
+    for j in np.unique(which).tolist():
+        rows = which == j
+        draws = judgings[j].draws
+        need[rows] = draws.complaint_need[index[rows]]
+        u_recover[rows] = draws.u_recover[index[rows]]
+        u_return[rows] = draws.u_return[index[rows]]
     return need, u_recover, u_return

@@ -114,7 +114,7 @@ class _ArrivalChain:
         self.extra = engine.prepare(batch)  # per-customer data a subclass needs (quality)
         self.times = batch.arrival.tolist()
         self.klass = batch.klass.tolist()
-        self.need = batch.need.tolist()
+        self.need = engine.needs(batch, self.extra)
         self.patience = batch.patience.tolist()
         self.env.timeout(max(0.0, self.times[0] - self.env.now)).callbacks.append(self.arrive)
 
@@ -348,6 +348,10 @@ class Engine:
     def prepare(self, batch: Batch) -> Any:
         """Per-batch data for :meth:`_start`; the core model needs none."""
         return None
+
+    def needs(self, batch: Batch, extra: Any) -> list[float]:
+        """The batch's service needs at speed 1, passed to :meth:`_start` (``extra``: :meth:`prepare`'s)."""
+        return batch.need.tolist()
 
     def _start(
         self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float, ref: Any

@@ -98,7 +98,8 @@ class Experience:
 def experience(scenario: Scenario, klass: np.ndarray, need: np.ndarray, draws: CustomerDraws) -> Experience:
     """Turn a merged batch's draws into per-team engine inputs."""
     q = scenario.quality
-    weights = np.array([c.expectations.weights.as_tuple() for c in scenario.customer_classes])[klass]
+    table = np.array([c.expectations.weights.as_tuple() for c in scenario.customer_classes])
+    weights = table[klass] if len(table) > 1 else table  # one class: one row, broadcast
     e = draws.expected
     n, teams = len(need), len(scenario.teams)
     needs = np.empty((n, teams))
@@ -116,9 +117,12 @@ def experience(scenario: Scenario, klass: np.ndarray, need: np.ndarray, draws: C
         perceived = draws.noise + np.array([q.reliable_score, level.assurance, level.empathy, site])
         perceived[failed, 0] = draws.noise[failed, 0] + q.failure_score
         np.clip(perceived, 1.0, 7.0, out=perceived)
-        g = perceived - expected_other
-        gaps[:, t] = g
-        base[:, t] = (g * weights_other).sum(axis=1) - responsiveness_term
+        g = gaps[:, t]
+        np.subtract(perceived, expected_other, out=g)
+        gw = g * weights_other
+        # The weighted sum over the four dimensions, in order (what .sum(axis=1) does,
+        # ten times faster on a short axis).
+        base[:, t] = ((gw[:, 0] + gw[:, 1]) + gw[:, 2]) + gw[:, 3] - responsiveness_term
     site_tangibles = np.clip(q.tangibles + draws.noise[:, 3], 1.0, 7.0)
     abandon_gap = weights[:, _S] * (1.0 - e[:, _S]) + weights[:, _T] * (site_tangibles - e[:, _T])
     return Experience(needs, base, gaps, abandon_gap, e[:, _S].copy())

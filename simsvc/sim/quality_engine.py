@@ -51,8 +51,8 @@ class _Judging:
     """
 
     __slots__ = (
-        "abandon", "base", "complain_after", "complained", "draws", "experience", "klass", "need", "returns",
-        "u_return", "u_voice",
+        "abandon", "base", "complained", "draws", "experience", "klass", "may_complain", "need", "returns",
+        "u_return", "unserved_complains",
     )  # fmt: skip
 
     def __init__(self, engine: QualityEngine, batch: Batch):
@@ -66,22 +66,25 @@ class _Judging:
         self.need = x.need.ravel().tolist()
         self.base = x.base.ravel().tolist() if live else x.base.ravel()
         self.u_return = batch.draws.u_return.tolist() if live else batch.draws.u_return
-        self.abandon, self.u_voice = x.abandon_gap, batch.draws.u_voice
+        self.abandon = x.abandon_gap
         self.complained: list[int] = []  # who complained (few: a list of them, not a flag each)
         self.returns = [0] * len(batch) if live else []  # decided during the run only then
-        # The wait beyond which a customer served by each team may complain: never (inf)
-        # unless it voices complaints and its gap at the worst responsiveness (1) is below
-        # the dissatisfied line; any wait (-inf) if its gap is below it even at the best (7,
-        # the perception of any wait up to the desired one); else beyond the desired wait,
-        # where the judgement decides. The perception is between 1 and 7, the weight >= 0
-        # and rounding monotone, so no complainer is missed, and without live loyalty the
-        # others (most customers) need no judgement during the run. Gaps as the engine's.
+        # Whether a customer served by each team may complain: never (0) unless it voices
+        # complaints and its gap at the worst responsiveness (1) is below the dissatisfied
+        # line; after any wait (1) if its gap is below it even at the best (7, the
+        # perception of any wait up to the desired one); else (2) after a wait beyond the
+        # desired one, where the judgement decides. The perception is between 1 and 7, the
+        # weight >= 0 and rounding monotone, so no complainer is missed, and without live
+        # loyalty the others (most customers) need no judgement during the run. Gaps as the
+        # engine's. Bytes: small integers read without a float object each.
         voice = (batch.draws.u_voice < engine.p_voice)[:, None]
         w = engine.w_resp_a[batch.klass][:, None]
         may = voice & (x.base + w * 1.0 < engine.lo)
         surely = x.base + w * 7.0 < engine.lo
-        after = np.where(may, np.where(surely, -np.inf, engine.desired_a[batch.klass][:, None]), np.inf)
-        self.complain_after = after.ravel().tolist()
+        self.may_complain = np.where(may, np.where(surely, 1, 2), 0).astype(np.uint8).ravel().tobytes()
+        # Whether a customer who leaves unserved complains (dissatisfied, and says so).
+        dissatisfied = quality.category(x.abandon_gap, engine.hi, engine.lo) == quality.DISSATISFIED
+        self.unserved_complains = (dissatisfied & voice[:, 0]).tobytes()
 
     def columns(self, engine: QualityEngine, wait: np.ndarray, team: np.ndarray) -> list[np.ndarray]:
         """The judgement columns of the finished batch, in :data:`QUALITY_FIELDS` order.
@@ -99,7 +102,7 @@ class _Judging:
             1.0,  # who leaves unserved perceives the worst responsiveness
         )
         rows = np.arange(len(k))
-        base = x.base[rows, np.where(served, team, 0)]
+        base = x.base[:, 0] if x.base.shape[1] == 1 else x.base[rows, np.where(served, team, 0)]
         gap = np.where(served, base + engine.w_resp_a[k] * perceived, x.abandon_gap)
         complained = np.zeros(len(k), dtype=bool)
         complained[self.complained] = True
@@ -158,6 +161,10 @@ class QualityEngine(Engine):
     def prepare(self, batch: Batch) -> _Judging:
         return _Judging(self, batch)
 
+    def needs(self, batch: Batch, extra: _Judging) -> list[float]:
+        """With one team, the needs with rework: read as the customers arrive, not again."""
+        return extra.need if self.n_teams == 1 else super().needs(batch, extra)
+
     def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:
         columns = super()._columns(chain)
         return columns + chain.extra.columns(self, columns[_WAIT], columns[_TEAM])
@@ -185,11 +192,11 @@ class QualityEngine(Engine):
         """
         env, timeout, record = self.env, self.env.timeout, self._record
         n_teams, desired, slope, w_resp = self.n_teams, self.desired, self.slope, self.w_resp
+        single = n_teams == 1  # then the engine passes the need with rework (needs)
         hi, lo, p_return, outcomes = self.hi, self.lo, self.p_return, self.outcomes
         logistic, responsiveness, live = self.logistic, self._responsiveness, self.live_loyalty
         comes_back, complaints = self._comes_back, self.complaints
         file_complaint, book = complaints.file, complaints.book_before_customer
-        inf = math.inf
 
         def judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at) -> None:
             """Judge a customer whose judgement changes the rest of the run; start its service."""
@@ -204,7 +211,7 @@ class QualityEngine(Engine):
                 if perceived < 1.0:
                     perceived = 1.0
             gap = x.base[at] + w_resp[k] * perceived
-            if gap < lo and x.complain_after[at] < inf:  # dissatisfied, and says so
+            if gap < lo and x.may_complain[at]:  # dissatisfied, and says so
                 x.complained.append(i)
                 # Filed when its service ends (the completion's time: SimPy's now + delay).
                 filed = env.now + duration
@@ -224,10 +231,11 @@ class QualityEngine(Engine):
             team.account(now)
             team.busy += 1
             at = i * n_teams + t
-            duration = x.need[at] / team.speed
+            duration = (need if single else x.need[at]) / team.speed
             wait = now - arrival
             chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, now + duration, t
-            if live or wait > x.complain_after[at]:  # the judgement changes the rest of the run: make it now
+            may = x.may_complain[at]
+            if live or (may and (may == 1 or wait > desired[k])):  # the judgement changes the rest of the run
                 judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at)
             else:  # judged after the fact, with its batch (_Judging.columns)
                 timeout(duration).callbacks.append(team.done)
@@ -243,15 +251,13 @@ class QualityEngine(Engine):
         if outcome == ABANDONED:
             chain.wait[i] = left - arrival
         chain.outcome[i] = outcome
-        gap = x.abandon.item(i)
-        cat = self._category(gap)
-        if cat == quality.DISSATISFIED and x.u_voice.item(i) < self.p_voice:
+        if x.unserved_complains[i]:
             x.complained.append(i)
             now = self.env.now
-            self.complaints.file(now, left, cid, k, cell, arrival, x, i, gap, -1, 1.0)
+            self.complaints.file(now, left, cid, k, cell, arrival, x, i, x.abandon.item(i), -1, 1.0)
         elif self.live_loyalty:
             self.complaints.book_before_customer(self.env.now)  # complaints whose handling has started come first
-            x.returns[i] = self._loyalty(k, x, i, cat, -1, 1.0, left)
+            x.returns[i] = self._loyalty(k, x, i, self._category(x.abandon.item(i)), -1, 1.0, left)
         chain.left -= 1
         if not chain.left:
             self._record(chain)

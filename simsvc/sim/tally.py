@@ -94,7 +94,10 @@ class Tally:
         """Gap per dimension of a batch's customers (NaN: not perceived, e.g. unserved)."""
         team = columns[_COL["team"]].astype(np.int64)
         served = team >= 0
-        others = experience.gaps[np.arange(len(team)), np.where(served, team, 0)]  # (n, 4)
+        if experience.gaps.shape[1] == 1:
+            others = experience.gaps[:, 0].copy()  # (n, 4)
+        else:
+            others = experience.gaps[np.arange(len(team)), np.where(served, team, 0)]
         others[~served] = np.nan
         by_dimension = dict(zip(GAP_DIMENSIONS, others.T, strict=True))
         by_dimension["responsiveness"] = (
@@ -105,6 +108,23 @@ class Tally:
     def _bincount(self, flat: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         d, i, c = self._shape
         return np.bincount(flat, weights=weights, minlength=d * i * c).reshape(self._shape)
+
+    def _bincount_fields(
+        self, flat: np.ndarray, n_fields: int, field: np.ndarray | None = None, weights: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Per-cell sums of several fields in one pass, shape ``(days, intervals, classes, n_fields)``.
+
+        Either counts by ``field`` (each record's field index) or sums the columns of
+        ``weights`` (``(n, n_fields)``); each cell's sum adds the records in order, as
+        :meth:`_bincount` does field by field.
+        """
+        if weights is None:
+            index = flat * n_fields + field
+        else:
+            index = (flat[:, None] * n_fields + np.arange(n_fields)).ravel()
+            weights = weights.ravel()
+        size = int(np.prod(self._shape)) * n_fields
+        return np.bincount(index, weights=weights, minlength=size).reshape(*self._shape, n_fields)
 
     def add(self, columns: list[np.ndarray], judging: Any = None) -> list[np.ndarray]:
         """Take a batch's record columns; return them as they are to be kept.
@@ -182,15 +202,17 @@ class Tally:
         slope = self.scenario.quality.satisfaction_slope
         counts = self.counts
         counts["satisfaction_sum"] += self._bincount(flat, satisfaction_score(cols[_COL["gap"]], slope))
+        by_category = self._bincount_fields(flat, 3, field=category.astype(np.int64))
         for k, name in enumerate(("delighted", "satisfied", "dissatisfied")):
-            counts[name] += self._bincount(flat[category == k])
+            counts[name] += by_category[..., k]
         counts["complaints"] += self._bincount(flat[complained])
         counts["returns"] += self._bincount(flat, returns)
         counts["lost"] += self._bincount(flat[(category == DISSATISFIED) & ~complained & (returns == 0)])
         served = cols[_COL["outcome"]] == SERVED
-        flat_served = flat[served]
-        for dim in DIMENSIONS:
-            counts[f"gap_sum_{dim}"] += self._bincount(flat_served, cols[_COL[f"gap_{dim}"]][served])
+        gaps = np.column_stack([cols[_COL[f"gap_{dim}"]] for dim in DIMENSIONS])[served]
+        sums = self._bincount_fields(flat[served], len(DIMENSIONS), weights=gaps)
+        for j, dim in enumerate(DIMENSIONS):
+            counts[f"gap_sum_{dim}"] += sums[..., j]
 
     def add_complaints(self, rows: np.ndarray) -> None:
         """Complaint outcomes, booked to the cell and class of the customer who complained."""
