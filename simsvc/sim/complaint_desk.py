@@ -35,42 +35,45 @@ _STAFF, _DAY, _CELL = 0, 1, 2  # calendar entries: a shift change, midnight, ope
 class _Handlers(_Team):
     """A complaint team: its time account, its calendar and the ends of complaints in hand."""
 
-    __slots__ = ("calendar", "ends", "next", "success")
+    __slots__ = ("calendar", "due", "ends", "next", "success")
 
     def __init__(self, index: int, speed: float, success: float, calendar: list[tuple], n_cells: int, days: int):
         super().__init__(index, speed, [], n_cells)
         self.success = success
         self.paid_area = [0.0] * days
         self.calendar, self.next = calendar, 0
+        self.due = calendar[0][0] if calendar else math.inf  # the next calendar entry's time
         self.ends: list[float] = []  # heap: when each complaint in hand is finished
 
     def advance(self, t: float) -> None:
         """Apply every completion, shift change, midnight and opening up to ``t``."""
-        calendar, ends = self.calendar, self.ends
+        ends = self.ends
         while True:
-            due = calendar[self.next][0] if self.next < len(calendar) else math.inf
-            if ends and ends[0] <= due:
+            if ends and ends[0] <= self.due:
                 if ends[0] > t:
                     return
                 self.account(heappop(ends))
                 self.busy -= 1
-                continue
-            if due > t or due == math.inf:
+            elif self.due > t or self.due == math.inf:
                 return
-            _, kind, value = calendar[self.next]
-            self.next += 1
-            self.account(due)
-            if kind == _STAFF:
-                self.sched = value
-            elif kind == _DAY:
-                self.paid_day = value
             else:
-                self.cell = value
+                self._apply_calendar()
+
+    def _apply_calendar(self) -> None:
+        when, kind, value = self.calendar[self.next]
+        self.next += 1
+        self.due = self.calendar[self.next][0] if self.next < len(self.calendar) else math.inf
+        self.account(when)
+        if kind == _STAFF:
+            self.sched = value
+        elif kind == _DAY:
+            self.paid_day = value
+        else:
+            self.cell = value
 
     def upcoming(self) -> float:
         """The next moment a handler may become free (a completion or a calendar entry)."""
-        due = self.calendar[self.next][0] if self.next < len(self.calendar) else math.inf
-        return min(self.ends[0], due) if self.ends else due
+        return min(self.ends[0], self.due) if self.ends else self.due
 
 
 class ComplaintDesk:
@@ -104,7 +107,9 @@ class ComplaintDesk:
         teams = self.teams
         while True:
             for team in teams:
-                team.advance(now)
+                ends = team.ends
+                if (ends and ends[0] <= now) or team.due <= now:
+                    team.advance(now)
                 if team.busy < team.sched:
                     team.account(now)
                     team.busy += 1
