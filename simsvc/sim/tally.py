@@ -109,22 +109,13 @@ class Tally:
         d, i, c = self._shape
         return np.bincount(flat, weights=weights, minlength=d * i * c).reshape(self._shape)
 
-    def _bincount_fields(
-        self, flat: np.ndarray, n_fields: int, field: np.ndarray | None = None, weights: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Per-cell sums of several fields in one pass, shape ``(days, intervals, classes, n_fields)``.
+    def _count_by(self, flat: np.ndarray, field: np.ndarray, n_fields: int) -> np.ndarray:
+        """Records per cell and value of ``field`` (0 to ``n_fields - 1``) in one pass.
 
-        Either counts by ``field`` (each record's field index) or sums the columns of
-        ``weights`` (``(n, n_fields)``); each cell's sum adds the records in order, as
-        :meth:`_bincount` does field by field.
+        Shape ``(days, intervals, classes, n_fields)``.
         """
-        if weights is None:
-            index = flat * n_fields + field
-        else:
-            index = (flat[:, None] * n_fields + np.arange(n_fields)).ravel()
-            weights = weights.ravel()
         size = int(np.prod(self._shape)) * n_fields
-        return np.bincount(index, weights=weights, minlength=size).reshape(*self._shape, n_fields)
+        return np.bincount(flat * n_fields + field, minlength=size).reshape(*self._shape, n_fields)
 
     def add(self, columns: list[np.ndarray], judging: Any = None) -> list[np.ndarray]:
         """Take a batch's record columns; return them as they are to be kept.
@@ -202,17 +193,16 @@ class Tally:
         slope = self.scenario.quality.satisfaction_slope
         counts = self.counts
         counts["satisfaction_sum"] += self._bincount(flat, satisfaction_score(cols[_COL["gap"]], slope))
-        by_category = self._bincount_fields(flat, 3, field=category.astype(np.int64))
+        by_category = self._count_by(flat, category.astype(np.int64), 3)
         for k, name in enumerate(("delighted", "satisfied", "dissatisfied")):
             counts[name] += by_category[..., k]
         counts["complaints"] += self._bincount(flat[complained])
         counts["returns"] += self._bincount(flat, returns)
         counts["lost"] += self._bincount(flat[(category == DISSATISFIED) & ~complained & (returns == 0)])
         served = cols[_COL["outcome"]] == SERVED
-        gaps = np.column_stack([cols[_COL[f"gap_{dim}"]] for dim in DIMENSIONS])[served]
-        sums = self._bincount_fields(flat[served], len(DIMENSIONS), weights=gaps)
-        for j, dim in enumerate(DIMENSIONS):
-            counts[f"gap_sum_{dim}"] += sums[..., j]
+        flat_served = flat[served]
+        for dim in DIMENSIONS:
+            counts[f"gap_sum_{dim}"] += self._bincount(flat_served, cols[_COL[f"gap_{dim}"]][served])
 
     def add_complaints(self, rows: np.ndarray) -> None:
         """Complaint outcomes, booked to the cell and class of the customer who complained."""
