@@ -51,7 +51,7 @@ class _Judging:
     """
 
     __slots__ = (
-        "abandon", "base", "complained", "draws", "experience", "klass", "may_complain", "need", "returns",
+        "abandon", "base_of", "complained", "draws", "experience", "klass", "may_complain", "need", "returns",
         "u_return", "unserved_complains",
     )  # fmt: skip
 
@@ -64,7 +64,9 @@ class _Judging:
         # what the run reads for most customers, arrays for what it reads for a few (a list
         # costs a float object per customer).
         self.need = x.need.ravel().tolist()
-        self.base = x.base.ravel().tolist() if live else x.base.ravel()
+        # base_of(i * teams + t): a Python float (a NumPy scalar would make every operation
+        # on the gap slow); a list when every customer is judged during the run.
+        self.base_of = x.base.ravel().tolist().__getitem__ if live else x.base.ravel().item
         self.u_return = batch.draws.u_return.tolist() if live else batch.draws.u_return
         self.abandon = x.abandon_gap
         self.complained: list[int] = []  # who complained (few: a list of them, not a flag each)
@@ -212,7 +214,7 @@ class QualityEngine(Engine):
                 perceived = 7.0 - slope[k] * (wait - d)  # slope inf: -inf, then 1
                 if perceived < 1.0:
                     perceived = 1.0
-            gap = x.base[at] + w_resp[k] * perceived
+            gap = x.base_of(at) + w_resp[k] * perceived
             if gap < lo and x.may_complain[at]:  # dissatisfied, and says so
                 x.complained.append(i)
                 # Filed when its service ends (the completion's time: SimPy's now + delay).
