@@ -103,7 +103,7 @@ def category(gap: ArrayLike, delighted_above: float, dissatisfied_below: float) 
     return np.where(g >= delighted_above, DELIGHTED, np.where(g < dissatisfied_below, DISSATISFIED, SATISFIED))
 
 
-def recovery_probability(resolution_minutes: ArrayLike, success: float, decay_minutes: float) -> np.ndarray:
+def recovery_probability(resolution_minutes: ArrayLike, success: ArrayLike, decay_minutes: float) -> np.ndarray:
     """Chance a complaint is recovered: the handler's success rate, decaying with delay."""
     return success * np.exp(-np.asarray(resolution_minutes, dtype=float) / decay_minutes)
 

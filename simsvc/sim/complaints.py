@@ -2,16 +2,16 @@
 
 Nothing in the run needs a complaint's outcome when it is filed: the outcome and the
 customer's return are booked when its handling starts, and they act only on later days
-(word of mouth, return visits). So a filed complaint waits in a heap ordered by when it
-reaches the desk, and complaints are placed by the desk (:mod:`simsvc.sim.complaint_desk`,
-first come, first served), their recovery decided and their records made in NumPy, a
-batch at a time: when a chunk has gathered, when a day opens, and at the end. With live
+(word of mouth, return visits). So filed complaints wait (as rows of flat arrays), and
+are placed by the desk (:mod:`simsvc.sim.complaint_desk`, first come, first served, in the
+order they reach it), their recovery decided and their records made in NumPy, a batch at
+a time: when a chunk has gathered, when a day opens, and at the end. With live
 loyalty (returns and word of mouth over several days) they are also placed before each
 customer's own return is booked, so that bookings keep their order in time.
 
-Recovery succeeds with probability ``recovery_success(handler level) * exp(-time to
-resolution / recovery_decay_minutes)``; a recovered customer's gap becomes
-``max(gap, 0) + paradox``.
+Recovery succeeds with :func:`simsvc.quality.recovery_probability` (the handler level's
+success, decaying with the time to resolution); a recovered customer's gap becomes
+:func:`simsvc.quality.recovered_gap`.
 """
 
 from __future__ import annotations
@@ -169,8 +169,8 @@ class Complaints:
         start, end = np.array(starts), np.array(ends)
         filed, gap = floats[:, _FILED], floats[:, _GAP]
         success = np.array([team.success for team in teams])
-        recovered = u_recover[:m] < success * np.exp(-(end - filed) / self.decay)
-        final = np.where(recovered, np.maximum(gap, 0.0) + self.paradox, gap)
+        recovered = u_recover[:m] < quality.recovery_probability(end - filed, success, self.decay)
+        final = np.where(recovered, quality.recovered_gap(gap, self.paradox), gap)
         outcome = np.where(recovered, quality.category(final, self.hi, self.lo), quality.UNRESOLVED)
         returns = u_return[:m] < self.p_return[outcome]
         if self.live:  # booked when handling starts (book)

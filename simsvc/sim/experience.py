@@ -17,7 +17,7 @@ import numpy as np
 from simsvc import quality
 from simsvc.scenario.models import CustomerClass, Scenario
 
-__all__ = ["CustomerDraws", "Experience", "draw_customers", "experience"]
+__all__ = ["CustomerDraws", "Experience", "draw_customers", "experience", "of_team"]
 
 _R = quality.DIMENSIONS.index("reliability")
 _S = quality.DIMENSIONS.index("responsiveness")
@@ -126,3 +126,13 @@ def experience(scenario: Scenario, klass: np.ndarray, need: np.ndarray, draws: C
     site_tangibles = np.clip(q.tangibles + draws.noise[:, 3], 1.0, 7.0)
     abandon_gap = weights[:, _S] * (1.0 - e[:, _S]) + weights[:, _T] * (site_tangibles - e[:, _T])
     return Experience(needs, base, gaps, abandon_gap, e[:, _S].copy())
+
+
+def of_team(values: np.ndarray, team: np.ndarray) -> np.ndarray:
+    """Each customer's entry of a per-team array, for the team that served it; a new array.
+
+    ``values`` is ``(n, teams, ...)``; ``team`` -1 (not served) takes the first team's.
+    """
+    if values.shape[1] == 1:
+        return values[:, 0].copy()
+    return values[np.arange(len(team)), np.where(team >= 0, team, 0)]

@@ -29,7 +29,7 @@ from simsvc.sim.complaint_desk import ComplaintDesk
 from simsvc.sim.complaints import COMPLAINT_FIELDS, Complaints
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.engine import ABANDONED, BALKED, RECORD_FIELDS, Engine, _ArrivalChain, _Team
-from simsvc.sim.experience import GAP_DIMENSIONS, experience
+from simsvc.sim.experience import GAP_DIMENSIONS, experience, of_team
 
 __all__ = ["COMPLAINT_FIELDS", "QUALITY_FIELDS", "QualityEngine"]
 
@@ -103,8 +103,7 @@ class _Judging:
             ),
             1.0,  # who leaves unserved perceives the worst responsiveness
         )
-        rows = np.arange(len(k))
-        base = x.base[:, 0] if x.base.shape[1] == 1 else x.base[rows, np.where(served, team, 0)]
+        base = of_team(x.base, team)
         gap = np.where(served, base + engine.w_resp_a[k] * perceived, x.abandon_gap)
         complained = np.zeros(len(k), dtype=bool)
         complained[self.complained] = True

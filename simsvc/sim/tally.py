@@ -17,7 +17,7 @@ from simsvc.quality import DISSATISFIED, UNRESOLVED, satisfaction_score
 from simsvc.scenario.models import Scenario
 from simsvc.scenario.quality_models import DIMENSIONS
 from simsvc.sim.engine import ABANDONED, BALKED, RECORD_FIELDS, SERVED
-from simsvc.sim.experience import GAP_DIMENSIONS, Experience
+from simsvc.sim.experience import GAP_DIMENSIONS, Experience, of_team
 from simsvc.sim.quality_engine import COMPLAINT_FIELDS, QUALITY_FIELDS
 
 __all__ = ["COUNT_FIELDS", "GAP_FIELDS", "QUALITY_COUNT_FIELDS", "WAIT_EDGES", "Tally", "quantile_from_histogram"]
@@ -94,10 +94,7 @@ class Tally:
         """Gap per dimension of a batch's customers (NaN: not perceived, e.g. unserved)."""
         team = columns[_COL["team"]].astype(np.int64)
         served = team >= 0
-        if experience.gaps.shape[1] == 1:
-            others = experience.gaps[:, 0].copy()  # (n, 4)
-        else:
-            others = experience.gaps[np.arange(len(team)), np.where(served, team, 0)]
+        others = of_team(experience.gaps, team)  # (n, 4)
         others[~served] = np.nan
         by_dimension = dict(zip(GAP_DIMENSIONS, others.T, strict=True))
         by_dimension["responsiveness"] = (
