@@ -5,7 +5,7 @@ Run from the repository root::
     python -m benchmarks.run                 # full run (a few minutes on 2 cores)
     python -m benchmarks.run --quick         # smoke version (seconds), used by the tests
     python -m benchmarks.run --out bench.json --check
-    python -m benchmarks.run --only quality  # one section (repeatable: mmc, abandonment, quality, memory)
+    python -m benchmarks.run --only quality  # one section (repeatable: mmc, abandonment, quality, loyalty, memory)
 
 What is measured (see README.md): wall time of each model, in one process, interleaved
 (simsvc, SimPy, Ciw, simsvc, SimPy, Ciw, ...) with the best of ``--repeats`` runs kept;
@@ -61,10 +61,11 @@ TARGETS = {
     "simsvc_vs_simpy_abandonment": 1.2,  # throughput ratio, M/M/10+M
     "peak_rss_mb": 300.0,  # simsvc, --memory-customers with keep_records False
     "quality_slowdown": 1.3,  # time with the quality layer / without, M/M/10+M (at most)
+    "loyalty_slowdown": 1.5,  # time per customer with quality and loyalty / plain, 8 days of M/M/10 (at most)
 }
 
-SECTIONS = ("mmc", "abandonment", "quality", "memory")
-"""What ``--only`` can select: M/M/10, M/M/10+M, the quality layer's cost, peak memory."""
+SECTIONS = ("mmc", "abandonment", "quality", "loyalty", "memory")
+"""What ``--only`` can select: M/M/10, M/M/10+M, the quality layer's cost, loyalty's, peak memory."""
 
 FULL = {"customers": 500_000, "ciw_customers": 100_000, "memory_customers": 5_000_000, "repeats": 3}
 QUICK = {"customers": 20_000, "ciw_customers": 10_000, "memory_customers": 20_000, "repeats": 1}
@@ -73,6 +74,9 @@ MODELS: dict[str, Callable[..., dict]] = {
     "simsvc": simsvc_model.run,
     "simsvc + quality": simsvc_model.run_with_quality,
     "simsvc + judgement only": simsvc_model.run_judgement_only,
+    "simsvc, 8 days": simsvc_model.run_days,
+    "simsvc + quality, 8 days": simsvc_model.run_days_with_quality,
+    "simsvc + quality + loyalty, 8 days": simsvc_model.run_days_with_loyalty,
     "SimPy (minimal)": minimal_simpy.run,
 }
 try:
@@ -238,7 +242,9 @@ def _model_rows(results: dict[str, dict], exact: float, constant: float) -> list
     return rows
 
 
-def targets(mmc: dict, ab: dict, memory: dict | None, quality: dict | None = None) -> list[dict]:
+def targets(
+    mmc: dict, ab: dict, memory: dict | None, quality: dict | None = None, loyalty: dict | None = None
+) -> list[dict]:
     """The targets with the measured figures and PASS (True) or FAIL (False); sections not run are left out."""
     checks: list[tuple[str, float | None, str]] = []
     if mmc:
@@ -259,6 +265,12 @@ def targets(mmc: dict, ab: dict, memory: dict | None, quality: dict | None = Non
         checks.append(("time with / without the quality layer, M/M/10+M", slowdown, "quality_slowdown"))
         judging = quality["simsvc"]["throughput"] / quality["simsvc + judgement only"]["throughput"]
         checks.append(("  the same, judgement only (no complaints)", judging, "quality_slowdown"))
+    if loyalty:
+        plain = loyalty["simsvc, 8 days"]["throughput"]
+        checks.append(("time per customer with quality + loyalty / plain, 8 days M/M/10",
+                       plain / loyalty["simsvc + quality + loyalty, 8 days"]["throughput"], "loyalty_slowdown"))
+        checks.append(("  the same, quality without loyalty (the default)",
+                       plain / loyalty["simsvc + quality, 8 days"]["throughput"], "loyalty_slowdown"))  # fmt: skip
     if memory:
         n_mem = memory["run"]["customers"]
         checks.append((f"peak RSS, simsvc {n_mem:,} customers", memory["run"]["peak_rss_mb"], "peak_rss_mb"))
@@ -266,10 +278,26 @@ def targets(mmc: dict, ab: dict, memory: dict | None, quality: dict | None = Non
     for name, value, key in checks:
         target = TARGETS[key]
         unit = "MB" if key == "peak_rss_mb" else "x"
-        at_most = key in ("peak_rss_mb", "quality_slowdown")
+        at_most = key in ("peak_rss_mb", "quality_slowdown", "loyalty_slowdown")
         ok = None if value is None else (value <= target if at_most else value >= target)
         verdicts.append({"name": name, "value": value, "target": target, "unit": unit, "pass": ok, "at_most": at_most})
     return verdicts
+
+
+def _cpu_table(section: dict, plain: str, per_customer: bool = False) -> str:
+    """A section's models: times, throughput and CPU time against the plain model's (per customer if asked)."""
+    ref = section[plain]
+
+    def per(r: dict) -> float:
+        return r["best_cpu_s"] / r["simulated"] if per_customer else r["best_cpu_s"]
+
+    rows = [
+        [name, f"{r['simulated']:,}", f"{r['best_s']:.2f}", f"{r['median_s']:.2f}", f"{r['throughput']:,.0f}",
+         f"{r['best_cpu_s']:.2f}", f"{per(r) / per(ref):.2f} x"]
+        for name, r in section.items()
+    ]  # fmt: skip
+    vs = "CPU/customer vs plain" if per_customer else "CPU vs plain"
+    return _table(["model", "customers", "best s", "median s", "customers/s", "best CPU s", vs], rows)
 
 
 def report(results: dict) -> str:
@@ -308,17 +336,20 @@ def report(results: dict) -> str:
             "",
         ]
     if results["quality"]:
-        plain_cpu = results["quality"]["simsvc"]["best_cpu_s"]
-        rows = [
-            [name, f"{r['customers']:,}", f"{r['best_s']:.2f}", f"{r['median_s']:.2f}", f"{r['throughput']:,.0f}",
-             f"{r['best_cpu_s']:.2f}", f"{r['best_cpu_s'] / plain_cpu:.2f} x"]
-            for name, r in results["quality"].items()
-        ]  # fmt: skip
         out += [
             "M/M/10+M with the service-quality layer: full (expectations, judgement, complaints filed and",
             "handled by a complaint desk, return decisions) and judgement only (nobody complains)",
-            _table(["model", "customers", "best s", "median s", "customers/s", "best CPU s", "CPU vs plain"], rows),
+            _cpu_table(results["quality"], "simsvc"),
             "  (CPU time, a cross-check on a busy machine: waiting for a core does not count)",
+            "",
+        ]
+    if results.get("loyalty"):
+        loyal = results["loyalty"]["simsvc + quality + loyalty, 8 days"]
+        out += [
+            "8 days of M/M/10 at load 0.95, round the clock: plain, with the quality layer (no loyalty: the",
+            "declared demand), and with loyalty declared (returns and word of mouth move the demand; per",
+            f"customer; mean wait {loyal['mean_wait']:.2f} min with loyalty)",
+            _cpu_table(results["loyalty"], "simsvc, 8 days", per_customer=True),
             "",
         ]
     if memory:
@@ -381,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     log(f"simsvc benchmarks ({'quick' if args.quick else 'full'}): {cfg}")
     sections = set(args.only or SECTIONS)
-    mmc, ab, quality, memory = {}, {}, {}, None
+    mmc, ab, quality, loyalty, memory = {}, {}, {}, {}, None
     if "mmc" in sections:
         log("M/M/10, load 0.95:")
         entries = [("simsvc", n), ("SimPy (minimal)", n)] + ([("Ciw", n_ciw)] if "Ciw" in MODELS else [])
@@ -393,6 +424,11 @@ def main(argv: list[str] | None = None) -> int:
         log("M/M/10+M with and without the service-quality layer:")
         entries = [("simsvc", n), ("simsvc + quality", n), ("simsvc + judgement only", n)]
         quality = compare(entries, repeats, args.seed, PATIENCE_MEAN, log)
+    if "loyalty" in sections:
+        log(f"{simsvc_model.LOYALTY_DAYS} days of M/M/10 with and without quality and loyalty:")
+        big = 10 * n  # the horizon, not the cap, ends these runs
+        names = ("simsvc, 8 days", "simsvc + quality, 8 days", "simsvc + quality + loyalty, 8 days")
+        loyalty = compare([(name, big) for name in names], repeats, args.seed, None, log)
     if n_mem and "memory" in sections:
         log(f"peak memory: subprocesses (import only; simsvc with {n_mem:,} customers)...")
         memory = {"baseline": peak_rss(0, args.seed), "run": peak_rss(n_mem, args.seed)}
@@ -417,7 +453,8 @@ def main(argv: list[str] | None = None) -> int:
         "abandonment": ab,
         "memory": memory,
         "quality": quality,
-        "targets": targets(mmc, ab, memory, quality),
+        "loyalty": loyalty,
+        "targets": targets(mmc, ab, memory, quality, loyalty),
     }
     print(report(results), flush=True)  # report() also adds the sanity verdicts to results
     if args.out:

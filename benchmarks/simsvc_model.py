@@ -18,19 +18,22 @@ def scenario_mapping(
     seed: int,
     patience_mean: float | None = None,
     quality: bool = False,
+    days: int | None = None,
+    loyalty: bool = False,
 ) -> dict:
     """The scenario (rates per minute): enough whole days for ``n_customers`` arrivals.
 
     ``quality`` switches the service-quality layer on (expectations, judgement,
-    complaints handled by a round-the-clock complaint desk, return decisions); off, the
-    model is the plain queue. Returns and word of mouth are set to zero so that both
-    runs simulate the same queue.
+    complaints handled by a round-the-clock complaint desk); off, the model is the plain
+    queue. Without ``loyalty`` (opt-in) both simulate the same queue; with it, returns and
+    word of mouth move the demand from the declared (its default block).
 
-    The horizon gets a margin of a few Poisson standard deviations plus a day, and
-    ``max_customers`` stops arrivals at exactly ``n_customers``.
+    The horizon gets a margin of a few Poisson standard deviations plus a day (or is
+    ``days`` long), and ``max_customers`` stops arrivals at exactly ``n_customers``.
     """
-    expected_per_day = arrival_rate * MINUTES_PER_DAY
-    days = math.ceil((n_customers + 5 * math.sqrt(n_customers)) / expected_per_day) + 1
+    if days is None:
+        expected_per_day = arrival_rate * MINUTES_PER_DAY
+        days = math.ceil((n_customers + 5 * math.sqrt(n_customers)) / expected_per_day) + 1
     klass = {
         "name": "c",
         "arrivals": {"per_hour": arrival_rate * 60.0},
@@ -44,12 +47,7 @@ def scenario_mapping(
         "customer_classes": [klass],
         "teams": [{"name": "t", "serves": ["c"], "staff": servers}],
         "quality": {"enabled": quality},
-        # Returns and word of mouth would add demand and change the queue being measured
-        # (load 0.95 would become an overload): the same workload with and without the layer.
-        "loyalty": {
-            "return_probability": {"delighted": 0, "satisfied": 0, "dissatisfied": 0, "unresolved": 0},
-            "word_of_mouth": {"delighted": 0, "satisfied": 0, "dissatisfied": 0, "unresolved": 0},
-        },
+        **({"loyalty": {}} if loyalty else {}),
         "complaints": {
             "handling_time": {"dist": "exponential", "mean": 2.0},
             "teams": [{"name": "desk", "staff": 3}],
@@ -72,13 +70,17 @@ def run(
     patience_mean: float | None = None,
     quality: bool = False,
     complaints: bool = True,
+    days: int | None = None,
+    loyalty: bool = False,
 ) -> dict:
     """Load the scenario and simulate one replication (KPIs included, records not kept).
 
     ``complaints`` False sets the voice probability to 0: customers are judged, but no
     complaint is filed, so no complaint queue is simulated.
     """
-    mapping = scenario_mapping(arrival_rate, service_rate, servers, n_customers, seed, patience_mean, quality)
+    mapping = scenario_mapping(
+        arrival_rate, service_rate, servers, n_customers, seed, patience_mean, quality, days, loyalty
+    )
     if not complaints:
         mapping["complaints"]["voice_probability"] = 0.0
     sc = simsvc.load_scenario(mapping)
@@ -101,3 +103,15 @@ run_with_quality = functools.partial(run, quality=True)
 
 run_judgement_only = functools.partial(run, quality=True, complaints=False)
 """`run` with the quality layer judging every customer but nobody complaining."""
+
+LOYALTY_DAYS = 8
+"""The loyalty benchmark's horizon: returns and word of mouth act from the second day."""
+
+run_days = functools.partial(run, days=LOYALTY_DAYS)
+"""`run` over :data:`LOYALTY_DAYS` whole days (the plain queue)."""
+
+run_days_with_quality = functools.partial(run, days=LOYALTY_DAYS, quality=True)
+"""The same with the quality layer and no loyalty (the default): the same demand."""
+
+run_days_with_loyalty = functools.partial(run, days=LOYALTY_DAYS, quality=True, loyalty=True)
+"""The same with loyalty declared (default block): returns and word of mouth move demand."""

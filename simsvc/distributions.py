@@ -51,6 +51,10 @@ class _Spec(BaseModel):
         """Draw ``n`` values (minutes) as a float64 array."""
         raise NotImplementedError
 
+    def survival(self, x: float) -> float:  # pragma: no cover
+        """``P(X > x)``, exactly (the loyalty model needs the share of returns still due)."""
+        raise NotImplementedError
+
 
 class Exponential(_Spec):
     """Memoryless durations: the M in M/M/c."""
@@ -65,6 +69,9 @@ class Exponential(_Spec):
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.exponential(self.mean_, n)
 
+    def survival(self, x: float) -> float:
+        return 1.0 if x < 0 else math.exp(-x / self.mean_)
+
 
 class Deterministic(_Spec):
     """A fixed duration (hand-computable test cases, scripted services)."""
@@ -78,6 +85,9 @@ class Deterministic(_Spec):
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return np.full(n, self.value)
+
+    def survival(self, x: float) -> float:
+        return 1.0 if x < self.value else 0.0
 
 
 class Uniform(_Spec):
@@ -99,6 +109,13 @@ class Uniform(_Spec):
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.uniform(self.low, self.high, n)
+
+    def survival(self, x: float) -> float:
+        if x < self.low:
+            return 1.0
+        if x >= self.high:
+            return 0.0
+        return (self.high - x) / (self.high - self.low)
 
 
 class Triangular(_Spec):
@@ -122,6 +139,16 @@ class Triangular(_Spec):
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.triangular(self.low, self.mode, self.high, n)
 
+    def survival(self, x: float) -> float:
+        a, c, b = self.low, self.mode, self.high
+        if x <= a:
+            return 1.0
+        if x >= b:
+            return 0.0
+        if x <= c:
+            return 1.0 - (x - a) ** 2 / ((b - a) * (c - a))
+        return (b - x) ** 2 / ((b - a) * (b - c))
+
 
 class Lognormal(_Spec):
     """Lognormal given by its mean and coefficient of variation (typical of service times)."""
@@ -139,6 +166,13 @@ class Lognormal(_Spec):
         mu = math.log(self.mean_) - sigma2 / 2
         return rng.lognormal(mu, math.sqrt(sigma2), n)
 
+    def survival(self, x: float) -> float:
+        if x <= 0:
+            return 1.0
+        sigma2 = math.log1p(self.cv**2)
+        mu = math.log(self.mean_) - sigma2 / 2
+        return 0.5 * math.erfc((math.log(x) - mu) / math.sqrt(2 * sigma2))
+
 
 class Gamma(_Spec):
     """Gamma given by its mean and coefficient of variation."""
@@ -155,6 +189,10 @@ class Gamma(_Spec):
         shape = 1 / self.cv**2
         return rng.gamma(shape, self.mean_ / shape, n)
 
+    def survival(self, x: float) -> float:
+        shape = 1 / self.cv**2
+        return _gamma_survival(shape, self.mean_ / shape, x)
+
 
 class Erlang(_Spec):
     """Erlang-k: the sum of ``k`` exponential phases, with the given overall mean."""
@@ -170,6 +208,9 @@ class Erlang(_Spec):
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.gamma(self.k, self.mean_ / self.k, n)
 
+    def survival(self, x: float) -> float:
+        return _gamma_survival(self.k, self.mean_ / self.k, x)
+
 
 class Empirical(_Spec):
     """Resampling (with replacement) of observed durations, e.g. from a system log."""
@@ -184,6 +225,18 @@ class Empirical(_Spec):
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return rng.choice(np.asarray(self.samples, dtype=float), n)
 
+    def survival(self, x: float) -> float:
+        return float(np.mean(np.asarray(self.samples) > x))
+
+
+def _gamma_survival(shape: float, scale: float, x: float) -> float:
+    """``P(X > x)`` of a gamma distribution (the regularised upper incomplete gamma function)."""
+    if x <= 0:
+        return 1.0
+    from scipy.special import gammaincc  # lazily: nothing heavy at import time
+
+    return float(gammaincc(shape, x / scale))
+
 
 DistributionSpec = Annotated[
     Union[Exponential, Deterministic, Uniform, Triangular, Lognormal, Gamma, Erlang, Empirical],
@@ -196,8 +249,10 @@ DISTRIBUTION_NAMES: frozenset[str] = frozenset(
     for cls in (Exponential, Deterministic, Uniform, Triangular, Lognormal, Gamma, Erlang, Empirical)
 )
 
-Purpose = Literal["arrivals", "service", "patience", "routing", "quality", "returns"]
-_PURPOSES: dict[str, int] = {"arrivals": 0, "service": 1, "patience": 2, "routing": 3, "quality": 4, "returns": 5}
+Purpose = Literal["arrivals", "service", "patience", "routing", "quality", "returns", "loyalty"]
+_PURPOSES: dict[str, int] = {
+    "arrivals": 0, "service": 1, "patience": 2, "routing": 3, "quality": 4, "returns": 5, "loyalty": 6,
+}  # fmt: skip
 
 
 def stream(seed: int, replication: int, name: str, purpose: Purpose) -> np.random.Generator:

@@ -13,6 +13,10 @@ Definitions (all over customers who arrived after the warm-up):
 * ``utilization``: busy server-minutes over on-duty server-minutes (staff finishing a
   customer after their shift, or after closing, count as on duty while they do).
 * ``max_queue``: most customers waiting at once (for a class: of that class).
+* ``demand_change``: arrivals over the declared demand's expected arrivals, minus 1
+  (promises, word of mouth and returns move it; without them it is Poisson noise).
+* ``retention``, ``lost_customers``, ``returning_share``: loyalty KPIs, NaN (not
+  applicable) without a ``loyalty`` block, where nobody's return is modelled.
 """
 
 from __future__ import annotations
@@ -29,11 +33,11 @@ from simsvc.sim.tally import Tally, quantile_from_histogram
 __all__ = ["KPI_NAMES", "confidence_intervals", "replication_kpis"]
 
 KPI_NAMES = (
-    "arrivals", "served", "abandoned", "balked", "mean_wait", "mean_wait_served",
+    "arrivals", "demand_change", "served", "abandoned", "balked", "mean_wait", "mean_wait_served",
     "p95_wait", "service_level", "abandonment_rate", "balk_rate", "utilization",
     "max_queue", "mean_service_time",
     "satisfaction", "delighted_share", "dissatisfied_share", "complaint_rate", "recovery_rate",
-    "complaints_within_sla", "mean_resolution_time", "retention", "lost_customers",
+    "complaints_within_sla", "mean_resolution_time", "retention", "lost_customers", "returning_share",
     *(f"gap_{d}" for d in DIMENSIONS), "complaint_team_utilization",
     "cost", "cost_wages", "cost_training", "cost_complaints", "cost_lost_customers",
 )  # fmt: skip
@@ -47,6 +51,7 @@ def _ratio(num: float, den: float) -> float:
 def _kpis(c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, duty: float) -> dict[str, float]:
     return {
         "arrivals": c["arrivals"],
+        "demand_change": _ratio(c["arrivals"], c["declared"]) - 1.0,
         "served": c["served"],
         "abandoned": c["abandoned"],
         "balked": c["balked"],
@@ -62,7 +67,7 @@ def _kpis(c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, 
     }
 
 
-def _quality_kpis(c: dict[str, float]) -> dict[str, float]:
+def _quality_kpis(c: dict[str, float], loyal: bool) -> dict[str, float]:
     complaints = c["complaints"]
     out = {
         "satisfaction": _ratio(c["satisfaction_sum"], c["arrivals"]),
@@ -72,8 +77,9 @@ def _quality_kpis(c: dict[str, float]) -> dict[str, float]:
         "recovery_rate": _ratio(c["recovered"], complaints),
         "complaints_within_sla": _ratio(c["within_sla"], complaints),
         "mean_resolution_time": _ratio(c["resolution_sum"], c["complaints_handled"]),
-        "retention": _ratio(c["returns"], c["arrivals"]),
-        "lost_customers": c["lost"],
+        "retention": _ratio(c["returns"], c["arrivals"]) if loyal else math.nan,
+        "lost_customers": c["lost"] if loyal else math.nan,
+        "returning_share": _ratio(c["returning"], c["arrivals"]) if loyal else math.nan,
     }
     out.update({f"gap_{d}": _ratio(c[f"gap_sum_{d}"], c["served"]) for d in DIMENSIONS})
     return out
@@ -118,7 +124,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
     def emit(group: str, key: str, per: dict[str, float], hist, max_queue, busy, duty, money, back) -> None:
         values = _kpis(per, hist, max_queue, busy, duty)
         if quality:
-            values.update(_quality_kpis(per))
+            values.update(_quality_kpis(per, s.loyalty is not None))
             values["complaint_team_utilization"] = _ratio(*back) if back else nan
         values.update(_cost_kpis(*money))
         rows.extend((group, key, kpi, float(v)) for kpi, v in values.items())

@@ -30,6 +30,7 @@ __all__ = [
     "perceived_responsiveness",
     "recovered_gap",
     "recovery_probability",
+    "return_share",
     "satisfaction_score",
     "weighted_gap",
 ]
@@ -121,16 +122,32 @@ def adapted_expectations(expected: ArrayLike, perceived: ArrayLike, adaptation: 
     return (1.0 - adaptation) * np.asarray(expected) + adaptation * np.asarray(perceived)
 
 
-def demand_multiplier(previous: float, outcome_counts: ArrayLike, word_of_mouth: ArrayLike) -> float:
+def demand_multiplier(
+    previous: float, outcome_counts: ArrayLike, word_of_mouth: ArrayLike, reference: ArrayLike | None = None
+) -> float:
     """Tomorrow's new-customer demand factor from today's outcomes (word of mouth).
 
     Args:
         previous: today's factor.
         outcome_counts: customers per :data:`LOYALTY_OUTCOMES` today.
         word_of_mouth: change of demand per unit share of customers with each outcome.
+        reference: the outcome shares at which the declared demand holds; word of mouth
+            acts on the difference from them (None: from zero shares).
     """
     counts = np.asarray(outcome_counts, dtype=float)
     total = counts.sum()
     if total == 0:
         return previous
-    return max(0.0, previous * (1.0 + float(counts @ np.asarray(word_of_mouth)) / total))
+    shares = counts / total
+    if reference is not None:
+        shares = shares - np.asarray(reference, dtype=float)
+    return max(0.0, previous * (1.0 + float(shares @ np.asarray(word_of_mouth))))
+
+
+def return_share(outcome_shares: ArrayLike, return_probability: ArrayLike) -> float:
+    """Share of arrivals who are returning customers when outcomes have these shares.
+
+    In a steady state, each visit's customer comes back with its outcome's probability,
+    so of all arrivals the share ``sum(share * p_return)`` are returns of earlier visits.
+    """
+    return float(np.asarray(outcome_shares, dtype=float) @ np.asarray(return_probability, dtype=float))

@@ -53,6 +53,13 @@ def _common(scenario: Scenario, raw: pd.DataFrame) -> dict:
     }
 
 
+def _returns(scenario: Scenario, values: np.ndarray) -> pd.arrays.BooleanArray:
+    """Whether each customer will come back: NA without loyalty (not modelled)."""
+    if scenario.loyalty is None:
+        return pd.array([pd.NA] * len(values), dtype="boolean")
+    return pd.array(np.asarray(values) == 1, dtype="boolean")
+
+
 def customer_table(scenario: Scenario, records: Records) -> pd.DataFrame:
     """One row per customer and replication (see :attr:`simsvc.SimResult.customers`)."""
     quality = scenario.quality.enabled
@@ -72,7 +79,9 @@ def customer_table(scenario: Scenario, records: Records) -> pd.DataFrame:
         columns["recovered"] = handled["recovered"].to_numpy() == 1
         final = np.where(np.isnan(handled["category"].to_numpy()), raw["category"], handled["category"].to_numpy())
         columns["final_category"] = _codes(final, list(LOYALTY_OUTCOMES))
-        columns["returns"] = (raw["returns"].to_numpy() + np.nan_to_num(handled["returns"].to_numpy())) == 1
+        after = raw["returns"].to_numpy() + np.nan_to_num(handled["returns"].to_numpy())
+        columns["returns"] = _returns(scenario, after)
+        columns["returning"] = raw["returning"] == 1
         for name in GAP_FIELDS:
             columns[name] = raw[name]
     return pd.DataFrame(columns)
@@ -97,7 +106,7 @@ def complaint_table(scenario: Scenario, records: Records) -> pd.DataFrame:
             "resolution_time": raw["end"] - raw["filed"],
             "recovered": raw["recovered"] == 1,
             "category_after": _codes(raw["category"], list(LOYALTY_OUTCOMES)),
-            "returns": raw["returns"] == 1,
+            "returns": _returns(scenario, raw["returns"].to_numpy()),
         }
     )
     return pd.DataFrame(columns)

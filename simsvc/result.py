@@ -57,7 +57,8 @@ class SimResult:
         quality model: ``gap`` (weighted), ``category`` (delighted / satisfied /
         dissatisfied, before any complaint), ``complained``, ``recovered``,
         ``final_category`` (after complaint handling; ``unresolved`` if not recovered),
-        ``returns`` (will come back) and ``gap_<dimension>`` for the five dimensions.
+        ``returns`` (will come back; NA without loyalty), ``returning`` (came back from an
+        earlier visit) and ``gap_<dimension>`` for the five dimensions.
         """
         if self.records is None:
             raise ValueError("per-customer records were not kept (keep_records=False)")

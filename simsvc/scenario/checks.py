@@ -93,6 +93,7 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
                     (f"{path}.arrivals.{field}", f"days {bad_days} are beyond the horizon of {h.days} day(s)")
                 )
     problems += _complaint_checks(scenario, levels)
+    problems += _loyalty_checks(scenario)
     problems += _optimizer_checks(scenario, levels)
     total = (h.days - 1) * 1440 + h.close_minute - h.open_minute
     if scenario.simulation.warmup_minutes >= total:
@@ -118,6 +119,29 @@ def _complaint_checks(scenario: Scenario, levels: list[int]) -> list[Problem]:
         n = scenario.horizon.n_intervals
         if team.staff is not None and len(team.staff) not in {1, n}:
             problems.append((f"{path}.staff", f"has {len(team.staff)} values; expected 1 or {n} (one per interval)"))
+    return problems
+
+
+def _loyalty_checks(scenario: Scenario) -> list[Problem]:
+    """Loyalty acts through the quality model's outcomes, on demand given as rates."""
+    problems: list[Problem] = []
+    if scenario.loyalty is None:
+        if scenario.costs.lost_customer_value > 0:
+            problems.append(
+                ("costs.lost_customer_value", "needs a loyalty block: who comes back decides who is lost")
+            )
+        return problems
+    if not scenario.quality.enabled:
+        problems.append(("loyalty", "needs the quality model (quality.enabled: true): returns follow its outcomes"))
+    if scenario.horizon.days > 1:
+        for i, cls in enumerate(scenario.customer_classes):
+            if cls.arrivals.trace_times is not None:
+                field = "trace" if cls.arrivals.trace is not None else "trace_csv"
+                problems.append(
+                    (f"customer_classes[{i}].arrivals.{field}",
+                     "loyalty over several days needs demand as rates (per_hour or csv): a trace is replayed as "
+                     "it is, so returns and word of mouth cannot move it")
+                )  # fmt: skip
     return problems
 
 

@@ -234,7 +234,9 @@ class Scenario(Frozen):
     targets: Targets = Targets()
     quality: QualityModel = QualityModel()
     complaints: Complaints = Complaints()
-    loyalty: Loyalty = Loyalty()
+    loyalty: Optional[Loyalty] = Field(
+        None, description="Return visits and word of mouth (opt-in; none: demand is exactly the declared)."
+    )
     costs: Costs = Costs()
     simulation: Simulation = Simulation()
     optimizer: Optional[OptimizerSpec] = Field(None, description="Settings for simsvc optimize.")

@@ -22,6 +22,7 @@ __all__ = [
     "Costs",
     "Expectations",
     "Loyalty",
+    "OutcomeShares",
     "Outcomes",
     "QualityModel",
     "ReturnProbabilities",
@@ -173,19 +174,57 @@ class ReturnProbabilities(Outcomes):
     unresolved: Probability
 
 
+class OutcomeShares(Outcomes):
+    """Shares of customers per loyalty outcome; they sum to 1."""
+
+    delighted: Probability
+    satisfied: Probability
+    dissatisfied: Probability
+    unresolved: Probability
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> OutcomeShares:
+        total = sum(self.as_tuple())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"shares must sum to 1 (they sum to {total:g})")
+        return self
+
+
 class Loyalty(Frozen):
-    """Return visits and word of mouth over a multi-day horizon."""
+    """Return visits and word of mouth: opt-in (a scenario without ``loyalty`` has neither).
+
+    **How loyalty relates to the declared demand.** A planner's forecast (``arrivals``)
+    already contains returning customers. It is read as the *total* demand, new and
+    returning customers together, when customers leave with the ``reference`` outcome
+    mix. Of that total, the share ``R = sum(reference * return_probability)`` are returning
+    customers at the reference (:func:`simsvc.quality.return_share`). So new customers
+    arrive at ``(1 - R)`` times the declared rate, times the word-of-mouth factor;
+    customers who came before the horizon return at ``R * P(delay > day)`` times it
+    (:func:`simsvc.sim.demand` draws both from one Poisson stream); and customers served
+    within the horizon come back as themselves, with adapted expectations. When the
+    outcomes equal the reference, the expected arrivals equal the declared demand on
+    every day; a better mix raises demand above it, a worse one lowers it (the KPI
+    ``demand_change``). Word of mouth moves tomorrow's new demand by
+    ``sum(word_of_mouth * (share - reference))``: nothing at the reference.
+    """
 
     return_probability: ReturnProbabilities = ReturnProbabilities(
         delighted=0.6, satisfied=0.3, dissatisfied=0.1, unresolved=0.02
     )
     return_after_days: DistributionSpec = Field(
-        Exponential(dist="exponential", mean=7.0), description="Days until a returning customer comes back."
+        Exponential(dist="exponential", mean=7.0),
+        description="Days until a returning customer comes back (at least the next day).",
     )
     adaptation: Probability = Field(0.3, description="Weight of the last perception in next expectations.")
     word_of_mouth: Outcomes = Field(
         Outcomes(delighted=0.08, satisfied=0.0, dissatisfied=-0.08, unresolved=-0.3),
-        description="Change of tomorrow's new demand per unit share of today's customers with this outcome.",
+        description="Change of tomorrow's new demand per unit share of today's customers with this outcome, "
+        "measured from the reference share.",
+    )
+    reference: OutcomeShares = Field(
+        OutcomeShares(delighted=0.25, satisfied=0.50, dissatisfied=0.20, unresolved=0.05),
+        description="Outcome mix at which the declared demand holds (new and returning customers together); "
+        "the default is the quarter of customers dissatisfied that source 003 reports.",
     )
 
 

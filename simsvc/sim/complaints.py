@@ -6,8 +6,8 @@ customer's return are booked when its handling starts, and they act only on late
 are placed by the desk (:mod:`simsvc.sim.complaint_desk`, first come, first served, in the
 order they reach it), their recovery decided and their records made in NumPy, a batch at
 a time: when a chunk has gathered, when a day opens, and at the end. With live
-loyalty (returns and word of mouth over several days) they are also placed before each
-customer's own return is booked, so that bookings keep their order in time.
+loyalty (returns and word of mouth over several days) their outcomes and returns are
+booked at the next opening, on the day their handling started.
 
 Recovery succeeds with :func:`simsvc.quality.recovery_probability` (the handler level's
 success, decaying with the time to resolution); a recovered customer's gap becomes
@@ -58,9 +58,10 @@ class Complaints:
         scenario: the validated scenario.
         desk: its complaint desk.
         sink: called with record rows (:data:`COMPLAINT_FIELDS` columns), in chunks.
-        loyalty: ``loyalty(class, judging, index, outcome, team, perceived, when, returns)``
-            books a complaint's outcome (word of mouth) and, if ``returns``, the customer's
-            return visit; called only with live loyalty, when the handling starts.
+        loyalty: ``loyalty(booked)`` books complaints' outcomes (word of mouth) and the
+            return visits they decided, given ``(class, judging, index, outcome, team,
+            perceived, returns)`` each; called only with live loyalty, at each opening for
+            the complaints whose handling started since, and at the end.
         live: whether outcomes are booked during the run (live loyalty).
     """
 
@@ -76,13 +77,12 @@ class Complaints:
         self.desk, self.sink, self.loyalty, self.live = desk, sink, loyalty, live
         self.hi, self.lo = q.delighted_above, q.dissatisfied_below
         self.decay, self.paradox = comp.recovery_decay_minutes, comp.paradox
-        self.p_return = np.array(scenario.loyalty.return_probability.as_tuple())
+        loyalty = scenario.loyalty
+        self.p_return = None if loyalty is None else np.array(loyalty.return_probability.as_tuple())
         self.floats, self.ints = array("d"), array("q")  # filed, not placed yet
         self.judgings: list[Any] = []
         self.n_filed = 0
         self.next_batch = CHUNK  # place when this many have been filed
-        # When the first of them reaches the desk: of those filed at a service end, and others.
-        self.first_at_end = self.first_other = math.inf
         self.booking: deque[tuple] = deque()  # live loyalty: placed, outcome not booked yet
         self.never: list[tuple] = []  # no shift will reach them
         self.rows: list[np.ndarray] = []  # records not handed to the sink yet
@@ -100,14 +100,7 @@ class Complaints:
         judgings = self.judgings
         if not judgings or judgings[-1] is not x:
             judgings.append(x)
-        if team >= 0:
-            desk = filed
-            if desk < self.first_at_end:
-                self.first_at_end = desk
-        else:
-            desk = now
-            if desk < self.first_other:
-                self.first_other = desk
+        desk = filed if team >= 0 else now
         self.floats.extend((desk, filed, arrival, gap, perceived))
         self.ints.extend((team >= 0, cid, k, cell, len(judgings) - 1, i, team))
         self.n_filed += 1
@@ -145,9 +138,6 @@ class Complaints:
         self.floats, self.ints = array("d", floats.ravel().tolist()), array("q", ints.ravel().tolist())
         self.judgings, self.n_filed = judgings, len(floats)
         self.next_batch = self.n_filed + CHUNK
-        at_end = ints[:, _AT_END] == 1
-        self.first_at_end = float(floats[at_end, _DESK].min(initial=math.inf))
-        self.first_other = float(floats[~at_end, _DESK].min(initial=math.inf))
 
     def _place(self, floats: np.ndarray, ints: np.ndarray, judgings: list[Any]) -> None:
         """Place complaints (in desk order) with the desk; decide and record those it handles."""
@@ -172,13 +162,13 @@ class Complaints:
         recovered = u_recover[:m] < quality.recovery_probability(end - filed, success, self.decay)
         final = np.where(recovered, quality.recovered_gap(gap, self.paradox), gap)
         outcome = np.where(recovered, quality.category(final, self.hi, self.lo), quality.UNRESOLVED)
-        returns = u_return[:m] < self.p_return[outcome]
+        returns = np.full(m, np.nan) if self.p_return is None else (u_return[:m] < self.p_return[outcome])
         if self.live:  # booked when handling starts (book)
             self.booking.extend(
                 zip(
-                    starts, (start == floats[:, _DESK]).tolist(), ints[:, _CLASS].tolist(),
+                    starts, ints[:, _CLASS].tolist(),
                     [judgings[j] for j in ints[:, _JUDGING].tolist()], ints[:, _INDEX].tolist(), outcome.tolist(),
-                    ints[:, _TEAM].tolist(), floats[:, _PERCEIVED].tolist(), ends, returns.tolist(), strict=True,
+                    ints[:, _TEAM].tolist(), floats[:, _PERCEIVED].tolist(), (returns == 1).tolist(), strict=True,
                 )
             )  # fmt: skip
         rows = np.column_stack([
@@ -190,25 +180,11 @@ class Complaints:
     def book(self, now: float) -> None:
         """Book the outcome and return of every complaint whose handling started by ``now``."""
         self.place(now)
-        self._book(now, True)
-
-    def book_before_customer(self, now: float) -> None:
-        """:meth:`book` before a customer's own booking at ``now``, in the order of events.
-
-        At that moment the complaints that reached the desk at a service end and those
-        started by a handler becoming free come after the customer (the engine runs them
-        after the service end or shift start that moves the customer on).
-        """
-        booking = self.booking
-        if self.first_at_end < now or self.first_other <= now or (booking and booking[0][0] <= now):
-            self.place(now, False)
-            self._book(now, False)
-
-    def _book(self, now: float, all_now: bool) -> None:
-        booking, loyalty = self.booking, self.loyalty
-        while booking and (booking[0][0] < now or (booking[0][0] == now and (all_now or booking[0][1]))):
-            _, _, k, x, i, outcome, t, perceived, end, returns = booking.popleft()
-            loyalty(k, x, i, outcome, t, perceived, end, returns)
+        booking, booked = self.booking, []
+        while booking and booking[0][0] <= now:
+            booked.append(booking.popleft()[1:])
+        if booked:
+            self.loyalty(booked)
 
     def finish(self) -> None:
         """Place and book everything; complaints no shift reached are unresolved."""
@@ -217,9 +193,9 @@ class Complaints:
         unresolved = quality.UNRESOLVED
         for f, g, x in self.never:
             i = g[_INDEX]
-            returns = int(x.draws.u_return.item(i) < self.p_return[unresolved])
-            if self.live:
-                self.loyalty(g[_CLASS], x, i, unresolved, g[_TEAM], f[_PERCEIVED], math.inf, returns)
+            returns = math.nan if self.p_return is None else int(x.draws.u_return.item(i) < self.p_return[unresolved])
+            if self.live:  # counted for word of mouth; no return within the horizon
+                self.loyalty([(g[_CLASS], x, i, unresolved, g[_TEAM], f[_PERCEIVED], 0)])
             row = (g[_CUSTOMER], g[_CLASS], g[_CELL], f[_ARRIVAL], f[_FILED], math.nan, math.nan, math.nan, -1, 0,
                    f[_GAP], f[_GAP], unresolved, 0, returns)  # fmt: skip
             self._emit(np.array([row], dtype=np.float64))

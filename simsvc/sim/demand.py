@@ -6,23 +6,67 @@ uniforms on the interval, which is exact for piecewise-constant rates. Each clas
 its own streams for arrivals, service needs, patience and experience (see
 :func:`simsvc.distributions.stream`), consumed in interval order whatever the staffing,
 so two staffing alternatives see the same new customers (common random numbers).
-Returning customers (multi-day runs) are added to the interval they come back in, with
-their adapted expectations, and draw from a separate ``returns`` stream.
+Without a ``loyalty`` block the arrivals are exactly the declared demand. With one, the
+declared demand is the total at the loyalty reference (see
+:class:`simsvc.scenario.quality_models.Loyalty`): one Poisson stream carries the new
+customers and the returns of customers from before the horizon, told apart by a draw
+from the class's ``loyalty`` stream; customers served within the horizon are added to the
+interval they come back in, with their adapted expectations, drawing from a separate
+``returns`` stream.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
+from simsvc import quality
 from simsvc.distributions import stream
 from simsvc.scenario.models import CustomerClass, Horizon, Scenario
 from simsvc.sim.experience import CustomerDraws, draw_customers
 
-__all__ = ["Batch", "Demand"]
+__all__ = ["Batch", "Demand", "declared_arrivals", "rate_per_minute"]
+
+_NO_TIMES, _NO_EXPECTATIONS = np.empty(0), np.empty((0, 5))
+
+
+def rate_per_minute(rates: np.ndarray, horizon: Horizon, day: int, interval: int) -> float:
+    """The rate (per minute) of an interval of a day, from one rate, one per interval, or one per day's interval."""
+    n = len(rates)
+    if n == 1:
+        return float(rates[0])
+    if n == horizon.n_intervals:
+        return float(rates[interval])
+    return float(rates[day * horizon.n_intervals + interval])
+
+
+def declared_arrivals(scenario: Scenario) -> np.ndarray:
+    """Expected arrivals of the declared demand per ``(day, interval, class)``, after the warm-up.
+
+    The ``arrivals`` blocks as stated (rates times ``scale``; a trace's own arrivals), before
+    promises, word of mouth and returns: the yardstick of the KPI ``demand_change``.
+    """
+    h = scenario.horizon
+    warmup_end = h.open_minute + scenario.simulation.warmup_minutes
+    out = np.zeros((h.days, h.n_intervals, len(scenario.customer_classes)))
+    for k, cls in enumerate(scenario.customer_classes):
+        arr = cls.arrivals
+        if arr.rates_per_hour is not None:
+            rates = np.asarray(arr.rates_per_hour, dtype=float) * arr.scale / 60.0
+            for day in range(h.days):
+                for j in range(h.n_intervals):
+                    start = h.interval_start(day, j)
+                    length = min(max(start + h.interval_minutes - warmup_end, 0.0), h.interval_minutes)
+                    out[day, j, k] = rate_per_minute(rates, h, day, j) * length
+        else:
+            absolute = np.asarray(arr.trace_days, dtype=float) * 1440.0 + h.open_minute + np.asarray(arr.trace_times)
+            kept = absolute >= warmup_end
+            day = np.asarray(arr.trace_days)[kept]
+            j = np.minimum((np.asarray(arr.trace_times)[kept] // h.interval_minutes).astype(int), h.n_intervals - 1)
+            np.add.at(out[:, :, k], (day, j), 1.0)
+    return out
 
 
 @dataclass(frozen=True)
@@ -56,10 +100,25 @@ class _ClassDemand:
         self.scenario, self.cls = scenario, cls
         self.horizon: Horizon = scenario.horizon
         self.quality = scenario.quality.enabled
-        purposes = ("arrivals", "service", "patience", "quality", "returns")
+        purposes = ("arrivals", "service", "patience", "quality", "returns", "loyalty")
         self.rng = {p: stream(seed, replication, cls.name, p) for p in purposes}
         self.multiplier = scenario.quality.promise_demand_multiplier
-        self.pending: dict[tuple[int, int], list[tuple[float, list[float]]]] = defaultdict(list)
+        loyalty = scenario.loyalty if self.quality else None
+        # With loyalty the declared demand is the total at the reference: a share R of it
+        # are returning customers, those of visits before the horizon due on day d with
+        # P(delay > d) (a delay is at least one day).
+        self.returning_share = 0.0
+        self.still_due: list[float] = []
+        if loyalty is not None:
+            self.returning_share = quality.return_share(
+                loyalty.reference.as_tuple(), loyalty.return_probability.as_tuple()
+            )
+            delay = loyalty.return_after_days
+            self.still_due = [1.0] + [delay.survival(float(d)) for d in range(1, self.horizon.days)]
+        # Returning customers booked per day: chunks of (times, expectations), and once the
+        # day is drawn, its returns in time order split by interval.
+        self.pending: dict[int, list[tuple[np.ndarray, np.ndarray]]] = defaultdict(list)
+        self._due: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._profiles: dict[int, list[float]] = {}
         self.open_minute, self.interval_minutes = self.horizon.open_minute, self.horizon.interval_minutes
         arr = cls.arrivals
@@ -76,27 +135,33 @@ class _ClassDemand:
             self.trace_service = None if arr.trace_service is None else np.asarray(arr.trace_service)[order]
 
     def rate_per_minute(self, day: int, interval: int) -> float:
-        """New-customer arrival rate (per minute) in an interval of a day."""
+        """Declared arrival rate (per minute) in an interval of a day."""
         assert self.rates is not None
-        n = len(self.rates)
-        if n == 1:
-            return float(self.rates[0])
-        if n == self.horizon.n_intervals:
-            return float(self.rates[interval])
-        return float(self.rates[day * self.horizon.n_intervals + interval])
+        return rate_per_minute(self.rates, self.horizon, day, interval)
 
-    def _new(self, day: int, interval: int) -> tuple[np.ndarray, np.ndarray]:
+    def _new(self, day: int, interval: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Arrival times and needs of the interval's stream, and which are earlier customers' returns."""
         start = self.horizon.interval_start(day, interval)
         length = self.horizon.interval_minutes
+        share = self.returning_share
         if self.rates is not None:
             rng = self.rng["arrivals"]
-            n = rng.poisson(self.rate_per_minute(day, interval) * self.multiplier * length)
+            new = (1.0 - share) * self.multiplier
+            earlier = share * self.still_due[day] if share else 0.0
+            n = rng.poisson(self.rate_per_minute(day, interval) * (new + earlier) * length)
             times = start + np.sort(rng.uniform(0.0, length, n))
-            return times, self.cls.service_time.sample(self.rng["service"], n)
-        lo, hi = np.searchsorted(self.trace, [start, start + length], side="left")
-        if self.trace_service is not None:
-            return self.trace[lo:hi], self.trace_service[lo:hi]
-        return self.trace[lo:hi], self.cls.service_time.sample(self.rng["service"], hi - lo)
+            need = self.cls.service_time.sample(self.rng["service"], n)
+            p_earlier = earlier / (new + earlier) if earlier else 0.0
+        else:
+            lo, hi = np.searchsorted(self.trace, [start, start + length], side="left")
+            times = self.trace[lo:hi]
+            need = self.trace_service[lo:hi] if self.trace_service is not None else (
+                self.cls.service_time.sample(self.rng["service"], hi - lo)
+            )
+            p_earlier = share  # one day (checked): the trace is the total, a share R returns
+        if p_earlier:
+            return times, need, self.rng["loyalty"].random(len(times)) < p_earlier
+        return times, need, np.zeros(len(times), dtype=bool)
 
     def _patience(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.cls.patience is None:
@@ -105,21 +170,36 @@ class _ClassDemand:
 
     def draw(self, day: int, interval: int) -> tuple[np.ndarray, ...]:
         """Arrival times, needs, patience, returning flags and draws of one interval."""
-        times, need = self._new(day, interval)
+        times, need, returning = self._new(day, interval)
         patience = self._patience(self.rng["patience"], len(times))
-        draws = draw_customers(self.scenario, self.cls, self.rng["quality"], len(times)) if self.quality else None
-        back = self.pending.pop((day, interval), [])
-        returning = np.zeros(len(times), dtype=bool)
-        if back:
+        draws = None
+        if self.quality:
+            draws = draw_customers(self.scenario, self.cls, self.rng["quality"], len(times), None, self.rng["loyalty"])
+        back_times, back_expected = self._returns(day, interval)
+        m = len(back_times)
+        if m:
             rng = self.rng["returns"]
-            m = len(back)
-            times = np.concatenate([times, [t for t, _ in back]])
+            times = np.concatenate([times, back_times])
             need = np.concatenate([need, self.cls.service_time.sample(rng, m)])
             patience = np.concatenate([patience, self._patience(rng, m)])
             returning = np.concatenate([returning, np.ones(m, dtype=bool)])
-            again = draw_customers(self.scenario, self.cls, rng, m, np.array([e for _, e in back]))
+            again = draw_customers(self.scenario, self.cls, rng, m, back_expected)
             draws = CustomerDraws.concatenate([draws, again])
         return times, need, patience, returning, draws
+
+    def _returns(self, day: int, interval: int) -> tuple[np.ndarray, np.ndarray]:
+        """Times and expectations of the customers coming back in an interval, in time order."""
+        if interval == 0 or day not in self._due:
+            chunks = self.pending.pop(day, [])
+            if not chunks:
+                return _NO_TIMES, _NO_EXPECTATIONS
+            times = np.concatenate([c[0] for c in chunks])
+            order = np.argsort(times, kind="stable")  # in time order, however they were booked
+            self._due = {day: (times[order], np.concatenate([c[1] for c in chunks])[order])}
+        times, expected = self._due[day]
+        start = self.horizon.interval_start(day, interval)
+        lo, hi = np.searchsorted(times, [start, start + self.interval_minutes], side="left")
+        return times[lo:hi], expected[lo:hi]
 
     def _profile(self, day: int) -> list[float]:
         """Cumulative share of the day's demand by the end of each interval (cached)."""
@@ -137,14 +217,15 @@ class _ClassDemand:
             self._profiles[key] = cum
         return cum
 
-    def return_time(self, day: int, u: float) -> tuple[int, float]:
-        """Interval and time of a return on ``day``, following the class's demand profile."""
-        cum = self._profile(day)
-        j = min(bisect_right(cum, u), len(cum) - 1)
-        lower = cum[j - 1] if j else 0.0
-        frac = (u - lower) / (cum[j] - lower) if cum[j] > lower else 0.5
+    def return_times(self, day: int, u: np.ndarray) -> np.ndarray:
+        """Times of returns on ``day`` from uniforms ``u``, following the class's demand profile."""
+        cum = np.asarray(self._profile(day))
+        j = np.minimum(np.searchsorted(cum, u, side="right"), len(cum) - 1)
+        lower = np.where(j > 0, cum[j - 1], 0.0)
+        width = cum[j] - lower
+        frac = np.where(width > 0, (u - lower) / np.where(width > 0, width, 1.0), 0.5)
         start = day * 1440.0 + self.open_minute + j * self.interval_minutes
-        return j, start + min(max(frac, 0.0), 1.0 - 1e-9) * self.interval_minutes
+        return start + np.clip(frac, 0.0, 1.0 - 1e-9) * self.interval_minutes
 
 
 class Demand:
@@ -153,6 +234,7 @@ class Demand:
     def __init__(self, scenario: Scenario, seed: int, replication: int):
         self.scenario = scenario
         self.classes = [_ClassDemand(scenario, c, seed, replication) for c in scenario.customer_classes]
+        self.drawn_through = -1  # the last day whose customers have been drawn
 
     def batch(self, day: int, interval: int) -> Batch:
         """The customers arriving in interval ``interval`` of day ``day``."""
@@ -187,6 +269,7 @@ class Demand:
         many customers; the customers are the same as interval by interval.
         """
         n = self.scenario.horizon.n_intervals
+        self.drawn_through = day
         parts = [self.batch(day, j) for j in range(n)]
         draws = None
         if self.scenario.quality.enabled:
@@ -201,20 +284,17 @@ class Demand:
             cell=np.concatenate([np.full(len(p), day * n + j, dtype=np.int64) for j, p in enumerate(parts)]),
         )
 
-    def schedule_return(self, k: int, day: int, u_time: float, expected: list[float], now: float) -> bool:
-        """Book class ``k``'s returning customer on ``day``; False beyond the horizon.
+    def schedule_returns(self, k: int, day: np.ndarray, u_time: np.ndarray, expected: np.ndarray) -> None:
+        """Book class ``k``'s returning customers on ``day`` (their time from ``u_time``).
 
-        If that day's customers have already been drawn, the first later day is used.
+        If a day's customers have already been drawn, the first later day is used; returns
+        beyond the horizon are dropped.
         """
+        day = np.maximum(day, self.drawn_through + 1)
         demand = self.classes[k]
-        days = self.scenario.horizon.days
-        while day < days:
-            j, t = demand.return_time(day, u_time)
-            if day * 1440.0 + demand.open_minute > now:
-                demand.pending[(day, j)].append((t, expected))
-                return True
-            day += 1
-        return False
+        for d in np.unique(day[day < self.scenario.horizon.days]).tolist():
+            rows = day == d
+            demand.pending[d].append((demand.return_times(d, u_time[rows]), expected[rows]))
 
     def update_word_of_mouth(self, k: int, factor: float) -> None:
         """Set class ``k``'s new-customer demand factor for the coming days."""

@@ -61,26 +61,45 @@ class CustomerDraws:
 
 
 def draw_customers(
-    scenario: Scenario, cls: CustomerClass, rng: np.random.Generator, n: int, expected: np.ndarray | None = None
+    scenario: Scenario,
+    cls: CustomerClass,
+    rng: np.random.Generator,
+    n: int,
+    expected: np.ndarray | None = None,
+    loyalty_rng: np.random.Generator | None = None,
 ) -> CustomerDraws:
-    """Draw the experience of ``n`` customers; ``expected`` is given for returning ones."""
+    """Draw the experience of ``n`` customers; ``expected`` is given for returning ones.
+
+    The return draws come from ``loyalty_rng`` (default ``rng``) and only when the scenario
+    declares loyalty (else NaN): a scenario with and one without loyalty then judge the
+    same customers with the same numbers.
+    """
     q = scenario.quality
     if expected is None:
         e = cls.expectations
         expected = quality.draw_expectations(rng, n, e.mean.as_tuple(), e.sd, q.promise_level, q.promise_effect)
     noise = rng.standard_normal((n, 4))
     noise *= q.perception_noise
+    u_fail, u_rework, u_voice, u_recover = rng.random(n), rng.random(n), rng.random(n), rng.random(n)
+    complaint_need = scenario.complaints.handling_time.sample(rng, n)
+    loyalty = scenario.loyalty
+    if loyalty is None:
+        u_return = u_return_time = return_days = np.full(n, np.nan)
+    else:
+        lr = rng if loyalty_rng is None else loyalty_rng
+        u_return, u_return_time = lr.random(n), lr.random(n)
+        return_days = loyalty.return_after_days.sample(lr, n)
     return CustomerDraws(
         expected=expected,
         noise=noise,
-        u_fail=rng.random(n),
-        u_rework=rng.random(n),
-        u_voice=rng.random(n),
-        u_recover=rng.random(n),
-        u_return=rng.random(n),
-        u_return_time=rng.random(n),
-        return_days=scenario.loyalty.return_after_days.sample(rng, n),
-        complaint_need=scenario.complaints.handling_time.sample(rng, n),
+        u_fail=u_fail,
+        u_rework=u_rework,
+        u_voice=u_voice,
+        u_recover=u_recover,
+        u_return=u_return,
+        u_return_time=u_return_time,
+        return_days=return_days,
+        complaint_need=complaint_need,
     )
 
 

@@ -5,19 +5,25 @@ starts (its wait and server are then known, and its service time was drawn in ad
 an abandoning or balking customer when it leaves. The judgement uses the pure functions
 of :mod:`simsvc.quality` through pre-computed per-team terms (:mod:`simsvc.sim.experience`),
 so only the responsiveness perception is computed per customer here, and only for the
-customers whose judgement changes the rest of the run (who may complain, or all with live
-loyalty); the others are judged with their batch, in NumPy.
+customers whose judgement changes the rest of the run (who may complain); the others are
+judged with their batch, in NumPy.
 
 A dissatisfied served customer complains when its service ends; an abandoning one when
 its abandonment is detected (at the next event of its queue), with the filing time set to
 the moment it left. Complaints are handled by the complaint desk's teams, on their own
-shifts, and decided in batches (:mod:`simsvc.sim.complaints`); their outcomes and the
-customers' returns are booked when their handling starts.
+shifts, and decided in batches (:mod:`simsvc.sim.complaints`).
+
+With loyalty over several days, outcomes feed back into demand: word of mouth sets the
+next day's new demand and returning customers come back a day or more later. Nothing of
+that acts within the day a customer is judged, so a batch's outcomes and returns are
+booked when its records are made, in NumPy (:meth:`QualityEngine._book_batch`), each
+on the day its customer was judged; a complaint's when its handling starts.
 """
 
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
@@ -33,8 +39,9 @@ from simsvc.sim.experience import GAP_DIMENSIONS, experience, of_team
 
 __all__ = ["COMPLAINT_FIELDS", "QUALITY_FIELDS", "QualityEngine"]
 
-QUALITY_FIELDS = ("gap", "category", "complained", "returns", "perceived_responsiveness")
-"""Columns a customer's record gains with the quality model (its judgement)."""
+QUALITY_FIELDS = ("gap", "category", "complained", "returns", "perceived_responsiveness", "returning")
+"""Columns a customer's record gains with the quality model: its judgement (``returns`` NaN
+without loyalty: not modelled), and whether it came as a returning customer."""
 _RESPONSIVENESS = quality.DIMENSIONS.index("responsiveness")
 _OTHERS = [quality.DIMENSIONS.index(d) for d in GAP_DIMENSIONS]
 _WAIT, _TEAM = RECORD_FIELDS.index("wait"), RECORD_FIELDS.index("team")
@@ -51,34 +58,31 @@ class _Judging:
     """
 
     __slots__ = (
-        "abandon", "base_of", "complained", "draws", "experience", "klass", "may_complain", "need", "returns",
-        "u_return", "unserved_complains",
+        "abandon", "base_of", "complained", "draws", "experience", "klass", "may_complain", "need", "returning",
+        "unserved_complains",
     )  # fmt: skip
 
     def __init__(self, engine: QualityEngine, batch: Batch):
         assert batch.draws is not None
         x = experience(engine.scenario, batch.klass, batch.need, batch.draws)
-        self.experience, self.draws, self.klass = x, batch.draws, batch.klass
-        live = engine.live_loyalty
+        self.experience, self.draws, self.klass, self.returning = x, batch.draws, batch.klass, batch.returning
         # Flat (customer i, team t at i * teams + t), no per-customer containers; lists for
         # what the run reads for most customers, arrays for what it reads for a few (a list
         # costs a float object per customer).
         self.need = x.need.ravel().tolist()
         # base_of(i * teams + t): a Python float (a NumPy scalar would make every operation
-        # on the gap slow); a list when every customer is judged during the run.
-        self.base_of = x.base.ravel().tolist().__getitem__ if live else x.base.ravel().item
-        self.u_return = batch.draws.u_return.tolist() if live else batch.draws.u_return
+        # on the gap slow).
+        self.base_of = x.base.ravel().item
         self.abandon = x.abandon_gap
         self.complained: list[int] = []  # who complained (few: a list of them, not a flag each)
-        self.returns = [0] * len(batch) if live else []  # decided during the run only then
         # Whether a customer served by each team may complain: never (0) unless it voices
         # complaints and its gap at the worst responsiveness (1) is below the dissatisfied
         # line; after any wait (1) if its gap is below it even at the best (7, the
         # perception of any wait up to the desired one); else (2) after a wait beyond the
         # desired one, where the judgement decides. The perception is between 1 and 7, the
-        # weight >= 0 and rounding monotone, so no complainer is missed, and without live
-        # loyalty the others (most customers) need no judgement during the run. Gaps as the
-        # engine's. Bytes: small integers read without a float object each.
+        # weight >= 0 and rounding monotone, so no complainer is missed, and the others (most
+        # customers) need no judgement during the run. Gaps as the engine's. Bytes: small
+        # integers read without a float object each.
         voice = (batch.draws.u_voice < engine.p_voice)[:, None]
         w = engine.w_resp_a[batch.klass][:, None]
         may = voice & (x.base + w * 1.0 < engine.lo)
@@ -108,11 +112,14 @@ class _Judging:
         complained = np.zeros(len(k), dtype=bool)
         complained[self.complained] = True
         category = np.where(complained, quality.DISSATISFIED, quality.category(gap, engine.hi, engine.lo))
-        if engine.live_loyalty:
-            returns = np.array(self.returns, dtype=np.float64)
-        else:  # decided here: the run did not need it (complainers decide when handled)
+        if engine.scenario.loyalty is None:
+            returns = np.full(len(k), np.nan)  # not modelled
+        else:  # complainers decide when their complaint is handled
             returns = (~complained & (self.draws.u_return < engine.p_return_a[category])).astype(np.float64)
-        return [gap, category.astype(np.float64), complained.astype(np.float64), returns, perceived]
+        return [
+            gap, category.astype(np.float64), complained.astype(np.float64), returns, perceived,
+            self.returning.astype(np.float64),
+        ]  # fmt: skip
 
 
 class QualityEngine(Engine):
@@ -129,6 +136,7 @@ class QualityEngine(Engine):
         super().__init__(scenario, demand, sink, max_customers)
         self.n_teams = len(scenario.teams)
         q, comp, loyal = scenario.quality, scenario.complaints, scenario.loyalty
+        self.loyal = loyal is not None
         classes = scenario.customer_classes
         self.w_resp = [c.expectations.weights.responsiveness for c in classes]
         self.desired = [c.expectations.desired_wait for c in classes]
@@ -144,8 +152,11 @@ class QualityEngine(Engine):
         self.hi, self.lo = q.delighted_above, q.dissatisfied_below
         self.p_voice = comp.voice_probability
         self.decay, self.paradox = comp.recovery_decay_minutes, comp.paradox
-        self.p_return = loyal.return_probability.as_tuple()
-        self.adaptation, self.word_of_mouth = loyal.adaptation, loyal.word_of_mouth.as_tuple()
+        zero = (0.0, 0.0, 0.0, 0.0)
+        self.p_return = loyal.return_probability.as_tuple() if loyal else zero
+        self.adaptation = loyal.adaptation if loyal else 0.0
+        self.word_of_mouth = loyal.word_of_mouth.as_tuple() if loyal else zero
+        self.reference = loyal.reference.as_tuple() if loyal else zero
         self.multi_day = scenario.horizon.days > 1
         # Returns and word of mouth change the rest of the run only over several days and
         # when they are not all zero; otherwise they are decided after the fact.
@@ -154,9 +165,11 @@ class QualityEngine(Engine):
         self.w_resp_a, self.p_return_a = np.array(self.w_resp), np.array(self.p_return)
         self.curve = q.responsiveness_curve
         self.day = 0
-        self.outcomes = [[0, 0, 0, 0] for _ in classes]
+        self.open_minute = scenario.horizon.open_minute
+        # Live loyalty: outcomes per class and loyalty outcome, by the day they were judged.
+        self.outcomes: dict[int, np.ndarray] = {}
         desk = ComplaintDesk(scenario, len(self.teams), self.n_cells, self.warmup_end)
-        self.complaints = Complaints(scenario, desk, complaint_sink, self._book_outcome, self.live_loyalty)
+        self.complaints = Complaints(scenario, desk, complaint_sink, self._book_outcomes, self.live_loyalty)
         self._start = self._fast_start()  # type: ignore[method-assign]
 
     def prepare(self, batch: Batch) -> _Judging:
@@ -168,7 +181,10 @@ class QualityEngine(Engine):
 
     def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:
         columns = super()._columns(chain)
-        return columns + chain.extra.columns(self, columns[_WAIT], columns[_TEAM])
+        columns += chain.extra.columns(self, columns[_WAIT], columns[_TEAM])
+        if self.live_loyalty:
+            self._book_batch(columns, chain.extra)
+        return columns
 
     # -- judgement -------------------------------------------------------------------
     def _responsiveness(self, k: int, wait: float) -> float:
@@ -182,24 +198,19 @@ class QualityEngine(Engine):
             return 1.0 + 6.0 / (1.0 + math.exp((wait - mid) / scale))
         return 7.0 - 6.0 * (wait - desired) / (worst - desired)
 
-    def _category(self, gap: float) -> int:
-        return quality.DELIGHTED if gap >= self.hi else (quality.DISSATISFIED if gap < self.lo else quality.SATISFIED)
-
     def _fast_start(self) -> Callable[..., None]:
         """Build :meth:`Engine._start` for this engine as a closure over its constants.
 
         Serving a customer is the hot path; local names are several times faster than
         attribute look-ups there (the benchmark's quality-layer cost target). With one
-        team and no live loyalty (most scenarios) a shorter variant does without the
-        team offsets and the live test: each bytecode there is paid once per customer.
+        team (most scenarios) a shorter variant does without the team offsets: each
+        bytecode there is paid once per customer.
         """
         env, timeout, record = self.env, self.env.timeout, self._record
         n_teams, desired, slope, w_resp = self.n_teams, self.desired, self.slope, self.w_resp
         single = n_teams == 1  # then the engine passes the need with rework (needs)
-        hi, lo, p_return, outcomes = self.hi, self.lo, self.p_return, self.outcomes
-        logistic, responsiveness, live = self.logistic, self._responsiveness, self.live_loyalty
-        comes_back, complaints = self._comes_back, self.complaints
-        file_complaint, book = complaints.file, complaints.book_before_customer
+        lo, logistic, responsiveness = self.lo, self.logistic, self._responsiveness
+        file_complaint = self.complaints.file
 
         def judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at) -> None:
             """Judge a customer whose judgement changes the rest of the run; start its service."""
@@ -219,12 +230,6 @@ class QualityEngine(Engine):
                 # Filed when its service ends (the completion's time: SimPy's now + delay).
                 filed = env.now + duration
                 file_complaint(now, filed, cid, k, cell, arrival, x, i, gap, t, perceived)
-            elif live:  # the outcome is final (as in _loyalty)
-                book(now)  # complaints whose handling has started come first
-                cat = 0 if gap >= hi else (2 if gap < lo else 1)  # DELIGHTED, SATISFIED, DISSATISFIED
-                outcomes[k][cat] += 1
-                if x.u_return[i] < p_return[cat]:
-                    x.returns[i] = comes_back(k, x, i, t, perceived, now + duration)
             timeout(duration).callbacks.append(team.done)
 
         def start(team, cid, k, cell, arrival, now, need, ref) -> None:
@@ -238,7 +243,7 @@ class QualityEngine(Engine):
             wait = now - arrival
             chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, now + duration, t
             may = x.may_complain[at]
-            if live or (may and (may == 1 or wait > desired[k])):  # the judgement changes the rest of the run
+            if may and (may == 1 or wait > desired[k]):  # the judgement changes the rest of the run
                 judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at)
             else:  # judged after the fact, with its batch (_Judging.columns)
                 timeout(duration).callbacks.append(team.done)
@@ -247,7 +252,7 @@ class QualityEngine(Engine):
                 record(chain)
 
         def start_one_team(team, cid, k, cell, arrival, now, need, ref) -> None:
-            """:func:`start` with one team and no live loyalty (the usual case; the need has rework)."""
+            """:func:`start` with one team (the usual case; the need has rework)."""
             chain, i = ref
             team.account(now)
             team.busy += 1
@@ -263,7 +268,7 @@ class QualityEngine(Engine):
             if not chain.left:
                 record(chain)
 
-        return start_one_team if single and not live else start
+        return start_one_team if single else start
 
     def _leave_unserved(self, cid: int, k: int, cell: int, arrival: float, left: float, outcome: int, ref: Any):
         chain, i = ref
@@ -275,9 +280,6 @@ class QualityEngine(Engine):
             x.complained.append(i)
             now = self.env.now
             self.complaints.file(now, left, cid, k, cell, arrival, x, i, x.abandon.item(i), -1, 1.0)
-        elif self.live_loyalty:
-            self.complaints.book_before_customer(self.env.now)  # complaints whose handling has started come first
-            x.returns[i] = self._loyalty(k, x, i, self._category(x.abandon.item(i)), -1, 1.0, left)
         chain.left -= 1
         if not chain.left:
             self._record(chain)
@@ -295,41 +297,85 @@ class QualityEngine(Engine):
         return self.teams + self.complaints.desk.teams
 
     # -- loyalty -----------------------------------------------------------------------
-    def _loyalty(self, k: int, x: _Judging, i: int, outcome: int, t: int, perceived: float, now: float) -> int:
-        """Count the outcome for word of mouth; decide and book a return visit (1: it comes back)."""
-        returns = 1 if x.u_return[i] < self.p_return[outcome] else 0
-        self._book_outcome(k, x, i, outcome, t, perceived, now, returns)
-        return returns
+    def _book_batch(self, columns: list[np.ndarray], x: _Judging) -> None:
+        """Book a finished batch's outcomes (word of mouth) and returns, each on its judgement day.
 
-    def _book_outcome(
-        self, k: int, x: _Judging, i: int, outcome: int, t: int, perceived: float, now: float, returns: int
+        A customer is judged when its service starts or when it leaves; complainers are
+        booked when their complaint is handled (:meth:`_book_outcomes`).
+        """
+        col = dict(zip(RECORD_FIELDS + QUALITY_FIELDS, columns, strict=True))
+        served = col["team"] >= 0
+        judged = np.where(served, col["start"], col["arrival"] + np.nan_to_num(col["wait"]))
+        day = np.floor((judged - self.open_minute) / 1440.0).astype(np.int64)
+        free = col["complained"] == 0
+        k, category = col["klass"].astype(np.int64), col["category"].astype(np.int64)
+        n_classes = len(self.scenario.customer_classes)
+        first, last = int(day.min()), int(day.max())  # a batch is never empty
+        flat = ((day[free] - first) * n_classes + k[free]) * 4 + category[free]
+        counts = np.bincount(flat, minlength=(last - first + 1) * n_classes * 4).reshape(-1, n_classes, 4)
+        for d in range(first, last + 1):
+            self._outcomes(d)[...] += counts[d - first]
+        back = np.flatnonzero(col["returns"] == 1)
+        if len(back):
+            team = col["team"][back].astype(np.int64)
+            self._schedule_returns(k[back], x, back, team, col["perceived_responsiveness"][back], day[back])
+
+    def _outcomes(self, day: int) -> np.ndarray:
+        counts = self.outcomes.get(day)
+        if counts is None:
+            counts = self.outcomes[day] = np.zeros((len(self.scenario.customer_classes), 4))
+        return counts
+
+    def _book_outcomes(self, booked: list[tuple]) -> None:
+        """Count complaints' outcomes for word of mouth and book the returns they decided.
+
+        ``booked``: ``(class, judging, index, outcome, team, perceived, returns)`` of
+        complaints whose handling started today (unhandled ones: at the end).
+        """
+        counts = self._outcomes(self.day)
+        by_judging: dict[int, list[tuple]] = defaultdict(list)
+        for k, x, i, outcome, t, perceived, returns in booked:
+            counts[k, outcome] += 1
+            if returns:
+                by_judging[id(x)].append((k, x, i, t, perceived))
+        day = np.array([self.day])
+        for rows in by_judging.values():
+            k, xs, i, t, perceived = zip(*rows, strict=True)
+            self._schedule_returns(np.array(k), xs[0], np.array(i), np.array(t), np.array(perceived), day)
+
+    def _schedule_returns(
+        self, k: np.ndarray, x: _Judging, index: np.ndarray, team: np.ndarray, perceived: np.ndarray, day: np.ndarray
     ) -> None:
-        """Count a complaint's outcome for word of mouth; book the return it decided."""
-        self.outcomes[k][outcome] += 1
-        if returns:
-            self._comes_back(k, x, i, t, perceived, now)
+        """Book the return visits of customers ``index`` of a judging, judged on ``day``.
 
-    def _comes_back(self, k: int, x: _Judging, i: int, t: int, perceived: float, now: float) -> int:
-        """Book the return visit of a customer who will come back; return 1."""
-        if self.multi_day and now < math.inf:
-            # Expectations move toward what was perceived (team -1: only the wait was).
-            expected = x.draws.expected[i]
-            perceived_all = expected.copy()
-            perceived_all[_RESPONSIVENESS] = perceived
-            if t >= 0:
-                perceived_all[_OTHERS] += x.experience.gaps[i, t]
-            adapted = quality.adapted_expectations(expected, perceived_all, self.adaptation)
-            day = self.day + max(1, math.ceil(x.draws.return_days[i]))
-            self.demand.schedule_return(k, day, float(x.draws.u_return_time[i]), adapted, now)
-        return 1
+        Expectations move toward what was perceived (team -1: only the wait was).
+        """
+        draws = x.draws
+        expected = draws.expected[index]
+        perceived_all = expected.copy()
+        perceived_all[:, _RESPONSIVENESS] = perceived
+        served = team >= 0
+        if served.any():
+            gaps = of_team(x.experience.gaps[index[served]], team[served])
+            perceived_all[np.ix_(np.flatnonzero(served), _OTHERS)] += gaps
+        adapted = quality.adapted_expectations(expected, perceived_all, self.adaptation)
+        when = day + np.maximum(1, np.ceil(draws.return_days[index])).astype(np.int64)
+        u_time = draws.u_return_time[index]
+        for c in np.unique(k).tolist():
+            rows = k == c
+            self.demand.schedule_returns(c, when[rows], u_time[rows], adapted[rows])
 
     def _day_started(self, day: int) -> None:
         if day == 0:
             return
         self.complaints.book(self.env.now)  # yesterday's complaints count for word of mouth
-        for k, counts in enumerate(self.outcomes):
-            factor = quality.demand_multiplier(self.demand.classes[k].multiplier, counts, self.word_of_mouth)
-            self.demand.update_word_of_mouth(k, factor)
-        for counts in self.outcomes:  # in place: the fast start path holds these lists
-            counts[:] = [0, 0, 0, 0]
+        # Yesterday's outcomes (and any of earlier days booked late: customers still inside
+        # at an opening, in a round-the-clock operation, count when they are recorded).
+        due = [d for d in self.outcomes if d < day]
+        if due and self.live_loyalty:
+            counts = sum(self.outcomes.pop(d) for d in due)
+            for k in range(len(counts)):
+                previous = self.demand.classes[k].multiplier
+                factor = quality.demand_multiplier(previous, counts[k], self.word_of_mouth, self.reference)
+                self.demand.update_word_of_mouth(k, factor)
         self.day = day

@@ -16,6 +16,7 @@ import numpy as np
 from simsvc.quality import DISSATISFIED, UNRESOLVED, satisfaction_score
 from simsvc.scenario.models import Scenario
 from simsvc.scenario.quality_models import DIMENSIONS
+from simsvc.sim.demand import declared_arrivals
 from simsvc.sim.engine import ABANDONED, BALKED, RECORD_FIELDS, SERVED
 from simsvc.sim.experience import GAP_DIMENSIONS, Experience, of_team
 from simsvc.sim.quality_engine import COMPLAINT_FIELDS, QUALITY_FIELDS
@@ -27,10 +28,10 @@ WAIT_EDGES = np.concatenate([[0.0, 1e-9], np.geomspace(1e-3, 1e5, 4618)])  # rat
 
 COUNT_FIELDS = (
     "arrivals", "served", "abandoned", "balked", "joined",
-    "wait_sum", "wait_sum_served", "within_target", "service_sum",
+    "wait_sum", "wait_sum_served", "within_target", "service_sum", "declared",
 )  # fmt: skip
 QUALITY_COUNT_FIELDS = (
-    "satisfaction_sum", "delighted", "satisfied", "dissatisfied", "complaints", "returns", "lost",
+    "satisfaction_sum", "delighted", "satisfied", "dissatisfied", "complaints", "returns", "lost", "returning",
     "complaints_handled", "recovered", "within_sla", "resolution_sum",
     *(f"gap_sum_{d}" for d in DIMENSIONS),
 )  # fmt: skip
@@ -80,10 +81,12 @@ class Tally:
         d, i, c = s.horizon.days, s.horizon.n_intervals, len(s.customer_classes)
         self._shape = (d, i, c)
         self.quality = s.quality.enabled
+        self.loyal = self.quality and s.loyalty is not None
         self._pending: list[np.ndarray] = []
         self._pending_rows = 0
         names = COUNT_FIELDS + (QUALITY_COUNT_FIELDS if self.quality else ())
         self.counts = {name: np.zeros(self._shape) for name in names}
+        self.counts["declared"] = declared_arrivals(s)
         bins = len(WAIT_EDGES)
         self.hist_interval = np.zeros((i, c, bins), dtype=np.int64)
         self.hist_day = np.zeros((d, c, bins), dtype=np.int64)
@@ -194,8 +197,10 @@ class Tally:
         for k, name in enumerate(("delighted", "satisfied", "dissatisfied")):
             counts[name] += by_category[..., k]
         counts["complaints"] += self._bincount(flat[complained])
-        counts["returns"] += self._bincount(flat, returns)
-        counts["lost"] += self._bincount(flat[(category == DISSATISFIED) & ~complained & (returns == 0)])
+        if self.loyal:  # without loyalty nobody's return is modelled (NaN)
+            counts["returns"] += self._bincount(flat, returns)
+            counts["lost"] += self._bincount(flat[(category == DISSATISFIED) & ~complained & (returns == 0)])
+        counts["returning"] += self._bincount(flat[cols[_COL["returning"]] == 1])
         served = cols[_COL["outcome"]] == SERVED
         flat_served = flat[served]
         for dim in DIMENSIONS:
@@ -222,9 +227,10 @@ class Tally:
         before = satisfaction_score(rows[:, _CC["initial_gap"]], slope)
         change = satisfaction_score(rows[:, _CC["gap"]], slope) - before
         counts["satisfaction_sum"] += self._bincount(flat, change)
-        counts["returns"] += self._bincount(flat, returns)
-        bad = (category == DISSATISFIED) | (category == UNRESOLVED)
-        counts["lost"] += self._bincount(flat[bad & (returns == 0)])
+        if self.loyal:
+            counts["returns"] += self._bincount(flat, returns)
+            bad = (category == DISSATISFIED) | (category == UNRESOLVED)
+            counts["lost"] += self._bincount(flat[bad & (returns == 0)])
 
     def finish(
         self,
