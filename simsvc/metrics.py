@@ -13,6 +13,18 @@ Definitions (all over customers who arrived after the warm-up):
 * ``utilization``: busy server-minutes over on-duty server-minutes (staff finishing a
   customer after their shift, or after closing, count as on duty while they do).
 * ``max_queue``: most customers waiting at once (for a class: of that class).
+* ``recovery_rate``: share of complaints recovered (no complaint desk: every complaint is
+  unresolved, so 0); ``complaints_within_sla``: share of complaints resolved within the SLA,
+  only with a complaint desk.
+
+A ratio with nothing to count is *not applicable*: NaN, not 0 (the recovery rate with no
+complaints, the share within the SLA with no complaint desk, the mean wait with nobody queued,
+the utilization with nobody on duty, any ratio of an interval without arrivals).
+
+Each KPI has a range (:data:`KPI_RANGES`): shares and rates in [0, 1], SERVQUAL gaps in
+[-6, 6] (a 1-7 scale), everything else (counts, waits, times, queues, costs) at least 0. The
+Student-t interval over replications is clipped to it (:func:`clip_to_range`): a KPI that is
+rarely above 0 gets an interval starting at 0, not a negative wait.
 """
 
 from __future__ import annotations
@@ -26,7 +38,7 @@ from simsvc.costs import cost_terms
 from simsvc.scenario.quality_models import DIMENSIONS
 from simsvc.sim.tally import Tally, quantile_from_histogram
 
-__all__ = ["KPI_NAMES", "confidence_intervals", "replication_kpis"]
+__all__ = ["KPI_NAMES", "KPI_RANGES", "clip_to_range", "confidence_intervals", "kpi_range", "replication_kpis"]
 
 KPI_NAMES = (
     "arrivals", "served", "abandoned", "balked", "mean_wait", "mean_wait_served",
@@ -38,6 +50,39 @@ KPI_NAMES = (
     "cost", "cost_wages", "cost_training", "cost_complaints", "cost_lost_customers",
 )  # fmt: skip
 GROUPS = ("overall", "class", "interval", "day")
+_SHARES = {
+    "service_level", "abandonment_rate", "balk_rate", "utilization", "satisfaction", "delighted_share",
+    "dissatisfied_share", "complaint_rate", "recovery_rate", "complaints_within_sla", "retention",
+    "complaint_team_utilization",
+}  # fmt: skip
+_GAP = (-6.0, 6.0)  # perceived minus expected, both on a 1-7 scale
+KPI_RANGES: dict[str, tuple[float, float]] = {
+    k: (0.0, 1.0) if k in _SHARES else _GAP if k.startswith("gap_") else (0.0, math.inf) for k in KPI_NAMES
+}
+"""The values each KPI can take (low, high); a name not listed here is unbounded."""
+
+
+def kpi_range(kpi: str) -> tuple[float, float]:
+    """The range of ``kpi`` (:data:`KPI_RANGES`); ``(-inf, inf)`` for a name that is not a KPI."""
+    return KPI_RANGES.get(kpi, (-math.inf, math.inf))
+
+
+def clip_to_range(table: pd.DataFrame, kpi: str | None = None) -> pd.DataFrame:
+    """``table`` with ``ci_low`` and ``ci_high`` clipped to the KPI's range.
+
+    Args:
+        table: columns ``ci_low`` and ``ci_high``.
+        kpi: the KPI of every row; None: the index level ``kpi`` names each row's KPI.
+    """
+    if kpi is None:
+        names = table.index.get_level_values("kpi")
+        low, high = (np.array([kpi_range(k)[i] for k in names]) for i in (0, 1))
+    else:
+        low, high = kpi_range(kpi)
+    out = table.copy()
+    for column in ("ci_low", "ci_high"):
+        out[column] = np.clip(out[column].to_numpy(float), low, high)  # NaN stays NaN
+    return out
 
 
 def _ratio(num: float, den: float) -> float:
@@ -62,7 +107,7 @@ def _kpis(c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, 
     }
 
 
-def _quality_kpis(c: dict[str, float]) -> dict[str, float]:
+def _quality_kpis(c: dict[str, float], desk: bool) -> dict[str, float]:
     complaints = c["complaints"]
     out = {
         "satisfaction": _ratio(c["satisfaction_sum"], c["arrivals"]),
@@ -70,7 +115,7 @@ def _quality_kpis(c: dict[str, float]) -> dict[str, float]:
         "dissatisfied_share": _ratio(c["dissatisfied"], c["arrivals"]),
         "complaint_rate": _ratio(complaints, c["arrivals"]),
         "recovery_rate": _ratio(c["recovered"], complaints),
-        "complaints_within_sla": _ratio(c["within_sla"], complaints),
+        "complaints_within_sla": _ratio(c["within_sla"], complaints) if desk else math.nan,
         "mean_resolution_time": _ratio(c["resolution_sum"], c["complaints_handled"]),
         "retention": _ratio(c["returns"], c["arrivals"]),
         "lost_customers": c["lost"],
@@ -109,6 +154,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
     s = tally.scenario
     counts = tally.counts
     quality = s.quality.enabled
+    desk = bool(s.complaints.teams)
     costs = cost_terms(
         s, tally.on_duty, tally.paid, tally.back_office_paid, counts.get("complaints"), counts.get("lost")
     )
@@ -118,7 +164,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
     def emit(group: str, key: str, per: dict[str, float], hist, max_queue, busy, duty, money, back) -> None:
         values = _kpis(per, hist, max_queue, busy, duty)
         if quality:
-            values.update(_quality_kpis(per))
+            values.update(_quality_kpis(per, desk))
             values["complaint_team_utilization"] = _ratio(*back) if back else nan
         values.update(_cost_kpis(*money))
         rows.extend((group, key, kpi, float(v)) for kpi, v in values.items())
@@ -167,8 +213,12 @@ def confidence_intervals(values: pd.DataFrame, by: list[str], confidence: float 
         confidence: two-sided level of the interval.
 
     Returns:
-        One row per group with ``mean``, ``ci_low``, ``ci_high``, ``n`` (replications);
-        the interval is NaN with a single replication.
+        One row per group with ``mean``, ``ci_low``, ``ci_high``, ``n``. A value that is NaN
+        (not applicable in that replication) is left out: the mean and interval are over the
+        replications where the KPI is defined, and ``n`` counts them; NaN in every replication
+        gives a NaN mean and interval with ``n`` 0. The interval is NaN with a single value.
+        When ``by`` includes ``kpi``, the interval is clipped to each KPI's range
+        (:func:`clip_to_range`).
     """
     from scipy.special import stdtrit  # lazily: SciPy's stats module costs 0.6 s to import
 
@@ -179,4 +229,5 @@ def confidence_intervals(values: pd.DataFrame, by: list[str], confidence: float 
     # Constant KPIs (e.g. a deterministic case) have std 0: the interval is the point.
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
-    return out[["mean", "ci_low", "ci_high", "n"]]
+    out = out[["mean", "ci_low", "ci_high", "n"]]
+    return clip_to_range(out) if "kpi" in by else out
