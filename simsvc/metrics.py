@@ -13,6 +13,9 @@ Definitions (all over customers who arrived after the warm-up):
 * ``utilization``: busy server-minutes over on-duty server-minutes (staff finishing a
   customer after their shift, or after closing, count as on duty while they do).
 * ``max_queue``: most customers waiting at once (for a class: of that class).
+* ``mean_queue``: time-average number waiting over the reported intervals: customer-minutes
+  spent waiting within them over their minutes (:mod:`simsvc.sim.queue_area`), so an
+  interval's mean queue never exceeds its longest queue.
 * ``recovery_rate``: share of complaints recovered (no complaint desk: every complaint is
   unresolved, so 0); ``complaints_within_sla``: share of complaints resolved within the SLA,
   only with a complaint desk.
@@ -43,7 +46,7 @@ __all__ = ["KPI_NAMES", "KPI_RANGES", "clip_to_range", "confidence_intervals", "
 KPI_NAMES = (
     "arrivals", "served", "abandoned", "balked", "mean_wait", "mean_wait_served",
     "p95_wait", "service_level", "abandonment_rate", "balk_rate", "utilization",
-    "max_queue", "mean_service_time",
+    "max_queue", "mean_queue", "mean_service_time",
     "satisfaction", "delighted_share", "dissatisfied_share", "complaint_rate", "recovery_rate",
     "complaints_within_sla", "mean_resolution_time", "retention", "lost_customers",
     *(f"gap_{d}" for d in DIMENSIONS), "complaint_team_utilization",
@@ -89,7 +92,9 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else math.nan
 
 
-def _kpis(c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, duty: float) -> dict[str, float]:
+def _kpis(
+    c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, duty: float, minutes: float
+) -> dict[str, float]:
     return {
         "arrivals": c["arrivals"],
         "served": c["served"],
@@ -103,6 +108,7 @@ def _kpis(c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, 
         "balk_rate": _ratio(c["balked"], c["arrivals"]),
         "utilization": _ratio(busy, duty),
         "max_queue": max_queue,
+        "mean_queue": _ratio(c["queue_area"], minutes),
         "mean_service_time": _ratio(c["service_sum"], c["served"]),
     }
 
@@ -159,10 +165,11 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
         s, tally.on_duty, tally.paid, tally.back_office_paid, counts.get("complaints"), counts.get("lost")
     )
     nan = math.nan
+    observed = tally.observed_minutes
     rows: list[tuple[str, str, str, float]] = []
 
-    def emit(group: str, key: str, per: dict[str, float], hist, max_queue, busy, duty, money, back) -> None:
-        values = _kpis(per, hist, max_queue, busy, duty)
+    def emit(group: str, key: str, per: dict[str, float], hist, max_queue, busy, duty, money, back, minutes) -> None:
+        values = _kpis(per, hist, max_queue, busy, duty, minutes)
         if quality:
             values.update(_quality_kpis(per, desk))
             values["complaint_team_utilization"] = _ratio(*back) if back else nan
@@ -175,13 +182,14 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
         tally.max_queue_total.max(initial=0), tally.busy.sum(), tally.on_duty.sum(),
         (costs.wages.sum(), costs.back_office_wages.sum(), costs.training_per_day * days,
          costs.complaint_handling.sum(), costs.lost_customers.sum()),
-        (tally.back_office_busy.sum(), tally.back_office_on_duty.sum()),
+        (tally.back_office_busy.sum(), tally.back_office_on_duty.sum()), observed.sum(),
     )  # fmt: skip
     for k, cls in enumerate(s.customer_classes):
         emit(
             "class", cls.name, {name: v[:, :, k].sum() for name, v in counts.items()},
             tally.hist_interval[:, k].sum(axis=0), tally.max_queue[:, :, k].max(initial=0), nan, nan,
             (nan, nan, nan, costs.complaint_handling[:, :, k].sum(), costs.lost_customers[:, :, k].sum()), None,
+            observed.sum(),
         )  # fmt: skip
     for j, label in enumerate(_interval_labels(tally)):
         emit(
@@ -190,7 +198,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
             tally.busy[:, :, j].sum(), tally.on_duty[:, :, j].sum(),
             (costs.wages_by_interval[:, j].sum(), 0.0, 0.0, costs.complaint_handling[:, j].sum(),
              costs.lost_customers[:, j].sum()),
-            None,
+            None, observed[:, j].sum(),
         )  # fmt: skip
     for d in range(days):
         emit(
@@ -199,7 +207,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
             tally.busy[:, d].sum(), tally.on_duty[:, d].sum(),
             (costs.wages[d].sum(), costs.back_office_wages[d], costs.training_per_day,
              costs.complaint_handling[d].sum(), costs.lost_customers[d].sum()),
-            (tally.back_office_busy[:, d].sum(), tally.back_office_on_duty[:, d].sum()),
+            (tally.back_office_busy[:, d].sum(), tally.back_office_on_duty[:, d].sum()), observed[d].sum(),
         )  # fmt: skip
     return pd.DataFrame(rows, columns=["group", "key", "kpi", "value"])
 
