@@ -29,6 +29,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "kpi.balk_rate": ("balk rate", "见队即走率"),
     "kpi.utilization": ("utilization", "员工利用率"),
     "kpi.max_queue": ("longest queue", "最长队列"),
+    "kpi.mean_queue": ("mean queue (time average)", "平均队长（时间平均）"),
     "kpi.mean_service_time": ("mean service time (min)", "平均服务时间（分钟）"),
     "kpi.satisfaction": ("satisfaction", "满意度"),
     "kpi.delighted_share": ("delighted share", "惊喜顾客比例"),

@@ -33,7 +33,8 @@ _COUNTS = {"arrivals", "served", "abandoned", "balked", "max_queue", "lost_custo
 KPI_SECTIONS = {
     "service": [
         "arrivals", "served", "abandoned", "balked", "mean_wait", "mean_wait_served", "p95_wait",
-        "service_level", "abandonment_rate", "balk_rate", "utilization", "max_queue", "mean_service_time",
+        "service_level", "abandonment_rate", "balk_rate", "utilization", "max_queue", "mean_queue",
+        "mean_service_time",
     ],
     "quality": [
         "satisfaction", "delighted_share", "dissatisfied_share", "complaint_rate", "recovery_rate",
