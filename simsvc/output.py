@@ -58,6 +58,8 @@ def format_kpi(kpi: str, value: float, lang: str = "en") -> str:
         return f"{100 * value:.1f} %"
     if kpi in _COUNTS:
         return f"{value:,.1f}"
+    if kpi == "mean_queue":
+        return f"{value:,.2f}"
     if kpi.startswith("cost"):
         return f"{value:,.0f}"
     return (

@@ -132,12 +132,23 @@ def test_no_complaint_desk_makes_the_share_within_sla_not_applicable_and_shows_n
     summary = result.summary()
     assert summary.loc["complaints_within_sla", ["mean", "ci_low", "ci_high"]].isna().all()
     assert summary.loc["complaints_within_sla", "n"] == 0
-    assert summary.loc["complaint_team_utilization", "mean"] != summary.loc["complaint_team_utilization", "mean"]
+    assert math.isnan(summary.loc["complaint_team_utilization", "mean"])
     assert format_kpi("recovery_rate", math.nan) == "n/a"
     console = Console(file=io.StringIO(), width=200)
     print_result(result, "table", console)
     line = next(t for t in console.file.getvalue().splitlines() if "complaints_within_sla" in t)
     assert line.count("n/a") == 2
+
+
+def test_every_ratio_with_nothing_to_count_is_nan_and_every_count_zero():
+    from simsvc.metrics import _kpis, _quality_kpis
+    from simsvc.sim.tally import COUNT_FIELDS, QUALITY_COUNT_FIELDS, WAIT_EDGES
+
+    zero = dict.fromkeys(COUNT_FIELDS + QUALITY_COUNT_FIELDS, 0.0)
+    values = _kpis(zero, np.zeros(len(WAIT_EDGES)), 0.0, 0.0, 0.0, 0.0) | _quality_kpis(zero, desk=True)
+    counts = {"arrivals", "served", "abandoned", "balked", "max_queue", "lost_customers"}
+    assert {k for k, v in values.items() if not math.isnan(v)} == counts
+    assert all(values[k] == 0 for k in counts)
 
 
 def test_an_interval_without_arrivals_has_not_applicable_ratios():

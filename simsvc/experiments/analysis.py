@@ -48,7 +48,9 @@ def summarize(
 ) -> pd.DataFrame:
     """One row per design point (and class/interval/day key): factors, then per KPI mean and CI.
 
-    Columns ``KPI`` (the mean), ``KPI_ci_low``, ``KPI_ci_high``, and ``n`` (replications).
+    Columns ``KPI`` (the mean), ``KPI_ci_low``, ``KPI_ci_high`` (clipped to the KPI's range), and
+    ``n`` (replications). A KPI not applicable (NaN) in some replications is averaged over the
+    others; NaN in all of them gives NaN.
     ``factors`` (default :func:`factor_columns`) are the per-point columns carried along.
     """
     kpis = list(kpis) if kpis is not None else [k for k in KPI_NAMES if k in frame.columns]
