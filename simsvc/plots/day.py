@@ -57,7 +57,9 @@ def wait_distribution(
         width = top / _BINS
         share = format_kpi("service_level", over / waits.size, lang)
         label = tr("fig.waits.over", lang, top=top, share=share)
-        ax.bar(top + 1.5 * width, over / replications, width=width, color=_PEAK, hatch="//", alpha=0.8, label=label)
+        x = top + 1.5 * width
+        ax.bar(x, over / replications, width=width, color=_PEAK, hatch="//", alpha=0.8, label=label)
+        ax.text(x, over / replications, share, ha="center", va="bottom", fontsize="small", color=_PEAK)
     ax.axvline(
         target_wait, color=_STAFF, linestyle="--", linewidth=2, label=tr("fig.waits.target", lang, target=target_wait)
     )
