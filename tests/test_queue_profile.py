@@ -62,3 +62,23 @@ def test_mean_queue_is_the_waits_clipped_to_each_interval(overloaded):
         assert mean[label].to_numpy() == pytest.approx(per_rep.to_numpy()), label
     overall = overloaded.kpis.query("group == 'overall' and kpi == 'mean_queue'")["value"].to_numpy()
     assert overall == pytest.approx(mean.mean(axis=1).to_numpy())
+
+
+@pytest.mark.slow
+def test_mean_queue_of_an_m_m_5_queue_matches_erlang_c():
+    """Time-average queue against Lq = λ·Wq of Erlang C (load 4 on 5 servers, ρ = 0.8)."""
+    from simsvc.queueing import mmc_metrics
+
+    scenario = simsvc.load_scenario({
+        **OVERLOADED,
+        "horizon": {"days": 10, "open": "00:00", "close": "24:00", "interval_minutes": 60},  # around the clock
+        "teams": [{"name": "clerks", "serves": ["walk_in"], "staff": 5}],
+        "simulation": {"warmup_minutes": 120},
+    })  # fmt: skip
+    result = simsvc.simulate(scenario, replications=20, seed=11)
+    values = result.kpis.query("group == 'overall' and kpi == 'mean_queue'")["value"].to_numpy()
+    exact = mmc_metrics(1.0, 0.25, 5, 1.0)["mean_queue_length"]  # 2.22 customers
+    half = 2.861 * values.std(ddof=1) / np.sqrt(len(values))  # 99 % Student-t, 19 degrees of freedom
+    print(f"mean queue {values.mean():.3f} ± {half:.3f} (99 %), Erlang C {exact:.3f}")
+    assert abs(values.mean() - exact) < half, (values.mean(), exact, half)
+    assert half < 0.12 * exact  # precise enough for the check to mean something
