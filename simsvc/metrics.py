@@ -17,6 +17,21 @@ Definitions (all over customers who arrived after the warm-up):
   (promises, word of mouth and returns move it; without them it is Poisson noise).
 * ``retention``, ``lost_customers``, ``returning_share``: loyalty KPIs, NaN (not
   applicable) without a ``loyalty`` block, where nobody's return is modelled.
+* ``mean_queue``: time-average number waiting over the reported intervals: customer-minutes
+  spent waiting within them over their minutes (:mod:`simsvc.sim.queue_area`), so an
+  interval's mean queue never exceeds its longest queue.
+* ``recovery_rate``: share of complaints recovered (no complaint desk: every complaint is
+  unresolved, so 0); ``complaints_within_sla``: share of complaints resolved within the SLA,
+  only with a complaint desk.
+
+A ratio with nothing to count is *not applicable*: NaN, not 0 (the recovery rate with no
+complaints, the share within the SLA with no complaint desk, the mean wait with nobody queued,
+the utilization with nobody on duty, any ratio of an interval without arrivals).
+
+Each KPI has a range (:data:`KPI_RANGES`): shares and rates in [0, 1], SERVQUAL gaps in
+[-6, 6] (a 1-7 scale), everything else (counts, waits, times, queues, costs) at least 0. The
+Student-t interval over replications is clipped to it (:func:`clip_to_range`): a KPI that is
+rarely above 0 gets an interval starting at 0, not a negative wait.
 """
 
 from __future__ import annotations
@@ -30,25 +45,60 @@ from simsvc.costs import cost_terms
 from simsvc.scenario.quality_models import DIMENSIONS
 from simsvc.sim.tally import Tally, quantile_from_histogram
 
-__all__ = ["KPI_NAMES", "confidence_intervals", "replication_kpis"]
+__all__ = ["KPI_NAMES", "KPI_RANGES", "clip_to_range", "confidence_intervals", "kpi_range", "replication_kpis"]
 
 KPI_NAMES = (
     "arrivals", "demand_change", "served", "abandoned", "balked", "mean_wait", "mean_wait_served",
     "p95_wait", "service_level", "abandonment_rate", "balk_rate", "utilization",
-    "max_queue", "mean_service_time",
+    "max_queue", "mean_queue", "mean_service_time",
     "satisfaction", "delighted_share", "dissatisfied_share", "complaint_rate", "recovery_rate",
     "complaints_within_sla", "mean_resolution_time", "retention", "lost_customers", "returning_share",
     *(f"gap_{d}" for d in DIMENSIONS), "complaint_team_utilization",
     "cost", "cost_wages", "cost_training", "cost_complaints", "cost_lost_customers",
 )  # fmt: skip
 GROUPS = ("overall", "class", "interval", "day")
+_SHARES = {
+    "service_level", "abandonment_rate", "balk_rate", "utilization", "satisfaction", "delighted_share",
+    "dissatisfied_share", "complaint_rate", "recovery_rate", "complaints_within_sla", "retention",
+    "complaint_team_utilization",
+}  # fmt: skip
+_GAP = (-6.0, 6.0)  # perceived minus expected, both on a 1-7 scale
+KPI_RANGES: dict[str, tuple[float, float]] = {
+    k: (0.0, 1.0) if k in _SHARES else _GAP if k.startswith("gap_") else (0.0, math.inf) for k in KPI_NAMES
+}
+"""The values each KPI can take (low, high); a name not listed here is unbounded."""
+
+
+def kpi_range(kpi: str) -> tuple[float, float]:
+    """The range of ``kpi`` (:data:`KPI_RANGES`); ``(-inf, inf)`` for a name that is not a KPI."""
+    return KPI_RANGES.get(kpi, (-math.inf, math.inf))
+
+
+def clip_to_range(table: pd.DataFrame, kpi: str | None = None) -> pd.DataFrame:
+    """``table`` with ``ci_low`` and ``ci_high`` clipped to the KPI's range.
+
+    Args:
+        table: columns ``ci_low`` and ``ci_high``.
+        kpi: the KPI of every row; None: the index level ``kpi`` names each row's KPI.
+    """
+    if kpi is None:
+        names = table.index.get_level_values("kpi")
+        low, high = (np.array([kpi_range(k)[i] for k in names]) for i in (0, 1))
+    else:
+        low, high = kpi_range(kpi)
+    out = table.copy()
+    for column in ("ci_low", "ci_high"):
+        out[column] = np.clip(out[column].to_numpy(float), low, high)  # NaN stays NaN
+    return out
 
 
 def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else math.nan
 
 
-def _kpis(c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, duty: float) -> dict[str, float]:
+def _kpis(
+    c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, duty: float, minutes: float
+) -> dict[str, float]:
     return {
         "arrivals": c["arrivals"],
         "demand_change": _ratio(c["arrivals"], c["declared"]) - 1.0,
@@ -63,11 +113,12 @@ def _kpis(c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, 
         "balk_rate": _ratio(c["balked"], c["arrivals"]),
         "utilization": _ratio(busy, duty),
         "max_queue": max_queue,
+        "mean_queue": _ratio(c["queue_area"], minutes),
         "mean_service_time": _ratio(c["service_sum"], c["served"]),
     }
 
 
-def _quality_kpis(c: dict[str, float], loyal: bool) -> dict[str, float]:
+def _quality_kpis(c: dict[str, float], desk: bool, loyal: bool) -> dict[str, float]:
     complaints = c["complaints"]
     out = {
         "satisfaction": _ratio(c["satisfaction_sum"], c["arrivals"]),
@@ -75,7 +126,7 @@ def _quality_kpis(c: dict[str, float], loyal: bool) -> dict[str, float]:
         "dissatisfied_share": _ratio(c["dissatisfied"], c["arrivals"]),
         "complaint_rate": _ratio(complaints, c["arrivals"]),
         "recovery_rate": _ratio(c["recovered"], complaints),
-        "complaints_within_sla": _ratio(c["within_sla"], complaints),
+        "complaints_within_sla": _ratio(c["within_sla"], complaints) if desk else math.nan,
         "mean_resolution_time": _ratio(c["resolution_sum"], c["complaints_handled"]),
         "retention": _ratio(c["returns"], c["arrivals"]) if loyal else math.nan,
         "lost_customers": c["lost"] if loyal else math.nan,
@@ -115,16 +166,18 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
     s = tally.scenario
     counts = tally.counts
     quality = s.quality.enabled
+    desk = bool(s.complaints.teams)
     costs = cost_terms(
         s, tally.on_duty, tally.paid, tally.back_office_paid, counts.get("complaints"), counts.get("lost")
     )
     nan = math.nan
+    observed = tally.observed_minutes
     rows: list[tuple[str, str, str, float]] = []
 
-    def emit(group: str, key: str, per: dict[str, float], hist, max_queue, busy, duty, money, back) -> None:
-        values = _kpis(per, hist, max_queue, busy, duty)
+    def emit(group: str, key: str, per: dict[str, float], hist, max_queue, busy, duty, money, back, minutes) -> None:
+        values = _kpis(per, hist, max_queue, busy, duty, minutes)
         if quality:
-            values.update(_quality_kpis(per, s.loyalty is not None))
+            values.update(_quality_kpis(per, desk, s.loyalty is not None))
             values["complaint_team_utilization"] = _ratio(*back) if back else nan
         values.update(_cost_kpis(*money))
         rows.extend((group, key, kpi, float(v)) for kpi, v in values.items())
@@ -135,13 +188,14 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
         tally.max_queue_total.max(initial=0), tally.busy.sum(), tally.on_duty.sum(),
         (costs.wages.sum(), costs.back_office_wages.sum(), costs.training_per_day * days,
          costs.complaint_handling.sum(), costs.lost_customers.sum()),
-        (tally.back_office_busy.sum(), tally.back_office_on_duty.sum()),
+        (tally.back_office_busy.sum(), tally.back_office_on_duty.sum()), observed.sum(),
     )  # fmt: skip
     for k, cls in enumerate(s.customer_classes):
         emit(
             "class", cls.name, {name: v[:, :, k].sum() for name, v in counts.items()},
             tally.hist_interval[:, k].sum(axis=0), tally.max_queue[:, :, k].max(initial=0), nan, nan,
             (nan, nan, nan, costs.complaint_handling[:, :, k].sum(), costs.lost_customers[:, :, k].sum()), None,
+            observed.sum(),
         )  # fmt: skip
     for j, label in enumerate(_interval_labels(tally)):
         emit(
@@ -150,7 +204,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
             tally.busy[:, :, j].sum(), tally.on_duty[:, :, j].sum(),
             (costs.wages_by_interval[:, j].sum(), 0.0, 0.0, costs.complaint_handling[:, j].sum(),
              costs.lost_customers[:, j].sum()),
-            None,
+            None, observed[:, j].sum(),
         )  # fmt: skip
     for d in range(days):
         emit(
@@ -159,7 +213,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
             tally.busy[:, d].sum(), tally.on_duty[:, d].sum(),
             (costs.wages[d].sum(), costs.back_office_wages[d], costs.training_per_day,
              costs.complaint_handling[d].sum(), costs.lost_customers[d].sum()),
-            (tally.back_office_busy[:, d].sum(), tally.back_office_on_duty[:, d].sum()),
+            (tally.back_office_busy[:, d].sum(), tally.back_office_on_duty[:, d].sum()), observed[d].sum(),
         )  # fmt: skip
     return pd.DataFrame(rows, columns=["group", "key", "kpi", "value"])
 
@@ -173,8 +227,12 @@ def confidence_intervals(values: pd.DataFrame, by: list[str], confidence: float 
         confidence: two-sided level of the interval.
 
     Returns:
-        One row per group with ``mean``, ``ci_low``, ``ci_high``, ``n`` (replications);
-        the interval is NaN with a single replication.
+        One row per group with ``mean``, ``ci_low``, ``ci_high``, ``n``. A value that is NaN
+        (not applicable in that replication) is left out: the mean and interval are over the
+        replications where the KPI is defined, and ``n`` counts them; NaN in every replication
+        gives a NaN mean and interval with ``n`` 0. The interval is NaN with a single value.
+        When ``by`` includes ``kpi``, the interval is clipped to each KPI's range
+        (:func:`clip_to_range`).
     """
     from scipy.special import stdtrit  # lazily: SciPy's stats module costs 0.6 s to import
 
@@ -185,4 +243,5 @@ def confidence_intervals(values: pd.DataFrame, by: list[str], confidence: float 
     # Constant KPIs (e.g. a deterministic case) have std 0: the interval is the point.
     out["ci_low"] = out["mean"] - half
     out["ci_high"] = out["mean"] + half
-    return out[["mean", "ci_low", "ci_high", "n"]]
+    out = out[["mean", "ci_low", "ci_high", "n"]]
+    return clip_to_range(out) if "kpi" in by else out

@@ -21,7 +21,9 @@ from simsvc.result import SimResult
 from simsvc.scenario.dump import scenario_yaml
 from simsvc.scenario.quality_models import DIMENSIONS
 
-__all__ = ["KPI_SECTIONS", "atomic_write", "format_kpi", "print_result", "write_result"]
+__all__ = [
+    "KPI_SECTIONS", "NOT_APPLICABLE", "atomic_write", "format_interval", "format_kpi", "print_result", "write_result",
+]  # fmt: skip
 
 _PERCENT = {
     "service_level", "abandonment_rate", "balk_rate", "utilization", "delighted_share", "dissatisfied_share",
@@ -31,7 +33,8 @@ _COUNTS = {"arrivals", "served", "abandoned", "balked", "max_queue", "lost_custo
 KPI_SECTIONS = {
     "service": [
         "arrivals", "served", "abandoned", "balked", "mean_wait", "mean_wait_served", "p95_wait",
-        "service_level", "abandonment_rate", "balk_rate", "utilization", "max_queue", "mean_service_time",
+        "service_level", "abandonment_rate", "balk_rate", "utilization", "max_queue", "mean_queue",
+        "mean_service_time",
     ],
     "quality": [
         "satisfaction", "delighted_share", "dissatisfied_share", "complaint_rate", "recovery_rate",
@@ -43,14 +46,20 @@ _CLASS_KPIS = ["arrivals", "mean_wait", "p95_wait", "service_level", "abandonmen
 _CLASS_QUALITY_KPIS = ["satisfaction", "dissatisfied_share", "complaint_rate"]
 
 
+NOT_APPLICABLE = "n/a"
+"""How a NaN value (a ratio with nothing to count, an interval from one replication) is shown."""
+
+
 def format_kpi(kpi: str, value: float, lang: str = "en") -> str:
-    """A KPI value as people read it: percent, count, money, minutes or gap points."""
+    """A KPI value as people read it: percent, count, money, minutes or gap points; NaN as "n/a"."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
+        return NOT_APPLICABLE
     if kpi in _PERCENT:
         return f"{100 * value:.1f} %"
     if kpi in _COUNTS:
         return f"{value:,.1f}"
+    if kpi == "mean_queue":
+        return f"{value:,.2f}"
     if kpi.startswith("cost"):
         return f"{value:,.0f}"
     return (
@@ -62,6 +71,13 @@ def format_kpi(kpi: str, value: float, lang: str = "en") -> str:
     )
 
 
+def format_interval(kpi: str, low: float | None, high: float | None, lang: str = "en") -> str:
+    """A confidence interval as people read it, ``low – high``; "n/a" when it does not exist (NaN or None)."""
+    if low is None or high is None or math.isnan(float(low)) or math.isnan(float(high)):
+        return NOT_APPLICABLE
+    return f"{format_kpi(kpi, float(low), lang)} – {format_kpi(kpi, float(high), lang)}"
+
+
 def _ci_table(title: str, rows: pd.DataFrame, names: list[str], level: int, label: str = "KPI") -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column(label)
@@ -71,8 +87,7 @@ def _ci_table(title: str, rows: pd.DataFrame, names: list[str], level: int, labe
         if kpi not in rows.index:
             continue
         row = rows.loc[kpi]
-        low, high = row["ci_low"], row["ci_high"]
-        ci = "-" if math.isnan(low) else f"{format_kpi(kpi, low)} – {format_kpi(kpi, high)}"
+        ci = format_interval(kpi, row["ci_low"], row["ci_high"])
         table.add_row(kpi.removeprefix("gap_"), format_kpi(kpi, row["mean"]), ci)
     return table
 
@@ -109,7 +124,7 @@ def _class_table(result: SimResult) -> Table:
 def print_result(result: SimResult, fmt: str, console: Console) -> None:
     """Print the KPIs as a readable ``table``, as ``json`` or as ``csv``."""
     if fmt == "json":
-        console.file.write(json.dumps(result.to_dict(), indent=2) + "\n")
+        console.file.write(json.dumps(result.to_dict(), indent=2, allow_nan=False) + "\n")
     elif fmt == "csv":
         console.file.write(result.summary().to_csv(index_label="kpi"))
     else:
@@ -153,7 +168,9 @@ def write_result(result: SimResult, folder: Path) -> list[Path]:
         "by_interval.csv": lambda p: result.by_interval().to_csv(p),
         "by_day.csv": lambda p: result.by_day().to_csv(p),
         "kpis_by_replication.parquet": lambda p: result.kpis.to_parquet(p, index=False),
-        "result.json": lambda p: p.write_text(json.dumps(result.to_dict(), indent=2), encoding="utf-8"),
+        "result.json": lambda p: p.write_text(
+            json.dumps(result.to_dict(), indent=2, allow_nan=False), encoding="utf-8"
+        ),
     }
     if result.records is not None:
         tables["customers.parquet"] = lambda p: result.customers.to_parquet(p, index=False)

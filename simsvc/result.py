@@ -82,7 +82,11 @@ class SimResult:
         return ci
 
     def summary(self) -> pd.DataFrame:
-        """Overall KPIs: index KPI name; columns ``mean``, ``ci_low``, ``ci_high``, ``n``."""
+        """Overall KPIs: index KPI name; columns ``mean``, ``ci_low``, ``ci_high``, ``n``.
+
+        ``n`` counts the replications where the KPI is defined (a ratio with nothing to count is
+        NaN, "not applicable"); the interval is clipped to the KPI's range (:mod:`simsvc.metrics`).
+        """
         table = self._table("overall").droplevel("key")
         return table.reindex([k for k in KPI_NAMES if k in table.index])
 

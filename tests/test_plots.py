@@ -27,16 +27,35 @@ def summary(bank_result):
 
 
 def test_wait_distribution_marks_the_target(bank_result):
-    fig = plots.wait_distribution(bank_result.customers, 5.0)
+    level = float(bank_result.summary().loc["service_level", "mean"])
+    fig = plots.wait_distribution(bank_result.customers, 5.0, level)
     ax = fig.axes[0]
     assert isinstance(fig, Figure)
-    assert len(ax.patches) == 40  # histogram bars
+    assert len(ax.patches) == 41  # 40 histogram bars and the overflow bar
     target = [line for line in ax.get_lines() if list(line.get_xdata()) == [5.0, 5.0]]
     assert target and target[0].get_label() == "target: 5 min"
-    assert ax.get_xlabel() == "wait in queue (min)"
-    served = bank_result.customers.query("not warmup")
-    share = ((served["outcome"] == "served") & (served["wait"] <= 5)).mean()
-    assert f"{share:.0%}" in ax.get_title()
+    assert ax.get_xlabel() == "wait in queue (min)" and ax.get_ylabel() == "customers who queued, per replication"
+    # The KPI (mean over replications), not a pooled share of the records.
+    assert f"service level {100 * level:.1f} %" in ax.get_title()
+    assert plots.wait_distribution(bank_result.customers, 5.0).axes[0].get_title() == "Waiting times"
+
+
+def test_wait_histogram_counts_per_replication_and_shows_the_overflow(bank_result):
+    customers = bank_result.customers
+    queued = customers[~customers["warmup"] & customers["wait"].notna()]
+    reps = bank_result.replications
+    ax = plots.wait_distribution(customers, 5.0).axes[0]
+    *bars, overflow = ax.patches
+    assert sum(b.get_height() for b in bars) + overflow.get_height() == pytest.approx(len(queued) / reps)
+    top = bars[-1].get_x() + bars[-1].get_width()
+    assert top == pytest.approx(max(np.quantile(queued["wait"], 0.995), 7.5, 1.0))
+    over = (queued["wait"] > top).sum()
+    assert over > 0 and overflow.get_height() == pytest.approx(over / reps)
+    assert overflow.get_x() > top  # a bar of its own, right of the histogram
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"over {top:.3g} min: {100 * over / len(queued):.1f} % of those who queued" in legend
+    first = queued["wait"] <= top / 40
+    assert bars[0].get_height() == pytest.approx(first.sum() / reps)
 
 
 def test_day_profile_has_demand_staff_required_and_queue(bank_result):
@@ -52,7 +71,9 @@ def test_day_profile_has_demand_staff_required_and_queue(bank_result):
     top, right, bottom = fig.axes[0], fig.axes[2], fig.axes[1]
     assert len(top.patches) == len(profile)
     labels = [line.get_label() for line in [*right.get_lines(), *bottom.get_lines()]]
-    assert labels == ["staff on duty", "staff required", "mean queue (Little's law)", "longest queue"]
+    assert labels == ["staff on duty", "staff required", "mean queue (time average in the interval)",
+                      "longest queue in the interval"]  # fmt: skip
+    assert np.allclose(profile["mean_queue"], means["mean_queue"])
 
 
 def test_staffing_vs_demand_takes_a_frame_and_optional_required():

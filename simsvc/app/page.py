@@ -17,7 +17,7 @@ import simsvc
 from simsvc.app import core
 from simsvc.errors import InfeasibleError, ScenarioError
 from simsvc.i18n import column_label, cost_label, kpi_label, tr
-from simsvc.output import format_kpi
+from simsvc.output import format_interval, format_kpi
 
 METRICS = ("mean_wait", "service_level", "utilization", "satisfaction", "complaint_rate", "cost")
 TABLE = ("arrivals", "served", "mean_wait", "p95_wait", "service_level", "abandonment_rate", "utilization",
@@ -117,8 +117,8 @@ def _show(run: core.AppRun, lang: str, reference: core.AppRun | None) -> None:
         cols[i % 3].metric(kpi_label(kpi, lang), format_kpi(kpi, value, lang), delta, delta_color="off")
     rows = [
         {tr("ui.kpi", lang): kpi_label(k, lang), tr("ui.mean", lang): format_kpi(k, s.loc[k, "mean"], lang),
-         tr("ui.ci", lang): f"{format_kpi(k, s.loc[k, 'ci_low'], lang)} – {format_kpi(k, s.loc[k, 'ci_high'], lang)}"}
-        for k in TABLE if k in s.index and not pd.isna(s.loc[k, "mean"])
+         tr("ui.ci", lang): format_interval(k, s.loc[k, "ci_low"], s.loc[k, "ci_high"], lang)}
+        for k in TABLE if k in s.index  # not applicable (NaN): "n/a"
     ]  # fmt: skip
     st.table(pd.DataFrame(rows).set_index(tr("ui.kpi", lang)))
     for _name, png in run.figures.items():

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from simsvc.metrics import KPI_NAMES, confidence_intervals
+from simsvc.metrics import KPI_NAMES, clip_to_range, confidence_intervals
 from simsvc.pareto import pareto_front
 
 __all__ = ["factor_columns", "main_effects", "paired_differences", "pareto_frontier", "summarize"]
@@ -48,7 +48,9 @@ def summarize(
 ) -> pd.DataFrame:
     """One row per design point (and class/interval/day key): factors, then per KPI mean and CI.
 
-    Columns ``KPI`` (the mean), ``KPI_ci_low``, ``KPI_ci_high``, and ``n`` (replications).
+    Columns ``KPI`` (the mean), ``KPI_ci_low``, ``KPI_ci_high`` (clipped to the KPI's range), and
+    ``n`` (replications). A KPI not applicable (NaN) in some replications is averaged over the
+    others; NaN in all of them gives NaN.
     ``factors`` (default :func:`factor_columns`) are the per-point columns carried along.
     """
     kpis = list(kpis) if kpis is not None else [k for k in KPI_NAMES if k in frame.columns]
@@ -69,36 +71,73 @@ def summarize(
 def main_effects(frame: pd.DataFrame, factor: str, kpi: str, confidence: float = 0.95) -> pd.DataFrame:
     """Mean of ``kpi`` at each level of ``factor``, averaged over the other factors, with a CI.
 
-    The average over the other factors is taken within each replication, and the interval is
-    over replications (independent), so it is honest whatever the design.
+    The average over the other factors is taken within each replication first, so each level
+    has one value per replication and ``n`` is the number of replications; the interval is over
+    replications (independent), so it is honest whatever the design. It is clipped to the
+    KPI's range (:func:`simsvc.metrics.clip_to_range`).
 
     Returns:
         Index: the levels (and class/interval/day key, if any); columns ``mean``, ``ci_low``,
         ``ci_high``, ``n``.
     """
     keys = _keys(frame)
-    per_rep = frame.groupby([factor, *keys, "replication"], sort=True)[kpi].mean().rename("value").reset_index()
-    return confidence_intervals(per_rep, [factor, *keys], confidence).sort_index()
+    per_rep = _per_replication(frame, [factor, *keys], kpi).rename("value").reset_index()
+    return clip_to_range(confidence_intervals(per_rep, [factor, *keys], confidence), kpi).sort_index()
+
+
+def _per_replication(frame: pd.DataFrame, by: list[str], kpi: str) -> pd.Series:
+    """``kpi`` averaged within each replication over every factor not in ``by`` (NaN: not applicable, skipped)."""
+    missing = [c for c in [*by, "replication", kpi] if c not in frame.columns]
+    if missing:
+        raise ValueError(f"the frame has no column(s) {missing} (has {list(frame.columns)})")
+    return frame.groupby([*by, "replication"], sort=True)[kpi].mean()
 
 
 def paired_differences(
-    frame: pd.DataFrame, factor: str, baseline: object, kpi: str, confidence: float = 0.95
+    frame: pd.DataFrame,
+    factor: str,
+    baseline: object,
+    kpi: str,
+    by: Sequence[str] | None = None,
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """``kpi`` at each level of ``factor`` minus at ``baseline``, paired by replication and the other factors.
+    """``kpi`` at each level of ``factor`` minus at ``baseline``, paired by replication.
+
+    Every design point runs replication ``r`` with the same random numbers, so the points of
+    one replication are not independent of each other: the independent units are the
+    replications. By default the KPI is first averaged, within each replication, over the
+    levels of the other factors; the difference is then taken replication by replication, and
+    ``n`` is the number of replications (treating the other factors' levels as further pairs
+    would count each replication several times and make the interval too narrow). With
+    ``by`` (some or all of the other factors) there is one paired comparison per point of
+    those factors, still over replications; the factors not in ``by`` are averaged.
+
+    Args:
+        frame: from :func:`simsvc.experiments.load` (one row per point and replication).
+        factor: the factor whose levels are compared.
+        baseline: the level subtracted.
+        kpi: the KPI column.
+        by: other factors to compare within (one result row per combination of their levels).
+        confidence: two-sided level of the Student-t interval.
 
     Returns:
-        Index: the other levels (and class/interval/day key, if any); columns ``mean``,
-        ``ci_low``, ``ci_high``, ``n`` of the difference.
+        Index: the levels of ``factor`` other than ``baseline``, then ``by`` (and the
+        class/interval/day key, if any); columns ``mean``, ``ci_low``, ``ci_high``, ``n`` of
+        the difference (``n``: replications where both sides are defined).
+
+    Raises:
+        ValueError: no row has ``factor == baseline``, or ``by`` names ``factor`` or an unknown column.
     """
-    others = [c for c in factor_columns(frame) if c != factor]
-    pair = [*others, *_keys(frame), "replication"]
-    base = frame[frame[factor] == baseline].set_index(pair)[kpi]
-    if base.empty:
-        raise ValueError(f"no rows with {factor} == {baseline!r}")
-    rest = frame[frame[factor] != baseline]
-    diff = rest.set_index(pair)[kpi] - base.reindex(rest.set_index(pair).index).to_numpy()
-    long = rest[[factor, *_keys(frame)]].assign(value=diff.to_numpy())
-    return confidence_intervals(long, [factor, *_keys(frame)], confidence).sort_index()
+    by = list(by or [])
+    if factor in by:
+        raise ValueError(f"by: {factor!r} is the factor compared; list only other factors")
+    keys = _keys(frame)
+    wide = _per_replication(frame, [*by, *keys, factor], kpi).unstack(factor)
+    if baseline not in wide.columns:
+        raise ValueError(f"no rows with {factor} == {baseline!r} (levels: {list(wide.columns)})")
+    diff = wide.drop(columns=[baseline]).sub(wide[baseline], axis=0)
+    long = diff.stack(future_stack=True).rename("value").reset_index()
+    return confidence_intervals(long, [factor, *by, *keys], confidence).sort_index()
 
 
 def pareto_frontier(summary: pd.DataFrame, cost: str = "cost", satisfaction: str = "satisfaction") -> pd.DataFrame:

@@ -43,8 +43,9 @@ def interval_profile(by_interval: pd.DataFrame, scenario: Scenario | None = None
     Returns:
         Indexed by interval start: ``demand`` (arrivals per hour), ``staff`` (front-line staff
         scheduled at the interval's middle), ``required`` (Erlang C staff for the service-level
-        target at the simulated arrival and service rates), ``mean_queue`` (Little's law: joined
-        customers × mean wait / minutes) and ``max_queue``.
+        target at the simulated arrival and service rates), ``mean_queue`` (the ``mean_queue``
+        KPI: the time-average number waiting in the interval; NaN from files written before it
+        existed) and ``max_queue`` (the longest queue in the interval).
     """
     from simsvc.queueing import required_servers
     from simsvc.sim.rota import staff_at
@@ -54,7 +55,6 @@ def interval_profile(by_interval: pd.DataFrame, scenario: Scenario | None = None
     minutes = scenario.horizon.interval_minutes if scenario else 30.0
     days = scenario.horizon.days if scenario else 1
     span = minutes * days
-    joined = means["arrivals"] - means.get("balked", 0.0)
     profile = pd.DataFrame(index=means.index)
     profile["demand"] = means["arrivals"] / span * 60.0
     profile["staff"] = np.nan
@@ -68,7 +68,7 @@ def interval_profile(by_interval: pd.DataFrame, scenario: Scenario | None = None
         for j, (arrivals, service) in enumerate(zip(means["arrivals"], means["mean_service_time"], strict=True)):
             if arrivals > 0 and service > 0 and not math.isnan(service) and target.fraction < 1:
                 profile.iloc[j, 2] = required_servers(arrivals / span, 1 / service, target.within, target.fraction)
-    profile["mean_queue"] = (joined * means["mean_wait"].fillna(0.0) / span).fillna(0.0)
+    profile["mean_queue"] = means["mean_queue"] if "mean_queue" in means else np.nan
     profile["max_queue"] = means["max_queue"]
     return profile
 
@@ -95,7 +95,8 @@ def run_figures(
     builders: dict[str, Callable[[], Figure]] = {}
     if customers is not None and len(customers):
         target = scenario.targets.service_level.within if scenario else 5.0
-        builders["waits"] = lambda: wait_distribution(customers, target, lang=lang)
+        level = float(summary.loc["service_level", "mean"]) if "service_level" in summary.index else None
+        builders["waits"] = lambda: wait_distribution(customers, target, level, lang=lang)
     builders["day"] = lambda: day_profile(interval_profile(by_interval, scenario), lang=lang)
     if "gap_reliability" in summary.index and not pd.isna(summary.loc["gap_reliability", "mean"]):
         builders["servqual_gaps"] = lambda: servqual_gaps(summary, lang=lang)

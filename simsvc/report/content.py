@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from simsvc.i18n import Lang, column_label, cost_label, kpi_label, tr
-from simsvc.output import KPI_SECTIONS, format_kpi
+from simsvc.output import KPI_SECTIONS, format_interval, format_kpi
 from simsvc.report.folders import OptimizationFolder, RunFolder, ScenarioInfo
 from simsvc.scenario.quality_models import DIMENSIONS
 
@@ -28,9 +28,7 @@ def _img(png: bytes) -> str:
 
 
 def _ci(kpi: str, low: Any, high: Any, lang: Lang) -> str:
-    if low is None or high is None or (isinstance(low, float) and math.isnan(low)):
-        return "-"
-    return f"{format_kpi(kpi, float(low), lang)} – {format_kpi(kpi, float(high), lang)}"
+    return format_interval(kpi, low, high, lang)
 
 
 def _kpi_table(summary: pd.DataFrame, kpis: list[str], lang: Lang) -> list[Row]:
@@ -38,7 +36,7 @@ def _kpi_table(summary: pd.DataFrame, kpis: list[str], lang: Lang) -> list[Row]:
         [kpi_label(k, lang), format_kpi(k, float(summary.loc[k, "mean"]), lang),
          _ci(k, summary.loc[k, "ci_low"], summary.loc[k, "ci_high"], lang)]
         for k in kpis
-        if k in summary.index and not pd.isna(summary.loc[k, "mean"])
+        if k in summary.index  # a KPI not applicable here (NaN) shows "n/a"
     ]  # fmt: skip
 
 

@@ -20,6 +20,7 @@ from simsvc.sim.demand import declared_arrivals
 from simsvc.sim.engine import ABANDONED, BALKED, RECORD_FIELDS, SERVED
 from simsvc.sim.experience import GAP_DIMENSIONS, Experience, of_team
 from simsvc.sim.quality_engine import COMPLAINT_FIELDS, QUALITY_FIELDS
+from simsvc.sim.queue_area import queue_over_intervals
 
 __all__ = ["COUNT_FIELDS", "GAP_FIELDS", "QUALITY_COUNT_FIELDS", "WAIT_EDGES", "Tally", "quantile_from_histogram"]
 
@@ -28,8 +29,9 @@ WAIT_EDGES = np.concatenate([[0.0, 1e-9], np.geomspace(1e-3, 1e5, 4618)])  # rat
 
 COUNT_FIELDS = (
     "arrivals", "served", "abandoned", "balked", "joined",
-    "wait_sum", "wait_sum_served", "within_target", "service_sum", "declared",
+    "wait_sum", "wait_sum_served", "within_target", "service_sum", "queue_area", "declared",
 )  # fmt: skip
+"""Sums per (day, interval, class) cell; ``queue_area`` (customer-minutes waiting) by the cell it was waited in."""
 QUALITY_COUNT_FIELDS = (
     "satisfaction_sum", "delighted", "satisfied", "dissatisfied", "complaints", "returns", "lost", "returning",
     "complaints_handled", "recovered", "within_sla", "resolution_sum",
@@ -75,6 +77,7 @@ class Tally:
     back_office_on_duty: np.ndarray = field(init=False)  # (complaint teams, days) server-minutes
     paid: np.ndarray = field(init=False)  # (front-line teams, days) paid server-minutes, all day
     back_office_paid: np.ndarray = field(init=False)  # (complaint teams, days)
+    observed_minutes: np.ndarray = field(init=False)  # (days, intervals) minutes reported (not warm-up)
 
     def __post_init__(self) -> None:
         s = self.scenario
@@ -92,6 +95,8 @@ class Tally:
         self.hist_day = np.zeros((d, c, bins), dtype=np.int64)
         self._targets = np.array([s.target_wait(cls) for cls in s.customer_classes])
         self._warmup_end = s.horizon.open_minute + s.simulation.warmup_minutes
+        self._starts = np.array([s.horizon.interval_start(day, j) for day in range(d) for j in range(i)])
+        self._queue_at_start = np.zeros(self._shape)
 
     def _gap_columns(self, columns: list[np.ndarray], experience: Experience) -> list[np.ndarray]:
         """Gap per dimension of a batch's customers (NaN: not perceived, e.g. unserved)."""
@@ -142,6 +147,7 @@ class Tally:
         parts = self._pending
         cols = parts[0] if len(parts) == 1 else [np.concatenate(c) for c in zip(*parts, strict=True)]
         self._pending, self._pending_rows = [], 0
+        self._add_queue(cols)
         cols = self._after_warmup(cols)
         if not len(cols[0]):
             return
@@ -177,6 +183,17 @@ class Tally:
         kj = klass[joined]
         self.hist_interval += np.bincount((interval * c + kj) * bins + b, minlength=i * c * bins).reshape(i, c, bins)
         self.hist_day += np.bincount((day * c + kj) * bins + b, minlength=d * c * bins).reshape(d, c, bins)
+
+    def _add_queue(self, cols: list[np.ndarray]) -> None:
+        """The queue by the interval it is in (warm-up arrivals too: they wait in reported intervals)."""
+        arrival = cols[_COL["arrival"]]
+        leave = arrival + np.nan_to_num(cols[_COL["wait"]]) * (cols[_COL["outcome"]] != BALKED)
+        h = self.scenario.horizon
+        area, at_start = queue_over_intervals(
+            arrival, leave, cols[_COL["klass"]], self._starts, h.interval_minutes, self._shape[2]
+        )
+        self.counts["queue_area"] += area.reshape(self._shape)
+        self._queue_at_start += at_start.reshape(self._shape)
 
     def _after_warmup(self, cols: list[np.ndarray]) -> list[np.ndarray]:
         """The records of customers who arrived after the warm-up."""
@@ -251,8 +268,13 @@ class Tally:
         h = self.scenario.horizon
         starts = np.array([[h.interval_start(day, j) for j in range(i)] for day in range(d)])
         in_warmup = starts < self._warmup_end  # the queue of warm-up intervals is not reported
+        # The engine sees the queue when someone joins it; the queue carried into an interval counts too.
+        self.max_queue = np.maximum(self.max_queue, self._queue_at_start)
+        self.max_queue_total = np.maximum(self.max_queue_total, self._queue_at_start.sum(axis=2))
         self.max_queue[in_warmup] = 0.0
         self.max_queue_total[in_warmup] = 0.0
+        self.counts["queue_area"][in_warmup] = 0.0
+        self.observed_minutes = np.where(in_warmup, 0.0, h.interval_minutes)
         front = len(self.scenario.teams)
         self.busy = np.array([b[:-1] for b in busy[:front]]).reshape(-1, d, i)
         self.on_duty = np.array([b[:-1] for b in on_duty[:front]]).reshape(-1, d, i)
