@@ -11,6 +11,7 @@ scenario without any money gets no cost chart.
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -145,3 +146,28 @@ def test_a_scenario_with_money_gets_its_cost_chart(tmp_path):
     done = CliRunner().invoke(app, ["run", str(SCENARIOS / "bank_branch.yaml"), "-r", "2", "--plots", str(tmp_path)])
     assert done.exit_code == 0, done.output
     assert (tmp_path / "costs.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_report_shows_lost_value_in_its_own_section(bank, tmp_path, lang):
+    from simsvc.i18n import tr
+    from simsvc.output import write_result
+    from simsvc.report import build_report
+
+    write_result(bank, tmp_path)
+    html = build_report(tmp_path, lang)
+    sections = dict(re.findall(r"<h2>(.*?)</h2>\s*<table class=\"kpis\">(.*?)</table>", html, re.S))
+    operating, lost = sections[tr("ui.operating_cost", lang)], sections[tr("ui.lost_value", lang)]
+    assert tr("kpi.cost", lang) in operating and tr("kpi.cost_wages", lang) in operating
+    assert tr("kpi.lost_customer_value", lang) not in operating
+    assert tr("kpi.lost_customer_value", lang) in lost and tr("kpi.cost_and_lost_value", lang) in lost
+    assert html.count("<img") == 6  # the bank branch has money: its cost chart is there
+
+
+def test_app_draws_the_cost_chart_only_with_money():
+    from simsvc.app import core
+
+    for name, has_chart in (("bank_branch", True), ("teaching", False)):
+        scenario = simsvc.load_scenario(SCENARIOS / f"{name}.yaml")
+        run = core.run_setting(scenario, core.Setting(core.default_setting(scenario).values, replications=2))
+        assert ("costs" in run.figures) is has_chart, name
