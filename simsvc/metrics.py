@@ -13,6 +13,9 @@ Definitions (all over customers who arrived after the warm-up):
 * ``utilization``: busy server-minutes over on-duty server-minutes (staff finishing a
   customer after their shift, or after closing, count as on duty while they do).
 * ``max_queue``: most customers waiting at once (for a class: of that class).
+* ``cost``: the operating cost, what the firm pays: ``cost_wages`` + ``cost_training`` +
+  ``cost_complaints``. ``lost_customer_value`` (the value of customers lost) is not paid and
+  never part of it; ``cost_and_lost_value`` is the sum of the two (see :mod:`simsvc.costs`).
 """
 
 from __future__ import annotations

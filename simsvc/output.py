@@ -56,7 +56,7 @@ def format_kpi(kpi: str, value: float, lang: str = "en") -> str:
         return f"{100 * value:.1f} %"
     if kpi in _COUNTS:
         return f"{value:,.1f}"
-    if kpi in _MONEY:
+    if kpi in _MONEY or kpi.startswith("cost_"):  # also a plan's finer split (cost_wages_front_line, ...)
         return f"{value:,.0f}"
     return (
         f"{value:.2f} {'分钟' if lang == 'zh' else 'min'}"
