@@ -29,7 +29,8 @@ def experiment(quick: bool) -> dict:
         "replications_per_task": 3 if quick else 5,
         "outputs": {
             "groups": ["overall"],
-            "kpis": ["cost", "cost_wages", "cost_training", "satisfaction", "service_level", "mean_wait"],
+            "kpis": ["cost", "cost_wages", "cost_training", "lost_customer_value", "cost_and_lost_value",
+                     "satisfaction", "service_level", "mean_wait"],
         },
     }
 
@@ -37,12 +38,15 @@ def experiment(quick: bool) -> dict:
 def main() -> None:
     args = arguments(__doc__.splitlines()[0])
     frame = sweep(experiment(args.quick), args)
-    # What the plan pays for (wages and training); `cost` adds complaints and lost customers.
+    # What the plan pays for staff (wages and training); the operating cost `cost` adds complaint
+    # handling; the value of customers lost is apart, and `cost_and_lost_value` adds the two.
     frame["staff_cost"] = frame["cost_wages"] + frame["cost_training"]
-    s = summarize(frame, ["staff_cost", "cost", "satisfaction", "service_level", "mean_wait"])
+    s = summarize(frame, ["staff_cost", "cost", "lost_customer_value", "cost_and_lost_value", "satisfaction",
+                          "service_level", "mean_wait"])  # fmt: skip
     s["tellers"] = s["morning"] + s["afternoon"]
     front = pareto_frontier(s, cost="staff_cost")
-    columns = ["morning", "afternoon", "training", "staff_cost", "satisfaction", "cost", "service_level", "mean_wait"]
+    columns = ["morning", "afternoon", "training", "staff_cost", "satisfaction", "cost", "lost_customer_value",
+               "cost_and_lost_value", "service_level", "mean_wait"]  # fmt: skip
     frontier = front[columns].assign(satisfaction=ci(front, "satisfaction"))
 
     # Where training substitutes for headcount: per satisfaction threshold, the fewest
@@ -63,7 +67,8 @@ def main() -> None:
     substitution = pd.DataFrame(rows)
     write_report(args, "Staffing × training: cost vs satisfaction", [
         ("Pareto frontier: staff cost (wages + training, per day) vs satisfaction (0-1, 95 % CI); "
-         "`cost` = total incl. complaints and lost customers", markdown(frontier)),
+         "`cost` = operating cost (wages + training + complaint handling); `lost_customer_value` = value of "
+         "customers lost (not paid); `cost_and_lost_value` = their sum", markdown(frontier)),
         ("Training vs headcount", markdown(substitution)),
         ("All plans (means)", markdown(s[["tellers", *columns]].sort_values("staff_cost"))),
     ])  # fmt: skip

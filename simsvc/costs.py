@@ -1,10 +1,17 @@
-"""What an operation costs: wages, training, complaint handling and lost customers.
+"""What an operation costs the firm, and, apart from it, the value of the customers it loses.
 
-Wages are paid for on-duty time (scheduled shifts, plus time spent finishing customers
-after a shift or after closing). Training is a one-off cost per person and level spread
-over ``costs.training_amortization_days``; a team's people are the sum of its shifts'
-staff (or its largest per-interval staff). The value of a customer who does not come
-back is optional.
+The **operating cost** (KPI ``cost``) is what the firm pays: wages (``cost_wages``),
+training (``cost_training``) and the material cost of handling complaints
+(``cost_complaints``). Wages are paid for on-duty time (scheduled shifts, plus time spent
+finishing customers after a shift or after closing), of the front line and of the
+complaint teams. Training is a one-off cost per person and level spread over
+``costs.training_amortization_days``; a team's people are the staff of its busiest day's
+shifts (or its largest per-interval staff).
+
+The **value of customers lost** (KPI ``lost_customer_value``: ``costs.lost_customer_value``
+× customers who will not come back) is optional and is not money the firm pays, so it is
+never added into the operating cost; ``cost_and_lost_value`` is the sum of the two, under
+that name only. The KPIs themselves are assembled in :mod:`simsvc.metrics`.
 """
 
 from __future__ import annotations
@@ -30,14 +37,14 @@ def headcount(team: Staffed) -> int:
 
 @dataclass(frozen=True)
 class CostTerms:
-    """Money per replication, split by where it can be attributed."""
+    """Money per replication, split by where it can be attributed (operating cost terms, then lost value)."""
 
     wages: np.ndarray  # (days,): front-line paid time
     wages_by_interval: np.ndarray  # (days, intervals): front-line on-duty time within intervals
     back_office_wages: np.ndarray  # (days,): complaint teams' paid time
     training_per_day: float
     complaint_handling: np.ndarray  # (days, intervals, classes)
-    lost_customers: np.ndarray  # (days, intervals, classes)
+    lost_customer_value: np.ndarray  # (days, intervals, classes): not paid, not part of the operating cost
 
 
 def _wage_bill(rates: list[float], minutes: np.ndarray) -> np.ndarray:
@@ -76,5 +83,5 @@ def cost_terms(
         back_office_wages=_wage_bill(back, back_office_paid) if back else np.zeros(paid.shape[1]),
         training_per_day=training / scenario.costs.training_amortization_days,
         complaint_handling=zeros if complaints is None else complaints * scenario.complaints.cost_per_complaint,
-        lost_customers=zeros if lost is None else lost * scenario.costs.lost_customer_value,
+        lost_customer_value=zeros if lost is None else lost * scenario.costs.lost_customer_value,
     )

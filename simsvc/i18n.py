@@ -46,18 +46,17 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "kpi.gap_empathy": ("gap: empathy", "差距：移情性"),
     "kpi.gap_tangibles": ("gap: tangibles", "差距：有形性"),
     "kpi.complaint_team_utilization": ("complaint team utilization", "投诉团队利用率"),
-    "kpi.cost": ("total cost", "总成本"),
+    # Money (the names agreed for issue 12): the operating cost is what the firm pays; the value
+    # of customers lost is not paid and never part of it; their sum has its own name.
+    "kpi.cost": ("operating cost", "运营成本"),
     "kpi.cost_wages": ("wages", "工资"),
+    "kpi.cost_wages_front_line": ("front-line wages", "一线员工工资"),
+    "kpi.cost_wages_complaint_teams": ("complaint team wages", "投诉团队工资"),
     "kpi.cost_training": ("training", "培训"),
     "kpi.cost_complaints": ("complaint handling", "投诉处理"),
-    "kpi.cost_lost_customers": ("lost customers", "顾客流失"),
+    "kpi.lost_customer_value": ("value of customers lost", "流失客户价值"),
+    "kpi.cost_and_lost_value": ("operating cost + value of customers lost", "运营成本 + 流失客户价值"),
     "kpi.complaints_per_day": ("complaints per day", "每日投诉数"),
-    "cost.wages": ("wages", "工资"),
-    "cost.complaint_wages": ("complaint team wages", "投诉团队工资"),
-    "cost.training": ("training", "培训"),
-    "cost.complaints": ("complaint handling", "投诉处理"),
-    "cost.lost_customers": ("lost customers", "顾客流失"),
-    "cost.total": ("total", "合计"),
     "cost.per_day": ("per day", "每日"),
     # SERVQUAL dimensions
     "dim.reliability": ("reliability", "可靠性"),
@@ -95,7 +94,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "fig.funnel.title": ("What happened to customers", "顾客结果漏斗"),
     "fig.funnel.x": ("customers per replication", "每次重复的顾客人数"),
     "fig.cost.title": ("Cost breakdown", "成本构成"),
-    "fig.cost.x": ("cost per replication", "每次重复的成本"),
+    "fig.cost.x": ("money per replication", "每次重复的金额"),
+    "fig.cost.not_paid": ("not paid by the firm", "非企业实际支出"),
     "fig.pareto.title": ("Cost against satisfaction", "成本与满意度的权衡"),
     "fig.pareto.front": ("Pareto frontier", "帕累托前沿"),
     "fig.pareto.points": ("design points", "方案"),
@@ -134,6 +134,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "ui.cost": ("cost", "成本"),
     "ui.plan": ("Staffing plan", "排班方案"),
     "ui.costs": ("Cost", "成本"),
+    "ui.operating_cost": ("Operating cost (what the firm pays)", "运营成本（企业实际支出）"),
+    "ui.lost_value": (
+        "Value of customers lost (not paid, not part of the operating cost)",
+        "流失客户价值（非实际支出，不计入运营成本）",
+    ),
     "ui.component": ("component", "项目"),
     "ui.predicted": ("predicted", "预测值"),
     "ui.simulated": ("simulated (95 % CI)", "仿真值（95% 置信区间）"),
@@ -198,10 +203,10 @@ def column_label(column: str, lang: str = "en") -> str:
 
 
 def cost_label(key: str, lang: str = "en") -> str:
-    """A cost component's readable name: ``wages``, ``total``, ... or a ``cost_*`` KPI."""
+    """A cost component's readable name: ``per_day``, a ``cost_*`` key, or a bare part such as ``wages``."""
     if f"cost.{key}" in TEXT:
         return tr(f"cost.{key}", lang)
-    return kpi_label(key if key.startswith("cost") else f"cost_{key}", lang)
+    return kpi_label(key if f"kpi.{key}" in TEXT else f"cost_{key}", lang)
 
 
 def kpi_label(kpi: str, lang: str = "en") -> str:

@@ -54,7 +54,7 @@ KPI_NAMES = (
     "satisfaction", "delighted_share", "dissatisfied_share", "complaint_rate", "recovery_rate",
     "complaints_within_sla", "mean_resolution_time", "retention", "lost_customers", "returning_share",
     *(f"gap_{d}" for d in DIMENSIONS), "complaint_team_utilization",
-    "cost", "cost_wages", "cost_training", "cost_complaints", "cost_lost_customers",
+    "cost", "cost_wages", "cost_training", "cost_complaints", "lost_customer_value", "cost_and_lost_value",
 )  # fmt: skip
 GROUPS = ("overall", "class", "interval", "day")
 _SHARES = {
@@ -137,12 +137,19 @@ def _quality_kpis(c: dict[str, float], desk: bool, loyal: bool) -> dict[str, flo
 
 
 def _cost_kpis(wages: float, back_office: float, training: float, handling: float, lost: float) -> dict[str, float]:
+    """The operating cost and its parts, the value of customers lost, and their sum under its own name.
+
+    ``cost`` is what the firm pays (wages, training, complaint handling); the value of
+    customers lost is not paid and is never part of it (see :mod:`simsvc.costs`).
+    """
+    cost = wages + back_office + training + handling
     return {
-        "cost": wages + back_office + training + handling + lost,
+        "cost": cost,
         "cost_wages": wages + back_office,
         "cost_training": training,
         "cost_complaints": handling,
-        "cost_lost_customers": lost,
+        "lost_customer_value": lost,
+        "cost_and_lost_value": cost + lost,
     }
 
 
@@ -161,7 +168,11 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
     Costs that cannot be attributed to a group are left out of it: complaint-team wages
     and training by interval (an interval's wages are its front-line on-duty time; paid
     time before opening or after closing counts in the day and overall), and all wages
-    and training by class (NaN).
+    and training by class (NaN, so a class's ``cost`` and ``cost_and_lost_value`` are NaN
+    too). An interval's ``cost`` is thus its front-line on-duty wages plus its complaints'
+    handling; a day's is its paid wages (complaint teams included), a day of training and
+    its complaints' handling. The value of customers lost is in ``lost_customer_value``
+    only, never in ``cost``.
     """
     s = tally.scenario
     counts = tally.counts
@@ -187,14 +198,14 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
         "overall", "all", {k: v.sum() for k, v in counts.items()}, tally.hist_interval.sum(axis=(0, 1)),
         tally.max_queue_total.max(initial=0), tally.busy.sum(), tally.on_duty.sum(),
         (costs.wages.sum(), costs.back_office_wages.sum(), costs.training_per_day * days,
-         costs.complaint_handling.sum(), costs.lost_customers.sum()),
+         costs.complaint_handling.sum(), costs.lost_customer_value.sum()),
         (tally.back_office_busy.sum(), tally.back_office_on_duty.sum()), observed.sum(),
     )  # fmt: skip
     for k, cls in enumerate(s.customer_classes):
         emit(
             "class", cls.name, {name: v[:, :, k].sum() for name, v in counts.items()},
             tally.hist_interval[:, k].sum(axis=0), tally.max_queue[:, :, k].max(initial=0), nan, nan,
-            (nan, nan, nan, costs.complaint_handling[:, :, k].sum(), costs.lost_customers[:, :, k].sum()), None,
+            (nan, nan, nan, costs.complaint_handling[:, :, k].sum(), costs.lost_customer_value[:, :, k].sum()), None,
             observed.sum(),
         )  # fmt: skip
     for j, label in enumerate(_interval_labels(tally)):
@@ -203,7 +214,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
             tally.hist_interval[j].sum(axis=0), tally.max_queue_total[:, j].max(initial=0),
             tally.busy[:, :, j].sum(), tally.on_duty[:, :, j].sum(),
             (costs.wages_by_interval[:, j].sum(), 0.0, 0.0, costs.complaint_handling[:, j].sum(),
-             costs.lost_customers[:, j].sum()),
+             costs.lost_customer_value[:, j].sum()),
             None, observed[:, j].sum(),
         )  # fmt: skip
     for d in range(days):
@@ -212,7 +223,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
             tally.hist_day[d].sum(axis=0), tally.max_queue_total[d].max(initial=0),
             tally.busy[:, d].sum(), tally.on_duty[:, d].sum(),
             (costs.wages[d].sum(), costs.back_office_wages[d], costs.training_per_day,
-             costs.complaint_handling[d].sum(), costs.lost_customers[d].sum()),
+             costs.complaint_handling[d].sum(), costs.lost_customer_value[d].sum()),
             (tally.back_office_busy[:, d].sum(), tally.back_office_on_duty[:, d].sum()), observed[d].sum(),
         )  # fmt: skip
     return pd.DataFrame(rows, columns=["group", "key", "kpi", "value"])

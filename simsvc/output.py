@@ -17,12 +17,14 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from simsvc.i18n import kpi_label
 from simsvc.result import SimResult
 from simsvc.scenario.dump import scenario_yaml
 from simsvc.scenario.quality_models import DIMENSIONS
 
 __all__ = [
-    "KPI_SECTIONS", "NOT_APPLICABLE", "atomic_write", "format_interval", "format_kpi", "print_result", "write_result",
+    "KPI_SECTIONS", "NOT_APPLICABLE", "atomic_write", "format_interval", "format_kpi", "print_result",
+    "shows_lost_value", "write_result",
 ]  # fmt: skip
 
 _PERCENT = {
@@ -40,8 +42,12 @@ KPI_SECTIONS = {
         "satisfaction", "delighted_share", "dissatisfied_share", "complaint_rate", "recovery_rate",
         "complaints_within_sla", "mean_resolution_time", "retention", "lost_customers", "complaint_team_utilization",
     ],
-    "cost": ["cost", "cost_wages", "cost_training", "cost_complaints", "cost_lost_customers"],
+    "cost": ["cost", "cost_wages", "cost_training", "cost_complaints"],
+    "lost_value": ["lost_customer_value", "cost_and_lost_value"],
 }  # fmt: skip
+"""KPI names per display block. ``cost`` is the operating cost and its parts (what the firm pays);
+``lost_value`` is the value of customers lost and the sum of both, shown apart from it."""
+_MONEY = {*KPI_SECTIONS["cost"], *KPI_SECTIONS["lost_value"]}
 _CLASS_KPIS = ["arrivals", "mean_wait", "p95_wait", "service_level", "abandonment_rate"]
 _CLASS_QUALITY_KPIS = ["satisfaction", "dissatisfied_share", "complaint_rate"]
 
@@ -60,7 +66,7 @@ def format_kpi(kpi: str, value: float, lang: str = "en") -> str:
         return f"{value:,.1f}"
     if kpi == "mean_queue":
         return f"{value:,.2f}"
-    if kpi.startswith("cost"):
+    if kpi in _MONEY or kpi.startswith("cost_"):  # also a plan's finer split (cost_wages_front_line, ...)
         return f"{value:,.0f}"
     return (
         f"{value:.2f} {'分钟' if lang == 'zh' else 'min'}"
@@ -78,6 +84,18 @@ def format_interval(kpi: str, low: float | None, high: float | None, lang: str =
     return f"{format_kpi(kpi, float(low), lang)} – {format_kpi(kpi, float(high), lang)}"
 
 
+def shows_lost_value(summary: pd.DataFrame) -> bool:
+    """Whether displays show the value-of-customers-lost block: only when that value is not 0.
+
+    It is 0 when the scenario declares no ``costs.lost_customer_value`` (or runs without the
+    quality model, where nobody is lost); then ``cost_and_lost_value`` would only repeat ``cost``.
+    """
+    if "lost_customer_value" not in summary.index:
+        return False
+    value = summary.loc["lost_customer_value", "mean"]
+    return not pd.isna(value) and float(value) != 0.0
+
+
 def _ci_table(title: str, rows: pd.DataFrame, names: list[str], level: int, label: str = "KPI") -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column(label)
@@ -86,9 +104,32 @@ def _ci_table(title: str, rows: pd.DataFrame, names: list[str], level: int, labe
     for kpi in names:
         if kpi not in rows.index:
             continue
-        row = rows.loc[kpi]
-        ci = format_interval(kpi, row["ci_low"], row["ci_high"])
-        table.add_row(kpi.removeprefix("gap_"), format_kpi(kpi, row["mean"]), ci)
+        table.add_row(kpi.removeprefix("gap_"), *_mean_ci(kpi, rows.loc[kpi]))
+    return table
+
+
+def _mean_ci(kpi: str, row: pd.Series) -> tuple[str, str]:
+    low, high = row["ci_low"], row["ci_high"]
+    return format_kpi(kpi, row["mean"]), format_interval(kpi, low, high)
+
+
+def _cost_table(summary: pd.DataFrame, level: int) -> Table:
+    """Operating cost and its parts; then, in a block of its own, the value of customers lost and the sum."""
+    caption = "operating cost (what the firm pays) = wages + training + complaint handling"
+    table = Table(title="cost (per replication)", title_justify="left", caption=caption, caption_justify="left")
+    for column, justify in (("", "left"), ("KPI", "left"), ("mean", "right"), (f"{level} % CI", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    operating = [k for k in KPI_SECTIONS["cost"] if k in summary.index]
+    for i, kpi in enumerate(operating):
+        label = kpi_label(kpi) if kpi == "cost" else f"  {kpi_label(kpi)}"
+        table.add_row(label, kpi, *_mean_ci(kpi, summary.loc[kpi]), end_section=i == len(operating) - 1)
+    if shows_lost_value(summary):
+        lost = summary.loc["lost_customer_value"]
+        table.add_row(f"{kpi_label('lost_customer_value')} (not paid)", "lost_customer_value",
+                      *_mean_ci("lost_customer_value", lost), end_section=True)  # fmt: skip
+        if "cost_and_lost_value" in summary.index:
+            table.add_row(kpi_label("cost_and_lost_value"), "cost_and_lost_value",
+                          *_mean_ci("cost_and_lost_value", summary.loc["cost_and_lost_value"]))  # fmt: skip
     return table
 
 
@@ -103,7 +144,7 @@ def _tables(result: SimResult) -> list[Table]:
         gaps = [f"gap_{d}" for d in DIMENSIONS]
         title = "SERVQUAL gap per dimension (perceived − expected, 1-7 scale; served customers)"
         tables.append(_ci_table(title, summary, gaps, level, label="dimension"))
-    tables.append(_ci_table("cost (per replication)", summary, KPI_SECTIONS["cost"], level))
+    tables.append(_cost_table(summary, level))
     if len(s.customer_classes) > 1:
         tables.append(_class_table(result))
     return tables

@@ -15,5 +15,5 @@ def test_app_benchmark_runs_and_reports():
     done = subprocess.run([sys.executable, "-m", "benchmarks.app", "--runs", "1"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    for needle in ("app run_setting (10 replications, records, 5 figures)", "simsvc.simulate, defaults", "target:"):
+    for needle in ("app run_setting (10 replications, records, 4 figures)", "simsvc.simulate, defaults", "target:"):
         assert needle in done.stdout, done.stdout

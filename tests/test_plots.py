@@ -124,11 +124,33 @@ def test_outcome_funnel_counts(summary):
     assert sorted(p.get_width() for p in ax.patches) == sorted(counts)
 
 
-def test_cost_breakdown_parts_add_up(summary):
+def test_cost_breakdown_stacks_the_operating_cost_and_keeps_lost_value_apart(summary):
     ax = plots.cost_breakdown(summary).axes[0]
-    widths = [p.get_width() for p in ax.patches]
-    assert sum(widths) == pytest.approx(summary.loc["cost", "mean"])
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["wages", "training", "complaint handling", "lost customers"]
+    bars = [(p.get_y() + p.get_height() / 2, p.get_x(), p.get_width()) for p in ax.patches]
+    operating = sorted((left, width) for y, left, width in bars if y == pytest.approx(1.0))
+    lost = [(left, width) for y, left, width in bars if y == pytest.approx(0.0)]
+    # The three parts stacked end to end make the operating cost, and nothing else is on that bar.
+    assert [w for _, w in operating] == pytest.approx([summary.loc[k, "mean"] for k in plots.COST_PARTS])
+    assert operating[0][0] == 0 and sum(w for _, w in operating) == pytest.approx(summary.loc["cost", "mean"])
+    # The value of customers lost is its own bar from 0, not stacked onto the operating cost.
+    assert lost == [(0.0, pytest.approx(summary.loc["lost_customer_value", "mean"]))]
+    assert summary.loc["lost_customer_value", "mean"] > summary.loc["cost", "mean"] > 0  # the bank branch's case
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "operating cost", "value of customers lost\n(not paid by the firm)"]  # fmt: skip
+    legend = [t.get_text() for t in ax.figure.legends[0].get_texts()]
+    assert legend[:3] == ["wages", "training", "complaint handling"]
+    assert "operating cost: " in ax.get_title() and "value of customers lost: " in ax.get_title()
+
+
+def test_no_money_no_cost_chart(summary):
+    """Every cost term 0 (no wages, no training, no complaint or lost-customer value): no chart at all."""
+    empty = summary.copy()
+    money = [*plots.COST_PARTS, "cost", "lost_customer_value", "cost_and_lost_value"]
+    empty.loc[money, ["mean", "ci_low", "ci_high"]] = 0.0
+    assert not plots.has_money(empty) and plots.has_money(summary)
+    with pytest.raises(ValueError, match="no cost to draw"):
+        plots.cost_breakdown(empty)
+    assert "costs" not in plots.run_figures(empty, pd.DataFrame(), None, None, names=["costs"])
 
 
 def test_pareto_frontier_draws_the_non_dominated_points():
@@ -140,7 +162,7 @@ def test_pareto_frontier_draws_the_non_dominated_points():
     assert list(front.get_xdata()) == [100, 120, 150]
     assert list(front.get_ydata()) == [0.5, 0.7, 0.8]
     assert len(ax.collections[0].get_offsets()) == 5
-    assert ax.get_xlabel() == "total cost" and ax.get_ylabel() == "satisfaction"
+    assert ax.get_xlabel() == "operating cost" and ax.get_ylabel() == "satisfaction"
     assert {t.get_text() for t in ax.texts} == {"3", "4", "6"}
     zh = plots.pareto_frontier(sweep, lang="zh").axes[0]
     assert zh.get_ylabel() == "满意度" and zh.get_title() == tr("fig.pareto.title", "zh")
@@ -191,6 +213,7 @@ def test_run_plots_writes_pngs(tmp_path):
     done = run_cli("run", "scenarios/teaching.yaml", "-r", "3", "--plots", str(tmp_path / "figs"), "--lang", "zh")
     assert done.returncode == 0, done.stderr
     written = sorted(p.name for p in (tmp_path / "figs").glob("*.png"))
-    assert written == sorted(f"{name}.png" for name in plots.RUN_FIGURES)
+    # Every figure but the cost chart: the teaching scenario has no wages, no money at all.
+    assert written == sorted(f"{name}.png" for name in plots.RUN_FIGURES if name != "costs")
     assert all((tmp_path / "figs" / name).read_bytes().startswith(b"\x89PNG") for name in written)
-    assert "wrote 6 figures" in done.stderr
+    assert "wrote 5 figures" in done.stderr

@@ -524,8 +524,11 @@ def test_cost_terms_add_up(staffing_pair) -> None:
     v = {k: per_replication(res, k) for k in ("arrivals", "complaint_rate", "lost_customers")}
     complaints = v["complaint_rate"] * v["arrivals"]
     np.testing.assert_allclose(per_replication(res, "cost_complaints"), 10 * complaints, rtol=1e-12)
-    np.testing.assert_allclose(per_replication(res, "cost_lost_customers"), 50 * v["lost_customers"], rtol=1e-12)
+    lost_value = per_replication(res, "lost_customer_value")
+    np.testing.assert_allclose(lost_value, 50 * v["lost_customers"], rtol=1e-12)
+    # The operating cost is what the firm pays; the value of customers lost is not part of it.
     parts = sum(per_replication(res, k) for k in ("cost_wages", "cost_training", "cost_complaints"))
-    np.testing.assert_allclose(per_replication(res, "cost"), parts + per_replication(res, "cost_lost_customers"))
+    np.testing.assert_allclose(per_replication(res, "cost"), parts)
+    np.testing.assert_allclose(per_replication(res, "cost_and_lost_value"), parts + lost_value)
     # 4 + 1 trained people, 1000 each over 250 days: 20 a day.
     np.testing.assert_allclose(per_replication(res, "cost_training"), 5 * 1000 / 250, rtol=1e-12)

@@ -20,7 +20,7 @@ def test_run_report_is_self_contained(run_folder, lang):
     refs = _references(html)
     assert refs and all(r.startswith("data:image/png;base64,") for r in refs)
     assert "http" not in " ".join(refs) and "url(" not in html
-    assert html.count("<img") == 6  # waits, day, gaps, radar, funnel, costs
+    assert html.count("<img") == 5  # waits, day, gaps, radar, funnel; no wages, no money: no cost chart
     assert "Teaching — one counter" in html
     if lang == "zh":
         assert '<html lang="zh-CN">' in html

@@ -17,11 +17,13 @@ import simsvc
 from simsvc.app import core
 from simsvc.errors import InfeasibleError, ScenarioError
 from simsvc.i18n import column_label, cost_label, kpi_label, tr
-from simsvc.output import format_interval, format_kpi
+from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value
 
 METRICS = ("mean_wait", "service_level", "utilization", "satisfaction", "complaint_rate", "cost")
 TABLE = ("arrivals", "served", "mean_wait", "p95_wait", "service_level", "abandonment_rate", "utilization",
-         "satisfaction", "dissatisfied_share", "complaint_rate", "recovery_rate", "retention", "cost")  # fmt: skip
+         "satisfaction", "dissatisfied_share", "complaint_rate", "recovery_rate", "retention",
+         *KPI_SECTIONS["cost"])  # fmt: skip
+"""The KPI table; the value of customers lost follows in a table of its own (see :func:`_show`)."""
 
 
 def _kept(widget, label: str, key: str, default, **kwargs):
@@ -103,6 +105,15 @@ def _sliders(scenario: simsvc.Scenario, prefix: str, lang: str, replications: in
     return core.Setting(values, replications)
 
 
+def _kpi_frame(s: pd.DataFrame, kpis, lang: str) -> pd.DataFrame:
+    rows = [
+        {tr("ui.kpi", lang): kpi_label(k, lang), tr("ui.mean", lang): format_kpi(k, s.loc[k, "mean"], lang),
+         tr("ui.ci", lang): format_interval(k, s.loc[k, "ci_low"], s.loc[k, "ci_high"], lang)}
+        for k in kpis if k in s.index  # not applicable (NaN): "n/a"
+    ]  # fmt: skip
+    return pd.DataFrame(rows).set_index(tr("ui.kpi", lang))
+
+
 def _show(run: core.AppRun, lang: str, reference: core.AppRun | None) -> None:
     if run.lang != lang:
         run.figures, run.lang = core.figures(run, lang), lang
@@ -115,12 +126,10 @@ def _show(run: core.AppRun, lang: str, reference: core.AppRun | None) -> None:
         if reference is not None and kpi in reference.summary.index:
             delta = format_kpi(kpi, value - float(reference.summary.loc[kpi, "mean"]), lang)
         cols[i % 3].metric(kpi_label(kpi, lang), format_kpi(kpi, value, lang), delta, delta_color="off")
-    rows = [
-        {tr("ui.kpi", lang): kpi_label(k, lang), tr("ui.mean", lang): format_kpi(k, s.loc[k, "mean"], lang),
-         tr("ui.ci", lang): format_interval(k, s.loc[k, "ci_low"], s.loc[k, "ci_high"], lang)}
-        for k in TABLE if k in s.index  # not applicable (NaN): "n/a"
-    ]  # fmt: skip
-    st.table(pd.DataFrame(rows).set_index(tr("ui.kpi", lang)))
+    st.table(_kpi_frame(s, TABLE, lang))
+    if shows_lost_value(s):  # apart from the operating cost, never added into it
+        st.caption(tr("ui.lost_value", lang))
+        st.table(_kpi_frame(s, KPI_SECTIONS["lost_value"], lang))
     for _name, png in run.figures.items():
         st.image(png, width="stretch")
 

@@ -145,7 +145,8 @@ def pareto_frontier(summary: pd.DataFrame, cost: str = "cost", satisfaction: str
 
     Args:
         summary: from :func:`summarize` (means per point).
-        cost: the column to minimize.
+        cost: the column to minimize (default ``cost``, the operating cost; ``cost_and_lost_value``
+            to count the value of customers lost as well).
         satisfaction: the column to maximize.
     """
     return pareto_front(summary, minimize=[cost], maximize=[satisfaction])

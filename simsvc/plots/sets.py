@@ -18,7 +18,7 @@ import pandas as pd
 from simsvc.i18n import Lang
 from simsvc.plots._base import save_png
 from simsvc.plots.day import day_profile, wait_distribution
-from simsvc.plots.money import cost_breakdown
+from simsvc.plots.money import cost_breakdown, has_money
 from simsvc.plots.quality import outcome_funnel, servqual_gaps, servqual_radar
 
 if TYPE_CHECKING:
@@ -83,6 +83,8 @@ def run_figures(
 ) -> dict[str, Figure]:
     """The figures of one run, by file stem; quality figures only if the quality model ran.
 
+    The cost chart only if the run has money to show (:func:`simsvc.plots.money.has_money`).
+
     Args:
         summary: overall KPIs (:meth:`simsvc.SimResult.summary` or ``summary.csv``).
         by_interval: KPIs per interval (:meth:`simsvc.SimResult.by_interval` or ``by_interval.csv``).
@@ -102,7 +104,8 @@ def run_figures(
         builders["servqual_gaps"] = lambda: servqual_gaps(summary, lang=lang)
         builders["servqual_radar"] = lambda: servqual_radar(summary, lang=lang)
         builders["funnel"] = lambda: outcome_funnel(summary, lang=lang)
-    builders["costs"] = lambda: cost_breakdown(summary, lang=lang)
+    if has_money(summary):  # no wages, no money at all: no (empty) cost chart
+        builders["costs"] = lambda: cost_breakdown(summary, lang=lang)
     return {name: build() for name, build in builders.items() if name in wanted}
 
 

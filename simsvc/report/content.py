@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from simsvc.i18n import Lang, column_label, cost_label, kpi_label, tr
-from simsvc.output import KPI_SECTIONS, format_interval, format_kpi
+from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value
 from simsvc.report.folders import OptimizationFolder, RunFolder, ScenarioInfo
 from simsvc.scenario.quality_models import DIMENSIONS
 
@@ -94,8 +94,10 @@ def run_content(folder: RunFolder, lang: Lang) -> dict[str, Any]:
         (tr("ui.kpis", lang), _kpi_table(summary, KPI_SECTIONS["service"], lang)),
         (tr("kpi.satisfaction", lang), _kpi_table(summary, KPI_SECTIONS["quality"], lang)),
         (tr("fig.gaps.title", lang), _kpi_table(summary, _GAPS, lang)),
-        (tr("ui.costs", lang), _kpi_table(summary, KPI_SECTIONS["cost"], lang)),
+        (tr("ui.operating_cost", lang), _kpi_table(summary, KPI_SECTIONS["cost"], lang)),
     ]
+    if shows_lost_value(summary):  # apart from the operating cost, never added into it
+        sections.append((tr("ui.lost_value", lang), _kpi_table(summary, KPI_SECTIONS["lost_value"], lang)))
     figures = run_figures(summary, folder.by_interval, folder.customers, folder.info.scenario, lang)
     result = folder.result
     subtitle = []

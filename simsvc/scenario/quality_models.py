@@ -234,4 +234,7 @@ class Costs(Frozen):
     training_amortization_days: Annotated[float, Field(gt=0)] = Field(
         250.0, description="Working days over which one-off training costs are spread."
     )
-    lost_customer_value: NonNegative = Field(0.0, description="Value of a customer who does not come back.")
+    lost_customer_value: NonNegative = Field(
+        0.0,
+        description="Value of a customer who does not come back (KPI lost_customer_value; not an operating cost).",
+    )
