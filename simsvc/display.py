@@ -164,7 +164,7 @@ def plan_repr(plan: Any) -> str:
     """``<Plan 'Call centre': operating cost 6,744, 14 shifts, levels agents: 0, confirmed>``."""
     cost = _operating_cost(plan)
     parts = [f"operating cost {_fmt('cost', cost)}"] if cost is not None else []
-    parts += [_plural(len(plan.shifts), "shift"), f"levels {_short(_levels(plan))}", _status(plan)]
+    parts += [_plural(len(plan.shifts), "shift"), f"levels {_short(_levels(plan))}", _short(_status(plan))]
     return f"<Plan {_short(plan.scenario.name)!r}: {', '.join(parts)}>"
 
 

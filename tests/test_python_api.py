@@ -184,6 +184,11 @@ def test_model_copy_keeps_file_demand_and_rereads_traces_for_a_new_opening(tmp_p
     arrivals = call.customer_classes[0].arrivals
     scaled = arrivals.model_copy(update={"scale": 2.0})
     assert scaled.rates_per_hour == arrivals.rates_per_hour and scaled.scale == 2.0
+    other_column = arrivals.model_copy(update={"column": "forecast"})  # read again when used
+    cls = call.customer_classes[0].model_copy(update={"arrivals": other_column})
+    with pytest.raises(ScenarioError) as column:
+        call.model_copy(update={"customer_classes": (cls,)})
+    assert _paths(column.value) == ["customer_classes[0].arrivals.csv"] and "no column 'forecast'" in str(column.value)
     traced = load_scenario(_trace_scenario(tmp_path))
     later = traced.model_copy(update={"horizon": traced.horizon.model_copy(update={"open": "08:00"})})
     assert later.customer_classes[0].arrivals.trace_times == (61.5, 9.25, 120.0)  # "HH:MM" counts from 08:00

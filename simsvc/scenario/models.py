@@ -162,7 +162,7 @@ class Arrivals(Frozen):
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Arrivals:
         """A validated copy; demand read from a file is kept while the file reference is unchanged."""
         copied = super().model_copy(update=update, deep=deep)
-        if update and not copied.resolved and not set(update) & set(_SOURCES):
+        if update and not copied.resolved and not set(update) & {*_SOURCES, "column"}:
             for key in _RESOLVED:
                 object.__setattr__(copied, key, getattr(self, key))
         return copied
@@ -323,8 +323,10 @@ class Scenario(Frozen):
         """A validated copy with whole fields replaced; :meth:`replace` takes field paths instead."""
         if update and "horizon" in update and "customer_classes" not in update:
             # Trace times in "HH:MM" count from opening: read the traces again for the new horizon.
-            classes = tuple(BaseModel.model_copy(c, update={"arrivals": c.arrivals.unresolved()})
-                            for c in self.customer_classes)
+            classes = tuple(
+                BaseModel.model_copy(c, update={"arrivals": c.arrivals.unresolved()}) if c.arrivals.trace_csv else c
+                for c in self.customer_classes
+            )
             update = {**update, "customer_classes": classes}
         return super().model_copy(update=update, deep=deep)
 
