@@ -33,6 +33,7 @@ from simsvc.scenario.base import (
 from simsvc.scenario.checks import cross_checks
 from simsvc.scenario.files import FileProblem, read_arrivals_file
 from simsvc.scenario.optimizer_models import OptimizerSpec
+from simsvc.scenario.paths import PathError, parse_path, set_path
 from simsvc.scenario.problems import Problems, pydantic_problems
 from simsvc.scenario.quality_models import Complaints, Costs, Expectations, Loyalty, QualityModel
 
@@ -356,8 +357,6 @@ class Scenario(Frozen):
             simsvc.ScenarioError: a path that leads nowhere, or every problem of the result,
                 each named by its field path.
         """
-        from simsvc.scenario.paths import PathError, parse_path, set_path
-
         if not isinstance(changes, Mapping):
             raise TypeError(f"replace() takes a mapping of field paths to values, not {type(changes).__name__}")
         source = f"{self.name}: Scenario.replace"
