@@ -76,6 +76,9 @@ def test_replace_refuses_paths_that_lead_nowhere():
     with pytest.raises(ScenarioError) as typo:
         base.replace({"teams[0].stafff": 2})
     assert _paths(typo.value) == ["teams[0].stafff"] and "unknown field" in str(typo.value)
+    with pytest.raises(ScenarioError) as underscore:
+        base.replace({"teams[0].staff_": 2})
+    assert _paths(underscore.value) == ["teams[0].staff_"]  # the key as typed
     with pytest.raises(ScenarioError) as malformed:
         base.replace({"teams[0]..staff": 2})
     assert "not a field path" in str(malformed.value)

@@ -29,16 +29,18 @@ class Problems(ValueError):
         super().__init__("; ".join(f"{p}: {w}" if p else w for p, w in self.problems))
 
 
-def format_loc(loc: tuple[Any, ...]) -> str:
-    """``('teams', 0, 'shifts', 1, 'end')`` → ``teams[0].shifts[1].end``."""
-    # A distribution's name and pydantic's function labels are union-member labels, not fields;
-    # a field's Python name with a trailing underscore (mean_, break_) is its file name's.
-    parts = tuple(
-        p if isinstance(p, int) else str(p).removesuffix("_")
-        for p in loc
-        if not (p in DISTRIBUTION_NAMES or str(p).startswith("function-"))
+def format_loc(loc: tuple[Any, ...], *, unknown_key: bool = False) -> str:
+    """``('teams', 0, 'shifts', 1, 'end')`` → ``teams[0].shifts[1].end``.
+
+    A field's Python name with a trailing underscore (``mean_``, ``break_``) is written as in
+    files (``mean``, ``break``); with ``unknown_key`` the last part is a key as the user typed it.
+    """
+    # A distribution's name and pydantic's function labels are union-member labels, not fields.
+    parts = [p for p in loc if not (p in DISTRIBUTION_NAMES or str(p).startswith("function-"))]
+    last = len(parts) - 1 if unknown_key else len(parts)
+    return format_path(
+        tuple(p if isinstance(p, int) or i >= last else str(p).removesuffix("_") for i, p in enumerate(parts))
     )
-    return format_path(parts)
 
 
 def _join(prefix: str, path: str) -> str:
@@ -53,7 +55,7 @@ def pydantic_problems(exc: ValidationError) -> list[Problem]:
     """Every problem of a pydantic ``ValidationError``, with its field path."""
     problems: list[Problem] = []
     for err in exc.errors(include_url=False):
-        where = format_loc(tuple(err["loc"]))
+        where = format_loc(tuple(err["loc"]), unknown_key=err["type"] == "extra_forbidden")
         inner = (err.get("ctx") or {}).get("error")
         if isinstance(inner, Problems):
             problems += [(_join(where, p), w) for p, w in inner.problems]
