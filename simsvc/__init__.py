@@ -1,16 +1,15 @@
 """simsvc: simulate service operations and recommend staffing.
 
-Public entry points: :func:`load_scenario`, :func:`simulate`, :func:`optimize`,
-:mod:`simsvc.queueing`, :mod:`simsvc.experiments` (sweeps). The optimizer (and PuLP with it)
-and the experiments are imported on first use.
+Public entry points: :func:`load_scenario`, :func:`simulate`, :func:`optimize` (both take a
+:class:`Scenario` or the path of a scenario file), :meth:`Scenario.replace` and
+:meth:`Scenario.to_dict`, :mod:`simsvc.queueing`, :mod:`simsvc.experiments` (sweeps). The
+optimizer (and PuLP with it) and the experiments are imported on first use.
 """
 
-from typing import Any
-
+from simsvc.api import optimize, simulate
 from simsvc.errors import ExperimentError, InfeasibleError, ScenarioError
 from simsvc.result import SimResult
 from simsvc.scenario import Scenario, load_scenario
-from simsvc.sim.replicate import simulate
 
 __version__ = "0.1.0"
 
@@ -26,11 +25,3 @@ __all__ = [
     "simulate",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    # Lazy: `import simsvc` must not import PuLP and the solver.
-    if name == "optimize":
-        from simsvc.staffing import optimize
-
-        return optimize
-    raise AttributeError(f"module 'simsvc' has no attribute {name!r}")

@@ -41,7 +41,9 @@ _PositiveMinutes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # ``mean_`` (the Python name of ``mean``) is accepted too, so ``model_dump()`` loads back; a
+    # spec is checked again wherever it is used (a copy made without validation cannot slip in).
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, revalidate_instances="always")
 
     @property
     def mean(self) -> Minutes:  # pragma: no cover - every subclass overrides it

@@ -9,6 +9,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from simsvc import display
 from simsvc.metrics import KPI_NAMES, confidence_intervals
 from simsvc.records import complaint_table, customer_table
 from simsvc.scenario.models import Scenario
@@ -122,3 +123,10 @@ class SimResult:
             "interrupted": self.interrupted,
             "truncated": self.truncated,
         }
+
+    def __repr__(self) -> str:
+        return display.result_repr(self)
+
+    def _repr_html_(self) -> str:
+        """A compact summary for Jupyter: scenario, replications, seed, main KPIs with CIs."""
+        return display.result_html(self)

@@ -22,7 +22,7 @@ from simsvc.experiments import (
     run_sweep,
     summarize,
 )
-from simsvc.experiments.paths import PathError, parse_path, set_path
+from simsvc.scenario.paths import PathError, parse_path, set_path
 from tests.helpers import ROOT, SCENARIOS
 
 SMALL_BASE = {

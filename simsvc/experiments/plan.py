@@ -17,9 +17,9 @@ from typing import Any
 from simsvc.errors import ExperimentError, ScenarioError
 from simsvc.scenario.load import load_scenario, read_yaml
 from simsvc.scenario.models import Scenario
+from simsvc.scenario.paths import PathError, parse_path, set_path
 
 from .design import Point, design_points
-from .paths import PathError, parse_path, set_path
 from .spec import Experiment, read_experiment
 
 __all__ = ["SweepPlan", "Task", "plan_sweep"]

@@ -25,9 +25,9 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from simsvc.errors import ExperimentError
 from simsvc.metrics import GROUPS, KPI_NAMES
 from simsvc.scenario.base import Frozen
-from simsvc.scenario.load import _pydantic_problems, read_yaml
-
-from .paths import PathError, parse_path
+from simsvc.scenario.load import read_yaml
+from simsvc.scenario.paths import PathError, parse_path
+from simsvc.scenario.problems import pydantic_problems
 
 __all__ = ["DEFAULT_BLOCK", "Design", "Experiment", "Factor", "Outputs", "read_experiment"]
 
@@ -188,4 +188,4 @@ def read_experiment(
     try:
         return Experiment.model_validate(raw), name, folder
     except ValidationError as exc:
-        raise ExperimentError(name, _pydantic_problems(exc)) from None
+        raise ExperimentError(name, pydantic_problems(exc)) from None

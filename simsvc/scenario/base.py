@@ -6,10 +6,16 @@ by front-line teams and complaint teams alike.
 
 from __future__ import annotations
 
+import copy
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Optional
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from typing_extensions import Self
+
+from simsvc.errors import ScenarioError
+from simsvc.scenario.problems import pydantic_problems
 
 __all__ = [
     "ClockTime",
@@ -61,9 +67,44 @@ def non_empty_tuple(value: tuple) -> tuple:
 
 
 class Frozen(BaseModel):
-    """Immutable, and unknown fields are errors (typos are caught)."""
+    """Immutable, and unknown fields are errors (typos are caught).
+
+    :meth:`model_copy` with ``update`` validates the result as constructing the model would
+    (pydantic's own skips validation, so a bad value would fail much later, far from its cause).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    def _validation_context(self) -> dict[str, Any] | None:
+        """What validating a copy of this model needs to know (a scenario: its folder)."""
+        return None
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with the fields in ``update`` (by field name) changed, validated.
+
+        For a scenario, :meth:`simsvc.Scenario.replace` takes field paths such as
+        ``teams[0].staff`` instead.
+
+        Raises:
+            simsvc.ScenarioError: naming each invalid field (or unknown field name).
+        """
+        if not update:
+            return super().model_copy(deep=deep)
+        source = f"{type(self).__name__}.model_copy"
+        fields = type(self).model_fields
+        unknown = [k for k in update if k not in fields]
+        if unknown:
+            known = ", ".join(k for k, f in fields.items() if not f.exclude)
+            raise ScenarioError(source, [(k, f"unknown field (fields: {known})") for k in unknown])
+        # Only the fields given (set) are passed on, so the copy declares what the original did.
+        data = {k: getattr(self, k) for k in self.model_fields_set if not fields[k].exclude}
+        data.update(update)
+        if deep:
+            data = copy.deepcopy(data)
+        try:
+            return type(self).model_validate(data, context=self._validation_context())
+        except ValidationError as exc:
+            raise ScenarioError(source, pydantic_problems(exc)) from None
 
 
 class Break(Frozen):

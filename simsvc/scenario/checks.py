@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simsvc.scenario.base import Staffed, clock_to_minutes
-from simsvc.scenario.models import Scenario
+
+if TYPE_CHECKING:  # the scenario runs these checks when it is validated
+    from simsvc.scenario.models import Scenario
 
 __all__ = ["cross_checks"]
 
@@ -71,7 +75,7 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
         arr = cls.arrivals
         if arr.rates_per_hour is not None:
             field = "per_hour" if arr.per_hour is not None else "csv"
-            what = "rates" if field == "per_hour" else f"rows in {arr.csv}"
+            what = "rates" if field == "per_hour" else f"rows in {Path(arr.csv or '').name}"
             problems += _length_problem(
                 f"{path}.arrivals.{field}", len(arr.rates_per_hour), h.n_intervals, h.days, what
             )

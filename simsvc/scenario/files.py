@@ -9,10 +9,9 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
+from typing import Any
 
-from simsvc.scenario.models import Arrivals
-
-__all__ = ["FileProblem", "read_forecast", "read_trace", "resolve_arrivals"]
+__all__ = ["FileProblem", "read_arrivals_file", "read_forecast", "read_trace"]
 
 
 class FileProblem(Exception):
@@ -82,15 +81,27 @@ def read_trace(path: Path, open_minute: float) -> dict[str, tuple]:
     return {"trace_times": times, "trace_days": days, "trace_service": service}
 
 
-def resolve_arrivals(arrivals: Arrivals, base_dir: Path, open_minute: float) -> Arrivals:
-    """Return ``arrivals`` with its file (if any) read into ``rates_per_hour``/``trace_*``."""
-    if arrivals.per_hour is not None:
-        return arrivals.model_copy(update={"rates_per_hour": arrivals.per_hour})
-    if arrivals.csv is not None:
-        rates = read_forecast(base_dir / arrivals.csv, arrivals.column)
-        return arrivals.model_copy(update={"rates_per_hour": rates})
-    if arrivals.trace is not None:
-        n = len(arrivals.trace)
-        return arrivals.model_copy(update={"trace_times": tuple(arrivals.trace), "trace_days": (0,) * n})
-    assert arrivals.trace_csv is not None
-    return arrivals.model_copy(update=read_trace(base_dir / arrivals.trace_csv, open_minute))
+def read_arrivals_file(arrivals: Any, base_dir: Path | None, open_minute: float) -> dict[str, Any]:
+    """The demand an :class:`~simsvc.scenario.models.Arrivals` with a ``csv`` or ``trace_csv`` refers to.
+
+    Returns:
+        The resolved fields (``rates_per_hour``, or ``trace_times``, ``trace_days`` and
+        ``trace_service``) and the file's reference made absolute (``csv`` or ``trace_csv``),
+        so the scenario no longer depends on the folder it came from.
+
+    Raises:
+        FileProblem: the file is missing or malformed, or it is relative and no folder is known.
+    """
+    field = "csv" if arrivals.csv is not None else "trace_csv"
+    name = Path(getattr(arrivals, field))
+    if not name.is_absolute():
+        if base_dir is None:
+            raise FileProblem(
+                f"{name} is relative, but the scenario's folder is unknown: give an absolute path, or use "
+                "simsvc.load_scenario(file) or load_scenario(mapping, base_dir=folder)"
+            )
+        name = base_dir / name
+    path = name.resolve()
+    if field == "csv":
+        return {"csv": str(path), "rates_per_hour": read_forecast(path, arrivals.column)}
+    return {"trace_csv": str(path), **read_trace(path, open_minute)}

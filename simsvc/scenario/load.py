@@ -7,6 +7,7 @@ whose lines read ``field.path: what is wrong``; a YAML syntax error names its li
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Union
@@ -14,38 +15,13 @@ from typing import Any, Union
 import yaml
 from pydantic import ValidationError
 
-from simsvc.distributions import DISTRIBUTION_NAMES
 from simsvc.errors import ScenarioError
-from simsvc.scenario.checks import cross_checks
-from simsvc.scenario.files import FileProblem, resolve_arrivals
 from simsvc.scenario.models import Scenario
+from simsvc.scenario.problems import pydantic_problems
 
-__all__ = ["load_scenario", "read_yaml", "scenario_json_schema"]
+__all__ = ["as_scenario", "load_scenario", "read_yaml", "scenario_json_schema"]
 
 PathLike = Union[str, Path]
-
-
-def format_loc(loc: tuple[Any, ...]) -> str:
-    """``('teams', 0, 'shifts', 1, 'end')`` → ``teams[0].shifts[1].end``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in DISTRIBUTION_NAMES or str(part).startswith("function-"):
-            continue  # pydantic's union-member label, not a field
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _pydantic_problems(exc: ValidationError) -> list[tuple[str, str]]:
-    problems = []
-    for err in exc.errors(include_url=False):
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown field (check the spelling)"
-        problems.append((format_loc(tuple(err["loc"])), msg))
-    return problems
 
 
 def read_yaml(path: Path) -> Any:
@@ -69,7 +45,8 @@ def load_scenario(source: PathLike | Mapping[str, Any], *, base_dir: PathLike | 
     Args:
         source: path of a YAML scenario file, or the scenario as a mapping.
         base_dir: where relative CSV paths point for a mapping (default: current dir;
-            for a file, the file's folder).
+            for a file, the file's folder). The scenario keeps them absolute, so
+            ``load_scenario(scenario.to_dict())`` works from any folder.
 
     Raises:
         ScenarioError: listing every problem as ``field.path: what is wrong``.
@@ -82,27 +59,27 @@ def load_scenario(source: PathLike | Mapping[str, Any], *, base_dir: PathLike | 
     if not isinstance(raw, Mapping):
         raise ScenarioError(name, [("", "the file must hold a mapping (name:, horizon:, ...)")])
     try:
-        scenario = Scenario.model_validate(raw)
+        return Scenario.model_validate(raw, context={"base_dir": folder})
     except ValidationError as exc:
-        raise ScenarioError(name, _pydantic_problems(exc)) from None
+        raise ScenarioError(name, pydantic_problems(exc)) from None
 
-    problems: list[tuple[str, str]] = []
-    classes = []
-    for i, cls in enumerate(scenario.customer_classes):
-        try:
-            arrivals = resolve_arrivals(cls.arrivals, folder, scenario.horizon.open_minute)
-        except FileProblem as exc:
-            field = "csv" if cls.arrivals.csv is not None else "trace_csv"
-            problems.append((f"customer_classes[{i}].arrivals.{field}", str(exc)))
-            arrivals = cls.arrivals
-        classes.append(cls.model_copy(update={"arrivals": arrivals}))
-    if problems:
-        raise ScenarioError(name, problems)
-    scenario = scenario.model_copy(update={"customer_classes": tuple(classes)})
-    problems = cross_checks(scenario)
-    if problems:
-        raise ScenarioError(name, problems)
-    return scenario
+
+def as_scenario(source: Scenario | PathLike, caller: str = "this function") -> Scenario:
+    """``source`` itself if it is a scenario, else the scenario file it names, loaded.
+
+    Raises:
+        TypeError: ``source`` is neither a :class:`Scenario` nor a path (``str`` or ``os.PathLike``).
+        ScenarioError: the file is missing or invalid.
+    """
+    if isinstance(source, Scenario):
+        return source
+    if isinstance(source, (str, os.PathLike)):
+        return load_scenario(source)
+    hint = "; for a mapping, use simsvc.load_scenario(mapping)" if isinstance(source, Mapping) else ""
+    raise TypeError(
+        f"{caller} takes a Scenario or the path of a scenario file (str or pathlib.Path), "
+        f"not {type(source).__name__}{hint}"
+    )
 
 
 def scenario_json_schema() -> str:

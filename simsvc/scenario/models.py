@@ -8,12 +8,16 @@ Times are minutes; clock times are ``"HH:MM"`` strings (``"24:00"`` allowed as a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from simsvc import display
 from simsvc.distributions import DistributionSpec
+from simsvc.errors import ScenarioError
 from simsvc.scenario.base import (
     ClockTime,
     Count,
@@ -26,7 +30,11 @@ from simsvc.scenario.base import (
     clock_to_minutes,
     non_empty_tuple,
 )
+from simsvc.scenario.checks import cross_checks
+from simsvc.scenario.files import FileProblem, read_arrivals_file
 from simsvc.scenario.optimizer_models import OptimizerSpec
+from simsvc.scenario.paths import PathError, parse_path, set_path
+from simsvc.scenario.problems import Problems, pydantic_problems
 from simsvc.scenario.quality_models import Complaints, Costs, Expectations, Loyalty, QualityModel
 
 __all__ = [
@@ -85,14 +93,16 @@ class Horizon(Frozen):
 
 
 _RESOLVED = ("rates_per_hour", "trace_times", "trace_days", "trace_service")
+_SOURCES = ("per_hour", "csv", "trace", "trace_csv")
 
 
 class Arrivals(Frozen):
     """Demand of one class: a rate, rates per interval, a forecast file or a trace.
 
-    Exactly one source is given. After loading, ``rates_per_hour`` holds one rate per
-    interval (per day, or for every day of the horizon) and ``trace_times`` the
-    replayed arrival times in minutes after opening on ``trace_days``.
+    Exactly one source is given. Once resolved (inline demand at once, a file when the
+    scenario is validated), ``rates_per_hour`` holds one rate per interval (per day, or for
+    every day of the horizon) and ``trace_times`` the replayed arrival times in minutes after
+    opening on ``trace_days``.
     """
 
     per_hour: Annotated[Optional[tuple[Rate, ...]], PerInterval] = Field(
@@ -115,7 +125,7 @@ class Arrivals(Frozen):
     scale: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(
         1.0, description="Multiplies the demand (what-if growth); traces ignore it."
     )
-    # Filled by the loader from the fields above; not part of the file format.
+    # Filled in from the fields above (a file by the scenario's validation); not part of the file format.
     rates_per_hour: SkipJsonSchema[Optional[tuple[Rate, ...]]] = Field(None, exclude=True)
     trace_times: SkipJsonSchema[Optional[tuple[float, ...]]] = Field(None, exclude=True)
     trace_days: SkipJsonSchema[Optional[tuple[int, ...]]] = Field(None, exclude=True)
@@ -132,12 +142,42 @@ class Arrivals(Frozen):
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Arrivals:
-        given = [k for k in ("per_hour", "csv", "trace", "trace_csv") if getattr(self, k) is not None]
+        given = [k for k in _SOURCES if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
                 "give exactly one of per_hour, csv, trace, trace_csv" + (f" (got {', '.join(given)})" if given else "")
             )
+        # Inline demand is resolved here; a file is read by the scenario, which knows its folder.
+        if self.per_hour is not None:
+            object.__setattr__(self, "rates_per_hour", self.per_hour)
+        elif self.trace is not None:
+            object.__setattr__(self, "trace_times", tuple(self.trace))
+            object.__setattr__(self, "trace_days", (0,) * len(self.trace))
         return self
+
+    @property
+    def resolved(self) -> bool:
+        """Whether the demand has been read (always for inline demand; for a file, once loaded)."""
+        return self.rates_per_hour is not None or self.trace_times is not None
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Arrivals:
+        """A validated copy; demand read from a file is kept while the file reference is unchanged."""
+        copied = super().model_copy(update=update, deep=deep)
+        if update and not copied.resolved and not set(update) & {*_SOURCES, "column"}:
+            for key in _RESOLVED:
+                object.__setattr__(copied, key, getattr(self, key))
+        return copied
+
+    def with_file_read(self, base_dir: Path | None, open_minute: float) -> Arrivals:
+        """These arrivals with their file read (see :func:`~simsvc.scenario.files.read_arrivals_file`)."""
+        # The resolved fields cannot be validated as input, so this copy bypasses validation.
+        return BaseModel.model_copy(self, update=read_arrivals_file(self, base_dir, open_minute))
+
+    def unresolved(self) -> Arrivals:
+        """These arrivals with the data read from a file dropped (to read it again)."""
+        if self.csv is None and self.trace_csv is None:
+            return self
+        return BaseModel.model_copy(self, update=dict.fromkeys(_RESOLVED))
 
 
 class CustomerClass(Frozen):
@@ -223,7 +263,15 @@ class Simulation(Frozen):
 
 
 class Scenario(Frozen):
-    """A whole service operation: demand, teams, staffing, targets and run settings."""
+    """A whole service operation: demand, teams, staffing, targets and run settings.
+
+    However it is made (:func:`~simsvc.scenario.load.load_scenario`, :meth:`replace`,
+    ``model_copy(update=...)``, ``Scenario(...)``), a scenario is validated completely: its
+    fields, the files its demand refers to (read once, their paths made absolute) and the
+    checks across its parts (:mod:`simsvc.scenario.checks`). Problems raise
+    :class:`~simsvc.errors.ScenarioError` naming each field (``Scenario(...)`` raises pydantic's
+    ``ValidationError``, also a ``ValueError``, with the same messages).
+    """
 
     name: Annotated[str, Field(min_length=1)]
     description: str = ""
@@ -241,8 +289,97 @@ class Scenario(Frozen):
     simulation: Simulation = Simulation()
     optimizer: Optional[OptimizerSpec] = Field(None, description="Settings for simsvc optimize.")
 
+    _folder: Optional[Path] = PrivateAttr(None)
+    """Where relative file references start (the scenario file's folder); None if unknown."""
+
     # Emptiness is checked after the items, so a bad item is not also reported as "empty".
     _non_empty = field_validator("customer_classes", "teams", "training_levels")(non_empty_tuple)
+
+    @model_validator(mode="after")
+    def _resolved_and_consistent(self, info: ValidationInfo) -> Scenario:
+        folder = (info.context or {}).get("base_dir")
+        self._folder = None if folder is None else Path(folder).resolve()
+        problems = []
+        classes = list(self.customer_classes)
+        for i, cls in enumerate(classes):
+            if cls.arrivals.resolved:
+                continue
+            try:
+                arrivals = cls.arrivals.with_file_read(self._folder, self.horizon.open_minute)
+            except FileProblem as exc:
+                field = "csv" if cls.arrivals.csv is not None else "trace_csv"
+                problems.append((f"customer_classes[{i}].arrivals.{field}", str(exc)))
+                continue
+            classes[i] = BaseModel.model_copy(cls, update={"arrivals": arrivals})
+        if problems:
+            raise Problems(problems)
+        object.__setattr__(self, "customer_classes", tuple(classes))
+        problems = cross_checks(self)
+        if problems:
+            raise Problems(problems)
+        return self
+
+    def _validation_context(self) -> dict[str, Any]:
+        return {"base_dir": self._folder}
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Scenario:
+        """A validated copy with whole fields replaced; :meth:`replace` takes field paths instead."""
+        if update and "horizon" in update and "customer_classes" not in update:
+            # Trace times in "HH:MM" count from opening: read the traces again for the new horizon.
+            classes = tuple(
+                BaseModel.model_copy(c, update={"arrivals": c.arrivals.unresolved()}) if c.arrivals.trace_csv else c
+                for c in self.customer_classes
+            )
+            update = {**update, "customer_classes": classes}
+        return super().model_copy(update=update, deep=deep)
+
+    def __eq__(self, other: object) -> bool:
+        # Equal scenarios declare the same operation, wherever their files were found.
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return type(self) is type(other) and all(getattr(self, k) == getattr(other, k) for k in type(self).model_fields)
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder relative file references start from (the scenario file's), or None."""
+        return self._folder
+
+    def replace(self, changes: Mapping[str, Any]) -> Scenario:
+        """A validated copy with the fields at the given paths changed.
+
+        Paths are written as in error messages and sweep factors: ``teams[0].staff``,
+        ``customer_classes[0].service_time.mean``, ``quality.promise_level``. Values are in the
+        file format (numbers, strings, lists, mappings). Relative file names resolve against
+        this scenario's folder, as in its file.
+
+        Example:
+            ``scenario.replace({"teams[0].shifts": None, "teams[0].staff": 4})``
+
+        Raises:
+            simsvc.ScenarioError: a path that leads nowhere, or every problem of the result,
+                each named by its field path.
+        """
+        if not isinstance(changes, Mapping):
+            raise TypeError(f"replace() takes a mapping of field paths to values, not {type(changes).__name__}")
+        source = f"{self.name}: Scenario.replace"
+        raw: dict[str, Any] = self.to_dict()
+        for path, value in changes.items():
+            try:
+                raw = set_path(raw, parse_path(path), value)
+            except PathError as exc:
+                raise ScenarioError(source, [(str(path), str(exc))]) from None
+        try:
+            return Scenario.model_validate(raw, context=self._validation_context())
+        except ValidationError as exc:
+            raise ScenarioError(source, pydantic_problems(exc)) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario in the file format: what it declares, JSON-able, file references absolute.
+
+        ``load_scenario(scenario.to_dict()) == scenario``; ``yaml.safe_dump`` of it is a scenario
+        file (see also :func:`~simsvc.scenario.dump.scenario_yaml`, which writes demand inline).
+        """
+        return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
     def training(self, level: int) -> TrainingLevel:
         return next(t for t in self.training_levels if t.level == level)
@@ -250,3 +387,12 @@ class Scenario(Frozen):
     def target_wait(self, cls: CustomerClass) -> float:
         """The service-level target wait of a class: its own, else the scenario's."""
         return cls.target_wait if cls.target_wait is not None else self.targets.service_level.within
+
+    def __repr__(self) -> str:
+        return display.scenario_repr(self)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        """A compact summary for Jupyter: horizon, classes and their demand, teams and staffing."""
+        return display.scenario_html(self)

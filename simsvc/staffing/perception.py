@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from pydantic import BaseModel
 
 from simsvc import quality
 from simsvc.distributions import stream
@@ -52,7 +53,9 @@ def wait_judgements(scenario: Scenario, team: Team, level: int, seed: int) -> li
     so it is fixed for a scenario and seed (reproducible predictions).
     """
     q = scenario.quality
-    at_level = scenario.model_copy(update={"teams": (team.model_copy(update={"training_level": level}),)})
+    # A probe with this one team, not a valid scenario (other classes and teams are missing), so it
+    # is copied without the scenario's validation.
+    at_level = BaseModel.model_copy(scenario, update={"teams": (team.model_copy(update={"training_level": level}),)})
     out: list[WaitJudgement | None] = []
     for k, cls in enumerate(scenario.customer_classes):
         if cls.name not in team.serves:

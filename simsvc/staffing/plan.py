@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from simsvc import display
 from simsvc.scenario.models import Scenario
 from simsvc.staffing.patterns import Pattern
 from simsvc.staffing.solver import SolveInfo
@@ -132,6 +133,13 @@ class Plan:
             "confirmed": self.confirmed,
             "iterations": [_iteration_dict(it) for it in self.iterations],
         }
+
+    def __repr__(self) -> str:
+        return display.plan_repr(self)
+
+    def _repr_html_(self) -> str:
+        """A compact summary for Jupyter: levels, operating cost, status, shifts and targets."""
+        return display.plan_html(self)
 
 
 def _check_dict(c: TargetCheck) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Field paths into a scenario mapping: ``teams[0].shifts[1].staff`` → get and set.
 
-A path uses the notation of scenario error messages (:func:`simsvc.scenario.load.format_loc`),
-so a factor is written exactly as the field it changes is reported. Setting works on a copy
-of the raw (YAML) mapping, before validation: the scenario models then check the value.
+A path uses the notation of scenario error messages (:func:`simsvc.scenario.problems.format_loc`),
+so a change (:meth:`simsvc.Scenario.replace`) or a sweep factor is written exactly as the field
+it changes is reported. Setting works on a copy of the raw (file-format) mapping, before
+validation: the scenario models then check the value.
 """
 
 from __future__ import annotations
