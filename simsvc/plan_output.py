@@ -36,9 +36,9 @@ _VERDICT = {"met": "met", "missed": "[red]missed[/]", "unresolved": "[yellow]unr
 
 STATUS_TEXT = {
     "confirmed": "confirmed: the simulation meets every target, overall and in every {place}",
-    "missed": "missed: the simulation misses a target with confidence (see below)",
+    "missed": "missed: the simulation misses a target with confidence (see the tables above)",
     "unresolved": "unresolved: no target is missed with confidence, but some stay inside their 95 % CI "
-    "(see below)",
+    "(see the tables above)",
     "unverified": "unverified (not simulated)",
 }
 """The plan's status as the table prints it."""

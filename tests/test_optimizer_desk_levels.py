@@ -7,6 +7,7 @@ import math
 import pytest
 
 import simsvc
+from simsvc.staffing.complaint_staffing import least_cost_per_complaint
 from simsvc.staffing.curves import team_demand
 from simsvc.staffing.model import solve_staffing
 from simsvc.staffing.patterns import generate_patterns
@@ -79,3 +80,30 @@ def test_front_line_cost_alone_would_choose_the_other_level():
     sol, info = solve_staffing(inp, "highs", 60, 0.0)  # no total_cost: front-line wages and training only
     assert sol.levels == {"t": 0}
     assert info.objective == pytest.approx(_by_hand(scenario, 0)[0])
+
+
+def test_budget_bounds_the_operating_cost_desk_included():
+    scenario = desk_scenario()
+    total = _by_hand(scenario, 1)[1]
+
+    def budget(per_day: float) -> simsvc.Scenario:
+        spec = scenario.optimizer.model_copy(update={"budget_per_day": per_day})
+        return scenario.model_copy(update={"optimizer": spec})
+
+    tight = budget(total - 1)
+    with pytest.raises(simsvc.InfeasibleError, match="more than the budget") as err:
+        simsvc.optimize(tight, simulate_plan=False)
+    assert err.value.target == "budget" and err.value.best == pytest.approx(total)
+    assert simsvc.optimize(budget(total), simulate_plan=False).cost["cost"] == pytest.approx(total)
+
+
+def test_the_pruning_bound_on_the_desk_is_below_each_levels_total():
+    scenario = desk_scenario()
+    patterns = generate_patterns(scenario)
+    rate = VOICE * least_cost_per_complaint(scenario, patterns, 1.0)
+    # One complaint: 240 min of work at 80 % utilisation, paid at 20 an hour, plus 2 of handling.
+    assert rate == pytest.approx(VOICE * (HANDLING / 60.0 / UTILIZATION * DESK_WAGE + PER_COMPLAINT))
+    inp = model_input(scenario, patterns, {}, {}, scenario.simulation.seed)
+    for lv in inp.teams[0].levels:
+        front, total = _by_hand(scenario, lv.level)
+        assert 0 < lv.fewest_dissatisfied and front + rate * lv.fewest_dissatisfied <= total

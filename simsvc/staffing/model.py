@@ -51,6 +51,7 @@ class LevelInput:
     cells: CellOptions
     wage_per_minute: float
     training_per_person: float  # amortised over the horizon
+    fewest_dissatisfied: float = 0.0  # expected dissatisfied customers with unbounded staff (a lower bound)
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,7 @@ def solve_staffing(
     time_limit: float,
     gap: float,
     total_cost: Callable[[Solution], float] | None = None,
+    per_dissatisfied: float = 0.0,
 ) -> tuple[Solution, SolveInfo]:
     """The allowed level per team, and its staff, of least total cost; one :class:`SolveInfo` for all the solves.
 
@@ -271,8 +273,10 @@ def solve_staffing(
     whose front line costs more but whose customers complain less can win once the complaint
     desk is counted. A level is solved as a MILP only if it can still win: its linear
     relaxation plus the other teams' lowest bounds is a lower bound on any plan with it (the
-    total includes the front-line cost), and a level whose bound reaches the best total found
-    is pruned. Levels are tried in the order of their relaxation's cost.
+    total includes the front-line cost), plus ``per_dissatisfied`` (the least the plan pays
+    beyond the front line per dissatisfied customer: complaint desk and handling) times the
+    fewest customers the level can leave dissatisfied; a level whose bound reaches the best
+    total found is pruned. Levels are tried in the order of their relaxation's cost.
 
     The reported gap is the chosen levels' MILPs' (their front-line cost against their bounds):
     the level choice itself is exact among the levels the bounds could not prune.
@@ -297,7 +301,8 @@ def solve_staffing(
             seconds += lp.seconds
             options[li] = (lp.objective, prob, v)
         relaxed.append(options)
-    lower = [{li: o[0] for li, o in options.items()} for options in relaxed]  # lower bound per level
+    beyond = [[per_dissatisfied * lv.fewest_dissatisfied for lv in team.levels] for team in inp.teams]
+    lower = [{li: o[0] + beyond[k][li] for li, o in options.items()} for k, options in enumerate(relaxed)]
     solved: list[dict[int, _Solved]] = [{} for _ in range(n_teams)]
 
     def attempt(k: int, li: int) -> bool:
@@ -309,7 +314,7 @@ def solve_staffing(
             del lower[k][li]
             return False
         seconds += done.info.seconds
-        solved[k][li], lower[k][li] = done, done.bound
+        solved[k][li], lower[k][li] = done, done.bound + beyond[k][li]
         return True
 
     def total(combo: tuple[_Solved, ...]) -> float:
@@ -328,10 +333,10 @@ def solve_staffing(
             )
     best = tuple(next(iter(solved[k].values())) for k in range(n_teams))
     best_total = total(best)
-    queue = sorted((relaxed[k][li][0], k, li) for k in range(n_teams) for li in relaxed[k] if li not in solved[k])
-    for lp_bound, k, li in queue:
+    queue = sorted((lower[k][li], k, li) for k in range(n_teams) for li in relaxed[k] if li not in solved[k])
+    for bound, k, li in queue:
         others = sum(min(lower[j].values()) for j in range(n_teams) if j != k)
-        if lp_bound + others >= best_total - 1e-9 * max(1.0, abs(best_total)):
+        if bound + others >= best_total - 1e-9 * max(1.0, abs(best_total)):
             continue  # no plan with this level can cost less than the best found
         if not attempt(k, li):
             continue

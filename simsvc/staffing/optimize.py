@@ -21,7 +21,7 @@ import pandas as pd
 
 from simsvc.errors import ScenarioError
 from simsvc.scenario.models import Scenario
-from simsvc.staffing.complaint_staffing import staff_complaint_teams
+from simsvc.staffing.complaint_staffing import least_cost_per_complaint, staff_complaint_teams
 from simsvc.staffing.costing import pattern_cost, plan_cost
 from simsvc.staffing.model import ModelInput, Solution, solve_staffing
 from simsvc.staffing.patterns import Pattern, clock, generate_patterns
@@ -216,7 +216,9 @@ def optimize(
                 completed[key] = _complete(scenario, inp, candidate, patterns, factor)
             return completed[key].cost["cost"]
 
-        sol, info = solve_staffing(inp, spec.solver, spec.time_limit, spec.gap, total_cost=total)
+        voice = scenario.complaints.voice_probability if scenario.quality.enabled else 0.0
+        per_dissatisfied = voice * least_cost_per_complaint(scenario, patterns, factor)
+        sol, info = solve_staffing(inp, spec.solver, spec.time_limit, spec.gap, total, per_dissatisfied)
         total(sol)
         done = completed[tuple(sol.levels.values())]
         summary, places, misses, n_reps = None, [], [], 0
