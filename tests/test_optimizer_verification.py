@@ -101,3 +101,13 @@ def test_no_simulate_is_unverified_in_json_and_table():
     table = run_cli("optimize", str(SCENARIOS / "call_centre.yaml"), "--no-simulate")
     assert table.returncode == 0, table.stderr
     assert "unverified (not simulated)" in table.stdout
+
+
+def test_a_miss_in_one_interval_is_a_shortfall_and_unresolved_is_not():
+    from simsvc.plan_output import plan_shortfalls
+
+    missed = _plan(True, [_place(0.81, 0.85, "overall"), _place(0.70, 0.78, "17:30"), _place(0.79, 0.9)])
+    (sentence,) = plan_shortfalls(missed)  # exit code 3 in the command
+    assert sentence.startswith("service_level in 17:30: target >= 0.8, simulated 0.74")
+    assert "40 replications" in sentence
+    assert plan_shortfalls(_plan(True, [_place(0.81, 0.85, "overall"), _place(0.79, 0.9)])) == []
