@@ -111,3 +111,20 @@ def test_a_miss_in_one_interval_is_a_shortfall_and_unresolved_is_not():
     assert sentence.startswith("service_level in 17:30: target >= 0.8, simulated 0.74")
     assert "40 replications" in sentence
     assert plan_shortfalls(_plan(True, [_place(0.81, 0.85, "overall"), _place(0.79, 0.9)])) == []
+
+
+def test_report_says_which_targets_are_unresolved(optimization_folder, tmp_path):
+    import shutil
+
+    from simsvc.report import build_report
+
+    folder = tmp_path / "opt"
+    shutil.copytree(optimization_folder, folder)
+    data = json.loads((folder / "optimization.json").read_text(encoding="utf-8"))
+    data["status"] = "unresolved"
+    data["unresolved"] = [{"target": "abandonment_rate", "where": "16:30", "goal": 0.05, "sense": "<=",
+                           "mean": 0.0524, "ci": [0.0495, 0.0552], "replications": 1000}]  # fmt: skip
+    (folder / "optimization.json").write_text(json.dumps(data), encoding="utf-8")
+    html = build_report(folder, "en")
+    assert "unresolved: some targets lie inside their 95 % confidence interval" in html
+    assert "16:30" in html
