@@ -276,7 +276,8 @@ def solve_staffing(
     total includes the front-line cost), plus ``per_dissatisfied`` (the least the plan pays
     beyond the front line per dissatisfied customer: complaint desk and handling) times the
     fewest customers the level can leave dissatisfied; a level whose bound reaches the best
-    total found is pruned. Levels are tried in the order of their relaxation's cost.
+    total found is pruned. Each team's level of cheapest relaxation gives the first plan; the
+    other levels are tried in the order of their bounds.
 
     The reported gap is the chosen levels' MILPs' (their front-line cost against their bounds):
     the level choice itself is exact among the levels the bounds could not prune.
