@@ -65,6 +65,8 @@ def main() -> None:
     reps = 5 if args.quick else 30
     base = simsvc.load_scenario(SCENARIOS / "call_centre.yaml")
     spec = base.optimizer.model_copy(update={"training_levels": (0,), "iterations": 2 if args.quick else 5})
+    if args.quick:  # one batch of replications per verification, no sequential additions
+        spec = spec.model_copy(update={"verify": spec.verify.model_copy(update={"max_replications": reps})})
     base = base.model_copy(update={"optimizer": spec})
 
     staff = sipp_staff(base)

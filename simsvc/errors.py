@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["ExperimentError", "InfeasibleError", "ScenarioError"]
+__all__ = ["ExperimentError", "InfeasibleError", "ScenarioError", "SolverError"]
 
 
 class ScenarioError(ValueError):
@@ -45,4 +45,19 @@ class InfeasibleError(ValueError):
         self, message: str, *, target: str | None = None, periods: Sequence[object] = (), best: float | None = None
     ) -> None:
         self.target, self.periods, self.best = target, list(periods), best
+        super().__init__(message)
+
+
+class SolverError(RuntimeError):
+    """A MILP solver stopped without proving its answer optimal (e.g. at its time limit).
+
+    Attributes:
+        status: the solver's status (PuLP's name, e.g. ``"Not Solved"``, or ``"Optimal"`` for an
+            integer solution found but not proven optimal).
+        gap: the relative MIP gap of the best solution found (None when the solver does not say).
+        solution: the best solution found (for :func:`simsvc.staffing.cover_shifts`: staff per shift).
+    """
+
+    def __init__(self, message: str, *, status: str, gap: float | None, solution: Sequence[int] = ()) -> None:
+        self.status, self.gap, self.solution = status, gap, list(solution)
         super().__init__(message)

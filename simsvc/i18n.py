@@ -179,6 +179,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "app.press_run": ("Move the sliders, then press Run.", "调整滑块，然后点击“运行仿真”。"),
     "app.took": ("{seconds:.1f} s, {replications} replications", "用时 {seconds:.1f} 秒，{replications} 次重复"),
     "app.no_complaints": ("(the scenario has no complaint team)", "（该场景没有投诉团队）"),
+    # the optimizer's plan: finer cost split and the verification's status
+    "cost.cost_wages_front_line": ("wages: front line", "工资：一线员工"),
+    "cost.cost_wages_complaint_teams": ("wages: complaint teams", "工资：投诉团队"),
+    "plan.status.confirmed": ("confirmed by simulation: every target met", "仿真验证通过：所有目标均达成"),
+    "plan.status.missed": ("the simulation misses a target with confidence", "仿真显示有目标明确未达成"),
+    "plan.status.unresolved": ("unresolved: some targets lie inside their 95 % confidence interval ({places})",
+                               "未定：部分目标落在 95% 置信区间内（{places}）"),
+    "plan.status.unverified": ("unverified (not simulated)", "未验证（未仿真）"),
 }
 
 TEXT: dict[str, dict[str, str]] = {key: {"en": en, "zh": zh} for key, (en, zh) in _PAIRS.items()}

@@ -10,11 +10,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from simsvc.i18n import tr
 from simsvc.output import atomic_write as _atomic
 from simsvc.scenario.dump import scenario_yaml
 from simsvc.staffing.plan import Plan
 
-__all__ = ["plan_shortfalls", "print_plan", "write_plan"]
+__all__ = ["plan_shortfalls", "plan_status_text", "print_plan", "write_plan"]
 
 
 def _num(x: float | None, digits: int = 4) -> str:
@@ -31,38 +32,90 @@ def _shift_table(plan: Plan) -> Table:
     return table
 
 
+_VERDICT = {"met": "met", "missed": "[red]missed[/]", "unresolved": "[yellow]unresolved[/]", None: "–"}
+
+STATUS_TEXT = {
+    "confirmed": "confirmed: the simulation meets every target, overall and in every {place}",
+    "missed": "missed: the simulation misses a target with confidence (see the tables above)",
+    "unresolved": "unresolved: no target is missed with confidence, but some stay inside their 95 % CI "
+    "(see the tables above)",
+    "unverified": "unverified (not simulated)",
+}
+"""The plan's status as the table prints it."""
+
+
+def plan_status_text(status: str, unresolved: list[str], lang: str = "en") -> str:
+    """The plan's status in a sentence for the app and the report (``unresolved``: "KPI where" items)."""
+    shown = ", ".join(unresolved[:6]) + (f" … (+{len(unresolved) - 6})" if len(unresolved) > 6 else "")
+    key = f"plan.status.{status}"
+    return tr(key, lang, places=shown) if status == "unresolved" else tr(key, lang)
+
+
 def _target_table(plan: Plan) -> Table:
-    table = Table(title="Targets: predicted and simulated (95 % CI)", title_justify="left")
-    for col in ("KPI", "target", "predicted", "simulated", "CI", "met"):
+    reps = plan.iterations[-1].replications if plan.iterations else 0
+    title = "Targets: predicted and simulated (95 % CI" + (f", {reps} replications)" if reps else ")")
+    table = Table(title=title, title_justify="left")
+    for col in ("KPI", "target", "predicted", "simulated", "CI", "verdict"):
         table.add_column(col, justify="left" if col == "KPI" else "right")
     for c in plan.checks:
         ci = "–" if c.ci_low is None else f"[{_num(c.ci_low)}, {_num(c.ci_high)}]"
-        met = "–" if c.met is None else ("yes" if c.met else "no")
-        if c.missed_with_confidence:
-            met = "[red]missed[/]"
-        table.add_row(c.name, f"{c.sense} {c.goal:.4g}", _num(c.predicted), _num(c.mean), ci, met)
+        table.add_row(c.name, f"{c.sense} {c.goal:.4g}", _num(c.predicted), _num(c.mean), ci, _VERDICT[c.verdict])
     return table
 
 
+def _places_table(plan: Plan) -> Table | None:
+    """Targets missed or unresolved in some interval or day (the overall ones are in the target table)."""
+    rows = [p for p in plan.places if p.verdict in ("missed", "unresolved") and p.where != "overall"]
+    if not rows:
+        return None
+    table = Table(title="Targets missed or unresolved by interval or day (95 % CI)", title_justify="left")
+    for col in ("KPI", "where", "target", "simulated", "CI", "replications", "verdict"):
+        table.add_column(col, justify="left" if col in ("KPI", "where") else "right")
+    for p in rows:
+        table.add_row(
+            p.name, p.where, f"{p.sense} {p.goal:.4g}", _num(p.mean), f"[{_num(p.ci_low)}, {_num(p.ci_high)}]",
+            str(p.replications), _VERDICT[p.verdict],
+        )  # fmt: skip
+    return table
+
+
+COST_LABELS = {
+    "cost": "operating cost",
+    "cost_wages": "  wages",
+    "cost_wages_front_line": "    front line",
+    "cost_wages_complaint_teams": "    complaint teams",
+    "cost_training": "  training",
+    "cost_complaints": "  complaint handling",
+    "per_day": "operating cost per day",
+}
+"""Labels of the plan's cost items, in the order shown (the parts indented under their sum)."""
+
+
 def _cost_table(plan: Plan) -> Table:
-    table = Table(title="Cost over the horizon", title_justify="left")
+    table = Table(title="Operating cost over the horizon", title_justify="left")
     table.add_column("item")
     table.add_column("cost", justify="right")
-    for name, value in plan.cost.items():
-        table.add_row(name, f"{value:,.2f}")
+    for name, label in COST_LABELS.items():
+        if name in plan.cost:
+            table.add_row(label, f"{plan.cost[name]:,.2f}")
     return table
 
 
 def _iteration_table(plan: Plan) -> Table:
     table = Table(title="Solve and simulate rounds", title_justify="left")
-    for col in ("round", "cost", "levels", "solver", "gap", "seconds", "missed with confidence"):
+    columns = ("round", "operating cost", "levels", "solver", "gap", "seconds", "replications",
+               "missed with confidence", "unresolved")  # fmt: skip
+    for col in columns:
         table.add_column(col)
     for it in plan.iterations:
         levels = ", ".join(f"{k}: {v}" for k, v in it.levels.items())
         gap = "–" if it.solve.gap is None else f"{100 * it.solve.gap:.2f} %"
+        if not it.solve.optimal:
+            gap += " (stopped at the time limit)"
+        unresolved = "; ".join(f"{p.name} {p.where}" for p in it.unresolved) or ("none" if it.replications else "–")
         table.add_row(
             str(it.number), f"{it.cost:,.2f}", levels, it.solve.solver, gap, f"{it.solve.seconds:.2f}",
-            "; ".join(it.misses) or "none",
+            str(it.replications or "–"), "; ".join(it.misses) or ("none" if it.replications else "–"), unresolved,
         )  # fmt: skip
     return table
 
@@ -74,20 +127,25 @@ def print_plan(plan: Plan, fmt: str, console: Console) -> None:
         data["shifts"] = plan.to_frame().to_dict(orient="records")
         console.file.write(json.dumps(data, indent=2) + "\n")
         return
-    for table in (_shift_table(plan), _cost_table(plan), _target_table(plan), _iteration_table(plan)):
-        console.print(table)
+    for table in (_shift_table(plan), _cost_table(plan), _target_table(plan), _places_table(plan),
+                  _iteration_table(plan)):  # fmt: skip
+        if table is not None:
+            console.print(table)
+    assert plan.scenario.optimizer is not None
+    place = "interval" if plan.scenario.optimizer.scope == "interval" else "day"
+    console.print(f"Plan status: {STATUS_TEXT[plan.status].format(place=place)}", highlight=False)
 
 
 def plan_shortfalls(plan: Plan) -> list[str]:
-    """Sentences for the targets the final simulation missed with confidence (empty: confirmed)."""
+    """Sentences for the targets the final simulation missed with confidence, and where (empty: none missed)."""
     out = []
-    for c in plan.checks:
-        if c.missed_with_confidence:
-            by = abs((c.mean or 0.0) - c.goal)
-            out.append(
-                f"{c.name}: target {c.sense} {c.goal:.4g}, simulated {_num(c.mean)} "
-                f"(95 % CI [{_num(c.ci_low)}, {_num(c.ci_high)}]), short by {by:.3g}"
-            )
+    for p in plan.missed:
+        where = "overall" if p.where == "overall" else f"in {p.where}"
+        out.append(
+            f"{p.name} {where}: target {p.sense} {p.goal:.4g}, simulated {_num(p.mean)} "
+            f"(95 % CI [{_num(p.ci_low)}, {_num(p.ci_high)}], {p.replications} replications), "
+            f"short by {abs(p.mean - p.goal):.3g}"
+        )
     return out
 
 

@@ -85,7 +85,7 @@ def optimization_folder(tmp_path_factory):
     plan.to_csv(folder / "plan.csv", index=False)
     optimization = {
         "scenario": "Bank branch — weekday",
-        "cost": {"wages": 1120.0, "training": 52.0, "complaints": 90.0},
+        "cost": {"cost": 1262.0, "cost_wages": 1120.0, "cost_training": 52.0, "cost_complaints": 90.0},
         "predicted": {"service_level": 0.83, "mean_wait": 1.4, "satisfaction": 0.66},
         "simulated": {"service_level": {"mean": 0.85, "ci_low": 0.82, "ci_high": 0.88},
                       "mean_wait": {"mean": 1.2, "ci_low": 1.0, "ci_high": 1.4}},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pytest
 import yaml
 
 from tests.helpers import SCENARIOS, run_cli
@@ -28,15 +29,24 @@ def _variant(tmp_path, name="variant.yaml", **changes):
 
 def test_optimize_writes_plan_scenario_json_and_chart(tmp_path):
     out = tmp_path / "plan"
-    done = run_cli("optimize", "scenarios/call_centre.yaml", "--out", str(out), "--replications", "5")
+    path = _variant(tmp_path, optimizer__verify={"max_replications": 20})
+    done = run_cli("optimize", str(path), "--out", str(out), "--replications", "5")
     assert done.returncode == 0, done.stderr
-    assert "Plan: staff per shift" in done.stdout and "Targets" in done.stdout
+    assert "Plan: staff per shift" in done.stdout and "Targets" in done.stdout and "Plan status:" in done.stdout
     plan = pd.read_csv(out / "plan.csv")
     assert {"team", "shift", "start", "end", "training_level", "staff", "cost"} <= set(plan.columns)
     assert set(plan["team"]) == {"agents", "customer_relations"}
     report = json.loads((out / "optimization.json").read_text(encoding="utf-8"))
-    assert report["confirmed"] is True and report["iterations"]
-    assert report["cost"]["total"] == round(plan["cost"].sum(), 2)
+    assert report["status"] in ("confirmed", "unresolved") and report["iterations"]
+    assert report["confirmed"] is (report["status"] == "confirmed")
+    assert 5 <= report["replications"] <= 20
+    for place in report["unresolved"]:
+        assert place["ci"][0] <= place["goal"] <= place["ci"][1]
+    cost = report["cost"]
+    assert cost["cost_wages"] == round(plan["cost"].sum(), 2)
+    assert cost["cost_wages"] == pytest.approx(cost["cost_wages_front_line"] + cost["cost_wages_complaint_teams"])
+    assert cost["cost"] == pytest.approx(cost["cost_wages"] + cost["cost_training"] + cost["cost_complaints"])
+    assert not {"total", "wages", "training", "complaint_wages"} & set(cost)
     assert (out / "staffing.png").stat().st_size > 10_000
     # The optimized scenario runs as it is, from its own folder.
     again = run_cli("run", str(out / "scenario.yaml"), "--format", "json", "--replications", "3")
@@ -49,6 +59,7 @@ def test_json_output_is_only_json():
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)  # no solver banner or progress mixed in
     assert data["simulated"] == {} and data["predicted"]["service_level"] >= 0.8
+    assert data["confirmed"] is None and data["status"] == "unverified"
 
 
 def test_impossible_service_level_exits_3_with_explanation(tmp_path):

@@ -18,6 +18,7 @@ from simsvc.app import core
 from simsvc.errors import InfeasibleError, ScenarioError
 from simsvc.i18n import column_label, cost_label, kpi_label, tr
 from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value
+from simsvc.plan_output import plan_status_text
 
 METRICS = ("mean_wait", "service_level", "utilization", "satisfaction", "complaint_rate", "cost")
 TABLE = ("arrivals", "served", "mean_wait", "p95_wait", "service_level", "abandonment_rate", "utilization",
@@ -152,6 +153,7 @@ def _optimize(scenario: simsvc.Scenario, scenario_key: str, lang: str) -> None:
     st.table(frame.fillna("-").rename(columns=lambda c: column_label(c, lang)))
     cost = {cost_label(k, lang): f"{v:,.0f}" for k, v in plan.cost.items()}
     st.table(pd.Series(cost, name=tr("ui.cost", lang)))
+    st.caption(plan_status_text(plan.status, [f"{p.name} {p.where}" for p in plan.unresolved], lang))
     st.table(pd.Series({kpi_label(k, lang): format_kpi(k, v, lang) for k, v in plan.predicted.items()},
                        name=tr("ui.predicted", lang)))  # fmt: skip
 

@@ -132,6 +132,17 @@ def _number(kpi: str, value: Any, lang: Lang) -> str:
     )
 
 
+def _status(opt: dict[str, Any], lang: Lang) -> list[str]:
+    """The plan's verification status as a warning line, unless confirmed (older files: none)."""
+    from simsvc.plan_output import plan_status_text
+
+    status = opt.get("status")
+    if status not in ("missed", "unresolved", "unverified"):
+        return []
+    places = [f"{kpi_label(str(u.get('target')), lang)} {u.get('where')}" for u in opt.get("unresolved") or []]
+    return [plan_status_text(status, places, lang)]
+
+
 def optimization_content(folder: OptimizationFolder, lang: Lang) -> dict[str, Any]:
     """Everything the report of an optimization shows: plan, cost, KPIs, targets, staffing chart."""
     opt = folder.optimization
@@ -164,7 +175,7 @@ def optimization_content(folder: OptimizationFolder, lang: Lang) -> dict[str, An
         "kind": "optimization",
         "title": tr("ui.opt_report", lang),
         "subtitle": "" if opt.get("scenario") == folder.info.mapping.get("name") else str(opt.get("scenario", "")),
-        "warnings": [str(w) for w in opt.get("warnings") or []],
+        "warnings": [str(w) for w in opt.get("warnings") or []] + _status(opt, lang),
         "targets": targets,
         "plan": {"head": head, "rows": rows},
         "costs": costs,

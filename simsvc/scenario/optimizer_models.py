@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from simsvc.scenario.base import ClockTime, Count, Frozen, check_clock, clock_to_minutes, non_empty_tuple
 
-__all__ = ["BreakRule", "OptimizerSpec", "ShiftFamily", "StartWindow"]
+__all__ = ["BreakRule", "OptimizerSpec", "ShiftFamily", "StartWindow", "VerifySpec"]
 
 Minutes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
@@ -75,6 +75,19 @@ class ShiftFamily(Frozen):
     _non_empty = field_validator("lengths")(non_empty_tuple)
 
 
+class VerifySpec(Frozen):
+    """Sequential verification: replications are added while a target is inside its confidence interval."""
+
+    precision: Annotated[float, Field(gt=0, lt=1)] = Field(
+        0.005,
+        description="Stop adding replications for a target whose 95 % CI half-width is at most this "
+        "(KPIs are shares: 0.005 is half a percentage point); it stays unresolved.",
+    )
+    max_replications: Annotated[int, Field(ge=2, le=10000)] = Field(
+        1000, description="Most replications per verification (doubling from optimizer.replications)."
+    )
+
+
 class OptimizerSpec(Frozen):
     """What the optimizer may choose and how hard it tries."""
 
@@ -94,7 +107,8 @@ class OptimizerSpec(Frozen):
         None, description="Most people in one team on one day (sum over its shifts)."
     )
     budget_per_day: Optional[Annotated[float, Field(gt=0)]] = Field(
-        None, description="Most money per day on wages and amortised training."
+        None, description="Most operating cost per day: wages (complaint teams too), amortised training and "
+        "complaint handling."
     )
     complaint_utilization: Annotated[float, Field(gt=0, lt=1)] = Field(
         0.85, description="Highest planned utilisation of a complaint team when its SLA spans a day or more."
@@ -106,8 +120,9 @@ class OptimizerSpec(Frozen):
         5, description="Most simulate-and-correct rounds (1: solve and verify once)."
     )
     replications: Optional[Annotated[int, Field(ge=2)]] = Field(
-        None, description="Replications per verification (default simulation.replications)."
+        None, description="Replications of a verification's first batch (default simulation.replications)."
     )
+    verify: VerifySpec = Field(default_factory=VerifySpec, description="Sequential verification by simulation.")
 
     _non_empty = field_validator("shifts")(non_empty_tuple)
 

@@ -17,7 +17,44 @@ from simsvc.scenario.models import Scenario
 from simsvc.staffing.covering import cover_shifts
 from simsvc.staffing.patterns import Pattern
 
-__all__ = ["staff_complaint_teams"]
+__all__ = ["least_cost_per_complaint", "staff_complaint_teams"]
+
+
+def _candidates(scenario: Scenario, patterns: dict[str, list[Pattern]]):
+    """Every candidate pattern of a complaint team with its team's speed and wage per hour."""
+    candidates: list[Pattern] = []
+    speed: list[float] = []
+    wage: list[float] = []
+    for team in scenario.complaints.teams:
+        if team.name not in patterns:
+            continue
+        level = scenario.training(team.training_level)
+        for p in patterns[team.name]:
+            candidates.append(p)
+            speed.append(level.speed)
+            wage.append(level.wage_per_hour)
+    return candidates, speed, wage
+
+
+def _hours(scenario: Scenario, complaints, speed: list[float], factor: float):
+    """Paid hours the complaint teams need for ``complaints`` (at the planned utilisation)."""
+    spec = scenario.optimizer
+    assert spec is not None
+    work = complaints * scenario.complaints.handling_time.mean / float(np.mean(speed)) / 60.0
+    return factor * work / spec.complaint_utilization
+
+
+def least_cost_per_complaint(scenario: Scenario, patterns: dict[str, list[Pattern]], factor: float) -> float:
+    """A lower bound on what one more complaint costs: its paid hours at the lowest wage, plus handling.
+
+    Every candidate shift pays its wage for each hour it covers, so covering ``h`` hours costs
+    at least ``h`` times the lowest wage (the covering problem's bound without integrality).
+    """
+    if not scenario.quality.enabled:
+        return 0.0
+    candidates, speed, wage = _candidates(scenario, patterns)
+    desk = _hours(scenario, 1.0, speed, factor) * min(wage) if candidates else 0.0
+    return desk + scenario.complaints.cost_per_complaint
 
 
 def staff_complaint_teams(
@@ -36,21 +73,10 @@ def staff_complaint_teams(
     """
     spec = scenario.optimizer
     assert spec is not None
-    teams = [t for t in scenario.complaints.teams if t.name in patterns]
-    if not teams or not scenario.quality.enabled:
+    candidates, speed, wage = _candidates(scenario, patterns)
+    if not candidates or not scenario.quality.enabled:
         return []
-    candidates: list[Pattern] = []
-    speed: list[float] = []
-    wage: list[float] = []
-    for team in teams:
-        level = scenario.training(team.training_level)
-        for p in patterns[team.name]:
-            candidates.append(p)
-            speed.append(level.speed)
-            wage.append(level.wage_per_hour)
-    mean_speed = float(np.mean(speed))
-    hours = complaints_per_day * scenario.complaints.handling_time.mean / mean_speed / 60.0
-    need = factor * hours / spec.complaint_utilization
+    need = _hours(scenario, complaints_per_day, speed, factor)
     days = len(complaints_per_day)
     coverage = [[p.paid_minutes / 60.0 if d in p.days else 0.0 for d in range(days)] for p in candidates]
     costs = [w * p.paid_minutes / 60.0 * len(p.days) for w, p in zip(wage, candidates, strict=True)]

@@ -13,28 +13,32 @@ amortised training.
 
 Teams are independent once each team's customers must meet the targets (per interval, or
 per day for the team's own customers: then the day's overall KPIs, their weighted average,
-meet them too), and the cost is a sum over teams; so :func:`solve_staffing` solves one small
-model per team and level and keeps each team's cheapest level, instead of one large model
-with a binary per level, whose weak relaxation HiGHS could not close in minutes on a week.
-A budget is then a check: the cheapest plan is the sum of the teams' cheapest. A team is
-not mixed across levels: servers at different speeds are not the Erlang A queue the curves
-describe.
+meet them too); so :func:`solve_staffing` solves one small model per team and level instead
+of one large model with a binary per level, whose weak relaxation HiGHS could not close in
+minutes on a week. The levels are then chosen on the whole plan's operating cost, complaint
+desk included: the desk's work comes from the complaints the front line's level predicts
+(its dissatisfied customers), a non-linear function of the staffing that a MILP would need
+per level anyway, so each combination of solved levels is costed exactly (few: levels per
+team to the power of teams, most pruned by bounds). A budget is then a check on the
+cheapest plan. A team is not mixed across levels: servers at different speeds are not the
+Erlang A queue the curves describe.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
 
 from simsvc.errors import InfeasibleError
+from simsvc.staffing.costing import pattern_cost
 from simsvc.staffing.curves import Prediction
 from simsvc.staffing.patterns import Pattern
 from simsvc.staffing.requirements import CellOptions, Targets
-from simsvc.staffing.solver import SolveInfo, SolverName, solve
+from simsvc.staffing.solver import STOPPED, SolveInfo, SolverName, solve
 
 __all__ = ["LevelInput", "ModelInput", "Solution", "TeamInput", "build_model", "solve_staffing"]
 
@@ -47,6 +51,7 @@ class LevelInput:
     cells: CellOptions
     wage_per_minute: float
     training_per_person: float  # amortised over the horizon
+    fewest_dissatisfied: float = 0.0  # expected dissatisfied customers with unbounded staff (a lower bound)
 
 
 @dataclass(frozen=True)
@@ -83,10 +88,6 @@ class Variables:
     more: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
 
 
-def _pattern_cost(p: Pattern, lv: LevelInput) -> float:
-    return p.paid_minutes * lv.wage_per_minute * len(p.days)
-
-
 def build_model(inp: ModelInput, k: int, li: int) -> tuple[pulp.LpProblem, Variables]:
     """The MILP of team ``k`` at its ``li``-th allowed level (not yet solved)."""
     team, lv = inp.teams[k], inp.teams[k].levels[li]
@@ -98,7 +99,7 @@ def build_model(inp: ModelInput, k: int, li: int) -> tuple[pulp.LpProblem, Varia
     for s, p in enumerate(team.patterns):
         x = prob.add_variable(f"staff_{tag}_s{s}", lowBound=0, upBound=bounds[s], cat="Integer")
         v.staff.append(x)
-        costs.append(_pattern_cost(p, lv) * x)
+        costs.append(pattern_cost(p, lv.wage_per_minute) * x)
     if lv.training_per_person > 0:
         v.people = prob.add_variable(f"people_{tag}", lowBound=0, cat="Integer")
         costs.append(lv.training_per_person * v.people)
@@ -223,27 +224,74 @@ class Solution:
     on_duty: dict[str, np.ndarray]  # team -> staff on duty per cell
 
 
-def solve_staffing(inp: ModelInput, solver: SolverName, time_limit: float, gap: float) -> tuple[Solution, SolveInfo]:
-    """Each team's cheapest allowed level and its staff; one :class:`SolveInfo` for all the solves.
+@dataclass(frozen=True)
+class _Solved:
+    """One team at one level, solved: its front-line cost, lower bound and staffing."""
 
-    Levels are tried in the order of their linear relaxation's cost, and a level whose
-    relaxation costs more than a plan already found is pruned. The reported gap is the whole
-    plan's: its cost against the sum over teams of the lowest bound of any level (MILP bound,
-    or the relaxation of a pruned level), when the solver reports bounds.
+    level: int
+    objective: float
+    bound: float
+    info: SolveInfo
+    staff: list[int]
+    on_duty: np.ndarray
+    predicted: dict[int, Prediction]
+
+
+def _solve_level(inp: ModelInput, k: int, li: int, prob: pulp.LpProblem, v: Variables, solver, time_limit, gap):
+    team, lv = inp.teams[k], inp.teams[k].levels[li]
+    info = solve(prob, solver, time_limit, gap)
+    x = [round(var.value() or 0.0) for var in v.staff]
+    duty = np.asarray(x, dtype=float) @ team.coverage if team.patterns else np.zeros(team.coverage.shape[1])
+    predicted = {cell: lv.cells.demand.predict(cell, int(np.floor(duty[cell] + 1e-9))) for cell in lv.cells.options}
+    bound = info.bound if info.bound is not None else info.objective
+    return _Solved(lv.level, info.objective, bound, info, x, duty, predicted)
+
+
+def _solution(inp: ModelInput, combo: tuple[_Solved, ...]) -> Solution:
+    names = [t.name for t in inp.teams]
+    return Solution(
+        {n: c.level for n, c in zip(names, combo, strict=True)},
+        {n: c.staff for n, c in zip(names, combo, strict=True)},
+        {n: c.predicted for n, c in zip(names, combo, strict=True)},
+        {n: c.on_duty for n, c in zip(names, combo, strict=True)},
+    )
+
+
+def solve_staffing(
+    inp: ModelInput,
+    solver: SolverName,
+    time_limit: float,
+    gap: float,
+    total_cost: Callable[[Solution], float] | None = None,
+    per_dissatisfied: float = 0.0,
+) -> tuple[Solution, SolveInfo]:
+    """The allowed level per team, and its staff, of least total cost; one :class:`SolveInfo` for all the solves.
+
+    Each team's staffing at each level is its own MILP (front-line wages and training). The
+    levels are then chosen on ``total_cost`` of the whole plan (``None``: the sum of the
+    front-line costs): every combination of the teams' solved levels is costed, so a level
+    whose front line costs more but whose customers complain less can win once the complaint
+    desk is counted. A level is solved as a MILP only if it can still win: its linear
+    relaxation plus the other teams' lowest bounds is a lower bound on any plan with it (the
+    total includes the front-line cost), plus ``per_dissatisfied`` (the least the plan pays
+    beyond the front line per dissatisfied customer: complaint desk and handling) times the
+    fewest customers the level can leave dissatisfied; a level whose bound reaches the best
+    total found is pruned. Each team's level of cheapest relaxation gives the first plan; the
+    other levels are tried in the order of their bounds.
+
+    The reported gap is the chosen levels' MILPs' (their front-line cost against their bounds):
+    the level choice itself is exact among the levels the bounds could not prune.
 
     Raises:
         simsvc.InfeasibleError: when the cheapest plan exceeds the budget, or no level of a team
             has a solution.
     """
-    levels, staff, predicted, on_duty = {}, {}, {}, {}
-    seconds, objective, bound_sum, all_optimal, bounds_known = 0.0, 0.0, 0.0, True, True
-    for k, team in enumerate(inp.teams):
-        best: tuple[float, int, Variables, SolveInfo] | None = None
-        team_bound = math.inf
-        # Linear relaxations first: a level whose relaxation costs more than a plan already
-        # found cannot be cheaper, and is not solved as a MILP.
-        relaxed = []
-        for li, lv in enumerate(team.levels):
+    n_teams = len(inp.teams)
+    relaxed: list[dict[int, tuple[float, pulp.LpProblem, Variables]]] = []
+    seconds = 0.0
+    for k in range(n_teams):
+        options = {}
+        for li, lv in enumerate(inp.teams[k].levels):
             if lv.cells.shortfalls:  # some cell's targets are out of reach at this level
                 continue
             prob, v = build_model(inp, k, li)
@@ -252,46 +300,64 @@ def solve_staffing(inp: ModelInput, solver: SolverName, time_limit: float, gap: 
             except InfeasibleError:
                 continue  # e.g. max_headcount too low at this level
             seconds += lp.seconds
-            relaxed.append((lp.objective, li, prob, v))
-        for lp_bound, li, prob, v in sorted(relaxed, key=lambda r: r[0]):
-            if best is not None and lp_bound >= best[0] - 1e-9:
-                team_bound = min(team_bound, lp_bound)
-                continue
-            try:
-                info = solve(prob, solver, time_limit, gap)
-            except InfeasibleError:
-                continue
-            seconds += info.seconds
-            all_optimal = all_optimal and info.optimal
-            if info.bound is None:
-                bounds_known = False
-            team_bound = min(team_bound, info.bound if info.bound is not None else info.objective)
-            if best is None or info.objective < best[0]:
-                best = (info.objective, li, v, info)
-        if best is None:
+            options[li] = (lp.objective, prob, v)
+        relaxed.append(options)
+    beyond = [[per_dissatisfied * lv.fewest_dissatisfied for lv in team.levels] for team in inp.teams]
+    lower = [{li: o[0] + beyond[k][li] for li, o in options.items()} for k, options in enumerate(relaxed)]
+    solved: list[dict[int, _Solved]] = [{} for _ in range(n_teams)]
+
+    def attempt(k: int, li: int) -> bool:
+        nonlocal seconds
+        _, prob, v = relaxed[k][li]
+        try:
+            done = _solve_level(inp, k, li, prob, v, solver, time_limit, gap)
+        except InfeasibleError:
+            del lower[k][li]
+            return False
+        seconds += done.info.seconds
+        solved[k][li], lower[k][li] = done, done.bound + beyond[k][li]
+        return True
+
+    def total(combo: tuple[_Solved, ...]) -> float:
+        front = sum(c.objective for c in combo)
+        return front if total_cost is None else total_cost(_solution(inp, combo))
+
+    for k in range(n_teams):  # a first plan: each team's level of cheapest relaxation
+        for li in sorted(relaxed[k], key=lambda li: relaxed[k][li][0]):
+            if attempt(k, li):
+                break
+        if not solved[k]:
             raise InfeasibleError(
-                f"team {team.name!r}: no allowed training level has a plan within the bounds "
+                f"team {inp.teams[k].name!r}: no allowed training level has a plan within the bounds "
                 "(max_staff, max_headcount)",
                 target="bounds",
             )
-        cost, li, v, _ = best
-        lv = team.levels[li]
-        x = [round(var.value() or 0.0) for var in v.staff]
-        duty = np.asarray(x, dtype=float) @ team.coverage if team.patterns else np.zeros(team.coverage.shape[1])
-        levels[team.name], staff[team.name], on_duty[team.name] = lv.level, x, duty
-        predicted[team.name] = {
-            cell: lv.cells.demand.predict(cell, int(np.floor(duty[cell] + 1e-9))) for cell in lv.cells.options
-        }
-        objective += cost
-        bound_sum += team_bound
-    if inp.budget is not None and objective > inp.budget + 1e-6:
+    best = tuple(next(iter(solved[k].values())) for k in range(n_teams))
+    best_total = total(best)
+    queue = sorted((lower[k][li], k, li) for k in range(n_teams) for li in relaxed[k] if li not in solved[k])
+    for bound, k, li in queue:
+        others = sum(min(lower[j].values()) for j in range(n_teams) if j != k)
+        if bound + others >= best_total - 1e-9 * max(1.0, abs(best_total)):
+            continue  # no plan with this level can cost less than the best found
+        if not attempt(k, li):
+            continue
+        pools = [[solved[k][li]] if j == k else list(solved[j].values()) for j in range(n_teams)]
+        for combo in itertools.product(*pools):
+            value = total(combo)
+            if value < best_total - 1e-9 * max(1.0, abs(best_total)):
+                best, best_total = combo, value
+    if inp.budget is not None and best_total > inp.budget + 1e-6:
         raise InfeasibleError(
-            f"the cheapest plan meeting the targets costs {objective:,.2f} over the horizon, more than the budget "
+            f"the cheapest plan meeting the targets costs {best_total:,.2f} over the horizon, more than the budget "
             f"({inp.budget:,.2f}: budget_per_day × days)",
             target="budget",
-            best=objective,
+            best=best_total,
         )
+    objective = sum(c.objective for c in best)
+    bound_sum = sum(c.bound for c in best)
+    bounds_known = all(c.info.bound is not None for c in best)
+    all_optimal = all(c.info.optimal for c in best)
     plan_gap = max(0.0, (objective - bound_sum) / objective) if bounds_known and objective > 0 else None
-    status = "Optimal" if all_optimal else "Stopped at the time limit"
+    status = "Optimal" if all_optimal else STOPPED
     info = SolveInfo(solver, status, objective, plan_gap, seconds, all_optimal, bound_sum if bounds_known else None)
-    return Solution(levels, staff, predicted, on_duty), info
+    return _solution(inp, best), info

@@ -1,28 +1,33 @@
 """``simsvc.optimize``: solve the staffing MILP, simulate the plan, correct, repeat.
 
 Each round solves the model (:mod:`simsvc.staffing.model`) on performance curves, staffs the
-complaint teams, and simulates the plan with the scenario's seed (common random numbers:
-every round sees the same customers). Where the simulation misses a target with
-statistical confidence, the intervals that miss it get one more person than the plan had
-there and the model is solved again, until the simulation confirms the plan or the
-iteration limit is reached. Every round is reported in :attr:`Plan.iterations`.
+complaint teams for the complaints each combination of training levels predicts, and keeps
+the combination of least operating cost (:mod:`simsvc.staffing.costing`). The plan is then
+verified by simulation with the scenario's seed (common random numbers: every round sees the
+same customers), sequentially (:func:`simsvc.staffing.verify.verify`): replications are added
+while a target is inside its confidence interval somewhere. Where the simulation misses a
+target with confidence, the intervals that miss it get one more person than the plan had
+there and the model is solved again, until no target is missed or the iteration limit is
+reached. Every round is reported in :attr:`Plan.iterations`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from simsvc.errors import ScenarioError
 from simsvc.scenario.models import Scenario
-from simsvc.staffing.complaint_staffing import staff_complaint_teams
+from simsvc.staffing.complaint_staffing import least_cost_per_complaint, staff_complaint_teams
+from simsvc.staffing.costing import pattern_cost, plan_cost
 from simsvc.staffing.model import ModelInput, Solution, solve_staffing
 from simsvc.staffing.patterns import Pattern, clock, generate_patterns
-from simsvc.staffing.plan import Iteration, Plan, PlannedShift
+from simsvc.staffing.plan import Iteration, PlaceCheck, Plan, PlannedShift
 from simsvc.staffing.prepare import DemandCache, model_input
-from simsvc.staffing.verify import missed_groups, target_checks
+from simsvc.staffing.verify import missed_groups, place_checks, target_checks, verify
 
 __all__ = ["optimize"]
 
@@ -40,7 +45,7 @@ def _staffed_scenario(
         level = sol.levels[team.name]
         lv = next(lv for lv in inp.teams[k].levels if lv.level == level)
         worked = [(p, n) for p, n in zip(inp.teams[k].patterns, sol.staff[team.name], strict=True) if n > 0]
-        planned += [PlannedShift(p, level, n, n * p.paid_minutes * lv.wage_per_minute * len(p.days)) for p, n in worked]
+        planned += [PlannedShift(p, level, n, n * pattern_cost(p, lv.wage_per_minute)) for p, n in worked]
         shifts = tuple(p.shift(n, every_day=len(p.days) == days) for p, n in worked)
         teams.append(team.model_copy(update={"shifts": shifts, "staff": None, "training_level": level}))
     complaint_teams = list(scenario.complaints.teams)
@@ -78,22 +83,27 @@ def _predicted(scenario: Scenario, inp: ModelInput, sol: Solution) -> tuple[dict
 
 
 def _raise_floors(
-    scenario: Scenario, inp: ModelInput, sol: Solution, by_interval, by_day, floors: dict[str, dict[int, int]]
+    scenario: Scenario, inp: ModelInput, sol: Solution, places: list[PlaceCheck], by_interval: list[PlaceCheck],
+    floors: dict[str, dict[int, int]],
 ) -> list[str]:
-    """One more person where the simulation missed a target; returns what was missed, and where."""
+    """One more person where the simulation missed a target; returns what was missed, and where.
+
+    ``places`` are the verification's checks (per interval or per day, as the scope); in day
+    scope ``by_interval`` are the per-interval checks of the same replications, which say
+    which intervals to strengthen on a missed day.
+    """
     h = scenario.horizon
     n = h.n_intervals
     labels = {clock(h.open_minute + j * h.interval_minutes): j for j in range(n)}
     misses: list[str] = []
     cells: set[int] = set()
-    interval_missed = missed_groups(scenario, by_interval)
     if inp.scope == "interval":
-        for name, groups in interval_missed.items():
+        for name, groups in missed_groups(scenario, places).items():
             misses.append(f"{name} in {', '.join(groups)}")
             cells |= {d * n + labels[g] for g in groups for d in range(h.days)}
     else:
-        weak = {labels[g] for groups in interval_missed.values() for g in groups}
-        for name, days in missed_groups(scenario, by_day).items():
+        weak = {labels[g] for groups in missed_groups(scenario, by_interval).values() for g in groups}
+        for name, days in missed_groups(scenario, places).items():
             misses.append(f"{name} on day {', '.join(days)}")
             for day in (int(d) - 1 for d in days):
                 chosen = {day * n + j for j in weak}
@@ -131,24 +141,24 @@ def _staffing_frame(scenario: Scenario, inp: ModelInput, sol: Solution) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def _costs(scenario: Scenario, inp: ModelInput, sol: Solution, planned: list[PlannedShift]) -> dict[str, float]:
-    front = {t.name for t in scenario.teams}
-    wages = sum(s.cost for s in planned if s.pattern.team in front)
-    back = sum(s.cost for s in planned if s.pattern.team not in front)
-    training = 0.0
-    for team in inp.teams:
-        lv = next(lv for lv in team.levels if lv.level == sol.levels[team.name])
-        people = max(
-            (sum(n for p, n in zip(team.patterns, sol.staff[team.name], strict=True) if d in p.days)
-             for d in range(inp.days)),
-            default=0,
-        )  # fmt: skip
-        training += people * lv.training_per_person
-    total = wages + back + training
-    return {
-        "wages": wages, "complaint_wages": back, "training": training, "total": total,
-        "per_day": total / scenario.horizon.days,
-    }  # fmt: skip
+@dataclass(frozen=True)
+class _Staffed:
+    """A front-line solution completed: complaint teams, the staffed scenario, its cost."""
+
+    predicted: dict[str, float]
+    complaint: list[tuple[Pattern, int, float]]
+    staffed: Scenario
+    planned: list[PlannedShift]
+    cost: dict[str, float]
+
+
+def _complete(scenario: Scenario, inp: ModelInput, sol: Solution, patterns, factor: float) -> _Staffed:
+    """Staff the complaint teams for the complaints ``sol`` predicts, and cost the whole plan."""
+    predicted, complaints = _predicted(scenario, inp, sol)
+    complaint = staff_complaint_teams(scenario, patterns, complaints, factor)
+    staffed, planned = _staffed_scenario(scenario, inp, sol, complaint)
+    cost = plan_cost(scenario, staffed, planned, float(complaints.sum()))
+    return _Staffed(predicted, complaint, staffed, planned, cost)
 
 
 def optimize(
@@ -164,16 +174,19 @@ def optimize(
 
     Args:
         scenario: a scenario with an ``optimizer`` block (candidate shifts, bounds) and targets.
-        replications: replications per verification (default ``optimizer.replications``, then
-            ``simulation.replications``).
+        replications: replications of each verification's first batch (default
+            ``optimizer.replications``, then ``simulation.replications``); more are added up to
+            ``optimizer.verify.max_replications`` while a target is unresolved.
         seed: seed of the verifications and of the quality sample (default ``simulation.seed``).
         iterations: most solve-and-simulate rounds (default ``optimizer.iterations``).
         simulate_plan: False to stop after the first solve (predicted KPIs only).
         progress: called with each finished round.
 
     Returns:
-        The last round's :class:`~simsvc.staffing.plan.Plan`; ``plan.confirmed`` tells whether
-        the simulation confirmed every target.
+        The last round's :class:`~simsvc.staffing.plan.Plan`; ``plan.status`` tells whether
+        the simulation confirmed every target (``confirmed``), missed one (``missed``), could
+        not decide one within ``optimizer.verify`` (``unresolved``: ``plan.unresolved`` says
+        where) or was not run (``unverified``, ``plan.confirmed`` None).
 
     Raises:
         simsvc.ScenarioError: if the scenario has no ``optimizer`` block.
@@ -195,26 +208,47 @@ def optimize(
     history: list[Iteration] = []
     for number in range(1, rounds + 1):
         inp = model_input(scenario, patterns, floors, cache, seed)
-        sol, info = solve_staffing(inp, spec.solver, spec.time_limit, spec.gap)
-        predicted, complaints = _predicted(scenario, inp, sol)
-        complaint = staff_complaint_teams(scenario, patterns, complaints, factor)
-        staffed, planned = _staffed_scenario(scenario, inp, sol, complaint)
-        cost = _costs(scenario, inp, sol, planned)
-        summary = by_interval = by_day = None
+        completed: dict[tuple[int, ...], _Staffed] = {}
+
+        def total(candidate: Solution, inp=inp, completed=completed, factor=factor) -> float:
+            key = tuple(candidate.levels.values())
+            if key not in completed:
+                completed[key] = _complete(scenario, inp, candidate, patterns, factor)
+            return completed[key].cost["cost"]
+
+        voice = scenario.complaints.voice_probability if scenario.quality.enabled else 0.0
+        per_dissatisfied = voice * least_cost_per_complaint(scenario, patterns, factor)
+        sol, info = solve_staffing(inp, spec.solver, spec.time_limit, spec.gap, total, per_dissatisfied)
+        total(sol)
+        done = completed[tuple(sol.levels.values())]
+        summary, places, misses, n_reps = None, [], [], 0
         if simulate_plan:
-            result = simulate(staffed, replications=reps, seed=seed, keep_records=False)
-            summary, by_interval, by_day = result.summary(), result.by_interval(), result.by_day()
-        checks = target_checks(scenario, predicted, summary)
-        misses: list[str] = []
-        if simulate_plan:
-            misses = _raise_floors(scenario, inp, sol, by_interval, by_day, floors)
-            if any(c.name == "complaints_within_sla" and c.missed_with_confidence for c in checks):
-                misses.append("complaints_within_sla overall")
-                factor *= COMPLAINT_STEP
-        history.append(Iteration(number, cost["total"], dict(sol.levels), info, checks, misses))
+            result, places = verify(scenario, done.staffed, seed, reps, spec.verify.precision,
+                                    spec.verify.max_replications, simulate)  # fmt: skip
+            summary, n_reps = result.summary(), result.replications
+            by_interval = places if spec.scope == "interval" else _interval_places(scenario, result)
+            misses = _raise_floors(scenario, inp, sol, places, by_interval, floors)
+        checks = target_checks(scenario, done.predicted, summary)
+        if any(c.name == "complaints_within_sla" and c.missed_with_confidence for c in checks):
+            misses.append("complaints_within_sla overall")
+            factor *= COMPLAINT_STEP
+        unresolved = [p for p in places if p.verdict == "unresolved"]
+        history.append(
+            Iteration(number, done.cost["cost"], dict(sol.levels), info, checks, misses, n_reps, unresolved)
+        )
         if progress is not None:
             progress(history[-1])
         if not misses:
             break
     staffing = _staffing_frame(scenario, inp, sol)
-    return Plan(staffed, planned, dict(sol.levels), cost, predicted, summary, checks, staffing, history)
+    return Plan(
+        done.staffed, done.planned, dict(sol.levels), done.cost, done.predicted, summary, checks, staffing,
+        history, places,
+    )  # fmt: skip
+
+
+def _interval_places(scenario: Scenario, result) -> list[PlaceCheck]:
+    """Per-interval checks of a day-scope verification (where to add staff on a missed day)."""
+    assert scenario.optimizer is not None
+    interval = scenario.model_copy(update={"optimizer": scenario.optimizer.model_copy(update={"scope": "interval"})})
+    return place_checks(interval, result)

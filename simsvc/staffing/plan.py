@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -12,7 +12,7 @@ from simsvc.scenario.models import Scenario
 from simsvc.staffing.patterns import Pattern
 from simsvc.staffing.solver import SolveInfo
 
-__all__ = ["Iteration", "Plan", "PlannedShift", "TargetCheck"]
+__all__ = ["Iteration", "PlaceCheck", "Plan", "PlannedShift", "TargetCheck", "Verdict", "verdict"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,43 @@ class PlannedShift:
     training_level: int
     staff: int
     cost: float  # over the horizon: wages of the paid time
+
+
+Verdict = Literal["met", "missed", "unresolved"]
+"""A target against a simulated confidence interval: the whole CI on the right side, the
+whole CI on the wrong side, or the target inside the CI."""
+
+
+def verdict(goal: float, sense: str, ci_low: float | None, ci_high: float | None) -> Verdict | None:
+    """Where the confidence interval ``[ci_low, ci_high]`` lies against ``sense goal`` (None: no CI)."""
+    if ci_low is None or ci_high is None or ci_low != ci_low or ci_high != ci_high:
+        return None
+    good, bad = (ci_low >= goal, ci_high < goal) if sense == ">=" else (ci_high <= goal, ci_low > goal)
+    return "met" if good else "missed" if bad else "unresolved"
+
+
+@dataclass(frozen=True)
+class PlaceCheck:
+    """One target in one place (``overall``, an interval ``"17:30"`` or a day ``"day 2"``) by simulation."""
+
+    name: str  # KPI name, e.g. abandonment_rate
+    where: str
+    goal: float
+    sense: str  # ">=" or "<="
+    mean: float
+    ci_low: float
+    ci_high: float
+    replications: int
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The verdict: met, missed or unresolved (None: nothing to judge here, e.g. no customers)."""
+        return verdict(self.goal, self.sense, self.ci_low, self.ci_high)
+
+    @property
+    def half_width(self) -> float:
+        """Half the confidence interval's width."""
+        return (self.ci_high - self.ci_low) / 2.0
 
 
 @dataclass(frozen=True)
@@ -47,9 +84,12 @@ class TargetCheck:
     @property
     def missed_with_confidence(self) -> bool:
         """The whole confidence interval lies on the wrong side of the target."""
-        if self.ci_low is None or self.ci_high is None:
-            return False
-        return self.ci_high < self.goal if self.sense == ">=" else self.ci_low > self.goal
+        return self.verdict == "missed"
+
+    @property
+    def verdict(self) -> Verdict | None:
+        """The verdict by the simulation's CI: met, missed or unresolved (None before simulating)."""
+        return verdict(self.goal, self.sense, self.ci_low, self.ci_high)
 
 
 @dataclass(frozen=True)
@@ -57,20 +97,27 @@ class Iteration:
     """One solve-and-simulate round."""
 
     number: int
-    cost: float
+    cost: float  # operating cost of the round's plan (Plan.cost["cost"])
     levels: dict[str, int]
     solve: SolveInfo
     checks: list[TargetCheck]
     misses: list[str]  # what the simulation missed with confidence, and where
+    replications: int = 0  # simulated in the round's verification (0: not simulated)
+    unresolved: list[PlaceCheck] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Plan:
     """Staff per shift and team, training levels, cost, and the KPIs predicted and simulated.
 
-    ``cost`` maps ``wages``, ``training``, ``complaint_wages`` and ``total`` to money over the
-    horizon (and ``per_day``); ``predicted`` maps KPI names to the performance curves'
-    values; ``simulated`` is the final verification's ``summary()`` table.
+    ``cost`` maps money over the horizon: ``cost`` (the operating cost: ``cost_wages`` +
+    ``cost_training`` + ``cost_complaints``), ``cost_wages`` (split into
+    ``cost_wages_front_line`` and ``cost_wages_complaint_teams``), ``cost_training``,
+    ``cost_complaints`` (predicted complaints × ``complaints.cost_per_complaint``) and
+    ``per_day`` (the operating cost per day). ``predicted`` maps KPI names to the performance
+    curves' values; ``simulated`` is the final verification's ``summary()`` table;
+    ``places`` every target in every place the final verification judged (overall, and per
+    interval or day), whose unresolved ones are :attr:`unresolved`.
     """
 
     scenario: Scenario  # the input scenario with the plan's staffing
@@ -82,11 +129,41 @@ class Plan:
     checks: list[TargetCheck]
     staffing: pd.DataFrame  # per team and cell: day, interval, demand_per_hour, staff, required
     iterations: list[Iteration] = field(default_factory=list)
+    places: list[PlaceCheck] = field(default_factory=list)
 
     @property
-    def confirmed(self) -> bool:
-        """No target is missed with statistical confidence by the final simulation."""
-        return bool(self.checks) and not any(c.missed_with_confidence for c in self.checks)
+    def status(self) -> Literal["confirmed", "missed", "unresolved", "unverified"]:
+        """What the final verification says of the plan.
+
+        ``unverified`` (not simulated), ``missed`` (some target missed with confidence somewhere),
+        ``unresolved`` (none missed, some target still inside its CI) or ``confirmed`` (all met).
+        """
+        if self.simulated is None:
+            return "unverified"
+        verdicts = {p.verdict for p in self.places} | {c.verdict for c in self.checks}
+        if "missed" in verdicts:
+            return "missed"
+        return "unresolved" if "unresolved" in verdicts else "confirmed"
+
+    @property
+    def confirmed(self) -> bool | None:
+        """Whether the simulation confirmed every target.
+
+        True: simulated and every target met; False: simulated, some target missed or
+        unresolved; None: not simulated (unverified).
+        """
+        status = self.status
+        return None if status == "unverified" else status == "confirmed"
+
+    @property
+    def unresolved(self) -> list[PlaceCheck]:
+        """Targets the final verification could not decide: the target inside the CI."""
+        return [p for p in self.places if p.verdict == "unresolved"]
+
+    @property
+    def missed(self) -> list[PlaceCheck]:
+        """Targets the final verification missed with confidence, and where."""
+        return [p for p in self.places if p.verdict == "missed"]
 
     def to_frame(self) -> pd.DataFrame:
         """One row per shift worked: team, shift, start, end, break, days, training_level, staff, cost."""
@@ -131,6 +208,10 @@ class Plan:
             "simulated": simulated,
             "targets": {c.name: _check_dict(c) for c in self.checks},
             "confirmed": self.confirmed,
+            "status": self.status,
+            "replications": None if self.simulated is None else _replications(self),
+            "unresolved": [_place_dict(p) for p in self.unresolved],
+            "missed": [_place_dict(p) for p in self.missed],
             "iterations": [_iteration_dict(it) for it in self.iterations],
         }
 
@@ -142,6 +223,17 @@ class Plan:
         return display.plan_html(self)
 
 
+def _replications(plan: Plan) -> int | None:
+    return plan.iterations[-1].replications if plan.iterations else None
+
+
+def _place_dict(p: PlaceCheck) -> dict[str, Any]:
+    return {
+        "target": p.name, "where": p.where, "goal": p.goal, "sense": p.sense, "mean": _clean(p.mean),
+        "ci": [_clean(p.ci_low), _clean(p.ci_high)], "replications": p.replications,
+    }  # fmt: skip
+
+
 def _check_dict(c: TargetCheck) -> dict[str, Any]:
     return {
         "target": c.goal,
@@ -150,6 +242,7 @@ def _check_dict(c: TargetCheck) -> dict[str, Any]:
         "simulated_mean": _clean(c.mean),
         "simulated_ci": [_clean(c.ci_low), _clean(c.ci_high)],
         "met": c.met,
+        "verdict": c.verdict,
         "missed_with_confidence": c.missed_with_confidence,
     }
 
@@ -165,6 +258,8 @@ def _iteration_dict(it: Iteration) -> dict[str, Any]:
         "gap": it.solve.gap,
         "solve_seconds": round(it.solve.seconds, 3),
         "misses": it.misses,
+        "replications": it.replications,
+        "unresolved": [_place_dict(p) for p in it.unresolved],
         "kpis": {c.name: {"mean": _clean(c.mean), "ci_low": _clean(c.ci_low), "ci_high": _clean(c.ci_high)}
                  for c in it.checks},
     }

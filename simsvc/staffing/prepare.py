@@ -89,6 +89,28 @@ def _certain_service(scenario: Scenario, max_staff: int | None) -> InfeasibleErr
     )
 
 
+UNBOUNDED_STAFF = 10
+"""Staff, as a multiple of a cell's generous cap, at which nobody waits: the fewest dissatisfied."""
+
+
+def _fewest_dissatisfied(scenario: Scenario, demand: TeamDemand) -> float:
+    """Expected dissatisfied customers over the horizon with (practically) unbounded staff.
+
+    Dissatisfaction falls with staff, so this bounds every plan's from below (for the
+    complaint desk's cost in :func:`~simsvc.staffing.model.solve_staffing`'s pruning).
+    """
+    if not scenario.quality.enabled:
+        return 0.0
+    h = scenario.horizon
+    total = 0.0
+    for cell in np.flatnonzero(demand.rate > 0):
+        staff = UNBOUNDED_STAFF * max(10, int(np.ceil(demand.offered_load(cell) * 2 + 10)))
+        satisfied = demand.predict(int(cell), staff).satisfied
+        if not np.isnan(satisfied):
+            total += float(demand.rate[cell]) * h.interval_minutes * (1.0 - satisfied)
+    return total
+
+
 def model_input(
     scenario: Scenario,
     patterns: dict[str, list[Pattern]],
@@ -118,7 +140,8 @@ def model_input(
             cells = cell_options(demand, targets, spec.scope, spec.min_staff, spec.max_staff, floors.get(team.name))
             shortfalls += cells.shortfalls
             lv = scenario.training(level)
-            levels.append(LevelInput(level, cells, lv.wage_per_hour / 60.0, lv.training_cost_per_person * amortised))
+            levels.append(LevelInput(level, cells, lv.wage_per_hour / 60.0, lv.training_cost_per_person * amortised,
+                                     _fewest_dissatisfied(scenario, demand)))  # fmt: skip
         if all(lv.cells.shortfalls for lv in levels):
             raise _infeasible(scenario, team.name, shortfalls)
         team_patterns = patterns[team.name]

@@ -11,6 +11,7 @@ deprecates its bundled ``PULP_CBC_CMD``.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import sys
 import time
@@ -21,9 +22,32 @@ import pulp
 
 from simsvc.errors import InfeasibleError
 
-__all__ = ["SolveInfo", "SolverName", "solve"]
+__all__ = ["SolveInfo", "SolverName", "check_solver", "solve"]
 
 SolverName = Literal["highs", "cbc"]
+
+STOPPED = "Stopped at the time limit"
+"""Status of a solve that has an integer solution but stopped before proving it optimal."""
+
+_PACKAGES = {"highs": ("highspy", "pulp[highs]"), "cbc": ("cbcbox", "pulp[cbc]")}
+"""Per solver name: the Python package it runs from and what to install for it."""
+
+
+def check_solver(name: str) -> None:
+    """Refuse a solver name that is unknown or whose package is not installed, naming the ones available.
+
+    Raises:
+        ValueError: naming the solver, what to install, and the solvers available here.
+    """
+    if name not in _PACKAGES:
+        raise ValueError(f"solver(={name!r}) must be one of {sorted(_PACKAGES)}")
+    module, extra = _PACKAGES[name]
+    if importlib.util.find_spec(module) is None:
+        ours = [n for n, (m, _) in _PACKAGES.items() if importlib.util.find_spec(m) is not None]
+        raise ValueError(
+            f"solver {name!r} is not available: its package {module!r} is not installed (pip install '{extra}'); "
+            f"available here: {ours or 'none'} (PuLP lists {pulp.listSolvers(onlyAvailable=True)})"
+        )
 
 
 @dataclass(frozen=True)
@@ -66,19 +90,18 @@ hard part, and more heuristic effort finds it sooner (a week of half-hours: abou
 
 
 def _make(name: SolverName, time_limit: float, gap: float, threads: int | None, mip: bool) -> pulp.LpSolver:
+    check_solver(name)
     if name == "highs":
         _silence_highs_banner()
         return pulp.HiGHS(
             mip=mip, msg=False, timeLimit=time_limit, gapRel=gap, threads=threads,
             mip_heuristic_effort=HIGHS_HEURISTIC_EFFORT,
         )  # fmt: skip
-    if name == "cbc":
-        import cbcbox
+    import cbcbox
 
-        return pulp.COIN_CMD(
-            path=cbcbox.cbc_bin_path(), mip=mip, msg=False, timeLimit=time_limit, gapRel=gap, threads=threads
-        )
-    raise ValueError(f"solver(={name!r}) must be 'highs' or 'cbc'")
+    return pulp.COIN_CMD(
+        path=cbcbox.cbc_bin_path(), mip=mip, msg=False, timeLimit=time_limit, gapRel=gap, threads=threads
+    )
 
 
 def _highs_gap_and_bound(problem: pulp.LpProblem, objective: float) -> tuple[float | None, float | None]:
@@ -117,4 +140,6 @@ def solve(
         return SolveInfo(solver, status, objective, 0.0, seconds, True, objective)
     found_gap, bound = _highs_gap_and_bound(problem, objective) if solver == "highs" else (None, None)
     optimal = problem.sol_status == pulp.LpSolutionOptimal
+    if not optimal:  # PuLP says "Optimal" for any integer solution found; this one is not proven
+        status = STOPPED
     return SolveInfo(solver, status, objective, found_gap, seconds, optimal, bound)
