@@ -143,17 +143,12 @@ def result_html(result: Any) -> str:
 
 def _operating_cost(plan: Any) -> float | None:
     cost = plan.cost or {}
-    value = cost.get("cost", cost.get("total"))
+    value = cost.get("cost")
     return None if value is None else float(value)
 
 
 def _status(plan: Any) -> str:
-    status = getattr(plan, "status", None)
-    if status is not None:
-        return str(status)
-    if plan.simulated is None:
-        return "not simulated"
-    return "confirmed" if plan.confirmed else "not confirmed"
+    return str(plan.status)
 
 
 def _levels(plan: Any) -> str:
