@@ -192,7 +192,8 @@ def test_help_examples_work_in_a_folder_with_only_the_bundled_examples(tmp_path,
 def test_wheel_carries_the_examples(tmp_path):
     """The wheel holds the example files themselves (not links), so `simsvc examples` works when installed."""
     src = tmp_path / "src"
-    shutil.copytree(ROOT, src, symlinks=True, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info"))
+    skip = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache", "results")
+    shutil.copytree(ROOT, src, symlinks=True, ignore=skip)
     build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)]
     proc = subprocess.run([*build, str(src)], capture_output=True, text=True, timeout=300)
     if proc.returncode != 0 and "No module named" in proc.stderr:

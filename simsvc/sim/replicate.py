@@ -21,6 +21,7 @@ from simsvc.workers import process_pool, resolve_workers
 
 __all__ = ["run_replication", "simulate"]
 
+
 def run_replication(
     scenario: Scenario, seed: int, replication: int, keep_records: bool
 ) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray] | None, bool]:
