@@ -5,6 +5,8 @@ They are package data under ``simsvc/examples/``: ``scenarios/`` (every ``*.yaml
 to the user-facing ``scenarios/`` folder and ``experiments/staffing_small.yaml``, so each file
 exists once and a wheel carries the files themselves; someone who installed from a wheel gets
 the same folders with ``simsvc examples DIR``, and the commands of the README work inside DIR.
+(A checkout made without symbolic links, as Git on Windows does unless ``core.symlinks`` is on,
+has text files there instead; ``tests/test_cli.py`` says so.)
 """
 
 from __future__ import annotations

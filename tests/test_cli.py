@@ -189,8 +189,9 @@ def test_help_examples_work_in_a_folder_with_only_the_bundled_examples(tmp_path,
     assert (tmp_path / "scenario.schema.json").stat().st_size > 1000
 
 
-def test_wheel_carries_the_examples(tmp_path):
-    """The wheel holds the example files themselves (not links), so `simsvc examples` works when installed."""
+def test_installed_wheel_writes_and_runs_its_examples(tmp_path):
+    """Built and installed as a user would (no repository around): the wheel holds the example files
+    themselves, not links, and its help's first steps work."""
     src = tmp_path / "src"
     skip = shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "__pycache__", ".*_cache", "results")
     shutil.copytree(ROOT, src, symlinks=True, ignore=skip)
@@ -204,6 +205,26 @@ def test_wheel_carries_the_examples(tmp_path):
         for example in bundled_examples():
             data = archive.read(f"simsvc/examples/{example.path}")
             assert data == (ROOT / example.path).read_bytes(), example.path
+    site = tmp_path / "site"
+    install = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-compile", "-q", "--target", str(site)]
+    proc = subprocess.run([*install, str(wheel)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    user = tmp_path / "user"
+    user.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site)}  # the installed copy, ahead of any checkout
+
+    def simsvc_cli(*args: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "simsvc.cli", *args]
+        return subprocess.run(command, cwd=user, env=env, capture_output=True, text=True, timeout=300)
+
+    version = simsvc_cli("--version")
+    assert version.returncode == 0 and version.stdout.strip() == f"simsvc {importlib.metadata.version('simsvc')}"
+    assert simsvc_cli("examples", "demo").returncode == 0
+    proc = simsvc_cli("run", "demo/scenarios/call_centre.yaml", "-r", "2", "--format", "json")  # reads its CSV
+    assert proc.returncode == 0, proc.stderr
+    assert "scenarios/teaching.yaml" in simsvc_cli("examples").stdout
+    where = [sys.executable, "-c", "import simsvc; print(simsvc.__file__)"]
+    assert subprocess.run(where, cwd=user, env=env, capture_output=True, text=True).stdout.startswith(str(site))
 
 
 # --- the run table and CSV tables ------------------------------------------------------------------------------
