@@ -19,9 +19,49 @@ from simsvc.errors import ScenarioError
 
 __all__ = ["app", "main"]
 
+
+def _examples(*lines: str) -> str:
+    """A help epilog of example command lines (shown verbatim, one per line)."""
+    return "Examples (`simsvc examples demo` writes the demo/ folder):\n\b\n" + "\n".join(f"  {x}" for x in lines)
+
+
+# The examples use the files `simsvc examples demo` writes, so they work for anyone who
+# installed simsvc (from a wheel too); tests/test_cli.py runs them.
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "simsvc": (
+        "simsvc examples demo",
+        "simsvc run demo/scenarios/bank_branch.yaml",
+        "simsvc run --help",
+    ),
+    "examples": ("simsvc examples", "simsvc examples demo"),
+    "validate": ("simsvc validate demo/scenarios/call_centre.yaml",),
+    "schema": ("simsvc schema > scenario.schema.json",),
+    "run": (
+        "simsvc run demo/scenarios/bank_branch.yaml",
+        "simsvc run demo/scenarios/call_centre.yaml -r 50 --seed 1 -w 2 -f json",
+        "simsvc run demo/scenarios/bank_branch.yaml -f csv --table interval",
+        "simsvc run demo/scenarios/bank_branch.yaml --out results/bank",
+    ),
+    "report": (
+        "simsvc run demo/scenarios/bank_branch.yaml --out results/bank",
+        "simsvc report results/bank",
+    ),
+    "optimize": (
+        "simsvc optimize demo/scenarios/call_centre.yaml --no-simulate",
+        "simsvc optimize demo/scenarios/call_centre.yaml --out results/plan",
+    ),
+    "sweep": (
+        "simsvc sweep demo/experiments/staffing_small.yaml --out results/small",
+        "simsvc sweep demo/experiments/staffing_small.yaml --out results/small --resume",
+    ),
+    "app": ("simsvc app --port 8501 --browser",),
+}
+"""Example command lines of each command's ``--help`` (``simsvc``: the top-level help)."""
+
 app = typer.Typer(
     name="simsvc",
-    help="Simulate service operations and their waiting times; see README.md.",
+    help="Simulate service operations, their waiting times and service quality, and recommend staffing.",
+    epilog=_examples(*EXAMPLES["simsvc"]),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -57,6 +97,36 @@ class OutputFormat(str, Enum):
     csv = "csv"
 
 
+class CsvTable(str, Enum):
+    """Which KPI table ``simsvc run --format csv`` prints."""
+
+    overall = "overall"
+    class_ = "class"
+    interval = "interval"
+    day = "day"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("simsvc")
+        except PackageNotFoundError:  # a source checkout on the path, not installed
+            from simsvc import __version__ as number
+        _out.print(f"simsvc {number}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Simulate service operations, their waiting times and service quality, and recommend staffing."""
+
+
 def _fail_invalid(exc: ScenarioError) -> None:
     _err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(INVALID_INPUT)
@@ -65,7 +135,31 @@ def _fail_invalid(exc: ScenarioError) -> None:
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario file (YAML).", show_default=False)]
 
 
-@app.command()
+@app.command(epilog=_examples(*EXAMPLES["examples"]))
+def examples(
+    folder: Annotated[
+        Optional[Path], typer.Argument(help="Folder to write them into; without it, list them.", show_default=False)
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace files that exist.")] = False,
+) -> None:
+    """Write the bundled example scenarios and sweep experiment into FOLDER (or list them)."""
+    from simsvc.bundled import bundled_examples, write_examples
+
+    if folder is None:
+        for example in bundled_examples():
+            _out.print(f"{example.path:40} {example.title}", highlight=False)
+        return
+    try:
+        written = write_examples(folder, overwrite=force)
+    except FileExistsError as exc:
+        _err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(INVALID_INPUT) from None
+    _err.print(f"wrote {len(written)} files to {folder}", highlight=False)
+    for path in written:
+        _out.print(str(path), highlight=False)
+
+
+@app.command(epilog=_examples(*EXAMPLES["validate"]))
 def validate(file: ScenarioFile) -> None:
     """Check a scenario file and say what is wrong with it, field by field."""
     from simsvc.scenario import load_scenario
@@ -88,7 +182,7 @@ def validate(file: ScenarioFile) -> None:
         _err.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
-@app.command()
+@app.command(epilog=_examples(*EXAMPLES["schema"]))
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion and checks)."""
     from simsvc.scenario import scenario_json_schema
@@ -96,18 +190,27 @@ def schema() -> None:
     sys.stdout.write(scenario_json_schema() + "\n")
 
 
-@app.command()
+@app.command(epilog=_examples(*EXAMPLES["run"]))
 def run(
     file: ScenarioFile,
     replications: Annotated[
         Optional[int], typer.Option("--replications", "-r", min=1, help="Default: the scenario's.")
     ] = None,
     seed: Annotated[Optional[int], typer.Option(min=0, help="Default: the scenario's.")] = None,
+    workers: Annotated[
+        Optional[int],
+        typer.Option("--workers", "-w", min=1, help="Processes running replications. Default: all cores."),
+    ] = None,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="How to print the KPIs.")
     ] = OutputFormat.table,
+    table: Annotated[
+        Optional[CsvTable],
+        typer.Option("--table", "-t", help="With --format csv: which KPI table to print. Default: overall."),
+    ] = None,
     out: Annotated[
-        Optional[Path], typer.Option(help="Folder for the customer records (Parquet) and KPI tables.")
+        Optional[Path],
+        typer.Option(help="Folder for the customer records (Parquet) and every KPI table (CSV)."),
     ] = None,
     no_records: Annotated[
         bool, typer.Option("--no-records", help="Stream KPIs only: bounded memory, no customer table.")
@@ -115,11 +218,19 @@ def run(
     plots: Annotated[Optional[Path], typer.Option(help="Folder for the figures (PNG).")] = None,
     lang: Annotated[Language, typer.Option(help="Language of the figures.")] = Language.en,
 ) -> None:
-    """Simulate a scenario and print its KPIs with 95 % confidence intervals."""
-    from simsvc.output import print_result, write_result
+    """Simulate a scenario; print its KPIs with 95 % CIs and its targets met or missed.
+
+    Replications run side by side on --workers processes, with the same numbers
+    for any number of workers (replication r draws from the streams of seed, r).
+    --out writes summary.csv, by_class.csv, by_interval.csv, by_day.csv (the
+    --table choices), result.json and customers.parquet.
+    """
+    from simsvc.output import csv_table, print_result, write_result
     from simsvc.scenario import load_scenario
     from simsvc.sim.replicate import simulate
 
+    if table is not None and output_format is not OutputFormat.csv:
+        raise typer.BadParameter("applies to --format csv only (--out writes every table)", param_hint="--table")
     try:
         scenario = load_scenario(file)
     except ScenarioError as exc:
@@ -129,12 +240,15 @@ def run(
     with _progress() as bar:
         task = bar.add_task("replications", total=replications or scenario.simulation.replications)
         result = simulate(
-            scenario, replications, seed, keep_records=keep,
+            scenario, replications, seed, keep_records=keep, workers=workers,
             progress=lambda done, total: bar.update(task, completed=done),
         )  # fmt: skip
     for warning in result.warnings:
         _err.print(f"[yellow]warning:[/] {warning}", highlight=False)
-    print_result(result, output_format.value, _out)
+    if output_format is OutputFormat.csv:
+        _out.file.write(csv_table(result, (table or CsvTable.overall).value))
+    else:
+        print_result(result, output_format.value, _out)
     if out is not None:
         written = write_result(result, out)
         _err.print(f"wrote {len(written)} files to {out}", highlight=False)
@@ -149,7 +263,7 @@ def run(
         raise typer.Exit(INTERRUPTED)
 
 
-@app.command()
+@app.command(epilog=_examples(*EXAMPLES["optimize"]))
 def optimize(
     file: ScenarioFile,
     out: Annotated[
@@ -212,7 +326,7 @@ def optimize(
         raise typer.Exit(INFEASIBLE)
 
 
-@app.command()
+@app.command(epilog=_examples(*EXAMPLES["report"]))
 def report(
     folder: Annotated[Path, typer.Argument(help="Output folder of `simsvc run --out` or `simsvc optimize --out`.")],
     lang: Annotated[Language, typer.Option(help="Language of the report.")] = Language.en,
@@ -231,7 +345,7 @@ def report(
     _err.print(f"wrote {path}", highlight=False)
 
 
-@app.command("app")
+@app.command("app", epilog=_examples(*EXAMPLES["app"]))
 def web_app(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port on localhost.")] = 8501,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "localhost",
@@ -243,7 +357,7 @@ def web_app(
     serve(port=port, host=host, open_browser=browser)
 
 
-@app.command()
+@app.command(epilog=_examples(*EXAMPLES["sweep"]))
 def sweep(
     experiment: Annotated[Path, typer.Argument(help="Experiment file (YAML).", show_default=False)],
     out: Annotated[Path, typer.Option(help="Results folder (Parquet store).", show_default=False)],

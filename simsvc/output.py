@@ -21,10 +21,11 @@ from simsvc.i18n import kpi_label
 from simsvc.result import SimResult
 from simsvc.scenario.dump import scenario_yaml
 from simsvc.scenario.quality_models import DIMENSIONS
+from simsvc.targets import goals, verdict
 
 __all__ = [
-    "KPI_SECTIONS", "NOT_APPLICABLE", "atomic_write", "format_interval", "format_kpi", "print_result",
-    "shows_lost_value", "write_result",
+    "CSV_TABLES", "KPI_SECTIONS", "NOT_APPLICABLE", "atomic_write", "csv_table", "format_estimate",
+    "format_interval", "format_kpi", "print_result", "shows_lost_value", "write_result",
 ]  # fmt: skip
 
 _PERCENT = {
@@ -94,6 +95,48 @@ def shows_lost_value(summary: pd.DataFrame) -> bool:
         return False
     value = summary.loc["lost_customer_value", "mean"]
     return not pd.isna(value) and float(value) != 0.0
+
+
+def format_estimate(kpi: str, mean: float, low: float | None, high: float | None, lang: str = "en") -> str:
+    """A mean with its confidence interval, the unit written once: ``94.9 % [93.1, 96.7]``, ``2.27 min [0.23, 4.30]``.
+
+    Without an interval (NaN: one replication) only the mean is shown.
+    """
+    text = format_kpi(kpi, mean, lang)
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return text
+    unit = text[text.index(" ") :] if " " in text else ""  # " %", " min"; none for counts and money
+    bounds = (format_kpi(kpi, b, lang).removesuffix(unit) if unit else format_kpi(kpi, b, lang) for b in (low, high))
+    return f"{text} [{', '.join(bounds)}]"
+
+
+def _targets_table(result: SimResult, summary: pd.DataFrame, level: int) -> Table | None:
+    """Each target the scenario sets, its KPI's mean and CI, and whether the CI says met, missed or unresolved."""
+    rows = goals(result.scenario)
+    if not rows:
+        return None
+    table = Table(title=f"targets (overall; verdict by the {level} % CI)", title_justify="left")
+    for col in ("KPI", "target", f"value [{level} % CI]", "verdict", "set by"):
+        table.add_column(col, justify="right" if col in ("target", f"value [{level} % CI]") else "left")
+    styles = {"met": "green", "missed": "bold red", "unresolved": "yellow"}
+    for goal in rows:
+        if goal.kpi in summary.index:
+            mean, low, high = (float(summary.loc[goal.kpi, c]) for c in ("mean", "ci_low", "ci_high"))
+        else:
+            mean = low = high = math.nan
+        judged = verdict(goal, low, high)
+        shown = NOT_APPLICABLE if judged is None else f"[{styles[judged]}]{judged}[/]"
+        field = f"targets.{goal.target}"
+        if goal.target == "service_level":
+            field += f" (within {result.scenario.targets.service_level.within:g} min)"
+        elif goal.target == "min_satisfied":
+            field += f" = {format_kpi('dissatisfied_share', 1 - goal.value)}"
+        sense = "≥" if goal.sense == ">=" else "≤"
+        table.add_row(
+            goal.kpi, f"{sense} {format_kpi(goal.kpi, goal.value)}", format_estimate(goal.kpi, mean, low, high),
+            shown, field,
+        )  # fmt: skip
+    return table
 
 
 def _ci_table(title: str, rows: pd.DataFrame, names: list[str], level: int, label: str = "KPI") -> Table:
@@ -171,12 +214,35 @@ def print_result(result: SimResult, fmt: str, console: Console) -> None:
     else:
         for table in _tables(result):
             console.print(table)
+        level = round(100 * result.scenario.simulation.confidence)
+        targets = _targets_table(result, result.summary(), level)
+        if targets is not None:
+            console.print(targets)
         target = result.scenario.targets.service_level
         console.print(
             f"service level = share of arrivals served within {target.within:g} min "
             f"(target {100 * target.fraction:.0f} %)",
             style="dim",
         )
+
+
+CSV_TABLES: dict[str, Callable[[SimResult], pd.DataFrame]] = {
+    "overall": lambda r: r.summary().rename_axis("kpi"),
+    "class": SimResult.by_class,
+    "interval": SimResult.by_interval,
+    "day": SimResult.by_day,
+}
+"""The KPI tables ``simsvc run --format csv --table NAME`` prints (``--out`` writes all of them)."""
+
+
+def csv_table(result: SimResult, table: str = "overall") -> str:
+    """One KPI table as CSV text: ``overall`` (index ``kpi``), ``class``, ``interval`` or ``day`` (index group, kpi).
+
+    Columns ``mean``, ``ci_low``, ``ci_high``, ``n``; shares as fractions, as in JSON.
+    """
+    if table not in CSV_TABLES:
+        raise ValueError(f"table(={table!r}) must be one of {', '.join(CSV_TABLES)}")
+    return CSV_TABLES[table](result).to_csv()
 
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import simsvc
+from simsvc.bundled import examples_root
 from simsvc.errors import ScenarioError
 from simsvc.i18n import Lang
 
@@ -33,8 +34,8 @@ DEFAULT_REPLICATIONS = 10
 
 
 def bundled_scenarios() -> dict[str, Path]:
-    """The example scenarios (``scenarios/*.yaml`` of the repository, or ``$SIMSVC_SCENARIOS``), teaching first."""
-    folder = Path(os.environ.get("SIMSVC_SCENARIOS") or Path(simsvc.__file__).resolve().parent.parent / "scenarios")
+    """The example scenarios (those the package ships, or ``$SIMSVC_SCENARIOS/*.yaml``), teaching first."""
+    folder = Path(os.environ.get("SIMSVC_SCENARIOS") or str(examples_root().joinpath("scenarios")))
     files = sorted(folder.glob("*.yaml"), key=lambda p: (p.stem != "teaching", p.stem))
     return {p.stem: p for p in files}
 

@@ -6,46 +6,22 @@ these are the two the command line offers.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import signal
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 
+from simsvc.workers import default_workers, process_pool
+
 __all__ = ["dask_executor", "default_workers", "local_executor"]
 
 
-def default_workers() -> int:
-    """All the cores this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def _worker_init() -> None:
-    # Ctrl-C reaches the whole process group; the main process alone decides what to do
-    # (keep finished tasks, stop), so a worker must not die mid-task with a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def local_executor(workers: int | None = None) -> ProcessPoolExecutor:
-    """A pool of ``workers`` processes (default: all cores).
+    """A pool of ``workers`` local processes (default: all cores) for sweep tasks.
 
-    On POSIX the workers fork from a clean server process that has already imported
-    simsvc ("forkserver" with preloading): starting a worker costs milliseconds, and no
-    thread of the caller (a progress bar, a Dask client) is forked along.
+    See :func:`simsvc.workers.process_pool`: forkserver start with simsvc preloaded, and
+    workers that leave Ctrl-C to the main process.
     """
-    n = workers or default_workers()
-    if n < 1:
-        raise ValueError(f"workers(={n}) must be >= 1")
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["simsvc.experiments.runner"])
-    else:  # pragma: no cover - Windows
-        context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_worker_init)
+    return process_pool(workers, preload=["simsvc.experiments.runner"])
 
 
 @contextmanager

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from concurrent.futures import Future, as_completed
 
 import numpy as np
 import pandas as pd
@@ -15,6 +17,7 @@ from simsvc.sim.demand import Demand
 from simsvc.sim.engine import Engine
 from simsvc.sim.quality_engine import QualityEngine
 from simsvc.sim.tally import Tally
+from simsvc.workers import process_pool, resolve_workers
 
 __all__ = ["run_replication", "simulate"]
 
@@ -61,6 +64,53 @@ def run_replication(
     return kpis, rows, engine.truncated
 
 
+POOL_WORTH_SECONDS = 1.0
+"""Worker processes start only when the replications left would take longer than this here.
+
+Starting a pool costs about a second (each worker process imports NumPy, pandas and SimPy), so a
+short run is faster in this process; which process runs a replication never changes its numbers.
+"""
+
+
+def _run_replications(
+    scenario: Scenario,
+    seed: int,
+    numbers: range,
+    keep_records: bool,
+    workers: int,
+    done: Callable[[int, _Outcome], None],
+) -> None:
+    """Run replications ``numbers``, calling ``done(r, outcome)`` as each finishes (in any order).
+
+    The first runs in this process and is timed; if the others would take longer than
+    :data:`POOL_WORTH_SECONDS` and ``workers`` allows, they run in a pool of local processes.
+    Each replication is the same call, with the same streams, wherever it runs, so its numbers
+    are the same. On Ctrl-C the queued replications are cancelled and the pool shut down
+    without waiting (its workers ignore Ctrl-C and end with their current replication).
+    """
+    start = time.perf_counter()
+    done(numbers[0], run_replication(scenario, seed, numbers[0], keep_records))
+    rest = numbers[1:]
+    if workers == 1 or len(rest) < 2 or (time.perf_counter() - start) * len(rest) < POOL_WORTH_SECONDS:
+        for r in rest:
+            done(r, run_replication(scenario, seed, r, keep_records))
+        return
+    pool = process_pool(min(workers, len(rest)), preload=["simsvc.sim.replicate"])
+    futures: dict[Future, int] = {}
+    interrupted = False
+    try:
+        futures = {pool.submit(run_replication, scenario, seed, r, keep_records): r for r in rest}
+        for future in as_completed(futures):
+            done(futures[future], future.result())
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        for future in futures:
+            future.cancel()
+        pool.shutdown(wait=not interrupted, cancel_futures=True)
+
+
 def simulate(
     scenario: Scenario,
     replications: int | None = None,
@@ -69,13 +119,14 @@ def simulate(
     keep_records: bool | None = None,
     progress: Callable[[int, int], None] | None = None,
     first_replication: int = 0,
+    workers: int | None = 1,
 ) -> SimResult:
     """Simulate ``replications`` independent replications of ``scenario``.
 
     Replication ``r`` draws from streams keyed by ``(seed, r, class, purpose)``, so the
     same seed gives the same customers whatever the staffing (common random numbers)
-    and the same numbers in any process. If interrupted (Ctrl-C), the replications
-    already finished are returned, flagged ``interrupted``.
+    and the same numbers in any process, with any number of workers. If interrupted
+    (Ctrl-C), the replications already finished are returned, flagged ``interrupted``.
 
     Args:
         scenario: a validated scenario (see :func:`simsvc.load_scenario`).
@@ -88,6 +139,13 @@ def simulate(
             ``first_replication, ..., first_replication + replications - 1`` are simulated, so
             a long run split into blocks (as experiment sweeps do) gives exactly the numbers
             of one run.
+        workers: the most local processes that run replications side by side; None for all
+            cores. A pool starts only when the replications after the first would take longer
+            than :data:`POOL_WORTH_SECONDS` in this process. Default 1 (this process):
+            ``simulate`` is also called inside sweep workers and by the optimizer, where a pool
+            per call would oversubscribe the cores. The numbers are bit-identical for any
+            count. In a script, call it under ``if __name__ == "__main__":`` (as any
+            ``multiprocessing`` code), since workers import the main module.
     """
     sim = scenario.simulation
     n = sim.replications if replications is None else int(replications)
@@ -95,24 +153,27 @@ def simulate(
         raise ValueError(f"replications(={n}) must be >= 1")
     if first_replication < 0:
         raise ValueError(f"first_replication(={first_replication}) must be >= 0")
+    pool_size = resolve_workers(workers)
     seed = sim.seed if seed is None else int(seed)
     keep = sim.keep_records if keep_records is None else keep_records
     warnings = [w for w in [overload_warning(scenario)] if w]
-    kpi_tables, records, truncated, interrupted = [], [], False, False
+    finished: dict[int, _Outcome] = {}
+
+    def done(r: int, outcome: _Outcome) -> None:
+        finished[r] = outcome
+        if progress:
+            progress(len(finished), n)
+
+    interrupted = False
     try:
-        for i, r in enumerate(range(first_replication, first_replication + n)):
-            kpis, rows, cut = run_replication(scenario, seed, r, keep)
-            kpi_tables.append(kpis)
-            if rows is not None:
-                records.append((r, *rows))
-            truncated |= cut
-            if progress:
-                progress(i + 1, n)
+        _run_replications(scenario, seed, range(first_replication, first_replication + n), keep, pool_size, done)
     except KeyboardInterrupt:
-        if not kpi_tables:
+        if not finished:
             raise
         interrupted = True
-        warnings.append(f"interrupted: {len(kpi_tables)} of {n} replications finished")
+        warnings.append(f"interrupted: {len(finished)} of {n} replications finished")
+    ordered = [(r, *finished[r]) for r in sorted(finished)]
+    truncated = any(cut for *_, cut in ordered)
     if truncated:
         warnings.append(
             f"truncated: arrivals stopped at simulation.max_customers={sim.max_customers} "
@@ -121,9 +182,13 @@ def simulate(
     return SimResult(
         scenario=scenario,
         seed=seed,
-        kpis=pd.concat(kpi_tables, ignore_index=True),
-        records=records if keep else None,
+        kpis=pd.concat([kpis for _, kpis, _, _ in ordered], ignore_index=True),
+        records=[(r, *rows) for r, _, rows, _ in ordered if rows is not None] if keep else None,
         warnings=warnings,
         interrupted=interrupted,
         truncated=truncated,
     )
+
+
+_Outcome = tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray] | None, bool]
+"""What :func:`run_replication` returns: KPIs, record rows (or None), truncated."""

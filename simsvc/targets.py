@@ -1,0 +1,65 @@
+"""The scenario's targets as KPI goals, and a verdict on each from a confidence interval.
+
+A target is judged by where the whole confidence interval over replications lies: on the
+right side of the goal (``met``), on the wrong side (``missed``), or across it
+(``unresolved``: more replications could decide it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from simsvc.scenario.models import Scenario
+
+__all__ = ["Goal", "Verdict", "goals", "verdict"]
+
+Verdict = Literal["met", "missed", "unresolved"]
+Sense = Literal[">=", "<="]
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One target as a bound on a KPI: ``kpi sense value`` (``service_level >= 0.8``)."""
+
+    target: str
+    """The field of ``targets`` that sets it (``service_level``, ``max_abandonment``, ...)."""
+    kpi: str
+    sense: Sense
+    value: float
+
+
+def goals(scenario: Scenario) -> list[Goal]:
+    """Every target the scenario sets, as a bound on the overall KPI that measures it.
+
+    ``min_satisfied`` bounds ``dissatisfied_share`` from above (``1 - min_satisfied``), and
+    applies, like ``complaints_within_sla`` (which also needs a complaint team), only with the
+    quality model on.
+    """
+    t = scenario.targets
+    out = [Goal("service_level", "service_level", ">=", t.service_level.fraction)]
+    if t.max_abandonment is not None:
+        out.append(Goal("max_abandonment", "abandonment_rate", "<=", t.max_abandonment))
+    if t.min_satisfied is not None and scenario.quality.enabled:
+        out.append(Goal("min_satisfied", "dissatisfied_share", "<=", 1.0 - t.min_satisfied))
+    if t.complaints_within_sla is not None and scenario.quality.enabled and scenario.complaints.teams:
+        out.append(Goal("complaints_within_sla", "complaints_within_sla", ">=", t.complaints_within_sla))
+    return out
+
+
+def verdict(goal: Goal, ci_low: float | None, ci_high: float | None) -> Verdict | None:
+    """Where the confidence interval ``[ci_low, ci_high]`` lies against ``goal``.
+
+    Returns:
+        ``met`` when all of it satisfies the goal, ``missed`` when none of it does,
+        ``unresolved`` when the goal lies inside it; None when there is no interval (NaN: one
+        replication, or nothing to count).
+    """
+    if ci_low is None or ci_high is None or math.isnan(ci_low) or math.isnan(ci_high):
+        return None
+    if goal.sense == ">=":
+        good, bad = ci_low >= goal.value, ci_high < goal.value
+    else:
+        good, bad = ci_high <= goal.value, ci_low > goal.value
+    return "met" if good else "missed" if bad else "unresolved"
