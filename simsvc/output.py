@@ -31,17 +31,19 @@ __all__ = [
 _PERCENT = {
     "service_level", "abandonment_rate", "balk_rate", "utilization", "delighted_share", "dissatisfied_share",
     "complaint_rate", "recovery_rate", "complaints_within_sla", "retention", "complaint_team_utilization",
+    "returning_share",
 }  # fmt: skip
 _COUNTS = {"arrivals", "served", "abandoned", "balked", "max_queue", "lost_customers"}
 KPI_SECTIONS = {
     "service": [
-        "arrivals", "served", "abandoned", "balked", "mean_wait", "mean_wait_served", "p95_wait",
+        "arrivals", "demand_change", "served", "abandoned", "balked", "mean_wait", "mean_wait_served", "p95_wait",
         "service_level", "abandonment_rate", "balk_rate", "utilization", "max_queue", "mean_queue",
         "mean_service_time",
     ],
     "quality": [
         "satisfaction", "delighted_share", "dissatisfied_share", "complaint_rate", "recovery_rate",
-        "complaints_within_sla", "mean_resolution_time", "retention", "lost_customers", "complaint_team_utilization",
+        "complaints_within_sla", "mean_resolution_time", "retention", "lost_customers", "returning_share",
+        "complaint_team_utilization",
     ],
     "cost": ["cost", "cost_wages", "cost_training", "cost_complaints"],
     "lost_value": ["lost_customer_value", "cost_and_lost_value"],
@@ -63,6 +65,8 @@ def format_kpi(kpi: str, value: float, lang: str = "en") -> str:
         return NOT_APPLICABLE
     if kpi in _PERCENT:
         return f"{100 * value:.1f} %"
+    if kpi == "demand_change":
+        return f"{100 * value:+.1f} %"
     if kpi in _COUNTS:
         return f"{value:,.1f}"
     if kpi == "mean_queue":

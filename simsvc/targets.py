@@ -13,7 +13,7 @@ from typing import Literal
 
 from simsvc.scenario.models import Scenario
 
-__all__ = ["Goal", "Verdict", "goals", "verdict"]
+__all__ = ["Goal", "Verdict", "goals", "judge", "verdict"]
 
 Verdict = Literal["met", "missed", "unresolved"]
 Sense = Literal[">=", "<="]
@@ -48,18 +48,25 @@ def goals(scenario: Scenario) -> list[Goal]:
     return out
 
 
-def verdict(goal: Goal, ci_low: float | None, ci_high: float | None) -> Verdict | None:
-    """Where the confidence interval ``[ci_low, ci_high]`` lies against ``goal``.
+def judge(value: float, sense: str, ci_low: float | None, ci_high: float | None) -> Verdict | None:
+    """Where the confidence interval ``[ci_low, ci_high]`` lies against the bound ``sense value``.
+
+    The one rule for every verdict (the run table, the report, the optimizer's verification).
 
     Returns:
-        ``met`` when all of it satisfies the goal, ``missed`` when none of it does,
-        ``unresolved`` when the goal lies inside it; None when there is no interval (NaN: one
+        ``met`` when all of it satisfies the bound, ``missed`` when none of it does,
+        ``unresolved`` when the bound lies inside it; None when there is no interval (NaN: one
         replication, or nothing to count).
     """
     if ci_low is None or ci_high is None or math.isnan(ci_low) or math.isnan(ci_high):
         return None
-    if goal.sense == ">=":
-        good, bad = ci_low >= goal.value, ci_high < goal.value
+    if sense == ">=":
+        good, bad = ci_low >= value, ci_high < value
     else:
-        good, bad = ci_high <= goal.value, ci_low > goal.value
+        good, bad = ci_high <= value, ci_low > value
     return "met" if good else "missed" if bad else "unresolved"
+
+
+def verdict(goal: Goal, ci_low: float | None, ci_high: float | None) -> Verdict | None:
+    """:func:`judge` of one of the scenario's :func:`goals`."""
+    return judge(goal.value, goal.sense, ci_low, ci_high)

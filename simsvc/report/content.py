@@ -16,6 +16,7 @@ from simsvc.i18n import Lang, column_label, cost_label, kpi_label, tr
 from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value
 from simsvc.report.folders import OptimizationFolder, RunFolder, ScenarioInfo
 from simsvc.scenario.quality_models import DIMENSIONS
+from simsvc.targets import goals, verdict
 
 __all__ = ["optimization_content", "run_content"]
 
@@ -41,18 +42,23 @@ def _kpi_table(summary: pd.DataFrame, kpis: list[str], lang: Lang) -> list[Row]:
 
 
 def _targets(info: ScenarioInfo, summary: pd.DataFrame, lang: Lang) -> list[dict[str, Any]]:
-    targets = info.mapping.get("targets") or {}
+    """Each target with its KPI's mean and CI, judged by the CI as the run table does (:mod:`simsvc.targets`)."""
+    if info.scenario is None:
+        return []
     rows = []
-    sl = targets.get("service_level") or {"within": 5.0, "fraction": 0.8}
-    if "service_level" in summary.index:
-        value = float(summary.loc["service_level", "mean"])
-        rows.append(dict(name=tr("ui.sl_target", lang, within=sl["within"], fraction=sl["fraction"]),
-                         value=format_kpi("service_level", value, lang), met=value >= sl["fraction"]))  # fmt: skip
-    limit = targets.get("max_abandonment")
-    if limit is not None and "abandonment_rate" in summary.index:
-        value = float(summary.loc["abandonment_rate", "mean"])
-        rows.append(dict(name=tr("ui.abandon_target", lang, value=limit),
-                         value=format_kpi("abandonment_rate", value, lang), met=value <= limit))  # fmt: skip
+    for goal in goals(info.scenario):
+        if goal.kpi not in summary.index:
+            continue
+        mean, low, high = (float(summary.loc[goal.kpi, c]) for c in ("mean", "ci_low", "ci_high"))
+        if goal.target == "service_level":
+            name = tr("ui.sl_target", lang, within=info.scenario.targets.service_level.within, fraction=goal.value)
+        elif goal.target == "max_abandonment":
+            name = tr("ui.abandon_target", lang, value=goal.value)
+        else:
+            sense = "≥" if goal.sense == ">=" else "≤"
+            name = f"{kpi_label(goal.kpi, lang)} {sense} {format_kpi(goal.kpi, goal.value)}"
+        value = f"{format_kpi(goal.kpi, mean, lang)} ({format_interval(goal.kpi, low, high, lang)})"
+        rows.append(dict(name=name, value=value, verdict=verdict(goal, low, high) or "unresolved"))
     return rows
 
 

@@ -11,8 +11,9 @@ from simsvc import display
 from simsvc.scenario.models import Scenario
 from simsvc.staffing.patterns import Pattern
 from simsvc.staffing.solver import SolveInfo
+from simsvc.targets import Verdict, judge
 
-__all__ = ["Iteration", "PlaceCheck", "Plan", "PlannedShift", "TargetCheck", "Verdict", "verdict"]
+__all__ = ["Iteration", "PlaceCheck", "Plan", "PlannedShift", "TargetCheck"]
 
 
 @dataclass(frozen=True)
@@ -23,19 +24,6 @@ class PlannedShift:
     training_level: int
     staff: int
     cost: float  # over the horizon: wages of the paid time
-
-
-Verdict = Literal["met", "missed", "unresolved"]
-"""A target against a simulated confidence interval: the whole CI on the right side, the
-whole CI on the wrong side, or the target inside the CI."""
-
-
-def verdict(goal: float, sense: str, ci_low: float | None, ci_high: float | None) -> Verdict | None:
-    """Where the confidence interval ``[ci_low, ci_high]`` lies against ``sense goal`` (None: no CI)."""
-    if ci_low is None or ci_high is None or ci_low != ci_low or ci_high != ci_high:
-        return None
-    good, bad = (ci_low >= goal, ci_high < goal) if sense == ">=" else (ci_high <= goal, ci_low > goal)
-    return "met" if good else "missed" if bad else "unresolved"
 
 
 @dataclass(frozen=True)
@@ -54,7 +42,7 @@ class PlaceCheck:
     @property
     def verdict(self) -> Verdict | None:
         """The verdict: met, missed or unresolved (None: nothing to judge here, e.g. no customers)."""
-        return verdict(self.goal, self.sense, self.ci_low, self.ci_high)
+        return judge(self.goal, self.sense, self.ci_low, self.ci_high)
 
     @property
     def half_width(self) -> float:
@@ -89,7 +77,7 @@ class TargetCheck:
     @property
     def verdict(self) -> Verdict | None:
         """The verdict by the simulation's CI: met, missed or unresolved (None before simulating)."""
-        return verdict(self.goal, self.sense, self.ci_low, self.ci_high)
+        return judge(self.goal, self.sense, self.ci_low, self.ci_high)
 
 
 @dataclass(frozen=True)

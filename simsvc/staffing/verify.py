@@ -21,7 +21,7 @@ import pandas as pd
 from simsvc.result import SimResult
 from simsvc.scenario.models import Scenario
 from simsvc.staffing.plan import PlaceCheck, TargetCheck
-from simsvc.staffing.requirements import Targets
+from simsvc.targets import goals
 
 __all__ = ["missed_groups", "place_checks", "target_checks", "verify"]
 
@@ -30,17 +30,8 @@ OVERALL = "overall"
 
 
 def _goals(scenario: Scenario) -> list[tuple[str, float, str]]:
-    """``(KPI name, goal, sense)`` for every target the scenario sets."""
-    t = Targets.of(scenario)
-    goals = [("service_level", t.service_level, ">=")]
-    if t.max_abandonment is not None:
-        goals.append(("abandonment_rate", t.max_abandonment, "<="))
-    if t.min_satisfied is not None:
-        goals.append(("dissatisfied_share", 1.0 - t.min_satisfied, "<="))
-    sla = scenario.targets.complaints_within_sla
-    if sla is not None and scenario.quality.enabled and scenario.complaints.teams:
-        goals.append(("complaints_within_sla", sla, ">="))
-    return goals
+    """``(KPI name, goal, sense)`` for every target the scenario sets (:func:`simsvc.targets.goals`)."""
+    return [(g.kpi, g.value, g.sense) for g in goals(scenario)]
 
 
 def target_checks(scenario: Scenario, predicted: dict[str, float], summary: pd.DataFrame | None) -> list[TargetCheck]:
