@@ -117,6 +117,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "ui.met": ("met", "达成"),
     "ui.missed": ("missed", "未达成"),
     "ui.unresolved": ("unresolved (the target lies inside the CI)", "未定（目标落在置信区间内）"),
+    "ui.unverified": ("unverified (not simulated)", "未验证（未模拟）"),
     "ui.status": ("status", "状态"),
     "ui.figures": ("Figures", "图表"),
     "ui.replications": ("replications", "重复次数"),

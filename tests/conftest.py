@@ -89,9 +89,10 @@ def optimization_folder(tmp_path_factory):
         "predicted": {"service_level": 0.83, "mean_wait": 1.4, "satisfaction": 0.66},
         "simulated": {"service_level": {"mean": 0.85, "ci_low": 0.82, "ci_high": 0.88},
                       "mean_wait": {"mean": 1.2, "ci_low": 1.0, "ci_high": 1.4}},
-        "targets": {"service_level": {"target": 0.8, "predicted": 0.83, "simulated_ci": [0.82, 0.88], "met": True},
+        "targets": {"service_level": {"target": 0.8, "predicted": 0.83, "simulated_ci": [0.82, 0.88], "met": True,
+                                      "verdict": "met"},
                     "abandonment_rate": {"target": 0.02, "predicted": 0.03, "simulated_ci": [0.025, 0.04],
-                                         "met": False}},
+                                         "met": False, "verdict": "missed"}},
         "iterations": [{"iteration": 1, "cost": 1300.0}, {"iteration": 2, "cost": 1262.0}],
     }  # fmt: skip
     (folder / "optimization.json").write_text(json.dumps(optimization), encoding="utf-8")

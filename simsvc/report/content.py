@@ -175,8 +175,7 @@ def optimization_content(folder: OptimizationFolder, lang: Lang) -> dict[str, An
         value = f"{tr('ui.predicted', lang)} {predicted_text}; {tr('ui.simulated', lang)} {ci_text}"
         sense = _SENSE.get(str(t.get("sense")), ":")
         label = f"{kpi_label(name, lang)} {sense} {_number(name, t.get('target'), lang)}"
-        targets.append(dict(name=label, value=value,
-                            met=bool(t.get("met"))))  # fmt: skip
+        targets.append(dict(name=label, value=value, verdict=t.get("verdict") or "unverified"))
     return {
         "kind": "optimization",
         "title": tr("ui.opt_report", lang),
