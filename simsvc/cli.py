@@ -283,6 +283,10 @@ def optimize(
         PlanFormat.table
     ),
     lang: Annotated[Language, typer.Option(help="Language of the staffing chart.")] = Language.en,
+    workers: Annotated[
+        Optional[int],
+        typer.Option("--workers", "-w", min=1, help="Processes verifying the plan. Default: all cores."),
+    ] = None,
 ) -> None:
     """Staff shifts and choose training levels that meet the targets at least cost, proven by simulation."""
     from simsvc.errors import InfeasibleError
@@ -305,7 +309,7 @@ def optimize(
     try:
         plan = run_optimizer(
             scenario, replications=replications, seed=seed, iterations=iterations,
-            simulate_plan=not no_simulate, progress=report,
+            simulate_plan=not no_simulate, progress=report, workers=workers,
         )  # fmt: skip
     except InfeasibleError as exc:
         _err.print(f"[bold red]infeasible:[/] {file}: {exc}", highlight=False, soft_wrap=True)

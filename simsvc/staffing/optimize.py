@@ -169,6 +169,7 @@ def optimize(
     iterations: int | None = None,
     simulate_plan: bool = True,
     progress: Callable[[Iteration], None] | None = None,
+    workers: int | None = 1,
 ) -> Plan:
     """Staff per shift and team and a training level per team, at least cost, proven by simulation.
 
@@ -181,6 +182,8 @@ def optimize(
         iterations: most solve-and-simulate rounds (default ``optimizer.iterations``).
         simulate_plan: False to stop after the first solve (predicted KPIs only).
         progress: called with each finished round.
+        workers: processes running the verifications' replications (None: all cores); the
+            numbers are the same for any count.
 
     Returns:
         The last round's :class:`~simsvc.staffing.plan.Plan`; ``plan.status`` tells whether
@@ -193,7 +196,11 @@ def optimize(
         simsvc.InfeasibleError: if a target cannot be met within the bounds (the message names
             the target, the intervals and the best value reachable).
     """
-    from simsvc.sim.replicate import simulate
+    from functools import partial
+
+    from simsvc.sim.replicate import simulate as simulate_all
+
+    simulate = partial(simulate_all, workers=workers)
 
     spec = scenario.optimizer
     if spec is None:
