@@ -6,12 +6,17 @@ Public entry points: :func:`load_scenario`, :func:`simulate`, :func:`optimize` (
 optimizer (and PuLP with it) and the experiments are imported on first use.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from simsvc.api import optimize, simulate
-from simsvc.errors import ExperimentError, InfeasibleError, ScenarioError
+from simsvc.errors import ExperimentError, InfeasibleError, ScenarioError, SolverError
 from simsvc.result import SimResult
 from simsvc.scenario import Scenario, load_scenario
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("simsvc")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+unknown"
 
 __all__ = [
     "ExperimentError",
@@ -19,6 +24,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimResult",
+    "SolverError",
     "__version__",
     "load_scenario",
     "optimize",
