@@ -237,9 +237,11 @@ class _Solved:
     predicted: dict[int, Prediction]
 
 
-def _solve_level(inp: ModelInput, k: int, li: int, prob: pulp.LpProblem, v: Variables, solver, time_limit, gap):
+def _solve_level(
+    inp: ModelInput, k: int, li: int, prob: pulp.LpProblem, v: Variables, solver, time_limit, gap, cutoff=None
+):
     team, lv = inp.teams[k], inp.teams[k].levels[li]
-    info = solve(prob, solver, time_limit, gap)
+    info = solve(prob, solver, time_limit, gap, cutoff=cutoff)
     x = [round(var.value() or 0.0) for var in v.staff]
     duty = np.asarray(x, dtype=float) @ team.coverage if team.patterns else np.zeros(team.coverage.shape[1])
     predicted = {cell: lv.cells.demand.predict(cell, int(np.floor(duty[cell] + 1e-9))) for cell in lv.cells.options}
@@ -306,11 +308,11 @@ def solve_staffing(
     lower = [{li: o[0] + beyond[k][li] for li, o in options.items()} for k, options in enumerate(relaxed)]
     solved: list[dict[int, _Solved]] = [{} for _ in range(n_teams)]
 
-    def attempt(k: int, li: int) -> bool:
+    def attempt(k: int, li: int, cutoff: float | None = None) -> bool:
         nonlocal seconds
         _, prob, v = relaxed[k][li]
         try:
-            done = _solve_level(inp, k, li, prob, v, solver, time_limit, gap)
+            done = _solve_level(inp, k, li, prob, v, solver, time_limit, gap, cutoff)
         except InfeasibleError:
             del lower[k][li]
             return False
@@ -337,9 +339,12 @@ def solve_staffing(
     queue = sorted((lower[k][li], k, li) for k in range(n_teams) for li in relaxed[k] if li not in solved[k])
     for bound, k, li in queue:
         others = sum(min(lower[j].values()) for j in range(n_teams) if j != k)
-        if bound + others >= best_total - 1e-9 * max(1.0, abs(best_total)):
+        tolerance = 1e-9 * max(1.0, abs(best_total))
+        if bound + others >= best_total - tolerance:
             continue  # no plan with this level can cost less than the best found
-        if not attempt(k, li):
+        # Only a front line cheaper than this can make a plan with this level win: the MILP
+        # prunes the rest (and is infeasible, so skipped, when nothing cheaper exists).
+        if not attempt(k, li, cutoff=best_total - others - beyond[k][li] + tolerance):
             continue
         pools = [[solved[k][li]] if j == k else list(solved[j].values()) for j in range(n_teams)]
         for combo in itertools.product(*pools):

@@ -89,13 +89,16 @@ tight bounds but many near-equal shifts; finding a solution within 1 % of the bo
 hard part, and more heuristic effort finds it sooner (a week of half-hours: about 1.5x)."""
 
 
-def _make(name: SolverName, time_limit: float, gap: float, threads: int | None, mip: bool) -> pulp.LpSolver:
+def _make(
+    name: SolverName, time_limit: float, gap: float, threads: int | None, mip: bool, cutoff: float | None = None
+) -> pulp.LpSolver:
     check_solver(name)
     if name == "highs":
         _silence_highs_banner()
+        extra = {} if cutoff is None else {"objective_bound": cutoff}
         return pulp.HiGHS(
             mip=mip, msg=False, timeLimit=time_limit, gapRel=gap, threads=threads,
-            mip_heuristic_effort=HIGHS_HEURISTIC_EFFORT,
+            mip_heuristic_effort=HIGHS_HEURISTIC_EFFORT, **extra,
         )  # fmt: skip
     import cbcbox
 
@@ -122,14 +125,17 @@ def solve(
     gap: float = 1e-4,
     threads: int | None = None,
     relax: bool = False,
+    cutoff: float | None = None,
 ) -> SolveInfo:
     """Solve ``problem`` in place; raise :class:`~simsvc.InfeasibleError` when it has no solution.
 
     A solve stopped by the time limit with an integer solution in hand is accepted and
     reported as not optimal, with its gap. ``relax`` solves the linear relaxation (a lower bound).
+    ``cutoff`` (HiGHS only; a MIP): only solutions cheaper than it are of use, so branch and
+    bound prunes every node whose bound reaches it, and a model with none is infeasible.
     """
     start = time.perf_counter()
-    problem.solve(_make(solver, time_limit, gap, threads, mip=not relax))
+    problem.solve(_make(solver, time_limit, gap, threads, mip=not relax, cutoff=cutoff))
     seconds = time.perf_counter() - start
     status = pulp.LpStatus[problem.status]
     has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
