@@ -57,10 +57,10 @@ def bank_result():
 @pytest.fixture(scope="session")
 def run_folder(tmp_path_factory):
     """What ``simsvc run --out`` writes for a small teaching run, made by the command itself."""
-    from tests.helpers import run_cli
+    from tests.helpers import invoke_cli
 
     folder = tmp_path_factory.mktemp("run") / "teaching"
-    done = run_cli("run", "scenarios/teaching.yaml", "--replications", "4", "--out", str(folder))
+    done = invoke_cli("run", "scenarios/teaching.yaml", "--replications", "4", "--out", str(folder))
     assert done.returncode == 0, done.stderr
     return folder
 
