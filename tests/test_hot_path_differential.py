@@ -200,9 +200,8 @@ def test_the_scenarios_exercise_every_decision(run):
     served = c[outcome == "served"]
     desired = _per_class(served, [k.expectations.desired_wait for k in res.scenario.customer_classes])
     assert (served["wait"] > desired).mean() > 0.2 and (served["wait"] <= desired).mean() > 0.2
-    if name == "live-loyalty":
-        arrivals = res.kpis.query("group == 'day' and kpi == 'arrivals'")["value"]
-        assert arrivals.nunique() > 1
+    if name == "live-loyalty":  # returns decided during the run, coming back within the horizon
+        assert (c["returns"] & (c["day"] < 3)).sum() > 50
 
 
 def test_perception_and_gap_from_the_records(run):
