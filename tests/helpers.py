@@ -10,6 +10,7 @@ traceback (``tests/test_input_errors.py``).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import traceback
@@ -26,6 +27,15 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subpro
         [sys.executable, "-m", "simsvc.cli", *args],
         capture_output=True, text=True, cwd=cwd or ROOT, timeout=timeout,
     )  # fmt: skip
+
+
+def ctrl_c_as_in_a_terminal() -> None:
+    """For ``preexec_fn``: the child takes SIGINT's default action, as a terminal's foreground job does.
+
+    A test run started in the background by a non-interactive shell has SIGINT ignored, and
+    a child would inherit that: Ctrl-C tests would then see a command run to its end.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from simsvc.experiments import dask_executor, load, run_sweep
-from tests.helpers import ROOT, invoke_cli
+from tests.helpers import ROOT, ctrl_c_as_in_a_terminal, invoke_cli
 
 # Five days of a small counter: a replication takes ~50 ms, a task (2 replications) ~0.1 s.
 BASE = {
@@ -57,13 +57,18 @@ def snapshot(out: Path) -> dict[str, tuple[int, int, int]]:
     }
 
 
+def _child() -> None:
+    ctrl_c_as_in_a_terminal()
+    os.nice(10)
+
+
 def start_sweep(experiment: Path, out: Path, *extra: str) -> subprocess.Popen:
     # A session of its own: a signal to its process group reaches the workers too, as from a terminal.
     # At a lower priority than this test, so that on a busy machine the signal comes mid-sweep.
     return subprocess.Popen(
         [sys.executable, "-m", "simsvc.cli", "sweep", str(experiment), "--out", str(out), "--workers", "2", *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        preexec_fn=lambda: os.nice(10),
+        preexec_fn=_child,
     )  # fmt: skip
 
 
