@@ -57,18 +57,12 @@ def snapshot(out: Path) -> dict[str, tuple[int, int, int]]:
     }
 
 
-def _child() -> None:
-    ctrl_c_as_in_a_terminal()
-    os.nice(10)
-
-
 def start_sweep(experiment: Path, out: Path, *extra: str) -> subprocess.Popen:
     # A session of its own: a signal to its process group reaches the workers too, as from a terminal.
-    # At a lower priority than this test, so that on a busy machine the signal comes mid-sweep.
     return subprocess.Popen(
         [sys.executable, "-m", "simsvc.cli", "sweep", str(experiment), "--out", str(out), "--workers", "2", *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        preexec_fn=_child,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )  # fmt: skip
 
 
