@@ -68,17 +68,13 @@ def test_quick_optimizer_benchmark_runs(tmp_path: Path) -> None:
     assert result["patterns"]["counter"] >= 30 and set(result["levels"]) == {"counter", "specialists"}
 
 
-def test_only_runs_the_chosen_section(tmp_path: Path) -> None:
+def test_only_runs_the_chosen_section(tmp_path: Path, capsys) -> None:
+    from benchmarks import run  # in this process: what ``python -m benchmarks.run`` runs
+
     out = tmp_path / "bench.json"
-    proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "--quick", "--only", "quality", "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert "service-quality layer" in proc.stdout and "Erlang C" not in proc.stdout
+    assert run.main(["--quick", "--only", "quality", "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "service-quality layer" in stdout and "Erlang C" not in stdout
     result = json.loads(out.read_text())
     assert result["mmc"] == {} and result["abandonment"] == {} and result["memory"] is None
     assert set(result["quality"]) == {"simsvc", "simsvc + quality", "simsvc + judgement only"}

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import simsvc
-from tests.helpers import SCENARIOS, run_cli
+from tests.helpers import SCENARIOS, invoke_cli
 
 EXAMPLES = sorted(SCENARIOS.glob("*.yaml"))
 REQUIRED_KPIS = {"arrivals", "served", "mean_wait", "p95_wait", "service_level", "abandonment_rate", "utilization"}
@@ -22,10 +22,10 @@ def test_there_are_examples():
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_example_validates_and_runs(path):
-    proc = run_cli("validate", str(path))
+    proc = invoke_cli("validate", str(path))
     assert proc.returncode == 0, proc.stderr
     assert "overloaded" not in proc.stderr  # the examples are realistically staffed
-    proc = run_cli("run", str(path), "--replications", "3", "--format", "json")
+    proc = invoke_cli("run", str(path), "--replications", "3", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
     assert out["replications"] == 3
@@ -40,14 +40,14 @@ def test_example_validates_and_runs(path):
 
 def test_run_table_and_csv_formats():
     path = str(SCENARIOS / "teaching.yaml")
-    table = run_cli("run", path, "-r", "2")
+    table = invoke_cli("run", path, "-r", "2")
     assert table.returncode == 0 and "service_level" in table.stdout and "95 % CI" in table.stdout
-    rows = list(csv.DictReader(io.StringIO(run_cli("run", path, "-r", "2", "--format", "csv").stdout)))
+    rows = list(csv.DictReader(io.StringIO(invoke_cli("run", path, "-r", "2", "--format", "csv").stdout)))
     assert {r["kpi"] for r in rows} >= REQUIRED_KPIS and set(rows[0]) >= {"mean", "ci_low", "ci_high"}
 
 
 def test_run_out_writes_records_and_tables(tmp_path):
-    proc = run_cli("run", str(SCENARIOS / "bank_branch.yaml"), "-r", "2", "--seed", "5", "--out", str(tmp_path))
+    proc = invoke_cli("run", str(SCENARIOS / "bank_branch.yaml"), "-r", "2", "--seed", "5", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     customers = pd.read_parquet(tmp_path / "customers.parquet")
     summary = pd.read_csv(tmp_path / "summary.csv", index_col="kpi")
@@ -72,6 +72,6 @@ def test_python_api_tables():
 
 
 def test_schema_command_prints_json_schema():
-    proc = run_cli("schema")
+    proc = invoke_cli("schema")
     schema = json.loads(proc.stdout)
     assert proc.returncode == 0 and "customer_classes" in schema["properties"]

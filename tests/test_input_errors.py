@@ -1,4 +1,9 @@
-"""Bad input is refused with exit code 2 and one clear message naming file and field."""
+"""Bad input is refused with exit code 2 and one clear message naming file and field.
+
+The commands run in this process (``invoke_cli``: the same exit code and output, a second
+of CPU less each); ``test_refused_input_end_to_end`` runs one in a process of its own, as
+a user would, for the exit code and the absence of a traceback.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import pytest
 import yaml
 
 import simsvc
-from tests.helpers import SCENARIOS, run_cli
+from tests.helpers import SCENARIOS, invoke_cli, run_cli
 
 TEACHING = yaml.safe_load((SCENARIOS / "teaching.yaml").read_text(encoding="utf-8"))
 
@@ -36,7 +41,7 @@ def _assert_refused(tmp_path: Path, data: dict | str, *expected: str, files: dic
         (tmp_path / name).write_text(text, encoding="utf-8")
     path = _write(tmp_path, data)
     for command in ("validate", "run"):
-        proc = run_cli(command, str(path))
+        proc = invoke_cli(command, str(path))
         assert proc.returncode == 2, proc.stderr
         assert "Traceback" not in proc.stderr + proc.stdout
         assert str(path) in proc.stderr
@@ -121,8 +126,18 @@ def test_every_problem_is_reported_at_once(tmp_path):
 
 
 def test_missing_scenario_file(tmp_path):
-    proc = run_cli("run", str(tmp_path / "nope.yaml"))
+    proc = invoke_cli("run", str(tmp_path / "nope.yaml"))
     assert proc.returncode == 2 and "file not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_refused_input_end_to_end(tmp_path):
+    """``python -m simsvc.cli`` in its own process: exit code 2, the file and field named, no traceback."""
+    path = _write(tmp_path, _teaching(customer_classes__0__arrivals={"per_hour": -5}))
+    for command in ("validate", "run"):
+        proc = run_cli(command, str(path))
+        assert proc.returncode == 2, proc.stderr
+        assert "Traceback" not in proc.stderr + proc.stdout
+        assert str(path) in proc.stderr and "customer_classes[0].arrivals.per_hour[0]" in proc.stderr
 
 
 def test_python_api_raises_scenario_error_with_paths():
@@ -151,7 +166,7 @@ def test_other_field_errors(change, path):
 def test_gross_overload_finishes_and_says_so(tmp_path):
     data = _teaching(customer_classes__0__arrivals={"per_hour": 20000}, teams__0__staff=1)
     data["simulation"] = {"replications": 2, "seed": 1, "max_customers": 30000}
-    proc = run_cli("run", str(_write(tmp_path, data)), "--format", "json", timeout=120)
+    proc = invoke_cli("run", str(_write(tmp_path, data)), "--format", "json")
     assert proc.returncode == 0, proc.stderr
     assert "overloaded" in proc.stderr and "max_customers=30000" in proc.stderr
     assert '"truncated": true' in proc.stdout

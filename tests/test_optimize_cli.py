@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.helpers import SCENARIOS, run_cli
+from tests.helpers import SCENARIOS, invoke_cli, run_cli
 
 CALL_CENTRE = yaml.safe_load((SCENARIOS / "call_centre.yaml").read_text(encoding="utf-8"))
 
@@ -30,7 +30,7 @@ def _variant(tmp_path, name="variant.yaml", **changes):
 def test_optimize_writes_plan_scenario_json_and_chart(tmp_path):
     out = tmp_path / "plan"
     path = _variant(tmp_path, optimizer__verify={"max_replications": 20})
-    done = run_cli("optimize", str(path), "--out", str(out), "--replications", "5")
+    done = invoke_cli("optimize", str(path), "--out", str(out), "--replications", "5")
     assert done.returncode == 0, done.stderr
     assert "Plan: staff per shift" in done.stdout and "Targets" in done.stdout and "Plan status:" in done.stdout
     plan = pd.read_csv(out / "plan.csv")
@@ -49,12 +49,13 @@ def test_optimize_writes_plan_scenario_json_and_chart(tmp_path):
     assert not {"total", "wages", "training", "complaint_wages"} & set(cost)
     assert (out / "staffing.png").stat().st_size > 10_000
     # The optimized scenario runs as it is, from its own folder.
-    again = run_cli("run", str(out / "scenario.yaml"), "--format", "json", "--replications", "3")
+    again = invoke_cli("run", str(out / "scenario.yaml"), "--format", "json", "--replications", "3")
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["kpis"]["service_level"]["mean"] > 0.8
 
 
 def test_json_output_is_only_json():
+    # In a process of its own: a solver printing to the process's stdout would show here.
     done = run_cli("optimize", "scenarios/call_centre.yaml", "--format", "json", "--no-simulate")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)  # no solver banner or progress mixed in
@@ -64,7 +65,7 @@ def test_json_output_is_only_json():
 
 def test_impossible_service_level_exits_3_with_explanation(tmp_path):
     path = _variant(tmp_path, targets__service_level={"within": 0.333, "fraction": 1.0})
-    done = run_cli("optimize", str(path), "--no-simulate")
+    done = invoke_cli("optimize", str(path), "--no-simulate")
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr
     message = " ".join(done.stderr.split())
@@ -75,7 +76,7 @@ def test_impossible_service_level_exits_3_with_explanation(tmp_path):
 
 def test_staff_bound_too_low_exits_3_naming_intervals(tmp_path):
     path = _variant(tmp_path, optimizer__max_staff=20)
-    done = run_cli("optimize", str(path), "--no-simulate")
+    done = invoke_cli("optimize", str(path), "--no-simulate")
     assert done.returncode == 3, done.stderr
     message = " ".join(done.stderr.split())
     assert "at most 20 staff" in message and "10:00" in message
@@ -84,8 +85,8 @@ def test_staff_bound_too_low_exits_3_naming_intervals(tmp_path):
 def test_contradictory_bounds_exit_2(tmp_path):
     path = _variant(tmp_path, optimizer__min_staff=30)  # max_staff is 40 in the file
     path_bad = _variant(tmp_path, "bad.yaml", optimizer__min_staff=50)
-    assert run_cli("validate", str(path)).returncode == 0
-    done = run_cli("optimize", str(path_bad))
+    assert invoke_cli("validate", str(path)).returncode == 0
+    done = invoke_cli("optimize", str(path_bad))
     assert done.returncode == 2
     assert "optimizer: min_staff (=50) exceeds max_staff (=40)" in " ".join(done.stderr.split())
 
@@ -95,13 +96,13 @@ def test_unknown_team_and_reversed_window_exit_2(tmp_path):
     families[0]["teams"] = ["agnets"]
     families[1]["start"] = {"earliest": "12:00", "latest": "08:00"}
     path = _variant(tmp_path, optimizer__shifts=families)
-    done = run_cli("optimize", str(path))
+    done = invoke_cli("optimize", str(path))
     assert done.returncode == 2
     message = " ".join(done.stderr.split())
     assert "optimizer.shifts[1].start: latest (08:00) must not be before earliest (12:00)" in message
 
 
 def test_scenario_without_optimizer_block_exit_2():
-    done = run_cli("optimize", "scenarios/teaching.yaml")
+    done = invoke_cli("optimize", "scenarios/teaching.yaml")
     assert done.returncode == 2
     assert "optimizer: missing" in done.stderr

@@ -208,9 +208,9 @@ def test_every_label_has_both_languages():
 
 
 def test_run_plots_writes_pngs(tmp_path):
-    from tests.helpers import run_cli
+    from tests.helpers import invoke_cli
 
-    done = run_cli("run", "scenarios/teaching.yaml", "-r", "3", "--plots", str(tmp_path / "figs"), "--lang", "zh")
+    done = invoke_cli("run", "scenarios/teaching.yaml", "-r", "3", "--plots", str(tmp_path / "figs"), "--lang", "zh")
     assert done.returncode == 0, done.stderr
     written = sorted(p.name for p in (tmp_path / "figs").glob("*.png"))
     # Every figure but the cost chart: the teaching scenario has no wages, no money at all.

@@ -20,6 +20,7 @@ re-calibration of the defaults cannot silently change what is tested; only
 from __future__ import annotations
 
 import copy
+import json
 import math
 from typing import Any
 
@@ -102,8 +103,19 @@ def base() -> dict[str, Any]:
     )
 
 
-def run(spec: dict[str, Any], replications: int = REPS, seed: int = SEED) -> simsvc.SimResult:
-    return simsvc.simulate(simsvc.load_scenario(spec), replications=replications, seed=seed)
+_RUNS: dict[str, simsvc.SimResult] = {}
+
+
+def run(spec: dict[str, Any], replications: int = REPS, seed: int = SEED, records: bool = True) -> simsvc.SimResult:
+    """Simulate ``spec``; a scenario run again (the base plan, in several tests) is simulated once.
+
+    ``records`` False streams the KPIs only, for tests that read no customer table.
+    """
+    key = json.dumps([spec, replications, seed, records], sort_keys=True)
+    if key not in _RUNS:
+        scenario = simsvc.load_scenario(spec)
+        _RUNS[key] = simsvc.simulate(scenario, replications=replications, seed=seed, keep_records=records)
+    return _RUNS[key]
 
 
 def per_replication(res: simsvc.SimResult, kpi: str, group: str = "overall", key: str = "all") -> np.ndarray:
@@ -230,7 +242,7 @@ def test_faster_complaint_handling_raises_recovery_and_retention() -> None:
     slow["complaints"]["recovery_decay_minutes"] = 480  # recovery chances fade within a working day
     fast = copy.deepcopy(slow)
     fast["complaints"]["teams"][0]["shifts"][0]["staff"] = 4
-    r1, r4 = run(slow, replications=40), run(fast, replications=40)
+    r1, r4 = run(slow, replications=40, records=False), run(fast, replications=40, records=False)
     # The front line is the same: the same customers complain.
     np.testing.assert_array_equal(per_replication(r1, "complaint_rate"), per_replication(r4, "complaint_rate"))
     assert_paired(
@@ -436,7 +448,7 @@ def test_better_service_brings_more_customers_on_later_days() -> None:
     worse["teams"][0]["staff"] = 3
     better = copy.deepcopy(worse)
     better["teams"][0]["staff"] = 5
-    r3, r5 = run(worse, replications=20), run(better, replications=20)
+    r3, r5 = run(worse, replications=20, records=False), run(better, replications=20, records=False)
 
     def day_arrivals(res: simsvc.SimResult, days: list[int]) -> np.ndarray:
         return sum(per_replication(res, "arrivals", group="day", key=str(d)) for d in days)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from simsvc.report import ReportError, build_report
-from tests.helpers import run_cli
+from tests.helpers import invoke_cli
 
 
 def _references(html: str) -> list[str]:
@@ -88,23 +88,23 @@ def test_a_folder_of_neither_kind_is_refused(tmp_path):
 
 def test_report_cli_writes_the_file_and_refuses_a_bad_folder(run_folder, tmp_path):
     out = tmp_path / "r.zh.html"
-    done = run_cli("report", str(run_folder), "--lang", "zh", "--out", str(out))
+    done = invoke_cli("report", str(run_folder), "--lang", "zh", "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    done = run_cli("report", str(tmp_path / "missing"))
+    done = invoke_cli("report", str(tmp_path / "missing"))
     assert done.returncode == 2
     assert "no such folder" in done.stderr and "Traceback" not in done.stderr
     (tmp_path / "empty").mkdir()
-    done = run_cli("report", str(tmp_path / "empty"))
+    done = invoke_cli("report", str(tmp_path / "empty"))
     assert done.returncode == 2 and "summary.csv" in done.stderr and "plan.csv" in done.stderr
-    done = run_cli("report", str(run_folder), "--lang", "fr")
+    done = invoke_cli("report", str(run_folder), "--lang", "fr")
     assert done.returncode == 2
 
 
 def test_report_of_a_real_optimization_folder(tmp_path):
     """What ``simsvc optimize --out`` writes (solve only, no verification runs) makes a report."""
     folder = tmp_path / "opt"
-    done = run_cli("optimize", "scenarios/call_centre.yaml", "--no-simulate", "--out", str(folder))
+    done = invoke_cli("optimize", "scenarios/call_centre.yaml", "--no-simulate", "--out", str(folder))
     assert done.returncode in (0, 3), done.stderr
     html = build_report(folder, "zh")
     assert "人员配置优化报告" in html and "Call centre" in html

@@ -14,7 +14,7 @@ import pandas as pd
 import yaml
 
 import simsvc
-from tests.helpers import ROOT, SCENARIOS, run_cli
+from tests.helpers import ROOT, SCENARIOS, ctrl_c_as_in_a_terminal, run_cli
 
 
 def _scenario(**team_changes):
@@ -64,6 +64,34 @@ def test_adding_a_class_leaves_other_classes_customers_unchanged():
     np.testing.assert_array_equal(a["arrival"].to_numpy(), b["arrival"].to_numpy())
 
 
+# ``simsvc run`` as the console script starts it, telling the test (a file, ``MARKER``) how many
+# replications have finished, so that Ctrl-C comes mid-run however busy the machine is.
+_RUN_AND_TELL = """
+import sys
+from pathlib import Path
+
+import simsvc.sim.replicate as replicate
+from simsvc.cli import main
+
+marker = Path(sys.argv.pop(1))
+simulate = replicate.simulate
+
+
+def simulate_and_tell(*args, progress=None, **kwargs):
+    def tell(done, total):
+        marker.write_text(str(done))
+        if progress is not None:
+            progress(done, total)
+
+    return simulate(*args, progress=tell, **kwargs)
+
+
+replicate.simulate = simulate_and_tell
+sys.argv[0] = "simsvc"
+main()
+"""
+
+
 def test_interrupted_run_keeps_finished_replications(tmp_path):
     """Ctrl-C during a long run: exit 130, finished replications printed and written."""
     data = yaml.safe_load((SCENARIOS / "call_centre.yaml").read_text(encoding="utf-8"))
@@ -71,12 +99,16 @@ def test_interrupted_run_keeps_finished_replications(tmp_path):
     data["simulation"]["replications"] = 5000
     path = tmp_path / "long.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    out = tmp_path / "out"
+    out, marker = tmp_path / "out", tmp_path / "finished"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simsvc.cli", "run", str(path), "--format", "json", "--out", str(out)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-c", _RUN_AND_TELL, str(marker), "run", str(path), "--format", "json", "--out", str(out)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_as_in_a_terminal,
     )  # fmt: skip
-    time.sleep(6)
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline, "no replication finished within 120 s"
+        time.sleep(0.05)
     os.kill(proc.pid, signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from simsvc.experiments import dask_executor, load, run_sweep
-from tests.helpers import ROOT, run_cli
+from tests.helpers import ROOT, ctrl_c_as_in_a_terminal, invoke_cli
 
 # Five days of a small counter: a replication takes ~50 ms, a task (2 replications) ~0.1 s.
 BASE = {
@@ -62,6 +62,7 @@ def start_sweep(experiment: Path, out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "simsvc.cli", "sweep", str(experiment), "--out", str(out), "--workers", "2", *extra],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=ctrl_c_as_in_a_terminal,
     )  # fmt: skip
 
 
@@ -100,7 +101,7 @@ def test_sigkill_then_resume_recomputes_only_missing_tasks(tmp_path, reference):
     kept = [k for k in before if k.startswith("tasks/")]
     assert 4 <= len(kept) < 36, "the kill should come mid-sweep"
 
-    resumed = run_cli("sweep", str(experiment), "--out", str(out), "--workers", "2", "--resume")
+    resumed = invoke_cli("sweep", str(experiment), "--out", str(out), "--workers", "2", "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert f"{36 - len(kept)} task(s) run, {len(kept)} already stored" in resumed.stderr
     after = snapshot(out)
@@ -121,7 +122,7 @@ def test_ctrl_c_keeps_finished_tasks_and_exits_130(tmp_path, reference):
     assert 3 * 2 <= len(kept) < len(reference)
     merged = kept.merge(reference, on=["point", "replication"], suffixes=("", "_ref"))
     assert (merged["mean_wait"] == merged["mean_wait_ref"]).all()
-    resumed = run_cli("sweep", str(experiment), "--out", str(out), "--resume")
+    resumed = invoke_cli("sweep", str(experiment), "--out", str(out), "--resume")
     assert resumed.returncode == 0, resumed.stderr
     pd.testing.assert_frame_equal(load(out), reference)
 
@@ -140,7 +141,7 @@ def test_bad_experiment_exits_2_and_leaves_the_store_alone(tmp_path, reference_s
     before = snapshot(out)
     bad = write_experiment(tmp_path, {**SPEC, "factors": factors}, "bad.yaml")
     for args in ([], ["--resume"]):
-        proc = run_cli("sweep", str(bad), "--out", str(out), *args)
+        proc = invoke_cli("sweep", str(bad), "--out", str(out), *args)
         assert proc.returncode == 2, proc.stderr
         assert str(bad) in proc.stderr and message in proc.stderr
         assert "Traceback" not in proc.stderr
@@ -153,10 +154,10 @@ def test_changed_experiment_under_resume_is_refused(tmp_path, reference_store):
     shutil.copytree(reference_store, out)
     before = snapshot(out)
     write_experiment(tmp_path, {**SPEC, "seed": 6})  # same file, new content
-    proc = run_cli("sweep", str(experiment), "--out", str(out), "--resume")
+    proc = invoke_cli("sweep", str(experiment), "--out", str(out), "--resume")
     assert proc.returncode == 2 and "different experiment" in proc.stderr and "Traceback" not in proc.stderr
     assert snapshot(out) == before
-    again = run_cli("sweep", str(write_experiment(tmp_path, SPEC)), "--out", str(out))
+    again = invoke_cli("sweep", str(write_experiment(tmp_path, SPEC)), "--out", str(out))
     assert again.returncode == 2 and "--resume" in again.stderr  # same experiment, but no --resume
 
 
@@ -171,8 +172,8 @@ def test_real_dask_cluster_gives_the_local_results(tmp_path, reference):
 
 def test_cli_dask_local(tmp_path, reference):
     spec = {**SPEC, "factors": [{"name": "staff", "path": "teams[0].staff", "levels": [3]}], "replications": 4}
-    proc = run_cli("sweep", str(write_experiment(tmp_path, spec)), "--out", str(tmp_path / "out"),
-                   "--dask-local", "--workers", "2")  # fmt: skip
+    proc = invoke_cli("sweep", str(write_experiment(tmp_path, spec)), "--out", str(tmp_path / "out"),
+                      "--dask-local", "--workers", "2")  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     got = load(tmp_path / "out")
     want = reference[(reference["staff"] == 3) & (reference["replication"] < 4)]
