@@ -282,7 +282,8 @@ def solve_staffing(
     other levels are tried in the order of their bounds.
 
     The reported gap is the chosen levels' MILPs' (their front-line cost against their bounds):
-    the level choice itself is exact among the levels the bounds could not prune.
+    the level choice itself is exact to the same relative ``gap`` (a level is pruned when its
+    bound is within ``gap`` of the best total: no MILP solved to that gap could prove it cheaper).
 
     Raises:
         simsvc.InfeasibleError: when the cheapest plan exceeds the budget, or no level of a team
@@ -340,8 +341,10 @@ def solve_staffing(
     for bound, k, li in queue:
         others = sum(min(lower[j].values()) for j in range(n_teams) if j != k)
         tolerance = 1e-9 * max(1.0, abs(best_total))
-        if bound + others >= best_total - tolerance:
-            continue  # no plan with this level can cost less than the best found
+        if bound + others >= best_total * (1.0 - gap) - tolerance:
+            # No plan with this level can cost less than the best found by more than the
+            # relative gap every MILP is solved to: the level choice is exact to that gap.
+            continue
         # Only a front line cheaper than this can make a plan with this level win: the MILP
         # prunes the rest (and is infeasible, so skipped, when nothing cheaper exists).
         if not attempt(k, li, cutoff=best_total - others - beyond[k][li] + tolerance):
