@@ -165,22 +165,21 @@ class Outcomes(Frozen):
         return (self.delighted, self.satisfied, self.dissatisfied, self.unresolved)
 
 
-class ReturnProbabilities(Outcomes):
+class _OutcomeProbabilities(Outcomes):
+    """A number in [0, 1] per loyalty outcome."""
+
+    delighted: Probability
+    satisfied: Probability
+    dissatisfied: Probability
+    unresolved: Probability
+
+
+class ReturnProbabilities(_OutcomeProbabilities):
     """Probability of coming back per outcome."""
 
-    delighted: Probability
-    satisfied: Probability
-    dissatisfied: Probability
-    unresolved: Probability
 
-
-class OutcomeShares(Outcomes):
+class OutcomeShares(_OutcomeProbabilities):
     """Shares of customers per loyalty outcome; they sum to 1."""
-
-    delighted: Probability
-    satisfied: Probability
-    dissatisfied: Probability
-    unresolved: Probability
 
     @model_validator(mode="after")
     def _sum_to_one(self) -> OutcomeShares:
