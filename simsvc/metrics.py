@@ -29,7 +29,8 @@ complaints, the share within the SLA with no complaint desk, the mean wait with 
 the utilization with nobody on duty, any ratio of an interval without arrivals).
 
 Each KPI has a range (:data:`KPI_RANGES`): shares and rates in [0, 1], SERVQUAL gaps in
-[-6, 6] (a 1-7 scale), everything else (counts, waits, times, queues, costs) at least 0. The
+[-6, 6] (a 1-7 scale), ``demand_change`` at least -1, everything else (counts, waits, times,
+queues, costs) at least 0. The
 Student-t interval over replications is clipped to it (:func:`clip_to_range`): a KPI that is
 rarely above 0 gets an interval starting at 0, not a negative wait.
 """
@@ -60,11 +61,13 @@ GROUPS = ("overall", "class", "interval", "day")
 _SHARES = {
     "service_level", "abandonment_rate", "balk_rate", "utilization", "satisfaction", "delighted_share",
     "dissatisfied_share", "complaint_rate", "recovery_rate", "complaints_within_sla", "retention",
-    "complaint_team_utilization",
+    "complaint_team_utilization", "returning_share",
 }  # fmt: skip
 _GAP = (-6.0, 6.0)  # perceived minus expected, both on a 1-7 scale
+_SIGNED = {"demand_change": (-1.0, math.inf)}  # arrivals / declared - 1: from no arrivals up
 KPI_RANGES: dict[str, tuple[float, float]] = {
-    k: (0.0, 1.0) if k in _SHARES else _GAP if k.startswith("gap_") else (0.0, math.inf) for k in KPI_NAMES
+    k: _SIGNED.get(k) or ((0.0, 1.0) if k in _SHARES else _GAP if k.startswith("gap_") else (0.0, math.inf))
+    for k in KPI_NAMES
 }
 """The values each KPI can take (low, high); a name not listed here is unbounded."""
 

@@ -224,3 +224,13 @@ def test_survival_of_discrete_specs() -> None:
     assert [fixed.survival(x) for x in (1.0, 1.999, 2.0, 3.0)] == [1.0, 1.0, 0.0, 0.0]
     observed = dist.Empirical(dist="empirical", samples=(1.0, 2.0, 2.0, 5.0))
     assert [observed.survival(x) for x in (0.0, 1.0, 2.0, 4.9, 5.0)] == [1.0, 0.75, 0.25, 0.25, 0.0]
+
+
+def test_demand_change_interval_may_go_below_zero() -> None:
+    from simsvc.metrics import kpi_range
+
+    assert kpi_range("demand_change") == (-1.0, math.inf)
+    assert kpi_range("returning_share") == (0.0, 1.0)
+    res = simsvc.simulate(simsvc.load_scenario(alike(1, None)), replications=10)
+    row = res.summary().loc["demand_change"]
+    assert row["ci_low"] < 0 < row["ci_high"]  # Poisson noise around the declared demand
