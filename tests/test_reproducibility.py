@@ -101,7 +101,8 @@ def test_interrupted_run_keeps_finished_replications(tmp_path):
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     out, marker = tmp_path / "out", tmp_path / "finished"
     proc = subprocess.Popen(
-        [sys.executable, "-c", _RUN_AND_TELL, str(marker), "run", str(path), "--format", "json", "--out", str(out)],
+        [sys.executable, "-c", _RUN_AND_TELL, str(marker), "run", str(path), "--format", "json", "--out", str(out),
+         "--workers", "1"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_as_in_a_terminal,
     )  # fmt: skip
     deadline = time.monotonic() + 120
