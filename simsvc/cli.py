@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 
+from simsvc.cli_common import INFEASIBLE, INTERRUPTED, INVALID_INPUT, err, out
 from simsvc.errors import ScenarioError
 
 __all__ = ["app", "main"]
@@ -66,13 +66,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Piped or redirected output keeps whole tables (rich would wrap them at 80 columns).
-_out = Console(width=None if sys.stdout.isatty() else 150)
-_err = Console(stderr=True)
-
-INVALID_INPUT = 2
-INFEASIBLE = 3
-INTERRUPTED = 130
+_out, _err = out, err
 
 
 class PlanFormat(str, Enum):
@@ -368,9 +362,7 @@ def sweep(
     workers: Annotated[
         Optional[int], typer.Option("--workers", "-w", min=1, help="Local processes. Default: all cores.")
     ] = None,
-    scheduler: Annotated[
-        Optional[str], typer.Option(help="Run on this Dask scheduler (tcp://host:8786).")
-    ] = None,
+    scheduler: Annotated[Optional[str], typer.Option(help="Run on this Dask scheduler (tcp://host:8786).")] = None,
     dask_local: Annotated[
         bool, typer.Option("--dask-local", help="Start a local Dask cluster of --workers processes.")
     ] = False,
