@@ -20,7 +20,10 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["OutsideFolder", "confine", "file_folders", "resolved_dirs"]
+__all__ = ["ALLOW_HINT", "OutsideFolder", "confine", "file_folders", "resolved_dirs"]
+
+ALLOW_HINT = "move it there or allow its folder with --allow-dir (Python: allowed_dirs=)"
+"""How a refusal says to allow a file (the app, where files are uploaded, says otherwise)."""
 
 PathLike = str | os.PathLike
 
@@ -61,7 +64,4 @@ def confine(path: Path, folders: tuple[Path, ...], allowed: tuple[Path, ...], ow
         return resolved
     shown = str(path) if resolved == Path(os.path.abspath(path)) else f"{path} (resolved: {resolved})"
     where = " or ".join(str(f) for f in folders) or "(none)"
-    raise OutsideFolder(
-        f"{shown} is outside {owner} folder {where}; move it there or allow its folder with "
-        "--allow-dir (Python: allowed_dirs=)"
-    )
+    raise OutsideFolder(f"{shown} is outside {owner} folder {where}; {ALLOW_HINT}")
