@@ -9,7 +9,9 @@ the bundled examples) goes through :func:`parse_yaml`. On top of ``yaml.safe_loa
   nodes written in it (a "billion laughs" of 1 KB would otherwise take all memory).
 
 The C parser (``yaml.CSafeLoader``) is used when PyYAML has it, the pure-Python one otherwise;
-both give the same data and the same messages.
+both give the same data and the same messages (a syntax error found by the C parser is
+worded by the Python one, which reads the text again: errors are rare, and the C parser
+is several times faster on large files; beyond 2 MB of text libyaml's wording is kept).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import yaml
 from yaml.constructor import ConstructorError
-from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 __all__ = ["MAX_ALIAS_NODES", "YamlProblem", "parse_yaml"]
 
@@ -27,6 +29,8 @@ MAX_ALIAS_NODES = 100_000
 scenario or experiment reuses, far fewer than an alias bomb makes."""
 
 _KEY_CHARS = 40
+_REWORD_CHARS = 2_000_000
+"""Up to this size a syntax error is worded by the Python parser (beyond, it would take seconds)."""
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -47,23 +51,27 @@ def _check_expansion(root: Node) -> None:
 
     Sizes are counted bottom-up with a memo by node id, so the check takes time in the number
     of distinct nodes however large the expansion; the node reported is the first (smallest)
-    one whose expansion crosses the limit.
+    one whose expansion crosses the limit. A recursive alias (``&a [*a]``) is refused too.
     """
     size: dict[int, int] = {}
-    stack: list[tuple[Node, bool]] = [(root, False)]
+    open_: set[int] = set()
+    stack: list[Node] = [root]
     while stack:
-        node, children_done = stack.pop()
-        if id(node) in size:
+        node = stack[-1]
+        if isinstance(node, ScalarNode) or id(node) in size:
+            size.setdefault(id(node), 1)
+            stack.pop()
             continue
-        children: list[Node] = []
-        if isinstance(node, MappingNode):
-            children = [n for pair in node.value for n in pair]
-        elif isinstance(node, CollectionNode):
-            children = list(node.value)
-        if not children_done and any(id(c) not in size for c in children):
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in size)
+        children = [n for pair in node.value for n in pair] if isinstance(node, MappingNode) else node.value
+        pending = [c for c in children if id(c) not in size]
+        if pending and id(node) not in open_:
+            open_.add(id(node))
+            if any(id(c) in open_ for c in pending):
+                raise YamlProblem(f"line {_line(node)}", "a recursive alias (*name inside its own &name)")
+            stack.extend(pending)
             continue
+        stack.pop()
+        open_.discard(id(node))
         size[id(node)] = 1 + sum(size[id(c)] for c in children)
         if size[id(node)] - len(size) > MAX_ALIAS_NODES:
             raise YamlProblem(
@@ -75,11 +83,15 @@ def _check_expansion(root: Node) -> None:
 class _Strict:
     """Loader mixin: the checks of :func:`parse_yaml` on either PyYAML parser."""
 
+    aliases = True
+    """Whether the text may hold aliases (a ``*``); without, the check is skipped (large traces load faster)."""
+
     def get_single_data(self) -> Any:
         node = self.get_single_node()  # type: ignore[attr-defined]
         if node is None:
             return None
-        _check_expansion(node)
+        if self.aliases:
+            _check_expansion(node)
         return self.construct_document(node)  # type: ignore[attr-defined]
 
     def construct_mapping(self, node: Node, deep: bool = False) -> dict[Any, Any]:
@@ -116,14 +128,26 @@ def parse_yaml(text: str, loader: type = StrictLoader) -> Any:
     Raises:
         YamlProblem: a syntax error, a duplicate key or an alias bomb, with its line and column.
     """
+    reader = None
     try:
-        return yaml.load(text, Loader=loader)  # a safe loader: SafeConstructor, safe tags only
+        reader = loader(text)  # a safe loader: SafeConstructor, safe tags only
+        reader.aliases = "*" in text
+        return reader.get_single_data()
     except ConstructorError as exc:
         raise _problem(exc, "") from None
     except yaml.YAMLError as exc:
+        if loader is StrictLoader and _Base is not yaml.SafeLoader and len(text) <= _REWORD_CHARS:
+            # libyaml words its syntax errors its own way: say it as the Python parser does.
+            try:
+                parse_yaml(text, PyStrictLoader)
+            except YamlProblem as same:
+                raise same from None
         raise _problem(exc, "YAML syntax error: ") from None
     except RecursionError:
         raise YamlProblem("", "YAML nested too deeply") from None
+    finally:
+        if reader is not None:
+            reader.dispose()
 
 
 def _problem(exc: yaml.YAMLError, prefix: str) -> YamlProblem:
@@ -131,4 +155,4 @@ def _problem(exc: yaml.YAMLError, prefix: str) -> YamlProblem:
     mark = getattr(exc, "problem_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
     what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return YamlProblem(where or "YAML", f"{prefix}{what}")
+    return YamlProblem(where, f"{prefix}{what}")
