@@ -84,7 +84,7 @@ def load_uploads(files: Mapping[str, bytes]) -> Scenario:
 
 def _uploaded(message: str, folder: Path) -> str:
     for shown in {str(folder.resolve()), str(folder)}:
-        message = message.replace(shown + os.sep, "").replace(shown, "the uploaded files")
+        message = message.replace(shown + os.sep, "").replace(shown, "(the uploaded files)")
     return message.replace(ALLOW_HINT, UPLOAD_HINT)
 
 
