@@ -235,6 +235,21 @@ def test_a_csv_outside_the_folder_is_refused_without_its_content(tmp_path, secre
     assert done.returncode == 0 or "loyalty over several days needs demand as rates" in done.stderr, done.stderr
 
 
+def test_a_loop_of_links_is_refused_not_a_traceback(tmp_path):
+    (tmp_path / "a.csv").symlink_to("b.csv")
+    (tmp_path / "b.csv").symlink_to("a.csv")
+    (tmp_path / "dir_a").symlink_to("dir_b")
+    (tmp_path / "dir_b").symlink_to("dir_a")
+    data = yaml.safe_load((SCENARIOS / "teaching.yaml").read_text(encoding="utf-8"))
+    data["customer_classes"][0]["arrivals"] = {"csv": "a.csv"}
+    path = tmp_path / "loop.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    done = invoke_cli("validate", str(path), "--allow-dir", str(tmp_path / "dir_a"))
+    assert done.returncode == 2
+    _assert_clean(done)
+    assert "customer_classes[0].arrivals.csv: " in done.stderr and "loop" in done.stderr
+
+
 def test_a_forecast_outside_the_folder_is_refused_in_python_too(tmp_path, secret):
     target, marker = secret
     data = yaml.safe_load((SCENARIOS / "teaching.yaml").read_text(encoding="utf-8"))

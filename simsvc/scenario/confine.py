@@ -36,7 +36,7 @@ def resolved_dirs(folders: Iterable[PathLike] | None) -> tuple[Path, ...]:
     """Folders as absolute, symlink-free paths, in order, without repeats."""
     out: list[Path] = []
     for folder in folders or ():
-        path = Path(folder).expanduser().resolve()
+        path = _resolve(Path(folder).expanduser())
         if path not in out:
             out.append(path)
     return tuple(out)
@@ -44,7 +44,15 @@ def resolved_dirs(folders: Iterable[PathLike] | None) -> tuple[Path, ...]:
 
 def file_folders(path: Path) -> tuple[Path, ...]:
     """The folder of ``path`` as named and, if ``path`` is a symbolic link, the folder of its target."""
-    return resolved_dirs((path.parent, path.resolve().parent))
+    return resolved_dirs((path.parent, _resolve(path).parent))
+
+
+def _resolve(path: Path) -> Path:
+    """``path`` absolute and free of symbolic links; a loop of links stays as written (it leads nowhere)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # "Symlink loop" (Python < 3.13 raises RuntimeError)
+        return Path(os.path.abspath(path))
 
 
 def confine(path: Path, folders: tuple[Path, ...], allowed: tuple[Path, ...], owner: str = "the scenario's") -> Path:
@@ -59,7 +67,10 @@ def confine(path: Path, folders: tuple[Path, ...], allowed: tuple[Path, ...], ow
     Raises:
         OutsideFolder: naming the path, the folder and the way to allow it; never the file's content.
     """
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (RuntimeError, OSError):
+        raise OutsideFolder(f"{path} cannot be read: its symbolic links lead round in a loop") from None
     if any(resolved.is_relative_to(root) for root in (*folders, *allowed)):
         return resolved
     shown = str(path) if resolved == Path(os.path.abspath(path)) else f"{path} (resolved: {resolved})"
