@@ -16,6 +16,7 @@ import typer
 
 from simsvc.cli_common import INFEASIBLE, INTERRUPTED, INVALID_INPUT, err, labelled, out
 from simsvc.errors import ScenarioError
+from simsvc.terminal import plain
 
 __all__ = ["app", "main"]
 
@@ -312,7 +313,7 @@ def optimize(
 
     def report(it) -> None:
         misses = "; ".join(it.misses) or "none"
-        _err.print(f"round {it.number}: cost {it.cost:,.2f}, missed with confidence: {misses}", highlight=False)
+        _err.print(plain(f"round {it.number}: cost {it.cost:,.2f}, missed with confidence: {misses}"), highlight=False)
 
     try:
         plan = run_optimizer(

@@ -10,20 +10,17 @@ from __future__ import annotations
 import sys
 
 from rich.console import Console
-from rich.text import Text
+
+from simsvc.terminal import labelled
 
 __all__ = ["INFEASIBLE", "INTERRUPTED", "INVALID_INPUT", "err", "labelled", "out"]
 
 # Piped or redirected output keeps whole tables (rich would wrap them at 80 columns).
 # What is printed holds names, paths and messages from users' files: never read as markup
-# ("[/bold]" would crash, "[east]" vanish) or emoji codes; simsvc's own styles use Text.
+# ("[/bold]" would crash, "[east]" vanish) or emoji codes; simsvc's own styles use
+# simsvc.terminal, which also escapes control characters.
 out = Console(width=None if sys.stdout.isatty() else 150, markup=False, emoji=False)
 err = Console(stderr=True, markup=False, emoji=False)
-
-
-def labelled(label: str, style: str, message: str) -> Text:
-    """``label`` in ``style`` (``error:`` in bold red), then ``message`` exactly as written."""
-    return Text.assemble((label, style), " ", message)
 
 
 INVALID_INPUT = 2

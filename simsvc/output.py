@@ -23,10 +23,11 @@ from simsvc.result import SimResult
 from simsvc.scenario.dump import scenario_yaml
 from simsvc.scenario.quality_models import DIMENSIONS
 from simsvc.targets import goals, verdict
+from simsvc.terminal import plain, plain_row
 
 __all__ = [
     "CSV_TABLES", "KPI_SECTIONS", "NOT_APPLICABLE", "atomic_write", "csv_table", "format_estimate",
-    "format_interval", "format_kpi", "plain_row", "print_result", "shows_lost_value", "write_result",
+    "format_interval", "format_kpi", "print_result", "shows_lost_value", "write_result",
 ]  # fmt: skip
 
 _PERCENT = {
@@ -115,14 +116,6 @@ def format_estimate(kpi: str, mean: float, low: float | None, high: float | None
     return f"{text} [{', '.join(bounds)}]"
 
 
-def plain_row(*cells: str | Text) -> list[Text]:
-    """Table cells shown exactly as written: a name such as ``[east]`` or ``:smile:`` is not markup.
-
-    A :class:`~rich.text.Text` (simsvc's own styled verdicts) is kept as it is.
-    """
-    return [c if isinstance(c, Text) else Text(str(c)) for c in cells]
-
-
 def _targets_table(result: SimResult, summary: pd.DataFrame, level: int) -> Table | None:
     """Each target the scenario sets, its KPI's mean and CI, and whether the CI says met, missed or unresolved."""
     rows = goals(result.scenario)
@@ -153,7 +146,7 @@ def _targets_table(result: SimResult, summary: pd.DataFrame, level: int) -> Tabl
 
 
 def _ci_table(title: str, rows: pd.DataFrame, names: list[str], level: int, label: str = "KPI") -> Table:
-    table = Table(title=Text(title), title_justify="left")
+    table = Table(title=plain(title), title_justify="left")
     table.add_column(label)
     table.add_column("mean", justify="right")
     table.add_column(f"{level} % CI", justify="right")

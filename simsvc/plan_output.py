@@ -13,9 +13,9 @@ from rich.text import Text
 
 from simsvc.i18n import tr
 from simsvc.output import atomic_write as _atomic
-from simsvc.output import plain_row
 from simsvc.scenario.dump import scenario_yaml
 from simsvc.staffing.plan import Plan
+from simsvc.terminal import plain, plain_row
 
 __all__ = ["plan_shortfalls", "plan_status_text", "print_plan", "write_plan"]
 
@@ -139,7 +139,7 @@ def print_plan(plan: Plan, fmt: str, console: Console) -> None:
             console.print(table)
     assert plan.scenario.optimizer is not None
     place = "interval" if plan.scenario.optimizer.scope == "interval" else "day"
-    console.print(Text(f"Plan status: {STATUS_TEXT[plan.status].format(place=place)}"), highlight=False)
+    console.print(plain(f"Plan status: {STATUS_TEXT[plan.status].format(place=place)}"), highlight=False)
 
 
 def plan_shortfalls(plan: Plan) -> list[str]:

@@ -162,6 +162,23 @@ def test_markup_in_a_bad_reference_is_quoted_as_written(tmp_path, source):
     assert str(path) in done.stderr
 
 
+def test_control_characters_in_names_are_shown_escaped(tmp_path):
+    data = yaml.safe_load((SCENARIOS / "bank_branch.yaml").read_text(encoding="utf-8"))
+    name = data["name"]
+    data = _renamed(data, {n: n + "\x1b[2J\x1b]0;owned\x07\u202e" for n in _names(data)})  # clear, retitle, bidi
+    path = tmp_path / "controls.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")  # written as "\e[2J..."
+    done = invoke_cli("run", str(path), "-r", "2", "-w", "1")
+    assert done.returncode == 0, done.stderr
+    for text in (done.stdout, done.stderr):
+        assert not set(text) & {"\x1b", "\x07", "\u202e"}
+    assert _flat(name + r"\x1b[2J\x1b]0;owned\x07\u202e") in _flat(done.stdout)  # each control escaped
+    data["teams"][0]["serves"] = ["\x1bnobody"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    done = invoke_cli("validate", str(path))
+    assert done.returncode == 2 and "unknown class '\\x1bnobody'" in done.stderr and "\x1b" not in done.stderr
+
+
 def test_markup_in_optimizer_plan_tables(tmp_path):
     path, data = _marked_scenario(tmp_path, SCENARIOS / "call_centre.yaml")
     done = invoke_cli("optimize", str(path), "--no-simulate")
