@@ -14,9 +14,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from simsvc.cli_common import INFEASIBLE, INTERRUPTED, INVALID_INPUT, err, labelled, out
+from simsvc.cli_common import INFEASIBLE, INTERRUPTED, INVALID_INPUT, err, out
 from simsvc.errors import ScenarioError
-from simsvc.terminal import plain
+from simsvc.terminal import labelled, plain
 
 __all__ = ["app", "main"]
 

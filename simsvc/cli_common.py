@@ -11,9 +11,7 @@ import sys
 
 from rich.console import Console
 
-from simsvc.terminal import labelled
-
-__all__ = ["INFEASIBLE", "INTERRUPTED", "INVALID_INPUT", "err", "labelled", "out"]
+__all__ = ["INFEASIBLE", "INTERRUPTED", "INVALID_INPUT", "err", "out"]
 
 # Piped or redirected output keeps whole tables (rich would wrap them at 80 columns).
 # What is printed holds names, paths and messages from users' files: never read as markup
@@ -21,7 +19,6 @@ __all__ = ["INFEASIBLE", "INTERRUPTED", "INVALID_INPUT", "err", "labelled", "out
 # simsvc.terminal, which also escapes control characters.
 out = Console(width=None if sys.stdout.isatty() else 150, markup=False, emoji=False)
 err = Console(stderr=True, markup=False, emoji=False)
-
 
 INVALID_INPUT = 2
 INFEASIBLE = 3

@@ -25,13 +25,12 @@ __all__ = ["as_scenario", "load_scenario", "read_yaml", "scenario_json_schema"]
 PathLike = Union[str, Path]
 
 
-def read_yaml(path: Path, name: str | None = None) -> Any:
+def read_yaml(path: Path) -> Any:
     """Parse a YAML file with simsvc's one loader (:func:`~simsvc.scenario.yaml_safe.parse_yaml`).
 
-    Syntax errors, duplicate keys and alias bombs become a ScenarioError naming the line;
-    ``name`` is how messages name the file (default: its path).
+    Syntax errors, duplicate keys and alias bombs become a ScenarioError naming the file and the line.
     """
-    name = str(path) if name is None else name
+    name = str(path)
     if not path.is_file():
         raise ScenarioError(name, [("", "file not found")])
     try:
