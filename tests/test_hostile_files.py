@@ -377,6 +377,19 @@ def test_the_base_scenarios_csv_follows_the_scenario_rule(tmp_path, secret, sour
     assert marker not in done.stdout + done.stderr
 
 
+@pytest.mark.parametrize("source", EXPERIMENT_FILES, ids=lambda p: p.stem)
+def test_a_factor_cannot_point_a_csv_outside(tmp_path, secret, source):
+    target, marker = secret
+    path = _copy_experiment(tmp_path / "project", source)
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["factors"].append({"name": "demand", "path": "customer_classes[0].arrivals", "levels": [
+        {"trace_csv": str(target)}, {"csv": str(target), "column": "time"}]})  # fmt: skip
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    done = invoke_cli("sweep", str(path), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2, done.stderr
+    assert "outside the scenario's folder" in done.stderr and marker not in done.stdout + done.stderr
+
+
 def test_the_bundled_experiment_sweeps_from_the_checkout_and_from_examples(tmp_path):
     done = invoke_cli("sweep", "experiments/staffing_small.yaml", "--out", str(tmp_path / "a"), "-w", "1")
     assert done.returncode == 0, done.stderr  # the README's command, from the source checkout
