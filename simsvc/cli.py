@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from simsvc.cli_common import INFEASIBLE, INTERRUPTED, INVALID_INPUT, err, out
+from simsvc.cli_log import register as register_log_commands
 from simsvc.errors import ScenarioError
 
 __all__ = ["app", "main"]
@@ -407,6 +408,9 @@ def _progress():
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=_err, transient=True, disable=not _err.is_terminal,
     )  # fmt: skip
+
+
+EXAMPLES.update(register_log_commands(app))  # history generate, fit, forecast (simsvc/cli_log.py)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""From a contact log to scenario inputs: a generated history, fitted distributions and a forecast."""
