@@ -192,7 +192,7 @@ def forecast(
     row per interval of every day), forecast.yaml (the horizon and arrivals blocks),
     backtest.csv and forecast.png.
     """
-    from simsvc.history.forecast import backtest, demand_history, forecast_table
+    from simsvc.history.forecast import backtest, demand_history, forecast_table, hhmm
     from simsvc.history.forecast import forecast as make_forecast
 
     _check_lang(lang)
@@ -228,7 +228,7 @@ def forecast(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     first = fc.dates[0]
-    horizon = {"days": len(fc.dates), "open": _hhmm(history.open_minute), "close": _hhmm(history.close_minute),
+    horizon = {"days": len(fc.dates), "open": hhmm(history.open_minute), "close": hhmm(history.close_minute),
                "interval_minutes": history.interval_minutes}  # fmt: skip
     text = _yaml(
         {"horizon": horizon, "arrivals": {"csv": "forecast.csv", "column": "per_hour"}},
@@ -241,10 +241,6 @@ def forecast(
     atomic_write(written[2], lambda p: scored.to_csv(p, index=False))
     written.append(save_png(forecast_figure(history, fc, test, lang=lang), out_dir / "forecast.png"))
     _wrote(written, out_dir)
-
-
-def _hhmm(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def register(app: typer.Typer) -> dict[str, tuple[str, ...]]:

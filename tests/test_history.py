@@ -264,3 +264,16 @@ def test_a_missing_log_and_a_too_short_one_are_refused(tmp_path):
     short = write_log(generate_log(HistoryModel(weeks=1), seed=3), tmp_path / "week.csv")
     done = invoke_cli("forecast", str(short))
     assert done.returncode == 2 and "at least" in " ".join(done.stderr.split())
+
+
+def test_the_fit_and_forecast_benchmark_runs():
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "log_inputs.py"), "--quick"],
+        capture_output=True, text=True, timeout=120, cwd=root / "tests",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "best fits lognormal" in proc.stdout and "target: fit + forecast" in proc.stdout

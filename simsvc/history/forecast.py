@@ -23,7 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Backtest", "DemandHistory", "Forecast", "backtest", "demand_history", "forecast", "forecast_table"]
+from simsvc.scenario.base import check_clock, clock_to_minutes
+
+__all__ = ["Backtest", "DemandHistory", "Forecast", "backtest", "demand_history", "forecast", "forecast_table", "hhmm"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class DemandHistory:
     def labels(self) -> list[str]:
         """Interval starts as ``"HH:MM"``."""
         starts = self.open_minute + self.interval_minutes * np.arange(self.n_intervals)
-        return [f"{m // 60:02d}:{m % 60:02d}" for m in starts]
+        return [hhmm(int(m)) for m in starts]
 
     def head(self, days: int) -> DemandHistory:
         """The first ``days`` days (the training part of a back-test)."""
@@ -74,21 +76,22 @@ def demand_history(
         close: closing time ``"HH:MM"``; default: the latest arrival, rounded up to an interval.
 
     Raises:
-        ValueError: an interval that does not divide the day or the opening hours, or calls
-            outside the opening hours given.
+        ValueError: an interval that does not divide the day or the opening hours, a clock
+            time that is not ``"HH:MM"``, or calls outside the opening hours given.
     """
     if interval_minutes <= 0 or 1440 % interval_minutes:
         raise ValueError(f"interval_minutes (={interval_minutes}) must divide the 1440 minutes of a day")
     day = arrivals.dt.normalize()
     minute = ((arrivals - day).dt.total_seconds() // 60).astype(int).to_numpy()
-    first = _minute(open) if open else int(minute.min()) // interval_minutes * interval_minutes
-    last = _minute(close) if close else -(-(int(minute.max()) + 1) // interval_minutes) * interval_minutes
+    step = interval_minutes
+    first = round(clock_to_minutes(check_clock(open))) if open else int(minute.min()) // step * step
+    last = round(clock_to_minutes(check_clock(close))) if close else -(-(int(minute.max()) + 1) // step) * step
     if (last - first) <= 0 or (last - first) % interval_minutes:
-        raise ValueError(f"the opening hours {_clock(first)}-{_clock(last)} are not whole {interval_minutes}-minute "
+        raise ValueError(f"the opening hours {hhmm(first)}-{hhmm(last)} are not whole {interval_minutes}-minute "
                          "intervals")  # fmt: skip
     outside = (minute < first) | (minute >= last)
     if outside.any():
-        hours = f"{_clock(first)}-{_clock(last)}"
+        hours = f"{hhmm(first)}-{hhmm(last)}"
         raise ValueError(f"{int(outside.sum())} call(s) arrive outside the opening hours {hours}")
     dates = pd.date_range(day.min(), day.max(), freq="D")
     d = ((day - dates[0]).dt.days).to_numpy()
@@ -97,12 +100,8 @@ def demand_history(
     return DemandHistory(dates, counts, first, last, interval_minutes)
 
 
-def _minute(clock: str) -> int:
-    h, m = clock.split(":")
-    return int(h) * 60 + int(m)
-
-
-def _clock(minute: int) -> str:
+def hhmm(minute: int) -> str:
+    """``"HH:MM"`` of a minute of the day."""
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 

@@ -21,9 +21,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simsvc.history.forecast import hhmm
 from simsvc.history.log import LOG_COLUMNS
+from simsvc.scenario.base import clock_to_minutes
 
 __all__ = ["HistoryModel", "generate_log", "write_log"]
+
+
+def _minutes(clock: str) -> int:
+    return round(clock_to_minutes(clock))
 
 
 def _default_holidays() -> tuple[dt.date, ...]:
@@ -73,12 +79,12 @@ class HistoryModel:
 
     @property
     def n_intervals(self) -> int:
-        span = _minute(self.close) - _minute(self.open)
+        span = _minutes(self.close) - _minutes(self.open)
         return span // self.interval_minutes
 
     def profile(self, weekday: int) -> np.ndarray:
         """Share of a day's calls in each interval: two peaks on weekdays, one late peak at weekends."""
-        hours = (_minute(self.open) + self.interval_minutes * (np.arange(self.n_intervals) + 0.5)) / 60
+        hours = (_minutes(self.open) + self.interval_minutes * (np.arange(self.n_intervals) + 0.5)) / 60
         if weekday < 5:
             shape = np.exp(-(((hours - 10.5) / 1.6) ** 2)) + 0.75 * np.exp(-(((hours - 14.5) / 2.0) ** 2)) + 0.12
         else:
@@ -96,11 +102,6 @@ class HistoryModel:
             level = self.calls_per_day * (1 + self.growth_per_week) ** (d / 7)
             out[d] = level * factors[date.weekday()] * self.profile(date.weekday())
         return out
-
-
-def _minute(clock: str) -> int:
-    h, m = clock.split(":")
-    return int(h) * 60 + int(m)
 
 
 def _planned_staff(model: HistoryModel, calls: np.ndarray) -> np.ndarray:
@@ -126,8 +127,8 @@ def _week_scenario(model: HistoryModel, rates: np.ndarray, staff: np.ndarray) ->
     step = model.interval_minutes
     for (day, j), n in np.ndenumerate(staff):
         if n > 0:
-            start = _minute(model.open) + j * step
-            shifts.append({"start": _clock(start), "end": _clock(start + step), "staff": int(n), "days": [int(day)]})
+            start = _minutes(model.open) + j * step
+            shifts.append({"start": hhmm(start), "end": hhmm(start + step), "staff": int(n), "days": [int(day)]})
     return {
         "name": "generated contact log",
         "horizon": {"days": 7, "open": model.open, "close": model.close, "interval_minutes": step},
@@ -149,10 +150,6 @@ def _week_scenario(model: HistoryModel, rates: np.ndarray, staff: np.ndarray) ->
         "quality": {"enabled": False},
         "simulation": {"replications": 1},
     }
-
-
-def _clock(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def generate_log(model: HistoryModel | None = None, seed: int = 1) -> pd.DataFrame:
