@@ -277,3 +277,31 @@ def test_the_fit_and_forecast_benchmark_runs():
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "best fits lognormal" in proc.stdout and "target: fit + forecast" in proc.stdout
+
+
+def test_a_log_without_abandonment_gives_no_patience_block(tmp_path):
+    def answered(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(abandoned="0", handling_time=frame["handling_time"].replace("", "3.5"))
+
+    done = invoke_cli("fit", str(_bad_log(tmp_path, answered)), "--out", str(tmp_path / "fit"))
+    assert done.returncode == 0, done.stderr
+    assert "no call was abandoned" in done.stdout
+    blocks = yaml.safe_load((tmp_path / "fit" / "fit.yaml").read_text(encoding="utf-8"))
+    assert set(blocks) == {"service_time"} and not (tmp_path / "fit" / "patience_km.png").exists()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_figures_draw_in_both_languages(history, lang):
+    from simsvc.plots import png_bytes
+    from simsvc.plots.history import forecast_figure, patience_survival, service_time_qq
+
+    rng = np.random.default_rng(5)
+    durations, patience = rng.lognormal(1.4, 0.6, 2000), rng.exponential(4.0, 2000)
+    wait = np.minimum(patience, rng.exponential(1.0, 2000))
+    fits = fit_service_times(durations)
+    figures = [
+        service_time_qq(durations, fits, lang=lang),
+        patience_survival(kaplan_meier(wait, wait == patience), fit_patience(wait, wait == patience), lang=lang),
+        forecast_figure(history, forecast(history, 7, repetitions=200), lang=lang),
+    ]
+    assert all(png_bytes(f).startswith(b"\x89PNG") for f in figures)
