@@ -213,7 +213,8 @@ def forecast(
         f"Back-test: the last {backtest_weeks} week(s) forecast from the {len(history.dates) // 7 - backtest_weeks} "
         f"before ({b.model}): WAPE {test.wape_interval:.1%} per interval, {test.wape_day:.1%} per day, "
         f"{test.wape_week:.1%} per week; {test.coverage:.1%} of {test.intervals} intervals inside the "
-        f"{b.level:.0%} prediction interval (the model expects {b.model_coverage:.1%}, counts being whole numbers).",
+        f"{b.level:.0%} prediction interval (the model expects {b.model_coverage:.1%} ± {b.model_coverage_sd:.1%} "
+        "of its whole-number bounds).",
         highlight=False,
     )
     out.print(f"Forecast ({fc.model}), calls per day with their {fc.level:.0%} prediction interval:")

@@ -116,6 +116,8 @@ class Forecast:
         level: the prediction interval's nominal coverage (0.8).
         model_coverage: the share of simulated counts inside the bounds (above ``level``
             because counts are integers): what the bounds should cover if the model is right.
+        model_coverage_sd: the standard deviation of that share over the simulated paths: how
+            far one path's coverage strays, intervals of a day sharing its total included.
         model: the ETS model chosen (statsmodels' short name, e.g. ``ETS(M,A,M)``).
     """
 
@@ -128,6 +130,7 @@ class Forecast:
     daily_high: np.ndarray
     level: float
     model_coverage: float
+    model_coverage_sd: float
     model: str
 
 
@@ -208,12 +211,13 @@ def forecast(
     simulated = rng.multinomial(paths, shares)  # (repetitions, days, intervals)
     tail = (1 - level) / 2
     low, high = np.quantile(simulated, [tail, 1 - tail], axis=0, method="inverted_cdf")
-    inside = float(((simulated >= low) & (simulated <= high))[:, open_day].mean())
+    per_path = ((simulated >= low) & (simulated <= high))[:, open_day].mean(axis=(1, 2))
     daily_low, daily_high = np.quantile(paths, [tail, 1 - tail], axis=0, method="inverted_cdf")
     return Forecast(
         dates=dates, expected=point[:, None] * shares, low=low.astype(float), high=high.astype(float),
         daily_expected=point, daily_low=daily_low.astype(float), daily_high=daily_high.astype(float),
-        level=level, model_coverage=inside, model=result.model.short_name,
+        level=level, model_coverage=float(per_path.mean()), model_coverage_sd=float(per_path.std()),
+        model=result.model.short_name,
     )  # fmt: skip
 
 
