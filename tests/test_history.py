@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from simsvc.history.fit import _fit_one, fit_patience, fit_service_times, fragme
 from simsvc.history.forecast import backtest, demand_history, forecast, forecast_table
 from simsvc.history.generate import HistoryModel, generate_log, write_log
 from simsvc.history.log import LOG_COLUMNS, LogError, read_log
-from tests.helpers import SCENARIOS, invoke_cli
+from tests.helpers import ROOT, SCENARIOS, invoke_cli
 
 LOG = SCENARIOS / "contact_log.csv.gz"
 TRUTH = HistoryModel()
@@ -205,27 +206,29 @@ def test_a_bad_forecast_workbook_names_the_file_row_and_column(tmp_path):
 # -- the commands and bad logs ----------------------------------------------------------------
 
 
-def test_fit_and_forecast_commands_write_a_scenario_that_validates(tmp_path):
+def test_fit_and_forecast_commands_write_the_readmes_scenario(tmp_path):
+    """The README's scenario, saved beside forecast.csv, validates and has the fitted blocks and the forecast."""
     fitted = invoke_cli("fit", str(LOG), "--out", str(tmp_path / "fit"))
     assert fitted.returncode == 0, fitted.stderr
     assert "lognormal" in fitted.stdout and "naive mean" in fitted.stdout
-    predicted = invoke_cli("forecast", str(LOG), "--weeks", "1", "--backtest-weeks", "2", "--out", str(tmp_path))
+    out = tmp_path / "forecast"
+    predicted = invoke_cli("forecast", str(LOG), "--weeks", "2", "--backtest-weeks", "2", "--out", str(out))
     assert predicted.returncode == 0, predicted.stderr
-    assert "WAPE" in predicted.stdout and "Sun 2026-07-12" in predicted.stdout
-    for name in ("fit/service_time_qq.png", "fit/patience_km.png", "forecast.png", "fit/patience_km.csv"):
+    assert "WAPE" in predicted.stdout and "Sun 2026-07-19" in predicted.stdout
+    for name in ("fit/service_time_qq.png", "fit/patience_km.png", "forecast/forecast.png", "fit/patience_km.csv"):
         assert (tmp_path / name).stat().st_size > 1000, name
-    blocks = yaml.safe_load((tmp_path / "fit" / "fit.yaml").read_text(encoding="utf-8"))
-    inputs = yaml.safe_load((tmp_path / "forecast.yaml").read_text(encoding="utf-8"))
-    scenario = {
-        "name": "from the log",
-        "horizon": inputs["horizon"],
-        "customer_classes": [{"name": "caller", "arrivals": inputs["arrivals"], **blocks}],
-        "teams": [{"name": "agents", "serves": ["caller"], "staff": [40]}],
-    }
-    (tmp_path / "scenario.yaml").write_text(yaml.safe_dump(scenario), encoding="utf-8")
-    checked = invoke_cli("validate", str(tmp_path / "scenario.yaml"))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## From a contact log") :]
+    text = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    (out / "scenario.yaml").write_text(text, encoding="utf-8")
+    checked = invoke_cli("validate", str(out / "scenario.yaml"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert inputs["horizon"]["days"] == 7
+    declared = yaml.safe_load(text)
+    blocks = yaml.safe_load((tmp_path / "fit" / "fit.yaml").read_text(encoding="utf-8"))
+    inputs = yaml.safe_load((out / "forecast.yaml").read_text(encoding="utf-8"))
+    cls = declared["customer_classes"][0]
+    assert declared["horizon"] == inputs["horizon"] and cls["arrivals"] == inputs["arrivals"]
+    assert {k: cls[k] for k in blocks} == blocks
 
 
 def _bad_log(tmp_path: Path, change) -> Path:
