@@ -43,8 +43,14 @@ def history(log):
 # -- the shipped history --------------------------------------------------------------------
 
 
-def test_the_generator_reproduces_the_shipped_history(tmp_path):
-    """Two weeks generated with the shipped seed are the shipped log's first two weeks, cell for cell."""
+def test_the_generator_writes_the_shipped_history_byte_for_byte(tmp_path):
+    """`simsvc history generate` with its default seed rewrites scenarios/contact_log.csv.gz exactly."""
+    done = invoke_cli("history", "generate", str(tmp_path / "log.csv.gz"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "log.csv.gz").read_bytes() == LOG.read_bytes()
+
+
+def test_a_shorter_log_is_the_first_weeks_of_a_longer_one(tmp_path):
     path = write_log(generate_log(HistoryModel(weeks=2), seed=2026), tmp_path / "two.csv")
     shipped = read_log(LOG)
     shipped = shipped[shipped["arrival"] < pd.Timestamp(TRUTH.start) + pd.Timedelta(days=14)]

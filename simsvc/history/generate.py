@@ -204,14 +204,18 @@ def generate_log(model: HistoryModel | None = None, seed: int = 1) -> pd.DataFra
 
 
 def write_log(log: pd.DataFrame, path: Path) -> Path:
-    """Write a contact log as CSV (gzip-compressed when the name ends in ``.gz``), atomically."""
+    """Write a contact log as CSV (gzip-compressed when the name ends in ``.gz``), atomically.
+
+    The gzip stream has no time stamp or file name in its header, so the same log gives the
+    same bytes (``simsvc history generate`` rewrites the shipped file exactly).
+    """
+    import gzip
+
     from simsvc.output import atomic_write
 
-    def write(target: Path) -> None:
-        table = log.assign(
-            arrival=log["arrival"].dt.strftime("%Y-%m-%d %H:%M:%S"), abandoned=log["abandoned"].astype(int)
-        )
-        table.to_csv(target, index=False, compression="gzip" if path.name.endswith(".gz") else None)
-
-    atomic_write(path, write)
+    table = log.assign(arrival=log["arrival"].dt.strftime("%Y-%m-%d %H:%M:%S"), abandoned=log["abandoned"].astype(int))
+    data = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    if path.name.endswith(".gz"):
+        data = gzip.compress(data, compresslevel=9, mtime=0)
+    atomic_write(path, lambda target: target.write_bytes(data))
     return path
