@@ -43,11 +43,12 @@ def history(log):
 # -- the shipped history --------------------------------------------------------------------
 
 
-def test_the_generator_writes_the_shipped_history_byte_for_byte(tmp_path):
+def test_the_generator_writes_the_shipped_history(tmp_path):
     """`simsvc history generate` with its default seed rewrites scenarios/contact_log.csv.gz exactly."""
     done = invoke_cli("history", "generate", str(tmp_path / "log.csv.gz"))
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "log.csv.gz").read_bytes() == LOG.read_bytes()
+    # The CSV inside, byte for byte (the compressed bytes depend on the zlib build as well).
+    assert gzip.decompress((tmp_path / "log.csv.gz").read_bytes()) == gzip.decompress(LOG.read_bytes())
 
 
 def test_a_shorter_log_is_the_first_weeks_of_a_longer_one(tmp_path):
