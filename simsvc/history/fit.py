@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 
 __all__ = ["FamilyFit", "PatienceFit", "fit_patience", "fit_service_times", "fragments", "kaplan_meier"]
 
-_Z = {0.9: 1.6448536269514722, 0.95: 1.959963984540054, 0.99: 2.5758293035489004}
-
 
 @dataclass(frozen=True)
 class FamilyFit:
@@ -36,7 +34,8 @@ class FamilyFit:
     Attributes:
         spec: the distribution in the scenario file format (``{"dist": ..., "mean": ..., ...}``).
         log_likelihood, aic: at the MLE (AIC = 2 parameters - 2 log-likelihood).
-        ks_statistic, ks_pvalue: Kolmogorov–Smirnov distance of the sample from the fit.
+        ks_statistic, ks_pvalue: Kolmogorov–Smirnov distance of the sample from the fit; the
+            p-value is conservative, the parameters being estimated from the same sample.
         ci: ``{parameter: (low, high)}`` at ``confidence`` for ``mean`` and ``cv`` (not ``k``).
         n: the durations fitted.
     """
@@ -118,7 +117,7 @@ def _fit_one(x: np.ndarray, family: str, confidence: float) -> FamilyFit:
 
     ll = loglik(theta)
     cov = np.linalg.inv(-_hessian(loglik, theta))
-    z = _Z.get(confidence) or _z(confidence)
+    z = _z(confidence)
     half = z * np.sqrt(np.diag(cov))
     names = ["mean", "cv"][: len(theta)]
     ci = {p: (math.exp(theta[i] - half[i]), math.exp(theta[i] + half[i])) for i, p in enumerate(names)}
@@ -134,6 +133,7 @@ def _fit_one(x: np.ndarray, family: str, confidence: float) -> FamilyFit:
 
 
 def _z(confidence: float) -> float:
+    """The two-sided normal quantile of a confidence level (1.96 for 0.95)."""
     from scipy.stats import norm
 
     return float(norm.ppf(0.5 + confidence / 2))
@@ -195,7 +195,7 @@ def fit_patience(wait: np.ndarray, abandoned: np.ndarray, confidence: float = 0.
     if events == 0:
         raise ValueError("no call was abandoned: patience has no estimate (every caller waited it out)")
     mean = exposure / events
-    half = (_Z.get(confidence) or _z(confidence)) / math.sqrt(events)
+    half = _z(confidence) / math.sqrt(events)
     ci = (mean * math.exp(-half), mean * math.exp(half))
     return PatienceFit(mean, ci, float(wait[abandoned].mean()), events, len(wait), exposure)
 
@@ -213,7 +213,7 @@ def kaplan_meier(wait: np.ndarray, abandoned: np.ndarray, confidence: float = 0.
     km = SurvfuncRight(np.asarray(wait, dtype=float), np.asarray(abandoned, dtype=int))
     surv, se = np.asarray(km.surv_prob), np.asarray(km.surv_prob_se)
     with np.errstate(divide="ignore", invalid="ignore"):
-        half = (_Z.get(confidence) or _z(confidence)) * se / (surv * np.abs(np.log(surv)))
+        half = _z(confidence) * se / (surv * np.abs(np.log(surv)))
     low, high = surv ** np.exp(half), surv ** np.exp(-half)
     return pd.DataFrame({"time": km.surv_times, "survival": surv, "low": low, "high": high})
 
