@@ -132,6 +132,14 @@ def fit(
             "ignores the callers answered before they would have hung up.",
             highlight=False,
         )
+        best = patience.families[0][1] if patience.families else 0.0
+        shown = "; ".join(
+            f"{spec['dist']} mean {spec['mean']:g}" + (f" cv {spec['cv']:g}" if "cv" in spec else "")
+            + f" (ΔAIC {aic - best:,.1f})"
+            for spec, aic in patience.families
+        )  # fmt: skip
+        if shown:
+            out.print(f"Patience families with the same censoring, best AIC first: {shown}.", highlight=False)
     text = _yaml(fragments(fits[0], patience), f"simsvc fit {file.name}: a customer class's service_time and patience")
     out.print(text, markup=False, highlight=False, end="")
     if out_dir is None:
