@@ -93,8 +93,8 @@ def fit(
 
     Prints the families ranked by AIC with Kolmogorov-Smirnov distances and 95 % intervals,
     the patience estimate, and the customer class's service_time and patience blocks (YAML).
-    --out writes fit.yaml, service_time_fits.csv, patience_km.csv, service_time_qq.png and
-    patience_km.png.
+    --out writes fit.yaml, service_time_fits.csv, patience_fits.csv, patience_km.csv,
+    service_time_qq.png and patience_km.png.
     """
     from rich.table import Table
 
@@ -161,6 +161,10 @@ def fit(
         km = kaplan_meier(log["wait"].to_numpy(), log["abandoned"].to_numpy())
         written.append(out_dir / "patience_km.csv")
         atomic_write(written[-1], lambda p: km.to_csv(p, index=False))
+        families = pd.DataFrame([{"family": spec["dist"], "mean": spec["mean"], "cv": spec.get("cv"), "aic": aic}
+                                 for spec, aic in patience.families])  # fmt: skip
+        written.append(out_dir / "patience_fits.csv")
+        atomic_write(written[-1], lambda p: families.to_csv(p, index=False))
         written.append(save_png(patience_survival(km, patience, lang=lang), out_dir / "patience_km.png"))
     _wrote(written, out_dir)
 
