@@ -198,6 +198,19 @@ def test_the_back_test_meets_the_accuracy_and_coverage_targets(history):
     assert abs(test.coverage - expected) < 3 * max(sd, binomial)
 
 
+def test_a_weekday_always_closed_is_forecast_closed_and_the_others_keep_their_accuracy():
+    """Closed on Sundays (weekday factor 0): the model runs on six-day weeks and Sundays get no calls."""
+    shut = HistoryModel(weeks=10, weekday_factors=(1.30, 1.15, 1.05, 1.05, 1.00, 0.80, 0.0))
+    history = demand_history(generate_log(shut, seed=5)["arrival"])
+    assert history.closed[history.dates.day_of_week == 6].all()
+    test = backtest(history, 3)
+    assert test.wape_week < 0.10 and test.intervals == 3 * 6 * history.n_intervals
+    fc = forecast(history, 14)
+    sundays = fc.dates.day_of_week == 6
+    assert (fc.daily_expected[sundays] == 0).all() and (fc.high[sundays] == 0).all()
+    assert (fc.daily_expected[~sundays] > 500).all()
+
+
 def test_the_forecast_csv_is_a_scenarios_demand_for_every_day(history, tmp_path):
     fc = forecast(history, 14, closed=[pd.Timestamp("2026-07-13").date()])
     table = forecast_table(fc, history)

@@ -4,7 +4,8 @@ Method (a standard one of workforce planning): daily totals follow an ETS model 
 trend and weekly multiplicative seasonality (statsmodels ``ETSModel``; damped or not,
 whichever has the lower AIC); a day's calls split over its intervals by the weekday's share
 profile of the last weeks. Days without any call (holidays) are filled with the median of the
-same weekday in the weeks around them before fitting, and forecast as closed when named.
+same weekday in the weeks around them before fitting, and forecast as closed when named; a
+weekday closed in (almost) every week is left out of the model's week and forecast closed.
 
 Prediction intervals come from simulation: sample paths of daily totals from the fitted ETS
 model, each day's total split over its intervals as a multinomial draw with the weekday's
@@ -134,25 +135,42 @@ class Forecast:
     model: str
 
 
-def _filled_daily(history: DemandHistory) -> pd.Series:
-    """Daily totals with closed days replaced by the median of the same weekday within two weeks."""
-    daily = history.counts.sum(axis=1).astype(float)
-    closed = history.closed
+def _regular_closures(history: DemandHistory) -> np.ndarray:
+    """Weekdays the service is closed on (no call on at least 80 % of them): a bool per weekday."""
+    weekdays = history.dates.day_of_week.to_numpy()
+    return np.array([history.closed[weekdays == w].mean() >= 0.8 if (weekdays == w).any() else False
+                     for w in range(7)])  # fmt: skip
+
+
+def _filled_daily(history: DemandHistory, shut: np.ndarray) -> pd.Series:
+    """Daily totals of the weekdays open, other closed days filled with the same weekday's median around them.
+
+    The regularly closed weekdays (``shut``) are left out, so a week has ``7 - shut.sum()`` days
+    and the series keeps its weekly period; a holiday takes the median of the same weekday in
+    up to four weeks either side.
+    """
+    keep = ~shut[history.dates.day_of_week.to_numpy()]
+    daily = history.counts.sum(axis=1).astype(float)[keep]
+    closed = history.closed[keep]
+    period = int((~shut).sum())
     filled = daily.copy()
     for i in np.flatnonzero(closed):
-        near = [i + 7 * k for k in (-2, -1, 1, 2, -3, 3, -4, 4) if 0 <= i + 7 * k < len(daily)]
+        near = [i + period * k for k in (-1, 1, -2, 2, -3, 3, -4, 4) if 0 <= i + period * k < len(daily)]
         values = [daily[j] for j in near if not closed[j]]
         filled[i] = float(np.median(values)) if values else np.nan
     if np.isnan(filled).any() or (filled <= 0).any():
         raise ValueError("a weekday has no call in any of the weeks around a closed day: cannot fill it in")
-    return pd.Series(filled, index=pd.DatetimeIndex(history.dates, freq="D"))
+    return pd.Series(filled)
 
 
-def _shares(history: DemandHistory, weeks: int) -> np.ndarray:
-    """Share of each weekday's calls in each interval, from its last ``weeks`` open days: ``(7, intervals)``."""
+def _shares(history: DemandHistory, weeks: int, shut: np.ndarray) -> np.ndarray:
+    """Share of each weekday's calls in each interval, from its last ``weeks`` open days: ``(7, intervals)``.
+
+    A weekday always closed (``shut``) has no profile (zeros).
+    """
     out = np.zeros((7, history.n_intervals))
     weekdays = history.dates.day_of_week.to_numpy()
-    for w in range(7):
+    for w in np.flatnonzero(~shut):
         days = np.flatnonzero((weekdays == w) & ~history.closed)[-weeks:]
         total = history.counts[days].sum(axis=0).astype(float)
         if total.sum() == 0:
@@ -161,8 +179,10 @@ def _shares(history: DemandHistory, weeks: int) -> np.ndarray:
     return out
 
 
-def _ets(daily: pd.Series):
+def _ets(daily: pd.Series, period: int):
     """The ETS model with additive trend and multiplicative weekly season, damped or not by AIC.
+
+    ``period`` is the number of open weekdays (7, or fewer when some are always closed).
 
     The fits run with one BLAS thread: L-BFGS-B's many tiny vector operations cost about four
     times the CPU when OpenBLAS hands them to a thread pool (measured: 0.37 s against 0.11 s
@@ -173,7 +193,7 @@ def _ets(daily: pd.Series):
 
     fits = []
     for damped in (False, True):
-        model = ETSModel(daily, error="mul", trend="add", damped_trend=damped, seasonal="mul", seasonal_periods=7)
+        model = ETSModel(daily, error="mul", trend="add", damped_trend=damped, seasonal="mul", seasonal_periods=period)
         with warnings.catch_warnings(), threadpool_limits(1, user_api="blas"):
             warnings.simplefilter("ignore")  # convergence chatter of the optimiser; the AIC decides
             fits.append(model.fit(disp=False))
@@ -207,13 +227,21 @@ def forecast(
     if len(history.dates) < 21:
         raise ValueError(f"the log covers {len(history.dates)} days; a weekly model needs at least 21")
     rng = np.random.default_rng(seed)
-    result = _ets(_filled_daily(history))
+    shut = _regular_closures(history)
+    if shut.all():
+        raise ValueError("no weekday has calls on most of its days: nothing to forecast")
+    result = _ets(_filled_daily(history, shut), int((~shut).sum()))
     dates = pd.date_range(history.dates[-1] + pd.Timedelta(days=1), periods=days, freq="D")
-    open_day = ~np.isin(dates.date, list(closed))
-    shares = _shares(history, share_weeks)[dates.day_of_week]
-    point = np.maximum(np.asarray(result.forecast(days), dtype=float), 0.0) * open_day
-    paths = np.maximum(np.asarray(result.simulate(days, anchor="end", repetitions=repetitions, rng=rng)), 0.0)
-    paths = np.rint(paths.reshape(days, repetitions).T * open_day).astype(np.int64)
+    modelled = ~shut[dates.day_of_week.to_numpy()]  # the model's days: the weekdays open
+    open_day = modelled & ~np.isin(dates.date, list(closed))
+    shares = np.nan_to_num(_shares(history, share_weeks, shut)[dates.day_of_week])
+    steps = int(modelled.sum())
+    point, paths = np.zeros(days), np.zeros((repetitions, days), dtype=np.int64)
+    if steps:
+        point[modelled] = np.maximum(np.asarray(result.forecast(steps), dtype=float), 0.0)
+        simulated = np.asarray(result.simulate(steps, anchor="end", repetitions=repetitions, rng=rng))
+        paths[:, modelled] = np.rint(np.maximum(simulated.reshape(steps, repetitions).T, 0.0))
+    point, paths = point * open_day, paths * open_day
     simulated = rng.multinomial(paths, shares)  # (repetitions, days, intervals)
     tail = (1 - level) / 2
     low, high = np.quantile(simulated, [tail, 1 - tail], axis=0, method="inverted_cdf")
