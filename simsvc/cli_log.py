@@ -26,7 +26,6 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 """Example command lines of each command's ``--help``."""
 
 LogFile = Annotated[Path, typer.Argument(help="Contact log (CSV, or .csv.gz).", show_default=False)]
-OutFolder = Annotated[Optional[Path], typer.Option(help="Folder for the YAML fragment, tables and figures.")]
 Lang = Annotated[str, typer.Option(help="Language of the figures (en or zh).")]
 
 
@@ -63,6 +62,19 @@ def _wrote(paths: list[Path], folder: Path) -> None:
         out.print(str(path), highlight=False, markup=False)
 
 
+def _check_folder(folder: Path | None) -> None:
+    """Refuse an --out that is a file before any work is done."""
+    if folder is not None and folder.exists() and not folder.is_dir():
+        _fail(f"--out {folder}: is a file, not a folder")
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"--out {folder}: cannot make the folder ({exc.strerror or exc})")
+
+
 def _yaml(data: dict[str, Any], comment: str) -> str:
     import yaml
 
@@ -77,9 +89,9 @@ def history_generate(
     """Write a realistic contact log: seasonality, a trend, holidays, queueing by simsvc's own simulation."""
     from simsvc.history.generate import HistoryModel, generate_log, write_log
 
-    log = generate_log(HistoryModel(weeks=weeks), seed=seed)
     if not file.parent.is_dir():
         _fail(f"{file.parent} is not a folder")
+    log = generate_log(HistoryModel(weeks=weeks), seed=seed)
     write_log(log, file)
     err.print(f"wrote {len(log):,} calls over {weeks} weeks to {file}", highlight=False, markup=False)
 
@@ -101,6 +113,7 @@ def fit(
     from simsvc.history.fit import fit_patience, fit_service_times, fragments, kaplan_meier
 
     _check_lang(lang)
+    _check_folder(out_dir)
     log = _read(file)
     try:
         fits = fit_service_times(log["handling_time"].dropna().to_numpy())
@@ -150,7 +163,7 @@ def fit(
     from simsvc.plots import save_png
     from simsvc.plots.history import patience_survival, service_time_qq
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _make_folder(out_dir)
     written = [out_dir / "fit.yaml", out_dir / "service_time_fits.csv"]
     atomic_write(written[0], lambda p: p.write_text(text, encoding="utf-8"))
     rows = [_fit_row(f) for f in fits]
@@ -208,6 +221,7 @@ def forecast(
     from simsvc.history.forecast import forecast as make_forecast
 
     _check_lang(lang)
+    _check_folder(out_dir)
     try:
         days_closed = [dt.date.fromisoformat(d) for d in closed or ()]
     except ValueError as exc:
@@ -239,7 +253,7 @@ def forecast(
     from simsvc.plots import save_png
     from simsvc.plots.history import forecast_figure
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _make_folder(out_dir)
     first = fc.dates[0]
     horizon = {"days": len(fc.dates), "open": hhmm(history.open_minute), "close": hhmm(history.close_minute),
                "interval_minutes": history.interval_minutes}  # fmt: skip

@@ -313,9 +313,13 @@ def test_a_bad_log_exits_2_naming_the_file_row_and_column(tmp_path, change, expe
         assert " ".join(expected.replace("\\", "").split()) in text or "missing column" in text
 
 
-def test_a_missing_log_and_a_too_short_one_are_refused(tmp_path):
+def test_a_missing_log_a_too_short_one_and_a_file_for_a_folder_are_refused(tmp_path):
     done = invoke_cli("fit", str(tmp_path / "nowhere.csv"))
     assert done.returncode == 2 and "file not found" in done.stderr
+    (tmp_path / "a file").write_text("", encoding="utf-8")
+    for command in ("fit", "forecast"):
+        done = invoke_cli(command, str(LOG), "--out", str(tmp_path / "a file"))
+        assert done.returncode == 2 and "is a file, not a folder" in done.stderr, command
     short = write_log(generate_log(HistoryModel(weeks=1), seed=3), tmp_path / "week.csv")
     done = invoke_cli("forecast", str(short))
     assert done.returncode == 2 and "at least" in " ".join(done.stderr.split())
