@@ -1,7 +1,7 @@
 """The example scenarios and experiment that ship with simsvc, and copying them where a user can edit them.
 
-They are package data under ``simsvc/examples/``: ``scenarios/`` (every ``*.yaml`` and
-``*.csv``) and ``experiments/staffing_small.yaml``. In the repository these are symbolic links
+They are package data under ``simsvc/examples/``: ``scenarios/`` (every ``*.yaml``, ``*.csv``
+and ``*.csv.gz``) and ``experiments/staffing_small.yaml``. In the repository these are symbolic links
 to the user-facing ``scenarios/`` folder and ``experiments/staffing_small.yaml``, so each file
 exists once and a wheel carries the files themselves; someone who installed from a wheel gets
 the same folders with ``simsvc examples DIR``, and the commands of the README work inside DIR.
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Example", "bundled_examples", "examples_root", "write_examples"]
 
-_SUFFIXES = (".yaml", ".csv")
+_SUFFIXES = (".yaml", ".csv", ".csv.gz")
 
 
 @dataclass(frozen=True)

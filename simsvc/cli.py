@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from simsvc.cli_common import INFEASIBLE, INTERRUPTED, INVALID_INPUT, err, out
+from simsvc.cli_log import register as register_log_commands
 from simsvc.errors import ScenarioError
 from simsvc.terminal import labelled, plain
 
@@ -423,6 +424,9 @@ def _progress():
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=_err, transient=True, disable=not _err.is_terminal,
     )  # fmt: skip
+
+
+EXAMPLES.update(register_log_commands(app))  # history generate, fit, forecast (simsvc/cli_log.py)
 
 
 def main() -> None:

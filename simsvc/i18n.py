@@ -191,6 +191,40 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "plan.status.unresolved": ("unresolved: some targets lie inside their 95 % confidence interval ({places})",
                                "未定：部分目标落在 95% 置信区间内（{places}）"),
     "plan.status.unverified": ("unverified (not simulated)", "未验证（未仿真）"),
+    # input analysis and forecasting from a contact log (simsvc fit, simsvc forecast)
+    "fig.qq.title": (
+        "Handling times against fitted families (n = {n:,})",
+        "处理时长与拟合分布的分位数对比（n = {n:,}）",
+    ),
+    "fig.qq.family": ("{family} (ΔAIC {aic:,.0f})", "{family}（ΔAIC {aic:,.0f}）"),
+    "fig.qq.diagonal": ("perfect fit", "完全吻合"),
+    "fig.qq.x": ("fitted quantile (min)", "拟合分位数（分钟）"),
+    "fig.qq.y": ("observed quantile (min)", "观测分位数（分钟）"),
+    "fig.km.title": (
+        "Patience: {events:,} abandonments among {calls:,} calls",
+        "耐心：{calls:,} 个来电中 {events:,} 个放弃",
+    ),
+    "fig.km.curve": ("Kaplan–Meier", "Kaplan–Meier 估计"),
+    "fig.km.band": ("95 % pointwise interval", "95% 逐点置信区间"),
+    "fig.km.exponential": (
+        "exponential, mean {mean:.2f} min (censored MLE)",
+        "指数分布，均值 {mean:.2f} 分钟（删失极大似然）",
+    ),
+    "fig.km.x": ("minutes waited", "已等待分钟数"),
+    "fig.km.y": ("share still willing to wait", "仍愿意等待的比例"),
+    "fig.fc.title": (
+        "Calls per day: history, back-test and forecast ({model})",
+        "每日来电：历史、回测与预测（{model}）",
+    ),
+    "fig.fc.history": ("calls in the log", "日志中的来电"),
+    "fig.fc.backtest": (
+        "back-test forecast (daily WAPE {wape:.1%})",
+        "回测预测（日 WAPE {wape:.1%}）",
+    ),
+    "fig.fc.band": ("{level:.0%} prediction interval", "{level:.0%} 预测区间"),
+    "fig.fc.forecast": ("forecast", "预测"),
+    "fig.fc.daily_y": ("calls per day", "每日来电"),
+    "fig.fc.interval_y": ("calls per {minutes} min", "每 {minutes} 分钟来电"),
 }
 
 TEXT: dict[str, dict[str, str]] = {key: {"en": en, "zh": zh} for key, (en, zh) in _PAIRS.items()}

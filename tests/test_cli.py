@@ -140,7 +140,7 @@ def test_version_is_the_installed_distributions():
 def test_bundled_examples_are_the_repositorys_files(tmp_path):
     """One copy: the package data under simsvc/examples/ links to scenarios/ and experiments/."""
     expected = sorted(
-        [f"scenarios/{p.name}" for p in SCENARIOS.iterdir() if p.suffix in (".yaml", ".csv")]
+        [f"scenarios/{p.name}" for p in SCENARIOS.iterdir() if p.name.endswith((".yaml", ".csv", ".csv.gz"))]
         + ["experiments/staffing_small.yaml"]
     )
     assert sorted(e.path for e in bundled_examples()) == expected

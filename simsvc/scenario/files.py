@@ -65,9 +65,25 @@ def _number(path: Path, row: int, column: str, text: str, *, minimum: float = 0.
     return value
 
 
+def _excel_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """The first sheet of an Excel workbook as :func:`_rows` gives a CSV: header and text cells."""
+    import pandas as pd  # lazily: openpyxl comes with it only when a workbook is read
+
+    if not path.is_file():
+        raise FileProblem(f"file not found: {path}")
+    try:
+        frame = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds (zip, XML, key errors) for a damaged workbook
+        raise FileProblem(f"cannot read {path} as an Excel workbook: {exc}") from None
+    if frame.empty:
+        raise FileProblem(f"{path.name} has no data rows")
+    header = [str(h).strip() for h in frame.columns]
+    return header, [{h: str(v).strip() for h, v in zip(header, r, strict=True)} for r in frame.itertuples(index=False)]
+
+
 def read_forecast(path: Path, column: str) -> tuple[float, ...]:
-    """Rates per hour, one per data row, from ``column`` of a forecast CSV."""
-    header, rows = _rows(path)
+    """Rates per hour, one per data row, from ``column`` of a forecast CSV or Excel workbook (``.xlsx``)."""
+    header, rows = _excel_rows(path) if path.suffix.lower() == ".xlsx" else _rows(path)
     if column not in header:
         raise _no_column(path, column, header)
     # Data rows start on line 2 of the file (line 1 is the header).

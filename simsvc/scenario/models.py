@@ -111,7 +111,7 @@ class Arrivals(Frozen):
     )
     csv: Optional[str] = Field(
         None,
-        description="Forecast CSV (relative to the scenario file), one row per interval; "
+        description="Forecast CSV or Excel .xlsx (relative to the scenario file), one row per interval; "
         "the rate per hour is in `column`.",
     )
     column: str = "per_hour"
