@@ -295,7 +295,7 @@ def optimize(
     ] = None,
 ) -> None:
     """Staff shifts and choose training levels that meet the targets at least cost, proven by simulation."""
-    from simsvc.errors import InfeasibleError
+    from simsvc.errors import InfeasibleError, SolverError
     from simsvc.plan_output import plan_shortfalls, print_plan, write_plan
     from simsvc.scenario import load_scenario
     from simsvc.staffing import optimize as run_optimizer
@@ -320,6 +320,14 @@ def optimize(
         )  # fmt: skip
     except InfeasibleError as exc:
         _err.print(f"[bold red]infeasible:[/] {file}: {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(INFEASIBLE) from None
+    except SolverError as exc:  # not infeasible: the solver gave up before it knew
+        limit = scenario.optimizer.time_limit
+        _err.print(
+            f"[bold red]no plan yet:[/] {file}: {exc}. That is not a proof that no plan exists: "
+            f"give a larger optimizer.time_limit (now {limit:g} s per solve)",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
         raise typer.Exit(INFEASIBLE) from None
     print_plan(plan, output_format.value, _out)
     if out is not None:
