@@ -53,32 +53,20 @@ def _creatable(path: Path) -> str | None:
     return None
 
 
-def _folder_problem(path: Path) -> str | None:
+def _problem(path: Path, folder: bool) -> str | None:
+    """What stops this process writing the folder (``folder``) or the file at ``path``, or None."""
     try:
         mode = _mode(path)
     except OSError as exc:
         return f"cannot be read: {exc.strerror}"
     if mode is None:
         return _creatable(path)
-    if not stat.S_ISDIR(mode):
-        return "exists and is a file, not a folder"
-    if not os.access(path, os.W_OK | os.X_OK):
-        return "is a folder that is not writable"
-    return None
-
-
-def _file_problem(path: Path) -> str | None:
-    try:
-        mode = _mode(path)
-    except OSError as exc:
-        return f"cannot be read: {exc.strerror}"
-    if mode is None:
-        return _creatable(path)
-    if stat.S_ISDIR(mode):
-        return "is a folder; give a file name"
-    # The file is replaced by a rename, so it is its folder that must be writable.
-    if not os.access(path.absolute().parent, os.W_OK | os.X_OK):
-        return f"cannot be replaced: {path.absolute().parent} is not writable"
+    if folder != stat.S_ISDIR(mode):
+        return "exists and is a file, not a folder" if folder else "is a folder; give a file name"
+    # A folder's files are created in it; a file is replaced by a rename, in its folder.
+    where = path if folder else path.absolute().parent
+    if not os.access(where, os.W_OK | os.X_OK):
+        return "is a folder that is not writable" if folder else f"cannot be replaced: {where} is not writable"
     return None
 
 
@@ -96,9 +84,9 @@ def check_destinations(
             reverse), not writable, or under a file.
     """
     problems = []
-    for kinds, check in ((folders or {}, _folder_problem), (files or {}, _file_problem)):
+    for kinds, folder in ((folders or {}, True), (files or {}, False)):
         for option, path in kinds.items():
-            if path is not None and (what := check(Path(path))) is not None:
+            if path is not None and (what := _problem(Path(path), folder)) is not None:
                 problems.append((option, f"{path}: {what}"))
     if problems:
         raise DestinationError(problems)

@@ -152,3 +152,10 @@ def test_an_unreachable_scheduler_is_a_message_within_the_timeout(tmp_path, requ
 def test_a_malformed_scheduler_address_is_named(tmp_path):
     done = invoke_cli("sweep", str(EXPERIMENT), "--out", str(tmp_path / "out"), "--scheduler", "nonsense")
     assert done.returncode == 2 and "nonsense is not a Dask scheduler address" in done.stderr
+
+
+def test_run_sweep_into_a_file_raises_naming_out(a_file):
+    from simsvc.experiments import run_sweep
+
+    with pytest.raises(DestinationError, match=f"out {a_file}: exists and is a file"):
+        run_sweep(EXPERIMENT, a_file)

@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from simsvc.destinations import check_destinations
 from simsvc.errors import ExperimentError
 from simsvc.metrics import KPI_NAMES
 from simsvc.output import atomic_write
@@ -65,10 +66,12 @@ class Store:
         results as they were. The lock is held until :meth:`close` or this process's end.
 
         Raises:
+            DestinationError: the folder is a file, or may not be written.
             ExperimentError: another sweep writing to the store, resuming a different
                 experiment, starting over a store that already has results, or a folder that
                 is not a sweep store.
         """
+        check_destinations({"out": self.folder})  # a file, or a folder this process may not write
         self._lock.check()  # before the other checks: a running sweep explains a manifest best
         self._check(plan, resume)  # before writing the lock file into a folder that is not a store
         self._lock.acquire()
