@@ -356,7 +356,7 @@ def report(
     """Turn a run's or an optimization's output folder into one self-contained HTML report."""
     from simsvc.report import ReportError, write_report
 
-    _check_destinations({}, {"--out": out})
+    _check_destinations({"FOLDER": folder} if out is None else {}, {"--out": out})  # the default is in FOLDER
     try:
         path = write_report(folder, out, lang.value)
     except ReportError as exc:

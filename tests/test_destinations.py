@@ -159,3 +159,20 @@ def test_run_sweep_into_a_file_raises_naming_out(a_file):
 
     with pytest.raises(DestinationError, match=f"out {a_file}: exists and is a file"):
         run_sweep(EXPERIMENT, a_file)
+
+
+def test_a_running_scheduler_passes_the_probe_and_runs_the_sweep(tmp_path):
+    from distributed import LocalCluster
+
+    from simsvc.experiments import dask_executor, load, run_sweep
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        with dask_executor(cluster.scheduler_address, timeout=5) as executor:
+            run = run_sweep(EXPERIMENT, tmp_path / "out", executor)
+    assert run.ran == run.total == 12
+    assert len(load(tmp_path / "out")) == 6 * 10
+
+
+def test_report_of_a_file_instead_of_a_folder_names_folder(a_file):
+    done = invoke_cli("report", str(a_file))
+    assert done.returncode == 2 and f"FOLDER {a_file}: exists and is a file, not a folder" in done.stderr
