@@ -63,11 +63,15 @@ class StoreLock:
 
         Raises:
             StoreBusyError: another sweep is writing to the folder.
+            ExperimentError: the lock file cannot be created or opened.
         """
         if fcntl is None or self._fd is not None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise ExperimentError(str(self.path), [("", f"cannot open the lock file: {exc.strerror}")]) from None
         try:
             self._try_lock(fd)
             os.ftruncate(fd, 0)
