@@ -16,6 +16,7 @@ import typer
 
 from simsvc.cli_common import INFEASIBLE, INTERRUPTED, INVALID_INPUT, err, out
 from simsvc.errors import ScenarioError
+from simsvc.terminal import labelled, plain
 
 __all__ = ["app", "main"]
 
@@ -122,7 +123,7 @@ def _main(
 
 
 def _fail_invalid(exc: ScenarioError) -> None:
-    _err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    _err.print(labelled("error:", "bold red", str(exc)), highlight=False, soft_wrap=True)
     raise typer.Exit(INVALID_INPUT)
 
 
@@ -137,6 +138,15 @@ def _check_destinations(folders: dict[str, Optional[Path]], files: Optional[dict
 
 
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario file (YAML).", show_default=False)]
+AllowDirs = Annotated[
+    Optional[list[Path]],
+    typer.Option(
+        "--allow-dir",
+        help="A folder the scenario's (or experiment's) files may also be read from; repeatable. "
+        "Default: only the scenario's own folder (an experiment's base: its folder's parent).",
+        show_default=False,
+    ),
+]
 
 
 @app.command(epilog=_examples(*EXAMPLES["examples"]))
@@ -157,7 +167,7 @@ def examples(
     try:
         written = write_examples(folder, overwrite=force)
     except FileExistsError as exc:
-        _err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        _err.print(labelled("error:", "bold red", str(exc)), highlight=False, soft_wrap=True)
         raise typer.Exit(INVALID_INPUT) from None
     _err.print(f"wrote {len(written)} files to {folder}", highlight=False)
     for path in written:
@@ -165,26 +175,29 @@ def examples(
 
 
 @app.command(epilog=_examples(*EXAMPLES["validate"]))
-def validate(file: ScenarioFile) -> None:
+def validate(file: ScenarioFile, allow_dir: AllowDirs = None) -> None:
     """Check a scenario file and say what is wrong with it, field by field."""
     from simsvc.scenario import load_scenario
     from simsvc.sim.capacity import overload_warning
 
     try:
-        scenario = load_scenario(file)
+        scenario = load_scenario(file, allowed_dirs=allow_dir or ())
     except ScenarioError as exc:
         _fail_invalid(exc)
         return
     h = scenario.horizon
     _out.print(
-        f"[green]ok[/] {file}: {scenario.name!r}, {len(scenario.customer_classes)} class(es), "
-        f"{len(scenario.teams)} team(s), {h.days} day(s) {h.open}-{h.close}, "
-        f"{h.n_intervals} intervals of {h.interval_minutes:g} min",
+        labelled(
+            "ok", "green",
+            f"{file}: {scenario.name!r}, {len(scenario.customer_classes)} class(es), "
+            f"{len(scenario.teams)} team(s), {h.days} day(s) {h.open}-{h.close}, "
+            f"{h.n_intervals} intervals of {h.interval_minutes:g} min",
+        ),
         highlight=False,
-    )
+    )  # fmt: skip
     warning = overload_warning(scenario)
     if warning:
-        _err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        _err.print(labelled("warning:", "yellow", warning), highlight=False)
 
 
 @app.command(epilog=_examples(*EXAMPLES["schema"]))
@@ -222,6 +235,7 @@ def run(
     ] = False,
     plots: Annotated[Optional[Path], typer.Option(help="Folder for the figures (PNG).")] = None,
     lang: Annotated[Language, typer.Option(help="Language of the figures.")] = Language.en,
+    allow_dir: AllowDirs = None,
 ) -> None:
     """Simulate a scenario; print its KPIs with 95 % CIs and its targets met or missed.
 
@@ -238,7 +252,7 @@ def run(
         raise typer.BadParameter("applies to --format csv only (--out writes every table)", param_hint="--table")
     _check_destinations({"--out": out, "--plots": plots})
     try:
-        scenario = load_scenario(file)
+        scenario = load_scenario(file, allowed_dirs=allow_dir or ())
     except ScenarioError as exc:
         _fail_invalid(exc)
         return
@@ -250,7 +264,7 @@ def run(
             progress=lambda done, total: bar.update(task, completed=done),
         )  # fmt: skip
     for warning in result.warnings:
-        _err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        _err.print(labelled("warning:", "yellow", warning), highlight=False)
     if output_format is OutputFormat.csv:
         _out.file.write(csv_table(result, (table or CsvTable.overall).value))
     else:
@@ -293,6 +307,7 @@ def optimize(
         Optional[int],
         typer.Option("--workers", "-w", min=1, help="Processes verifying the plan. Default: all cores."),
     ] = None,
+    allow_dir: AllowDirs = None,
 ) -> None:
     """Staff shifts and choose training levels that meet the targets at least cost, proven by simulation."""
     from simsvc.errors import InfeasibleError, SolverError
@@ -302,7 +317,7 @@ def optimize(
 
     _check_destinations({"--out": out})
     try:
-        scenario = load_scenario(file)
+        scenario = load_scenario(file, allowed_dirs=allow_dir or ())
         if scenario.optimizer is None:
             raise ScenarioError(str(file), [("optimizer", "missing: add candidate shifts to optimize (see README)")])
     except ScenarioError as exc:
@@ -311,7 +326,7 @@ def optimize(
 
     def report(it) -> None:
         misses = "; ".join(it.misses) or "none"
-        _err.print(f"round {it.number}: cost {it.cost:,.2f}, missed with confidence: {misses}", highlight=False)
+        _err.print(plain(f"round {it.number}: cost {it.cost:,.2f}, missed with confidence: {misses}"), highlight=False)
 
     try:
         plan = run_optimizer(
@@ -319,13 +334,13 @@ def optimize(
             simulate_plan=not no_simulate, progress=report, workers=workers,
         )  # fmt: skip
     except InfeasibleError as exc:
-        _err.print(f"[bold red]infeasible:[/] {file}: {exc}", highlight=False, soft_wrap=True)
+        _err.print(labelled("infeasible:", "bold red", f"{file}: {exc}"), highlight=False, soft_wrap=True)
         raise typer.Exit(INFEASIBLE) from None
     except SolverError as exc:  # not infeasible: the solver gave up before it knew
         limit = scenario.optimizer.time_limit
         _err.print(
-            f"[bold red]no plan yet:[/] {file}: {exc}. That is not a proof that no plan exists: "
-            f"give a larger optimizer.time_limit (now {limit:g} s per solve)",
+            labelled("no plan yet:", "bold red", f"{file}: {exc}. That is not a proof that no plan exists: "
+                     f"give a larger optimizer.time_limit (now {limit:g} s per solve)"),
             highlight=False, soft_wrap=True,
         )  # fmt: skip
         raise typer.Exit(INFEASIBLE) from None
@@ -338,8 +353,8 @@ def optimize(
     missed = plan_shortfalls(plan)
     if missed:
         _err.print(
-            f"[bold red]infeasible:[/] {file}: after {len(plan.iterations)} round(s) the simulation still misses "
-            + "; ".join(missed),
+            labelled("infeasible:", "bold red", f"{file}: after {len(plan.iterations)} round(s) the simulation "
+                     "still misses " + "; ".join(missed)),
             highlight=False, soft_wrap=True,
         )  # fmt: skip
         raise typer.Exit(INFEASIBLE)
@@ -360,7 +375,7 @@ def report(
     try:
         path = write_report(folder, out, lang.value)
     except ReportError as exc:
-        _err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        _err.print(labelled("error:", "bold red", str(exc)), highlight=False, soft_wrap=True)
         raise typer.Exit(INVALID_INPUT) from None
     _err.print(f"wrote {path}", highlight=False)
 
@@ -391,6 +406,7 @@ def sweep(
     resume: Annotated[
         bool, typer.Option("--resume", help="Finish an interrupted sweep: compute only the missing tasks.")
     ] = False,
+    allow_dir: AllowDirs = None,
     connect_timeout: Annotated[
         float, typer.Option(min=0.1, help="Seconds to wait for the --scheduler to answer.")
     ] = 5.0,
@@ -404,7 +420,7 @@ def sweep(
         _fail_invalid(ScenarioError("--scheduler/--dask-local", [("", "give one of --scheduler or --dask-local")]))
     _check_destinations({"--out": out})
     try:
-        plan = plan_sweep(experiment)
+        plan = plan_sweep(experiment, allowed_dirs=allow_dir or ())
         Store(out).check_free()  # before starting or reaching a cluster
         use_dask = scheduler is not None or dask_local
         executor_context = dask_executor(scheduler, workers, connect_timeout) if use_dask else nullcontext()
