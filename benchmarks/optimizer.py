@@ -35,7 +35,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(ROOT))
 
 import simsvc  # noqa: E402
-from simsvc.errors import InfeasibleError  # noqa: E402
+from simsvc.errors import InfeasibleError, SolverError  # noqa: E402
 from simsvc.staffing.model import build_model, solve_staffing  # noqa: E402
 from simsvc.staffing.patterns import generate_patterns  # noqa: E402
 from simsvc.staffing.prepare import model_input  # noqa: E402
@@ -115,7 +115,7 @@ def run(days: int, replications: int, every: int = 30, scope: str = "day", cbc_l
         try:
             _, info = solve_staffing(inp, "cbc", cbc_limit, spec.gap)
             cbc = {"seconds": info.seconds, "gap": info.gap, "optimal": info.optimal, "objective": info.objective}
-        except InfeasibleError:  # no integer solution within the time limit
+        except (InfeasibleError, SolverError):  # no integer solution within the time limit
             cbc = {"seconds": cbc_limit, "gap": None, "optimal": False, "objective": None}
     return {
         "days": days,

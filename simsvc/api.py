@@ -44,6 +44,7 @@ def optimize(scenario: Scenario | PathLike, *args: Any, **kwargs: Any) -> Plan:
         TypeError: ``scenario`` is neither a :class:`~simsvc.Scenario` nor a path.
         simsvc.ScenarioError: the file is missing or invalid, or it has no ``optimizer`` block.
         simsvc.InfeasibleError: a target cannot be met within the bounds.
+        simsvc.errors.SolverError: a solve stopped at ``optimizer.time_limit`` before finding any plan.
     """
     from simsvc.staffing import optimize as optimize_scenario
 

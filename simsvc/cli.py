@@ -128,6 +128,16 @@ def _fail_invalid(exc: ScenarioError) -> None:
     raise typer.Exit(INVALID_INPUT)
 
 
+def _check_destinations(folders: dict[str, Optional[Path]], files: Optional[dict[str, Optional[Path]]] = None) -> None:
+    """Exit 2 naming the option if a destination cannot be written: checked before any work."""
+    from simsvc.destinations import DestinationError, check_destinations
+
+    try:
+        check_destinations(folders, files)
+    except DestinationError as exc:
+        _fail_invalid(exc)
+
+
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario file (YAML).", show_default=False)]
 AllowDirs = Annotated[
     Optional[list[Path]],
@@ -154,6 +164,7 @@ def examples(
         for example in bundled_examples():
             _out.print(f"{example.path:40} {example.title}", highlight=False)
         return
+    _check_destinations({"FOLDER": folder})
     try:
         written = write_examples(folder, overwrite=force)
     except FileExistsError as exc:
@@ -240,6 +251,7 @@ def run(
 
     if table is not None and output_format is not OutputFormat.csv:
         raise typer.BadParameter("applies to --format csv only (--out writes every table)", param_hint="--table")
+    _check_destinations({"--out": out, "--plots": plots})
     try:
         scenario = load_scenario(file, allowed_dirs=allow_dir or ())
     except ScenarioError as exc:
@@ -299,11 +311,12 @@ def optimize(
     allow_dir: AllowDirs = None,
 ) -> None:
     """Staff shifts and choose training levels that meet the targets at least cost, proven by simulation."""
-    from simsvc.errors import InfeasibleError
+    from simsvc.errors import InfeasibleError, SolverError
     from simsvc.plan_output import plan_shortfalls, print_plan, write_plan
     from simsvc.scenario import load_scenario
     from simsvc.staffing import optimize as run_optimizer
 
+    _check_destinations({"--out": out})
     try:
         scenario = load_scenario(file, allowed_dirs=allow_dir or ())
         if scenario.optimizer is None:
@@ -323,6 +336,14 @@ def optimize(
         )  # fmt: skip
     except InfeasibleError as exc:
         _err.print(labelled("infeasible:", "bold red", f"{file}: {exc}"), highlight=False, soft_wrap=True)
+        raise typer.Exit(INFEASIBLE) from None
+    except SolverError as exc:  # not infeasible: the solver gave up before it knew
+        limit = scenario.optimizer.time_limit
+        _err.print(
+            labelled("no plan yet:", "bold red", f"{file}: {exc}. That is not a proof that no plan exists: "
+                     f"give a larger optimizer.time_limit (now {limit:g} s per solve)"),
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
         raise typer.Exit(INFEASIBLE) from None
     print_plan(plan, output_format.value, _out)
     if out is not None:
@@ -351,6 +372,7 @@ def report(
     """Turn a run's or an optimization's output folder into one self-contained HTML report."""
     from simsvc.report import ReportError, write_report
 
+    _check_destinations({"FOLDER": folder} if out is None else {}, {"--out": out})  # the default is in FOLDER
     try:
         path = write_report(folder, out, lang.value)
     except ReportError as exc:
@@ -386,18 +408,24 @@ def sweep(
         bool, typer.Option("--resume", help="Finish an interrupted sweep: compute only the missing tasks.")
     ] = False,
     allow_dir: AllowDirs = None,
+    connect_timeout: Annotated[
+        float, typer.Option(min=0.1, help="Seconds to wait for the --scheduler to answer.")
+    ] = 5.0,
 ) -> None:
     """Simulate every design point of an experiment; each finished task is stored at once."""
     from contextlib import nullcontext
 
-    from simsvc.experiments import dask_executor, plan_sweep, run_sweep
+    from simsvc.experiments import Store, dask_executor, plan_sweep, run_sweep
 
     if scheduler and dask_local:
         _fail_invalid(ScenarioError("--scheduler/--dask-local", [("", "give one of --scheduler or --dask-local")]))
+    _check_destinations({"--out": out})
     try:
         plan = plan_sweep(experiment, allowed_dirs=allow_dir or ())
+        Store(out).check_free()  # before starting or reaching a cluster
         use_dask = scheduler is not None or dask_local
-        with dask_executor(scheduler, workers) if use_dask else nullcontext() as executor, _progress() as bar:
+        executor_context = dask_executor(scheduler, workers, connect_timeout) if use_dask else nullcontext()
+        with executor_context as executor, _progress() as bar:
             task = bar.add_task("tasks", total=len(plan.tasks))
             done = run_sweep(
                 plan, out, executor, resume=resume, workers=workers,

@@ -61,10 +61,32 @@ def _exit_when_gone(parent: int) -> None:
 def _worker_init(parent: int) -> None:
     # Ctrl-C reaches the whole process group; the main process alone decides what to do
     # (keep finished work, stop), so a worker must not die mid-task with a traceback.
+    # (A forkserver's worker is born ignoring it, see _start_forkserver; "spawn" needs this.)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A worker waits on its queue forever if the main process is killed (SIGKILL, a crash),
     # and with "forkserver" it is not even the main process's child; this watch ends it.
     threading.Thread(target=_exit_when_gone, args=(parent,), daemon=True, name="simsvc-parent-watch").start()
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver (if it is not running) with Ctrl-C held off from its first instruction.
+
+    The server used to ignore SIGINT only once it had imported its preload modules, and the
+    workers it forks take back the handler it started with: a Ctrl-C in between (the pool
+    starting) made the server or a new worker print a ``KeyboardInterrupt`` traceback. A
+    blocked signal stays blocked through ``fork`` and ``exec``, so SIGINT is blocked in this
+    thread while the server is started (only this thread: a Ctrl-C now still reaches this
+    process); the server's first preload, :mod:`simsvc._forkserver`, ignores it and unblocks it.
+    """
+    from multiprocessing import forkserver, resource_tracker
+
+    # The server starts the resource tracker first, which unblocks SIGINT when it is started.
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def process_pool(workers: int | None, preload: Sequence[str]) -> ProcessPoolExecutor:
@@ -81,7 +103,8 @@ def process_pool(workers: int | None, preload: Sequence[str]) -> ProcessPoolExec
     n = resolve_workers(workers)
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(preload))
+        context.set_forkserver_preload(["simsvc._forkserver", *preload])
+        _start_forkserver()
     else:  # pragma: no cover - Windows
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),))

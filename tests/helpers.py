@@ -29,6 +29,24 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subpro
     )  # fmt: skip
 
 
+def descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (children, their children, ...), read from /proc."""
+    children: dict[int, set[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, set()).add(int(entry.name))
+    out, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            out.add(child)
+            todo.append(child)
+    return out
+
+
 def ctrl_c_as_in_a_terminal() -> None:
     """For ``preexec_fn``: the child takes SIGINT's default action, as a terminal's foreground job does.
 

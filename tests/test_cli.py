@@ -26,7 +26,7 @@ from simsvc.cli import EXAMPLES, app
 from simsvc.output import format_estimate, print_result
 from simsvc.sim import replicate
 from simsvc.targets import Goal, goals, verdict
-from tests.helpers import ROOT, SCENARIOS
+from tests.helpers import ROOT, SCENARIOS, descendants
 
 runner = CliRunner()
 
@@ -48,10 +48,10 @@ def test_replications_on_two_workers_are_bit_identical_to_one(always_pool):
     """Replication r draws from the streams of (seed, r) whichever process runs it."""
     scenario = simsvc.load_scenario(SCENARIOS / "bank_branch.yaml")  # quality, complaints, two classes
     one = simsvc.simulate(scenario, replications=5, seed=3, keep_records=True, workers=1)
-    before, helpers = _descendants(os.getpid()), []  # a forkserver of an earlier test may be running
+    before, helpers = descendants(os.getpid()), []  # a forkserver of an earlier test may be running
     two = simsvc.simulate(
         scenario, replications=5, seed=3, keep_records=True, workers=2,
-        progress=lambda done, total: helpers.append(len(_descendants(os.getpid()) - before)),
+        progress=lambda done, total: helpers.append(len(descendants(os.getpid()) - before)),
     )  # fmt: skip
     assert max(helpers) >= 2, "the replications should have run in worker processes"
     for table in ("summary", "by_interval", "by_class", "by_day"):
@@ -64,9 +64,9 @@ def test_replications_on_two_workers_are_bit_identical_to_one(always_pool):
 
 def test_a_short_run_stays_in_this_process():
     scenario = simsvc.load_scenario(SCENARIOS / "teaching.yaml")
-    before, helpers = _descendants(os.getpid()), []
+    before, helpers = descendants(os.getpid()), []
     simsvc.simulate(
-        scenario, 3, workers=2, progress=lambda done, total: helpers.append(len(_descendants(os.getpid()) - before))
+        scenario, 3, workers=2, progress=lambda done, total: helpers.append(len(descendants(os.getpid()) - before))
     )
     assert helpers == [0, 0, 0]
 
@@ -85,23 +85,6 @@ def test_bad_worker_count_is_refused_naming_workers(workers):
         simsvc.simulate(scenario, replications=2, workers=workers)
 
 
-def _descendants(pid: int) -> set[int]:
-    children: dict[int, set[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, set()).add(int(entry.name))
-    out, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), ()):
-            out.add(child)
-            todo.append(child)
-    return out
-
-
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_workers_end_when_the_run_is_killed(tmp_path):
     """SIGKILL leaves no process to clean up: the workers see their parent go and end."""
@@ -114,9 +97,9 @@ def test_workers_end_when_the_run_is_killed(tmp_path):
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.monotonic() + 60
-    while len(_descendants(proc.pid)) < 3 and time.monotonic() < deadline:  # forkserver and two workers
+    while len(descendants(proc.pid)) < 3 and time.monotonic() < deadline:  # forkserver and two workers
         time.sleep(0.2)
-    helpers = _descendants(proc.pid)
+    helpers = descendants(proc.pid)
     assert len(helpers) >= 3, "the pool should be running"
     proc.kill()
     proc.wait()

@@ -202,3 +202,25 @@ def test_store_refuses_foreign_folders_but_reuses_a_store_killed_before_its_mani
     (half / ".manifest.json.x.tmp").write_text("{")
     run = run_sweep(experiment(), half, ThreadPoolExecutor(2))
     assert run.ran == run.total and not list(half.glob("*.tmp")) and len(load(half)) == 18
+
+
+def test_a_store_has_one_writer_at_a_time(tmp_path):
+    import os
+
+    from simsvc.experiments import Store
+    from simsvc.experiments.lock import StoreBusyError
+
+    plan = plan_sweep(ROOT / "experiments" / "staffing_small.yaml")
+    first, second = Store(tmp_path / "out"), Store(tmp_path / "out")
+    first.open(plan, resume=False)
+    try:
+        for resume in (False, True):  # the busy store is said first, not "add --resume"
+            with pytest.raises(StoreBusyError, match=rf"another sweep is writing to .*out \(pid {os.getpid()}\)"):
+                second.open(plan, resume=resume)
+        with pytest.raises(StoreBusyError):
+            second.check_free()
+    finally:
+        first.close()
+    second.check_free()
+    second.open(plan, resume=True)  # free again once closed
+    second.close()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 
 import pandas as pd
 import pytest
 import yaml
 
+import simsvc
 from tests.helpers import SCENARIOS, invoke_cli, run_cli
 
 CALL_CENTRE = yaml.safe_load((SCENARIOS / "call_centre.yaml").read_text(encoding="utf-8"))
@@ -108,3 +110,59 @@ def test_scenario_without_optimizer_block_exit_2():
     done = invoke_cli("optimize", "scenarios/teaching.yaml")
     assert done.returncode == 2
     assert "optimizer: missing" in done.stderr
+
+
+def test_a_time_limit_too_short_to_find_a_plan_says_so(tmp_path):
+    # Not "no plan within the bounds": the solver stopped before it knew anything.
+    path = _variant(tmp_path, optimizer__time_limit=1e-9)
+    done = invoke_cli("optimize", str(path), "--no-simulate")
+    assert done.returncode == 3, done.stderr
+    message = " ".join(done.stderr.split())
+    assert "stopped at its time limit (1e-09 s)" in message and "larger optimizer.time_limit" in message
+    assert "within the bounds" not in message and "Traceback" not in message
+
+
+def test_a_start_grid_finer_than_the_clock_is_refused(tmp_path):
+    families = json.loads(json.dumps(CALL_CENTRE["optimizer"]["shifts"]))
+    families[0]["start"]["every"] = 0.01
+    done = invoke_cli("validate", str(_variant(tmp_path, optimizer__shifts=families)))
+    assert done.returncode == 2
+    assert "optimizer.shifts[0].start.every: must be a whole number of minutes" in " ".join(done.stderr.split())
+
+
+def test_a_grid_of_too_many_candidate_shifts_is_refused_naming_the_count(tmp_path):
+    families = json.loads(json.dumps(CALL_CENTRE["optimizer"]["shifts"]))
+    families[0]["start"] = {"earliest": "06:00", "latest": "16:00", "every": 1}
+    families[0]["break"] = {"minutes": 30, "earliest_after": 120, "latest_after": 200, "every": 1}
+    path = _variant(tmp_path, optimizer__shifts=families)
+    started = time.monotonic()
+    done = invoke_cli("optimize", str(path))
+    assert time.monotonic() - started < 10
+    assert done.returncode == 2, done.stderr
+    message = " ".join(done.stderr.split())
+    # 601 starts; the 240-minute shift (< min_shift_minutes 360) has no break, the 480-minute one 81 positions.
+    assert f"team 'agents' would get {601 * (1 + 81):,} candidate shifts" in message
+    assert "optimizer.shifts[0]:" in message and "limit of 10,000" in message and "start.every is 1 min" in message
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        {"start": {"earliest": "08:00", "latest": "14:00", "every": 30}, "lengths": [240, 480],
+         "break": {"minutes": 30, "earliest_after": 180, "latest_after": 270, "every": 30}},
+        {"start": {"earliest": "12:00", "latest": "20:00", "every": 45}, "lengths": [180, 300, 600],
+         "break": {"minutes": 45, "earliest_after": 100, "latest_after": 280, "every": 20, "min_shift_minutes": 290}},
+        {"start": {"earliest": "09:00", "latest": "09:00"}, "lengths": [60, 120], "days": "all"},
+    ],
+    ids=["bundled", "past-midnight-and-long-breaks", "one-start-all-days"],
+)  # fmt: skip
+def test_the_counted_candidate_shifts_are_the_generated_ones(family):
+    from simsvc.scenario.optimizer_models import ShiftFamily
+    from simsvc.staffing.patterns import generate_patterns
+
+    data = json.loads(json.dumps(CALL_CENTRE))
+    data["customer_classes"][0]["arrivals"]["csv"] = str(SCENARIOS / "call_centre_forecast.csv")
+    data["horizon"]["days"] = 3
+    data["optimizer"]["shifts"] = [{**family, "teams": ["agents"]}]
+    scenario = simsvc.load_scenario(data)
+    assert ShiftFamily.model_validate(family).count(3) == len(generate_patterns(scenario)["agents"])

@@ -104,7 +104,7 @@ def test_interrupted_run_keeps_finished_replications(tmp_path):
     out, marker = tmp_path / "out", tmp_path / "finished"
     proc = subprocess.Popen(
         [sys.executable, "-c", _RUN_AND_TELL, str(marker), "run", str(path), "--format", "json", "--out", str(out),
-         "--workers", "1"],
+         "--workers", "2"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_as_in_a_terminal,
     )  # fmt: skip
     deadline = time.monotonic() + 120

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -14,8 +15,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from simsvc.experiments import dask_executor, load, run_sweep
-from tests.helpers import ROOT, ctrl_c_as_in_a_terminal, invoke_cli
+from simsvc.experiments import Store, dask_executor, load, run_sweep
+from tests.helpers import ROOT, ctrl_c_as_in_a_terminal, descendants, invoke_cli
 
 # Five days of a small counter: a replication takes ~50 ms, a task (2 replications) ~0.1 s.
 BASE = {
@@ -90,14 +91,28 @@ def reference(reference_store) -> pd.DataFrame:
     return load(reference_store)
 
 
-def test_sigkill_then_resume_recomputes_only_missing_tasks(tmp_path, reference):
+def assert_all_end(pids: set[int], within: float) -> None:
+    deadline = time.monotonic() + within
+    while (alive := {p for p in pids if Path(f"/proc/{p}").exists()}) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in alive:  # leave nothing behind if the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, f"processes outlived the killed sweep: {sorted(alive)}"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_sigkill_leaves_no_orphans_and_resume_recomputes_only_missing_tasks(tmp_path, reference):
     experiment, out = write_experiment(tmp_path), tmp_path / "out"
     proc = start_sweep(experiment, out)
     wait_for_tasks(out, proc, at_least=4)
-    os.killpg(proc.pid, signal.SIGKILL)
+    started = descendants(proc.pid)  # resource tracker, forkserver, two workers
+    assert len(started) >= 4, started
+    proc.kill()  # the main process alone (kill -9 PID): the workers and the forkserver must see it go
     proc.wait(timeout=30)
+    assert_all_end(started, within=5)
     # A write cut short by the kill leaves a temporary file, never a partial task file.
-    before = {k: v for k, v in snapshot(out).items() if not k.endswith(".tmp")}
+    # (the lock file is rewritten with the pid of each sweep that takes the lock)
+    before = {k: v for k, v in snapshot(out).items() if not k.endswith(".tmp") and k != ".lock"}
     kept = [k for k in before if k.startswith("tasks/")]
     assert 4 <= len(kept) < 36, "the kill should come mid-sweep"
 
@@ -108,6 +123,32 @@ def test_sigkill_then_resume_recomputes_only_missing_tasks(tmp_path, reference):
     assert {k: after[k] for k in before} == before  # no finished task rewritten (same inode, size, mtime)
     assert not [k for k in after if k.endswith(".tmp")]
     pd.testing.assert_frame_equal(load(out), reference)
+
+
+def test_a_second_sweep_into_a_busy_store_is_refused_at_once(tmp_path):
+    experiment, out = write_experiment(tmp_path, {**SPEC, "replications": 4000}), tmp_path / "out"  # minutes
+    proc = start_sweep(experiment, out)
+    try:
+        wait_for_tasks(out, proc, at_least=1)
+        for extra in ([], ["--resume"], ["--dask-local"]):  # refused before a cluster starts
+            started = time.monotonic()
+            second = subprocess.run(
+                [sys.executable, "-m", "simsvc.cli", "sweep", str(experiment), "--out", str(out), *extra],
+                cwd=ROOT, capture_output=True, text=True, timeout=60,
+            )  # fmt: skip
+            assert second.returncode == 2, second.stderr
+            assert f"another sweep is writing to {out} (pid {proc.pid})" in second.stderr, second.stderr
+            assert "Traceback" not in second.stderr
+            assert time.monotonic() - started < 10
+        assert proc.poll() is None, "the refused sweeps should leave the running one alone"
+    finally:
+        proc.kill()
+        proc.wait(timeout=30)
+    try:
+        Store(out).check_free()  # the lock went with the killed process at once (no worker holds it): no error
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def test_ctrl_c_keeps_finished_tasks_and_exits_130(tmp_path, reference):

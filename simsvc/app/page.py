@@ -15,7 +15,7 @@ import streamlit as st
 
 import simsvc
 from simsvc.app import core
-from simsvc.errors import InfeasibleError, ScenarioError
+from simsvc.errors import InfeasibleError, ScenarioError, SolverError
 from simsvc.i18n import column_label, cost_label, kpi_label, tr
 from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value
 from simsvc.plan_output import plan_status_text
@@ -145,7 +145,7 @@ def _optimize(scenario: simsvc.Scenario, scenario_key: str, lang: str) -> None:
         with st.spinner(tr("app.optimizing", lang)):
             try:
                 st.session_state["plan"] = (scenario_key, simsvc.optimize(scenario))  # type: ignore[attr-defined]
-            except (InfeasibleError, ScenarioError, ValueError) as exc:
+            except (InfeasibleError, ScenarioError, SolverError, ValueError) as exc:
                 st.error(core.markdown_text(str(exc)))
                 return
     key, plan = st.session_state.get("plan", ("", None))

@@ -118,28 +118,31 @@ def run_sweep(
     start = time.perf_counter()
     plan = experiment if isinstance(experiment, SweepPlan) else plan_sweep(experiment)
     store = Store(out)
-    store.open(plan, resume)
-    done = store.done()
-    todo = [t for t in plan.tasks if t.id not in done]
-    total, finished = len(plan.tasks), len(plan.tasks) - len(todo)
-    if progress:
-        progress(finished, total)
-    own = executor is None and bool(todo)
-    pool = local_executor(workers) if own else executor
-    futures: dict[Future, Task] = {}
-    interrupted, ran = False, 0
+    store.open(plan, resume)  # locked until the end: one sweep at a time writes a store
     try:
-        futures = {_submit(pool, plan, t): t for t in todo}  # type: ignore[arg-type]
-        for future in as_completed(futures):
-            store.write(futures[future], future.result())
-            ran += 1
-            if progress:
-                progress(finished + ran, total)
-    except KeyboardInterrupt:
-        interrupted = True
+        done = store.done()
+        todo = [t for t in plan.tasks if t.id not in done]
+        total, finished = len(plan.tasks), len(plan.tasks) - len(todo)
+        if progress:
+            progress(finished, total)
+        own = executor is None and bool(todo)
+        pool = local_executor(workers) if own else executor
+        futures: dict[Future, Task] = {}
+        interrupted, ran = False, 0
+        try:
+            futures = {_submit(pool, plan, t): t for t in todo}  # type: ignore[arg-type]
+            for future in as_completed(futures):
+                store.write(futures[future], future.result())
+                ran += 1
+                if progress:
+                    progress(finished + ran, total)
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            for future in futures:
+                future.cancel()
+            if own:
+                pool.shutdown(wait=not interrupted, cancel_futures=True)  # type: ignore[union-attr]
     finally:
-        for future in futures:
-            future.cancel()
-        if own:
-            pool.shutdown(wait=not interrupted, cancel_futures=True)  # type: ignore[union-attr]
+        store.close()
     return SweepRun(Path(out), plan, total, ran, total - len(todo), interrupted, time.perf_counter() - start)

@@ -4,6 +4,7 @@
 DIR/manifest.json          what was run: the digest of the experiment's content, factors, points
 DIR/points.parquet         one row per design point: point, factor columns
 DIR/tasks/pNNNNN-rNNNNN.parquet   one per finished task: point, replication, group, key, kpi, value
+DIR/.lock                  locked by the sweep writing the store (see :mod:`.lock`), with its pid
 ```
 Each file is written to a temporary name, flushed to disk and renamed into place, so a
 task file is either complete or absent whatever kills the sweep; the files present are
@@ -21,10 +22,12 @@ from typing import Any
 
 import pandas as pd
 
+from simsvc.destinations import check_destinations
 from simsvc.errors import ExperimentError
 from simsvc.metrics import KPI_NAMES
 from simsvc.output import atomic_write
 
+from .lock import LOCK, StoreLock
 from .plan import SweepPlan, Task
 
 __all__ = ["MANIFEST", "Store", "load"]
@@ -44,6 +47,7 @@ class Store:
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self.tasks_dir = self.folder / "tasks"
+        self._lock = StoreLock(self.folder)
 
     def manifest(self) -> dict[str, Any] | None:
         """The manifest, or None for a folder without one."""
@@ -56,14 +60,42 @@ class Store:
             raise ExperimentError(str(path), [("", f"unreadable manifest: {exc}")]) from None
 
     def open(self, plan: SweepPlan, resume: bool) -> None:
-        """Check the folder against the plan, then create it (new) or tidy it (resume).
+        """Lock the store, check the folder against the plan, then create it (new) or tidy it (resume).
 
-        Nothing is written unless the checks pass, so a refused sweep leaves the store as it was.
+        Nothing but the lock is written unless the checks pass, so a refused sweep leaves the
+        results as they were. The lock is held until :meth:`close` or this process's end.
 
         Raises:
-            ExperimentError: resuming a different experiment, starting over a store that
-                already has results, or a folder that is not a sweep store.
+            DestinationError: the folder is a file, or may not be written.
+            ExperimentError: another sweep writing to the store, resuming a different
+                experiment, starting over a store that already has results, or a folder that
+                is not a sweep store.
         """
+        check_destinations({"out": self.folder})  # a file, or a folder this process may not write
+        self._lock.check()  # before the other checks: a running sweep explains a manifest best
+        self._check(plan, resume)  # before writing the lock file into a folder that is not a store
+        self._lock.acquire()
+        try:
+            manifest = self._check(plan, resume)  # again under the lock: another sweep may have just begun
+            self._create(plan, manifest)
+        except BaseException:
+            self.close()
+            raise
+
+    def check_free(self) -> None:
+        """Refuse at once if another sweep is writing to the store (before starting a cluster, say).
+
+        Raises:
+            StoreBusyError: another sweep holds the store's lock (an :class:`ExperimentError`).
+        """
+        self._lock.check()
+
+    def close(self) -> None:
+        """Release the store's lock (a sweep's end, however it ends, does it too)."""
+        self._lock.release()
+
+    def _check(self, plan: SweepPlan, resume: bool) -> dict[str, Any] | None:
+        """The manifest, once the folder is found fit for ``plan``."""
         manifest = self.manifest()
         where = str(self.folder / MANIFEST)
         if manifest is not None and manifest.get("digest") != plan.digest:
@@ -79,6 +111,9 @@ class Store:
             )
         if manifest is None and self._foreign_files():
             raise ExperimentError(str(self.folder), [("", "not empty and not a sweep store; choose another --out")])
+        return manifest
+
+    def _create(self, plan: SweepPlan, manifest: dict[str, Any] | None) -> None:
         self.tasks_dir.mkdir(parents=True, exist_ok=True)
         for stale in [*self.folder.glob(".*.tmp"), *self.tasks_dir.glob(".*.tmp")]:  # writes cut short by a kill
             stale.unlink()
@@ -109,7 +144,7 @@ class Store:
         """Whether the folder holds anything but the remains of a store killed before its manifest was written."""
         if not self.folder.is_dir():
             return False
-        ours = {"points.parquet", "tasks"}
+        ours = {"points.parquet", "tasks", LOCK}
         return any(p.name not in ours and not p.name.endswith(".tmp") for p in self.folder.iterdir()) or bool(
             self.tasks_dir.is_dir() and any(self.tasks_dir.glob("*.parquet"))
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from simsvc.scenario.base import Staffed, clock_to_minutes
+from simsvc.scenario.optimizer_models import MAX_CANDIDATE_SHIFTS
 
 if TYPE_CHECKING:  # the scenario runs these checks when it is validated
     from simsvc.scenario.models import Scenario
@@ -149,6 +150,30 @@ def _loyalty_checks(scenario: Scenario) -> list[Problem]:
     return problems
 
 
+def _grid_size(scenario: Scenario) -> list[Problem]:
+    """Each team's candidate shifts (its MILP's integer variables) must stay within :data:`MAX_CANDIDATE_SHIFTS`."""
+    assert scenario.optimizer is not None
+    front = [t.name for t in scenario.teams]
+    counts: dict[str, dict[int, int]] = {}
+    for i, family in enumerate(scenario.optimizer.shifts):
+        n = family.count(scenario.horizon.days)
+        for team in family.teams or front:
+            counts.setdefault(team, {})[i] = n
+    problems: list[Problem] = []
+    for team, per_family in counts.items():
+        total = sum(per_family.values())
+        if total > MAX_CANDIDATE_SHIFTS:
+            i = max(per_family, key=per_family.__getitem__)
+            family = scenario.optimizer.shifts[i]
+            problems.append((
+                f"optimizer.shifts[{i}]",
+                f"team {team!r} would get {total:,} candidate shifts (integer variables of the optimizer), more "
+                f"than the limit of {MAX_CANDIDATE_SHIFTS:,}: start shifts less often (start.every is "
+                f"{family.start.every:g} min), or give fewer lengths, break positions or days",
+            ))  # fmt: skip
+    return problems
+
+
 def _optimizer_checks(scenario: Scenario, levels: list[int]) -> list[Problem]:
     """Candidate shifts must name known teams, fit in a day and the horizon; levels must exist."""
     spec = scenario.optimizer
@@ -174,6 +199,7 @@ def _optimizer_checks(scenario: Scenario, levels: list[int]) -> list[Problem]:
                 for d in family.days
                 if d >= scenario.horizon.days
             ]
+    problems += _grid_size(scenario)
     for j, level in enumerate(spec.training_levels or ()):
         if level not in levels:
             problems.append((f"optimizer.training_levels[{j}]", f"level {level} is not in training_levels {levels}"))

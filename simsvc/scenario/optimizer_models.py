@@ -8,15 +8,44 @@ may vary, for some or all teams.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
 from typing import Annotated, Literal, Optional, Union
 
 from pydantic import Field, field_validator, model_validator
 
 from simsvc.scenario.base import ClockTime, Count, Frozen, check_clock, clock_to_minutes, non_empty_tuple
 
-__all__ = ["BreakRule", "OptimizerSpec", "ShiftFamily", "StartWindow", "VerifySpec"]
+__all__ = ["MAX_CANDIDATE_SHIFTS", "BreakRule", "OptimizerSpec", "ShiftFamily", "StartWindow", "VerifySpec"]
 
 Minutes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+MAX_CANDIDATE_SHIFTS = 10_000
+"""Most candidate shifts per team (integer variables of its MILP) the families may generate.
+
+A week of half-hourly starts, three lengths and a few break positions is a few hundred; the
+bundled call centre's 65 solve in seconds. The optimizer's time grows faster than the count
+(one day of the call centre, ``--no-simulate``: 1,805 shifts 10 s, 12,621 shifts 3 min),
+and a grid as fine as ``every: 1`` over a long window and many break positions would run
+for many minutes without a word: refused at validation instead."""
+
+
+def _whole_minutes(value: float) -> float:
+    """A step of the candidate-shift grid: shifts are planned on the clock (``HH:MM``), so whole minutes."""
+    if value != int(value):
+        raise ValueError(f"must be a whole number of minutes (shift times are HH:MM), not {value:g}")
+    return value
+
+
+def _grid(first: float, last: float, step: float) -> list[float]:
+    """``first``, ``first + step``, ... up to ``last`` (included when on the grid)."""
+    count = math.floor((last - first) / step + 1e-9) + 1
+    return [first + i * step for i in range(max(count, 0))]
+
+
+def _by_midnight(start: float, length: float) -> bool:
+    """Whether a shift of ``length`` minutes starting at minute ``start`` ends by midnight (shifts stay in a day)."""
+    return start + length <= 1440
 
 
 class StartWindow(Frozen):
@@ -24,9 +53,14 @@ class StartWindow(Frozen):
 
     earliest: ClockTime
     latest: ClockTime
-    every: Minutes = 30.0
+    every: Minutes = Field(30.0, description="Minutes between starts, whole (shift times are HH:MM).")
 
     _clock = field_validator("earliest", "latest")(check_clock)
+    _whole = field_validator("every")(_whole_minutes)
+
+    def minutes(self) -> list[float]:
+        """The start times, as minutes of the day."""
+        return _grid(clock_to_minutes(self.earliest), clock_to_minutes(self.latest), self.every)
 
     @model_validator(mode="after")
     def _ordered(self) -> StartWindow:
@@ -44,10 +78,8 @@ class BreakRule(Frozen):
     minutes: Minutes = 30.0
     earliest_after: Minutes = 180.0
     latest_after: Minutes = 240.0
-    every: Minutes = 30.0
-    min_shift_minutes: Annotated[float, Field(ge=0)] = Field(
-        360.0, description="Shorter shifts have no break."
-    )
+    every: Minutes = Field(30.0, description="Minutes between break positions, whole (break times are HH:MM).")
+    min_shift_minutes: Annotated[float, Field(ge=0)] = Field(360.0, description="Shorter shifts have no break.")
 
     @model_validator(mode="after")
     def _ordered(self) -> BreakRule:
@@ -56,6 +88,14 @@ class BreakRule(Frozen):
                 f"latest_after (={self.latest_after:g}) must not be below earliest_after (={self.earliest_after:g})"
             )
         return self
+
+    _whole = field_validator("every")(_whole_minutes)
+
+    def offsets(self, length: float) -> list[float]:
+        """Minutes into a shift of ``length`` where the break may start (none: the shift has no break)."""
+        if length < self.min_shift_minutes:
+            return []
+        return [o for o in _grid(self.earliest_after, self.latest_after, self.every) if o + self.minutes < length]
 
 
 class ShiftFamily(Frozen):
@@ -73,6 +113,33 @@ class ShiftFamily(Frozen):
     )
 
     _non_empty = field_validator("lengths")(non_empty_tuple)
+
+    def shapes(self) -> Iterator[tuple[float, float, tuple[float, float] | None]]:
+        """Each candidate working day: start, end (minutes of the day) and unpaid break (or None)."""
+        for start in self.start.minutes():
+            for length in self.lengths:
+                if not _by_midnight(start, length):
+                    continue
+                offsets = [] if self.break_ is None else self.break_.offsets(length)
+                minutes = 0.0 if self.break_ is None else self.break_.minutes
+                for offset in offsets or [None]:
+                    yield start, start + length, None if offset is None else (start + offset, start + offset + minutes)
+
+    def count(self, days: int) -> int:
+        """How many candidate shifts this family makes for one team over ``days`` days (without building them)."""
+        per_day = 0
+        for length in self.lengths:
+            starts = sum(1 for start in self.start.minutes() if _by_midnight(start, length))
+            per_day += starts * max(1, 0 if self.break_ is None else len(self.break_.offsets(length)))
+        return per_day * len(self.day_sets(days))
+
+    def day_sets(self, days: int) -> list[tuple[int, ...]]:
+        """The sets of days one candidate shift is worked on, over a horizon of ``days``."""
+        if self.days == "each":
+            return [(d,) for d in range(days)]
+        if self.days == "all":
+            return [tuple(range(days))]
+        return [tuple(sorted(set(self.days)))]
 
 
 class VerifySpec(Frozen):
@@ -107,8 +174,9 @@ class OptimizerSpec(Frozen):
         None, description="Most people in one team on one day (sum over its shifts)."
     )
     budget_per_day: Optional[Annotated[float, Field(gt=0)]] = Field(
-        None, description="Most operating cost per day: wages (complaint teams too), amortised training and "
-        "complaint handling."
+        None,
+        description="Most operating cost per day: wages (complaint teams too), amortised training and "
+        "complaint handling.",
     )
     complaint_utilization: Annotated[float, Field(gt=0, lt=1)] = Field(
         0.85, description="Highest planned utilisation of a complaint team when its SLA spans a day or more."

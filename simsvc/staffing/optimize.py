@@ -195,6 +195,8 @@ def optimize(
         simsvc.ScenarioError: if the scenario has no ``optimizer`` block.
         simsvc.InfeasibleError: if a target cannot be met within the bounds (the message names
             the target, the intervals and the best value reachable).
+        simsvc.errors.SolverError: if a solve stopped at ``optimizer.time_limit`` before it
+            found any plan (nothing is known then: a larger time limit may find one).
     """
     from functools import partial
 

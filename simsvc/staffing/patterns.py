@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simsvc.scenario.base import Break, Shift, clock_to_minutes
+from simsvc.scenario.base import Break, Shift
 from simsvc.scenario.models import Horizon, Scenario
 from simsvc.scenario.optimizer_models import ShiftFamily
 
@@ -69,33 +69,9 @@ class Pattern:
         )  # fmt: skip
 
 
-def _range(first: float, last: float, step: float) -> list[float]:
-    count = int(np.floor((last - first) / step + 1e-9)) + 1
-    return [first + i * step for i in range(max(count, 0))]
-
-
 def _family_patterns(family: ShiftFamily, team: str, days: int) -> list[Pattern]:
-    starts = _range(clock_to_minutes(family.start.earliest), clock_to_minutes(family.start.latest), family.start.every)
-    if family.days == "each":
-        day_sets = [(d,) for d in range(days)]
-    elif family.days == "all":
-        day_sets = [tuple(range(days))]
-    else:
-        day_sets = [tuple(sorted(set(family.days)))]
-    rule = family.break_
-    out = []
-    for start in starts:
-        for length in family.lengths:
-            end = start + length
-            if end > 1440:
-                continue
-            breaks: list[tuple[float, float] | None] = [None]
-            if rule is not None and length >= rule.min_shift_minutes:
-                offsets = _range(rule.earliest_after, rule.latest_after, rule.every)
-                breaks = [(start + o, start + o + rule.minutes) for o in offsets if start + o + rule.minutes < end]
-            for b in breaks or [None]:
-                out.extend(Pattern(team, start, end, b, ds) for ds in day_sets)
-    return out
+    day_sets = family.day_sets(days)
+    return [Pattern(team, start, end, b, ds) for start, end, b in family.shapes() for ds in day_sets]
 
 
 def generate_patterns(scenario: Scenario) -> dict[str, list[Pattern]]:

@@ -20,7 +20,7 @@ from typing import Literal
 
 import pulp
 
-from simsvc.errors import InfeasibleError
+from simsvc.errors import InfeasibleError, SolverError
 
 __all__ = ["SolveInfo", "SolverName", "check_solver", "solve"]
 
@@ -118,6 +118,19 @@ def _highs_gap_and_bound(problem: pulp.LpProblem, objective: float) -> tuple[flo
     return (gap if gap < 1e30 else None), (bound if abs(bound) < 1e30 else None)
 
 
+def _stopped(problem: pulp.LpProblem, solver: SolverName) -> bool:
+    """Whether the solver ended on a limit (time, iterations, interrupt) rather than an answer."""
+    model = getattr(problem, "solverModel", None)
+    if solver == "highs" and model is not None:
+        import highspy
+
+        limits = ("kTimeLimit", "kIterationLimit", "kInterrupt", "kSolutionLimit")
+        return model.getModelStatus() in {
+            getattr(highspy.HighsModelStatus, n) for n in limits if hasattr(highspy.HighsModelStatus, n)
+        }
+    return problem.status == pulp.LpStatusNotSolved  # CBC: "Not Solved" is a stop on a limit
+
+
 def solve(
     problem: pulp.LpProblem,
     solver: SolverName = "highs",
@@ -129,6 +142,10 @@ def solve(
 ) -> SolveInfo:
     """Solve ``problem`` in place; raise :class:`~simsvc.InfeasibleError` when it has no solution.
 
+    A solve stopped by the time limit before it found any solution (or, ``relax``, before it
+    solved the relaxation) raises :class:`~simsvc.errors.SolverError` instead: nothing is
+    known about the model then.
+
     A solve stopped by the time limit with an integer solution in hand is accepted and
     reported as not optimal, with its gap. ``relax`` solves the linear relaxation (a lower bound).
     ``cutoff`` (HiGHS only; a MIP): only solutions cheaper than it are of use, so branch and
@@ -139,6 +156,15 @@ def solve(
     seconds = time.perf_counter() - start
     status = pulp.LpStatus[problem.status]
     has_solution = problem.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    if problem.status != pulp.LpStatusInfeasible and _stopped(problem, solver) and (relax or not has_solution):
+        # Not "no plan within the bounds": the solver gave up before it knew. (HiGHS even
+        # calls an unfinished relaxation "Optimal", with a meaningless objective.)
+        what = "solving the relaxation of" if relax else "finding any solution of"
+        raise SolverError(
+            f"{solver} stopped at its time limit ({time_limit:g} s) before {what} the {problem.name} model",
+            status=pulp.LpStatus[pulp.LpStatusNotSolved],
+            gap=None,
+        )
     if problem.status == pulp.LpStatusInfeasible or not has_solution:
         raise InfeasibleError(f"the {problem.name} model is {status.lower()} ({solver}, {seconds:.1f} s)")
     objective = float(pulp.value(problem.objective) or 0.0)
