@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.markup import escape
 
 from simsvc.cli_common import INVALID_INPUT, err, out
+from simsvc.terminal import labelled
 
 __all__ = ["EXAMPLES", "register"]
 
@@ -36,7 +36,7 @@ def _examples(name: str) -> str:
 
 
 def _fail(message: str) -> None:
-    err.print("[bold red]error:[/] " + escape(message), highlight=False, soft_wrap=True)
+    err.print(labelled("error:", "bold red", message), highlight=False, soft_wrap=True)
     raise typer.Exit(INVALID_INPUT)
 
 
