@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 import typer
 
 from simsvc.cli_common import INFEASIBLE, INTERRUPTED, INVALID_INPUT, err, out
+from simsvc.cli_roster import register as register_roster
 from simsvc.errors import ScenarioError
 
 __all__ = ["app", "main"]
@@ -407,6 +408,9 @@ def _progress():
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=_err, transient=True, disable=not _err.is_terminal,
     )  # fmt: skip
+
+
+register_roster(app)  # simsvc roster (simsvc/cli_roster.py)
 
 
 def main() -> None:

@@ -1,0 +1,193 @@
+"""The rostering MILP (PuLP, solved by HiGHS through :func:`simsvc.staffing.solver.solve`).
+
+Variables: ``x[p,t,s]`` binary, person ``p`` works shift ``s`` on day ``t`` (only where
+:func:`~simsvc.roster.rules.allowed`); ``z`` (consecutive days off) and ``y`` (start band)
+binaries per person and week. The rules of :mod:`simsvc.roster.rules` are constraints; four
+of them are elastic, with a slack variable priced at :data:`PENALTY` per unit, so that a
+roster whose rules cannot all hold still solves and the non-zero slacks say which rule
+gives, on which day or week, by how much: cover (people short on a shift), days off, and
+the weekly hours above the maximum or below the minimum. Objective: wages of the shifts
+worked, plus each unmet preference's weight, plus the slacks' penalties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulp
+
+from simsvc.roster.people import RosterSpec
+from simsvc.roster.plan_shifts import RosterDemand
+from simsvc.roster.rules import allowed, band_starts, in_band, rest_conflicts, weekday, weeks, wish_cost
+from simsvc.staffing.solver import SolveInfo, SolverName, solve
+
+__all__ = ["PENALTY", "Roster", "RuleBreach", "build_roster_model", "solve_roster"]
+
+PENALTY = 10_000.0
+"""Cost of one unit of a rule's slack (a person short, a day off missing, 1/8 of it per hour)."""
+HOUR_PENALTY = PENALTY / 8.0
+
+
+@dataclass(frozen=True)
+class RuleBreach:
+    """A rule that could not hold: which, for whom, on which day (or week), by how much."""
+
+    rule: str  # "cover", "days_off", "max_hours", "min_hours"
+    where: str  # "day 3 (Wed) 09:00-17:00 team agents" or "P001 week 2 (days 8-14)"
+    amount: float
+    unit: str
+
+    def sentence(self) -> str:
+        """``"cover: day 3 (Wed) shift 09:00-17:00 of team agents: 2 people short"``."""
+        return f"{self.rule}: {self.where}: {self.amount:g} {self.unit}"
+
+
+@dataclass
+class Roster:
+    """Who works which shift on which day, with its cost and any rule that gave."""
+
+    demand: RosterDemand
+    spec: RosterSpec
+    assign: dict[tuple[int, int], int]  # (person, day) -> shift index
+    wages: float
+    wishes: float  # cost of unmet preferences
+    breaches: list[RuleBreach] = field(default_factory=list)
+    solve: SolveInfo | None = None
+
+    @property
+    def cost(self) -> float:
+        """Wages plus unmet preferences (the objective without penalties)."""
+        return self.wages + self.wishes
+
+
+@dataclass
+class _Vars:
+    x: dict[tuple[int, int, int], pulp.LpVariable] = field(default_factory=dict)
+    short: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
+    off: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
+    over: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
+    under: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
+
+
+def _week_label(person: str, w: int, days: range) -> str:
+    return f"{person} week {w + 1} (days {days[0] + 1}-{days[-1] + 1})"
+
+
+def build_roster_model(demand: RosterDemand, spec: RosterSpec) -> tuple[pulp.LpProblem, _Vars]:
+    """The MILP (not yet solved) and its variables."""
+    prob = pulp.LpProblem("roster", pulp.LpMinimize)
+    v = _Vars()
+    shifts, days = demand.shifts, demand.days
+    cost = []
+    for p, person in enumerate(spec.people):
+        wage = spec.contract(person.contract).wage_per_hour
+        for t in range(days):
+            for s, sh in enumerate(shifts):
+                if demand.required(t, s) > 0 and allowed(person, t, sh):  # only the day's shifts of the plan
+                    x = v.x[p, t, s] = prob.add_variable(f"x_p{p}_d{t}_s{s}", cat="Binary")
+                    cost.append((wage * sh.paid_hours + wish_cost(person, t, sh)) * x)
+    for t in range(days):
+        for s in range(len(shifts)):
+            need = demand.required(t, s)
+            if need > 0:
+                short = v.short[t, s] = prob.add_variable(f"short_d{t}_s{s}", lowBound=0, upBound=need)
+                worked = [v.x[p, t, s] for p in range(len(spec.people)) if (p, t, s) in v.x]
+                prob += pulp.lpSum(worked) + short >= need, f"cover_d{t}_s{s}"
+                cost.append(PENALTY * short)
+    for p in range(len(spec.people)):
+        _person_rules(prob, v, demand, spec, p, cost)
+    prob += pulp.lpSum(cost), "cost"
+    return prob, v
+
+
+def _person_rules(prob: pulp.LpProblem, v: _Vars, demand: RosterDemand, spec: RosterSpec, p: int, cost: list) -> None:
+    person = spec.people[p]
+    c = spec.contract(person.contract)
+    shifts, n = demand.shifts, len(demand.shifts)
+
+    def on(t: int) -> list[pulp.LpVariable]:
+        return [v.x[p, t, s] for s in range(n) if (p, t, s) in v.x]
+
+    for t in range(demand.days):
+        if len(on(t)) > 1:
+            prob += pulp.lpSum(on(t)) <= 1, f"one_shift_p{p}_d{t}"
+    conflicts = rest_conflicts(shifts, c)
+    for t in range(demand.days - 1):
+        for s, later in conflicts.items():
+            nxt = [v.x[p, t + 1, s2] for s2 in later if (p, t + 1, s2) in v.x]
+            if (p, t, s) in v.x and nxt:
+                prob += v.x[p, t, s] + pulp.lpSum(nxt) <= 1, f"rest_p{p}_d{t}_s{s}"
+    bands = band_starts(shifts)
+    for w, week in enumerate(weeks(demand.days)):
+        worked = [x for t in week for x in on(t)]
+        if not worked:
+            continue
+        most_days = max(0, len(week) - c.min_days_off_per_week)
+        if most_days < len(week):
+            off = v.off[p, w] = prob.add_variable(f"off_short_p{p}_w{w}", lowBound=0)
+            prob += pulp.lpSum(worked) <= most_days + off, f"days_off_p{p}_w{w}"
+            cost.append(PENALTY * off)
+        hours = pulp.lpSum(shifts[s].paid_hours * v.x[p, t, s] for t in week for s in range(n) if (p, t, s) in v.x)
+        over = v.over[p, w] = prob.add_variable(f"over_hours_p{p}_w{w}", lowBound=0)
+        prob += hours <= c.max_hours_per_week + over, f"max_hours_p{p}_w{w}"
+        cost.append(HOUR_PENALTY * over)
+        if c.min_hours_per_week > 0:
+            under = v.under[p, w] = prob.add_variable(f"under_hours_p{p}_w{w}", lowBound=0)
+            prob += hours + under >= c.min_hours_per_week, f"min_hours_p{p}_w{w}"
+            cost.append(HOUR_PENALTY * under)
+        if c.consecutive_days_off and len(week) >= 2:
+            pairs = []
+            for k in range(len(week) - 1):
+                z = prob.add_variable(f"pair_off_p{p}_w{w}_k{k}", cat="Binary")
+                prob += z + pulp.lpSum(on(week[k])) <= 1, f"pair_a_p{p}_w{w}_k{k}"
+                prob += z + pulp.lpSum(on(week[k + 1])) <= 1, f"pair_b_p{p}_w{w}_k{k}"
+                pairs.append(z)
+            prob += pulp.lpSum(pairs) >= 1, f"consecutive_off_p{p}_w{w}"
+        if c.start_band_minutes is not None:
+            width = c.start_band_minutes
+            y = [prob.add_variable(f"band_p{p}_w{w}_b{b}", cat="Binary") for b in range(len(bands))]
+            prob += pulp.lpSum(y) <= 1, f"one_band_p{p}_w{w}"
+            for t in week:
+                for start in bands:
+                    here = [v.x[p, t, s] for s in range(n) if (p, t, s) in v.x and shifts[s].start == start]
+                    if here:
+                        fits = [y[b] for b, band in enumerate(bands) if in_band(start, band, width)]
+                        prob += pulp.lpSum(here) <= pulp.lpSum(fits), f"band_p{p}_d{t}_{int(start)}"
+
+
+def solve_roster(
+    demand: RosterDemand,
+    spec: RosterSpec,
+    solver: SolverName = "highs",
+    time_limit: float = 60.0,
+    gap: float = 0.01,
+) -> Roster:
+    """The least-cost roster of ``spec``'s people for ``demand``; rules that gave are in ``breaches``."""
+    prob, v = build_roster_model(demand, spec)
+    info = solve(prob, solver=solver, time_limit=time_limit, gap=gap)
+    assign: dict[tuple[int, int], int] = {}
+    wages = wishes = 0.0
+    for (p, t, s), x in v.x.items():
+        if (x.value() or 0.0) > 0.5:
+            assign[p, t] = s
+            person, sh = spec.people[p], demand.shifts[s]
+            wages += spec.contract(person.contract).wage_per_hour * sh.paid_hours
+            wishes += wish_cost(person, t, sh)
+    return Roster(demand, spec, assign, wages, wishes, _breaches(demand, spec, v), info)
+
+
+def _breaches(demand: RosterDemand, spec: RosterSpec, v: _Vars) -> list[RuleBreach]:
+    out = []
+    for (t, s), var in v.short.items():
+        if (var.value() or 0.0) > 1e-6:
+            sh = demand.shifts[s]
+            where = f"day {t + 1} ({weekday(t)}) shift {sh.label} of team {sh.team}"
+            out.append(RuleBreach("cover", where, round(var.value(), 3), "people short"))
+    all_weeks = weeks(demand.days)
+    for rule, table, unit in (("days_off", v.off, "day(s) off missing"), ("max_hours", v.over, "hours over"),
+                              ("min_hours", v.under, "hours short")):  # fmt: skip
+        for (p, w), var in table.items():
+            if (var.value() or 0.0) > 1e-6:
+                where = _week_label(spec.people[p].name, w, all_weeks[w])
+                out.append(RuleBreach(rule, where, round(var.value(), 3), unit))
+    return out
