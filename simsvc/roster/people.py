@@ -20,7 +20,23 @@ from simsvc.scenario.base import ClockTime, Frozen, check_clock
 from simsvc.scenario.load import read_yaml
 from simsvc.scenario.problems import Problems, pydantic_problems
 
-__all__ = ["WEEKDAYS", "Contract", "Person", "Preferences", "RosterSpec", "default_pool", "load_people"]
+__all__ = [
+    "WEEKDAYS",
+    "Contract",
+    "Person",
+    "Preferences",
+    "RosterFileError",
+    "RosterSpec",
+    "default_pool",
+    "load_people",
+]
+
+
+class RosterFileError(ScenarioError):
+    """A people file or a plan given to ``simsvc roster`` is invalid (a :class:`ScenarioError`: exit 2)."""
+
+    kind = "roster input"
+
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -149,17 +165,17 @@ def load_people(path: Path) -> RosterSpec:
     """
     if path.suffix.lower() == ".csv":
         if not path.is_file():
-            raise ScenarioError(str(path), [("", "file not found")])
+            raise RosterFileError(str(path), [("", "file not found")])
         with path.open(newline="", encoding="utf-8") as f:
             raw: Any = {"people": [_csv_person(r) for r in csv.DictReader(f)]}
     else:
         raw = read_yaml(path)
     if not isinstance(raw, dict):
-        raise ScenarioError(str(path), [("", "the file must hold a mapping (contracts:, people:)")])
+        raise RosterFileError(str(path), [("", "the file must hold a mapping (contracts:, people:)")])
     try:
         return RosterSpec.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(str(path), pydantic_problems(exc)) from None
+        raise RosterFileError(str(path), pydantic_problems(exc)) from None
 
 
 def default_pool(person_shifts_per_week: float, hours_per_week: float) -> RosterSpec:

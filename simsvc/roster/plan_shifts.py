@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from simsvc.errors import ScenarioError
-from simsvc.scenario.base import clock_to_minutes
+from simsvc.roster.people import RosterFileError
+from simsvc.scenario.base import check_clock, clock_to_minutes
 from simsvc.scenario.load import read_yaml
 
 __all__ = ["PlanShift", "RosterDemand", "read_plan"]
@@ -71,12 +72,12 @@ class RosterDemand:
 
 
 def _fail(path: Path, where: str, what: str) -> ScenarioError:
-    return ScenarioError(str(path), [(where, what)])
+    return RosterFileError(str(path), [(where, what)])
 
 
 def _clock(path: Path, row: int, column: str, text: str) -> float:
     try:
-        return clock_to_minutes(text.strip())
+        return clock_to_minutes(check_clock(text.strip()))
     except (ValueError, AttributeError):
         raise _fail(path, f"row {row}, column {column}", f'{text!r} is not a clock time "HH:MM"') from None
 
