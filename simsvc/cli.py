@@ -15,7 +15,6 @@ from typing import Annotated, Optional
 import typer
 
 from simsvc.cli_common import INFEASIBLE, INTERRUPTED, INVALID_INPUT, err, out
-from simsvc.cli_roster import register as register_roster
 from simsvc.errors import ScenarioError
 
 __all__ = ["app", "main"]
@@ -410,7 +409,9 @@ def _progress():
     )  # fmt: skip
 
 
-register_roster(app)  # simsvc roster (simsvc/cli_roster.py)
+from simsvc.cli_roster import register as register_roster  # noqa: E402  (a module that imports nothing of cli)
+
+register_roster(app, EXAMPLES)  # simsvc roster (simsvc/cli_roster.py)
 
 
 def main() -> None:

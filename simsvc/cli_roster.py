@@ -15,8 +15,8 @@ __all__ = ["register"]
 ROSTER_EXAMPLES = (
     "simsvc optimize demo/scenarios/call_centre.yaml --no-simulate --out results/plan",
     "simsvc roster results/plan --weeks 2 --out results/roster",
-    "simsvc roster results/plan --people roster.yaml --weeks 4 --out results/roster",
 )
+"""Example command lines of ``simsvc roster --help`` (run by tests/test_cli.py in a folder of the bundled examples)."""
 
 
 def roster(
@@ -68,8 +68,9 @@ def roster(
         raise typer.Exit(INFEASIBLE)
 
 
-def register(app: typer.Typer) -> None:
-    """Add ``simsvc roster`` to ``app``."""
+def register(app: typer.Typer, examples: dict[str, tuple[str, ...]]) -> None:
+    """Add ``simsvc roster`` to ``app``, and its help's example lines to ``examples`` (the CLI's table of them)."""
+    examples["roster"] = ROSTER_EXAMPLES
     epilog = "Examples (`simsvc examples demo` writes the demo/ folder):\n\b\n" + "\n".join(
         f"  {x}" for x in ROSTER_EXAMPLES
     )
