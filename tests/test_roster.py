@@ -154,7 +154,8 @@ def test_contracts_availability_and_preferences_hold_on_a_fortnight(tmp_path):
 TINY = [("t", "06:00", "14:00", "", "1 2 3 4 5 6 7", 1), ("t", "14:00", "22:00", "", "1 2 3", 1)]
 TINY_YAML = """
 contracts:
-  - {name: a, max_hours_per_week: 40, min_days_off_per_week: 2, consecutive_days_off: true, wage_per_hour: 10}
+  - {name: a, max_hours_per_week: 40, min_days_off_per_week: 2, consecutive_days_off: true, wage_per_hour: 10,
+     start_band_minutes: 300}
   - {name: b, max_hours_per_week: 40, min_hours_per_week: 24, min_days_off_per_week: 2, wage_per_hour: 12}
 people:
   - {name: p1, contract: a, preferences: {days_off: [Sat, Sun], weight: 7}}
@@ -166,7 +167,7 @@ def _brute_force(plan_rows, people: list[tuple[dict, float, int, set, tuple, set
     """Least objective over every assignment of off / one shift per person and day (one week).
 
     ``people``: (contract fields, wage, _, unavailable days (1-based), preferred days off, preferred
-    shifts, weight). Hard: one shift a day, rest, consecutive days off; priced: people short, days
+    shifts, weight). Hard: one shift a day, rest, consecutive days off, start band; priced: people short, days
     off missing, hours over and under.
     """
     shifts = [(_minutes(r[1]), _minutes(r[2]), r[4].split(), r[5], f"{r[1]}-{r[2]}") for r in plan_rows]
@@ -179,6 +180,9 @@ def _brute_force(plan_rows, people: list[tuple[dict, float, int, set, tuple, set
                 continue
             if any(a >= 0 and b >= 0 and 1440 - shifts[a][1] + shifts[b][0] < c["rest"] * 60
                    for a, b in itertools.pairwise(pattern)):  # fmt: skip
+                continue
+            starts = [shifts[s][0] for s in pattern if s >= 0]
+            if starts and max(starts) - min(starts) > c.get("band", 1440):
                 continue
             off = [s < 0 for s in pattern]
             if c["consecutive"] and not any(x and y for x, y in itertools.pairwise(off)):
@@ -204,8 +208,8 @@ def _brute_force(plan_rows, people: list[tuple[dict, float, int, set, tuple, set
 
 
 TINY_PEOPLE = [
-    ({"rest": 11, "consecutive": True, "min_off": 2, "max_h": 40, "min_h": 0}, 10.0, 0, set(), {"Sat", "Sun"},
-     set(), 7),
+    ({"rest": 11, "consecutive": True, "min_off": 2, "max_h": 40, "min_h": 0, "band": 300}, 10.0, 0, set(),
+     {"Sat", "Sun"}, set(), 7),
     ({"rest": 11, "consecutive": False, "min_off": 2, "max_h": 40, "min_h": 24}, 12.0, 0, {4}, set(),
      {"14:00-22:00"}, 3),
 ]  # fmt: skip

@@ -12,6 +12,7 @@ worked, plus each unmet preference's weight, plus the slacks' penalties.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import pulp
@@ -19,7 +20,7 @@ import pulp
 from simsvc.roster.people import RosterSpec
 from simsvc.roster.plan_shifts import RosterDemand
 from simsvc.roster.rules import allowed, band_starts, in_band, rest_conflicts, weekday, weeks, wish_cost
-from simsvc.staffing.solver import SolveInfo, SolverName, solve
+from simsvc.staffing.solver import STOPPED, SolveInfo, SolverName, solve
 
 __all__ = ["PENALTY", "Roster", "RuleBreach", "build_roster_model", "solve_roster"]
 
@@ -73,20 +74,30 @@ def _week_label(person: str, w: int, days: range) -> str:
     return f"{person} week {w + 1} (days {days[0] + 1}-{days[-1] + 1})"
 
 
-def build_roster_model(demand: RosterDemand, spec: RosterSpec) -> tuple[pulp.LpProblem, _Vars]:
-    """The MILP (not yet solved) and its variables."""
+def build_roster_model(
+    demand: RosterDemand, spec: RosterSpec, days: range | None = None, before: dict[int, int] | None = None
+) -> tuple[pulp.LpProblem, _Vars]:
+    """The MILP (not yet solved) and its variables, over whole weeks ``days`` (default: the whole roster).
+
+    ``before``: person -> the shift they work the day before ``days`` starts (its rest rule holds).
+    """
+    days = range(demand.days) if days is None else days
+    before = before or {}
     prob = pulp.LpProblem("roster", pulp.LpMinimize)
     v = _Vars()
-    shifts, days = demand.shifts, demand.days
+    shifts = demand.shifts
     cost = []
     for p, person in enumerate(spec.people):
-        wage = spec.contract(person.contract).wage_per_hour
-        for t in range(days):
+        c = spec.contract(person.contract)
+        too_soon = set(rest_conflicts(shifts, c)[before[p]]) if p in before else set()
+        for t in days:
             for s, sh in enumerate(shifts):
+                if t == days[0] and s in too_soon:
+                    continue
                 if demand.required(t, s) > 0 and allowed(person, t, sh):  # only the day's shifts of the plan
                     x = v.x[p, t, s] = prob.add_variable(f"x_p{p}_d{t}_s{s}", cat="Binary")
-                    cost.append((wage * sh.paid_hours + wish_cost(person, t, sh)) * x)
-    for t in range(days):
+                    cost.append((c.wage_per_hour * sh.paid_hours + wish_cost(person, t, sh)) * x)
+    for t in days:
         for s in range(len(shifts)):
             need = demand.required(t, s)
             if need > 0:
@@ -95,12 +106,14 @@ def build_roster_model(demand: RosterDemand, spec: RosterSpec) -> tuple[pulp.LpP
                 prob += pulp.lpSum(worked) + short >= need, f"cover_d{t}_s{s}"
                 cost.append(PENALTY * short)
     for p in range(len(spec.people)):
-        _person_rules(prob, v, demand, spec, p, cost)
+        _person_rules(prob, v, demand, spec, p, days, cost)
     prob += pulp.lpSum(cost), "cost"
     return prob, v
 
 
-def _person_rules(prob: pulp.LpProblem, v: _Vars, demand: RosterDemand, spec: RosterSpec, p: int, cost: list) -> None:
+def _person_rules(
+    prob: pulp.LpProblem, v: _Vars, demand: RosterDemand, spec: RosterSpec, p: int, days: range, cost: list
+) -> None:
     person = spec.people[p]
     c = spec.contract(person.contract)
     shifts, n = demand.shifts, len(demand.shifts)
@@ -108,17 +121,19 @@ def _person_rules(prob: pulp.LpProblem, v: _Vars, demand: RosterDemand, spec: Ro
     def on(t: int) -> list[pulp.LpVariable]:
         return [v.x[p, t, s] for s in range(n) if (p, t, s) in v.x]
 
-    for t in range(demand.days):
+    for t in days:
         if len(on(t)) > 1:
             prob += pulp.lpSum(on(t)) <= 1, f"one_shift_p{p}_d{t}"
     conflicts = rest_conflicts(shifts, c)
-    for t in range(demand.days - 1):
+    for t in days[:-1]:
         for s, later in conflicts.items():
             nxt = [v.x[p, t + 1, s2] for s2 in later if (p, t + 1, s2) in v.x]
             if (p, t, s) in v.x and nxt:
                 prob += v.x[p, t, s] + pulp.lpSum(nxt) <= 1, f"rest_p{p}_d{t}_s{s}"
-    bands = band_starts(shifts)
+    bands = [] if c.start_band_minutes is None else band_starts(shifts, c.start_band_minutes)
     for w, week in enumerate(weeks(demand.days)):
+        if week[0] not in days:
+            continue
         worked = [x for t in week for x in on(t)]
         if not worked:
             continue
@@ -148,7 +163,7 @@ def _person_rules(prob: pulp.LpProblem, v: _Vars, demand: RosterDemand, spec: Ro
             y = [prob.add_variable(f"band_p{p}_w{w}_b{b}", cat="Binary") for b in range(len(bands))]
             prob += pulp.lpSum(y) <= 1, f"one_band_p{p}_w{w}"
             for t in week:
-                for start in bands:
+                for start in sorted({sh.start for sh in shifts}):  # every start, in a band or not
                     here = [v.x[p, t, s] for s in range(n) if (p, t, s) in v.x and shifts[s].start == start]
                     if here:
                         fits = [y[b] for b, band in enumerate(bands) if in_band(start, band, width)]
@@ -161,19 +176,52 @@ def solve_roster(
     solver: SolverName = "highs",
     time_limit: float = 60.0,
     gap: float = 0.01,
+    by_week: bool = True,
 ) -> Roster:
-    """The least-cost roster of ``spec``'s people for ``demand``; rules that gave are in ``breaches``."""
-    prob, v = build_roster_model(demand, spec)
-    info = solve(prob, solver=solver, time_limit=time_limit, gap=gap)
+    """The least-cost roster of ``spec``'s people for ``demand``; rules that gave are in ``breaches``.
+
+    A roster of more than a week is solved week by week (``by_week``), each week after the one
+    before it (whose last day's shifts the rest rule carries over); the whole roster's linear
+    relaxation then bounds its cost from below, so the gap reported is the whole roster's.
+    One model of several weeks has the same optimum but HiGHS finds good solutions to it
+    far more slowly (``benchmarks/roster.py``). ``time_limit`` is for the whole solve.
+    """
+    if not by_week or demand.days <= 7:
+        prob, v = build_roster_model(demand, spec)
+        return _extract(demand, spec, [v], solve(prob, solver=solver, time_limit=time_limit, gap=gap))
+    begin = time.perf_counter()
+    parts, objective, before, statuses = [], 0.0, {}, set()
+    all_weeks = weeks(demand.days)
+    for i, week in enumerate(all_weeks):
+        left = max(1.0, time_limit - (time.perf_counter() - begin))
+        prob, v = build_roster_model(demand, spec, week, before)
+        info = solve(prob, solver=solver, time_limit=left / (len(all_weeks) - i), gap=gap / 2)
+        parts.append(v)
+        objective += info.objective
+        statuses.add(info.status)
+        before = {p: s for (p, t, s), x in v.x.items() if t == week[-1] and (x.value() or 0.0) > 0.5}
+    whole, _ = build_roster_model(demand, spec)
+    bound = solve(whole, solver=solver, time_limit=max(1.0, time_limit - (time.perf_counter() - begin)), relax=True)
+    found = (objective - bound.objective) / max(abs(objective), 1e-9)
+    status = STOPPED if STOPPED in statuses else f"Solved week by week ({len(all_weeks)} weeks)"
+    info = SolveInfo(solver, status, objective, max(0.0, found), time.perf_counter() - begin, found <= gap + 1e-9,
+                     bound.objective)  # fmt: skip
+    return _extract(demand, spec, parts, info)
+
+
+def _extract(demand: RosterDemand, spec: RosterSpec, parts: list[_Vars], info: SolveInfo) -> Roster:
+    """The roster of a solved model (or of the solved models of its weeks)."""
     assign: dict[tuple[int, int], int] = {}
     wages = wishes = 0.0
-    for (p, t, s), x in v.x.items():
-        if (x.value() or 0.0) > 0.5:
-            assign[p, t] = s
-            person, sh = spec.people[p], demand.shifts[s]
-            wages += spec.contract(person.contract).wage_per_hour * sh.paid_hours
-            wishes += wish_cost(person, t, sh)
-    return Roster(demand, spec, assign, wages, wishes, _breaches(demand, spec, v), info)
+    for v in parts:
+        for (p, t, s), x in v.x.items():
+            if (x.value() or 0.0) > 0.5:
+                assign[p, t] = s
+                person, sh = spec.people[p], demand.shifts[s]
+                wages += spec.contract(person.contract).wage_per_hour * sh.paid_hours
+                wishes += wish_cost(person, t, sh)
+    breaches = [b for v in parts for b in _breaches(demand, spec, v)]
+    return Roster(demand, spec, assign, wages, wishes, breaches, info)
 
 
 def _breaches(demand: RosterDemand, spec: RosterSpec, v: _Vars) -> list[RuleBreach]:

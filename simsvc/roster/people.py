@@ -52,7 +52,7 @@ class Contract(Frozen):
     min_days_off_per_week: Annotated[int, Field(ge=0, le=7)] = Field(2, description="Least days off in a week.")
     consecutive_days_off: bool = Field(False, description="Two of the week's days off are consecutive (in the week).")
     min_rest_hours: Hours = Field(11.0, description="Least rest from a shift's end to the next day's start.")
-    start_band_minutes: Optional[Hours] = Field(
+    start_band_minutes: Optional[Annotated[float, Field(ge=0, le=1440, allow_inf_nan=False)]] = Field(
         None, description="All of a week's shift starts within this many minutes of each other (None: any)."
     )
     wage_per_hour: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(

@@ -53,9 +53,14 @@ def allowed(person: Person, day: int, shift: PlanShift) -> bool:
     return not (person.latest_end is not None and shift.end > clock_to_minutes(person.latest_end) + 1e-9)
 
 
-def band_starts(shifts: list[PlanShift]) -> list[float]:
-    """Candidate start bands: one beginning at each distinct shift start."""
-    return sorted({s.start for s in shifts})
+def band_starts(shifts: list[PlanShift], width: float) -> list[float]:
+    """Candidate start bands ``[b, b + width]``: one at each distinct shift start, less those another band contains.
+
+    A band whose starts are all in another band allows nothing more (fewer equivalent choices for the solver).
+    """
+    starts = sorted({s.start for s in shifts})
+    members = {b: frozenset(a for a in starts if in_band(a, b, width)) for b in starts}
+    return [b for b in starts if not any(members[b] < members[o] for o in starts if o != b)]
 
 
 def in_band(start: float, band: float, width: float) -> bool:
