@@ -12,11 +12,14 @@ worked, plus each unmet preference's weight, plus the slacks' penalties.
 
 from __future__ import annotations
 
+import itertools
 import time
+import zlib
 from dataclasses import dataclass, field
 
 import pulp
 
+from simsvc.errors import InfeasibleError
 from simsvc.roster.people import RosterSpec
 from simsvc.roster.plan_shifts import RosterDemand
 from simsvc.roster.rules import allowed, band_starts, in_band, rest_conflicts, weekday, weeks, wish_cost
@@ -27,6 +30,20 @@ __all__ = ["PENALTY", "Roster", "RuleBreach", "build_roster_model", "solve_roste
 PENALTY = 10_000.0
 """Cost of one unit of a rule's slack (a person short, a day off missing, 1/8 of it per hour)."""
 HOUR_PENALTY = PENALTY / 8.0
+TIE_BREAK = 0.1
+"""Most cost added to one shift worked, different for each person, day and shift (:func:`_tie`)."""
+
+
+def _tie(person: str, day: int, label: str) -> float:
+    """A fixed pseudo-random share in [0, 1) for a person, day and shift.
+
+    Without it people on one contract are interchangeable, the LP optimum is a fractional
+    average over them, and HiGHS's heuristics take far longer to find integer rosters
+    (``benchmarks/roster.py``, one week of 80 people: 23,000 LP iterations instead of
+    51,000). It changes the optimum's cost by at most ``TIE_BREAK`` a shift; it is not part
+    of :attr:`Roster.cost`.
+    """
+    return (zlib.crc32(f"{person}\x00{day}\x00{label}".encode()) % 10_000) / 10_000
 
 
 @dataclass(frozen=True)
@@ -75,11 +92,18 @@ def _week_label(person: str, w: int, days: range) -> str:
 
 
 def build_roster_model(
-    demand: RosterDemand, spec: RosterSpec, days: range | None = None, before: dict[int, int] | None = None
+    demand: RosterDemand,
+    spec: RosterSpec,
+    days: range | None = None,
+    before: dict[int, int] | None = None,
+    cyclic: bool = False,
+    tie_break: float = TIE_BREAK,
 ) -> tuple[pulp.LpProblem, _Vars]:
     """The MILP (not yet solved) and its variables, over whole weeks ``days`` (default: the whole roster).
 
     ``before``: person -> the shift they work the day before ``days`` starts (its rest rule holds).
+    ``cyclic``: the rest rule also holds from the last day to the first, so the days may repeat.
+    ``tie_break``: see :data:`TIE_BREAK` (0: the objective is exactly cost and penalties).
     """
     days = range(demand.days) if days is None else days
     before = before or {}
@@ -96,7 +120,8 @@ def build_roster_model(
                     continue
                 if demand.required(t, s) > 0 and allowed(person, t, sh):  # only the day's shifts of the plan
                     x = v.x[p, t, s] = prob.add_variable(f"x_p{p}_d{t}_s{s}", cat="Binary")
-                    cost.append((c.wage_per_hour * sh.paid_hours + wish_cost(person, t, sh)) * x)
+                    price = c.wage_per_hour * sh.paid_hours + wish_cost(person, t, sh)
+                    cost.append((price + tie_break * _tie(person.name, t, sh.label)) * x)
     for t in days:
         for s in range(len(shifts)):
             need = demand.required(t, s)
@@ -106,13 +131,14 @@ def build_roster_model(
                 prob += pulp.lpSum(worked) + short >= need, f"cover_d{t}_s{s}"
                 cost.append(PENALTY * short)
     for p in range(len(spec.people)):
-        _person_rules(prob, v, demand, spec, p, days, cost)
+        _person_rules(prob, v, demand, spec, p, days, cyclic, cost)
     prob += pulp.lpSum(cost), "cost"
     return prob, v
 
 
 def _person_rules(
-    prob: pulp.LpProblem, v: _Vars, demand: RosterDemand, spec: RosterSpec, p: int, days: range, cost: list
+    prob: pulp.LpProblem, v: _Vars, demand: RosterDemand, spec: RosterSpec, p: int, days: range, cyclic: bool,
+    cost: list,
 ) -> None:
     person = spec.people[p]
     c = spec.contract(person.contract)
@@ -125,9 +151,10 @@ def _person_rules(
         if len(on(t)) > 1:
             prob += pulp.lpSum(on(t)) <= 1, f"one_shift_p{p}_d{t}"
     conflicts = rest_conflicts(shifts, c)
-    for t in days[:-1]:
+    follows = list(itertools.pairwise(days)) + ([(days[-1], days[0])] if cyclic and len(days) > 1 else [])
+    for t, u in follows:
         for s, later in conflicts.items():
-            nxt = [v.x[p, t + 1, s2] for s2 in later if (p, t + 1, s2) in v.x]
+            nxt = [v.x[p, u, s2] for s2 in later if (p, u, s2) in v.x]
             if (p, t, s) in v.x and nxt:
                 prob += v.x[p, t, s] + pulp.lpSum(nxt) <= 1, f"rest_p{p}_d{t}_s{s}"
     bands = [] if c.start_band_minutes is None else band_starts(shifts, c.start_band_minutes)
@@ -177,6 +204,7 @@ def solve_roster(
     time_limit: float = 60.0,
     gap: float = 0.01,
     by_week: bool = True,
+    tie_break: float = TIE_BREAK,
 ) -> Roster:
     """The least-cost roster of ``spec``'s people for ``demand``; rules that gave are in ``breaches``.
 
@@ -187,26 +215,90 @@ def solve_roster(
     far more slowly (``benchmarks/roster.py``). ``time_limit`` is for the whole solve.
     """
     if not by_week or demand.days <= 7:
-        prob, v = build_roster_model(demand, spec)
+        prob, v = build_roster_model(demand, spec, tie_break=tie_break)
         return _extract(demand, spec, [v], solve(prob, solver=solver, time_limit=time_limit, gap=gap))
     begin = time.perf_counter()
-    parts, objective, before, statuses = [], 0.0, {}, set()
+
+    def left(share: float = 1.0) -> float:
+        return max(1.0, share * (time_limit - (time.perf_counter() - begin)))
+
     all_weeks = weeks(demand.days)
-    for i, week in enumerate(all_weeks):
-        left = max(1.0, time_limit - (time.perf_counter() - begin))
-        prob, v = build_roster_model(demand, spec, week, before)
-        info = solve(prob, solver=solver, time_limit=left / (len(all_weeks) - i), gap=gap / 2)
+    prob, v = build_roster_model(demand, spec, all_weeks[0], cyclic=True, tie_break=tie_break)
+    info = solve(prob, solver=solver, time_limit=left(0.6), gap=gap / 2)
+    pattern = {(p, t, s) for (p, t, s), x in v.x.items() if (x.value() or 0.0) > 0.5}  # days 0-6
+    parts, objective, statuses = [v], info.objective, {info.status}
+    for week in all_weeks[1:]:
+        before = {p: s for (p, t, s), x in parts[-1].x.items() if t == week[0] - 1 and (x.value() or 0.0) > 0.5}
+        v, info = _repeat_week(demand, spec, pattern, week, before, solver, left(0.3), gap, tie_break)
         parts.append(v)
         objective += info.objective
         statuses.add(info.status)
-        before = {p: s for (p, t, s), x in v.x.items() if t == week[-1] and (x.value() or 0.0) > 0.5}
-    whole, _ = build_roster_model(demand, spec)
-    bound = solve(whole, solver=solver, time_limit=max(1.0, time_limit - (time.perf_counter() - begin)), relax=True)
+    whole, _ = build_roster_model(demand, spec, tie_break=tie_break)
+    bound = solve(whole, solver=solver, time_limit=left(), relax=True)
     found = (objective - bound.objective) / max(abs(objective), 1e-9)
     status = STOPPED if STOPPED in statuses else f"Solved week by week ({len(all_weeks)} weeks)"
     info = SolveInfo(solver, status, objective, max(0.0, found), time.perf_counter() - begin, found <= gap + 1e-9,
                      bound.objective)  # fmt: skip
     return _extract(demand, spec, parts, info)
+
+
+def _repeat_week(
+    demand: RosterDemand,
+    spec: RosterSpec,
+    pattern: set[tuple[int, int, int]],
+    week: range,
+    before: dict[int, int],
+    solver: SolverName,
+    time_limit: float,
+    gap: float,
+    tie_break: float,
+) -> tuple[_Vars, SolveInfo]:
+    """Week ``week`` as the first week's ``pattern``, re-solved around the days where it no longer holds.
+
+    The pattern fails on a day where someone is unavailable or would not rest after the week
+    before; everyone's shifts on those days and the days next to them are chosen again, the
+    rest of the week kept. When that leaves a rule giving, three days either side, then the
+    whole week; the cheapest solution found is kept.
+    """
+    prob, v = build_roster_model(demand, spec, week, before, tie_break=tie_break)
+    first = week[0]
+    broken = set()
+    for p, t, s in pattern:
+        day = first + t
+        if day not in week:
+            continue
+        if (p, day, s) not in v.x:
+            broken.add(day)
+        elif day == first and p in before and s in rest_conflicts(demand.shifts, spec.contract(
+                spec.people[p].contract))[before[p]]:  # fmt: skip
+            broken.add(day)
+    best: tuple[_Vars, SolveInfo] | None = None
+    begin = time.perf_counter()
+    for radius in (1, 3, None):  # the days next to a broken one; then the whole week
+        if radius is not None and not broken and best is not None:
+            break
+        if radius is not None:
+            free = {d for b in broken for d in range(b - radius, b + radius + 1)}
+            for (p, t, s), x in v.x.items():
+                if t not in free:
+                    x.lowBound = x.upBound = 1 if (p, t - first, s) in pattern else 0
+        try:
+            left = max(1.0, time_limit - (time.perf_counter() - begin))
+            info = solve(prob, solver=solver, time_limit=left if radius is None else left / 3, gap=gap / 2)
+        except InfeasibleError:  # the pattern's fixed shifts leave no way (a start band, a rest)
+            info = None
+        if info is not None and (best is None or info.objective < best[1].objective):
+            best = (v, info)
+        if info is not None and not _gave(v):
+            break
+        prob, v = build_roster_model(demand, spec, week, before, tie_break=tie_break)
+    assert best is not None
+    return best
+
+
+def _gave(v: _Vars) -> bool:
+    """Whether a solved model's rules gave (a slack is not zero)."""
+    return any((x.value() or 0.0) > 1e-6 for table in (v.short, v.off, v.over, v.under) for x in table.values())
 
 
 def _extract(demand: RosterDemand, spec: RosterSpec, parts: list[_Vars], info: SolveInfo) -> Roster:
