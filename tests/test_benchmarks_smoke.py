@@ -82,3 +82,16 @@ def test_only_runs_the_chosen_section(tmp_path: Path, capsys) -> None:
         "time with / without the quality layer, M/M/10+M",
         "  the same, judgement only (no complaints)",
     ]
+
+
+def test_quick_roster_benchmark_runs(tmp_path: Path) -> None:
+    out = tmp_path / "roster.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "roster.py"), "--quick", "--out", str(out)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    for needle in ("instance: 1 week(s), 24 people", "target: under 60 s to a 1 % gap"):
+        assert needle in proc.stdout, proc.stdout
+    result = json.loads(out.read_text())
+    assert result["gap"] is not None and result["gap"] <= 0.01 and not result["breaches"]
