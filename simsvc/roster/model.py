@@ -139,7 +139,13 @@ def build_roster_model(
 
 
 def _person_rules(
-    prob: pulp.LpProblem, v: _Vars, demand: RosterDemand, spec: RosterSpec, p: int, days: range, cyclic: bool,
+    prob: pulp.LpProblem,
+    v: _Vars,
+    demand: RosterDemand,
+    spec: RosterSpec,
+    p: int,
+    days: range,
+    cyclic: bool,
     cost: list,
 ) -> None:
     person = spec.people[p]
