@@ -117,3 +117,17 @@ def test_shrinkage_of_the_wrong_length_is_refused():
         simsvc.load_scenario(_sim_scenario(8, [0.1, 0.2]))
     with pytest.raises(simsvc.ScenarioError, match=r"teams\.0\.shrinkage|teams\[0\]\.shrinkage"):
         simsvc.load_scenario(_sim_scenario(8, 1.0))
+
+
+def test_optimizer_rosters_ceil_n_over_1_minus_s_for_n_on_the_floor():
+    import math
+
+    plain = simsvc.load_scenario("scenarios/call_centre.yaml")
+    data = plain.to_dict()
+    data["teams"][0]["shrinkage"] = 0.25
+    shrunk = simsvc.optimize(simsvc.load_scenario(data), simulate_plan=False).staffing
+    base = simsvc.optimize(plain, simulate_plan=False).staffing
+    agents = base["team"] == "agents"
+    assert (shrunk.loc[agents, "required"].to_numpy()
+            == [math.ceil(n / 0.75 - 1e-9) for n in base.loc[agents, "required"]]).all()  # fmt: skip
+    assert (shrunk.loc[agents, "staff"] >= shrunk.loc[agents, "required"]).all()
