@@ -34,11 +34,15 @@ def roster(
     from simsvc.errors import InfeasibleError, ScenarioError
     from simsvc.roster import default_pool, load_people, read_plan, solve_roster
     from simsvc.roster.output import print_roster, write_roster
+    from simsvc.roster.rules import team_problems
 
     try:
         demand = read_plan(plan, 7 * weeks)
         if people is not None:
             spec = load_people(people)
+            problems = team_problems(spec, demand)
+            if problems:
+                raise ScenarioError(str(people), problems)
         else:
             week = range(min(7, demand.days))
             shifts = sum(demand.required(t, s) for t in week for s in range(len(demand.shifts)))

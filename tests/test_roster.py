@@ -264,6 +264,9 @@ def test_roster_command_refuses_bad_people_with_the_field(tmp_path):
     done = invoke_cli("roster", str(plan), "--people", str(people))
     assert done.returncode == 2 and "people[0].preferences.days_off[0]" in done.stderr
     assert "people[0].max_hours" in done.stderr
+    people.write_text("people:\n  - {name: A, teams: [tellers]}\n")
+    done = invoke_cli("roster", str(plan), "--people", str(people))
+    assert done.returncode == 2 and "people[0].teams[0]: no shift of team 'tellers' in the plan" in done.stderr
     bad_plan = tmp_path / "bad" / "plan.csv"
     bad_plan.parent.mkdir()
     bad_plan.write_text("team,start,end,days,staff\nt,9:7,17:00,1,2\n")

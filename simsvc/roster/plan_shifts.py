@@ -88,12 +88,15 @@ def _horizon(folder: Path) -> tuple[int | None, float, float, float]:
     if not path.is_file():
         return None, 0.0, 1440.0, 30.0
     h = (read_yaml(path) or {}).get("horizon") or {}
-    return (
-        int(h.get("days", 1)),
-        clock_to_minutes(h.get("open", "00:00")),
-        clock_to_minutes(h.get("close", "24:00")),
-        float(h.get("interval_minutes", 30)),
-    )
+    try:
+        return (
+            int(h.get("days", 1)),
+            clock_to_minutes(check_clock(h.get("open", "00:00"))),
+            clock_to_minutes(check_clock(h.get("close", "24:00"))),
+            float(h.get("interval_minutes", 30)),
+        )
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise _fail(path, "horizon", f"not a scenario's horizon ({exc})") from None
 
 
 def read_plan(plan: Path, days: int) -> RosterDemand:

@@ -17,11 +17,11 @@ The cover rule: on each day, each shift has at least the plan's staff.
 
 from __future__ import annotations
 
-from simsvc.roster.people import WEEKDAYS, Contract, Person
-from simsvc.roster.plan_shifts import PlanShift
+from simsvc.roster.people import WEEKDAYS, Contract, Person, RosterSpec
+from simsvc.roster.plan_shifts import PlanShift, RosterDemand
 from simsvc.scenario.base import clock_to_minutes
 
-__all__ = ["allowed", "band_starts", "in_band", "rest_conflicts", "weekday", "weeks", "wish_cost"]
+__all__ = ["allowed", "band_starts", "in_band", "rest_conflicts", "team_problems", "weekday", "weeks", "wish_cost"]
 
 
 def weeks(days: int) -> list[range]:
@@ -73,3 +73,14 @@ def wish_cost(person: Person, day: int, shift: PlanShift) -> float:
     p = person.preferences
     unmet = (weekday(day) in p.days_off) + (bool(p.shifts) and shift.label not in p.shifts)
     return p.weight * unmet
+
+
+def team_problems(spec: RosterSpec, demand: RosterDemand) -> list[tuple[str, str]]:
+    """``(field path, what is wrong)`` for each person's team that has no shift in the plan (a typo, surely)."""
+    out = []
+    for i, person in enumerate(spec.people):
+        for j, team in enumerate(person.teams or ()):
+            if team not in demand.teams:
+                what = f"no shift of team {team!r} in the plan (teams: {demand.teams})"
+                out.append((f"people[{i}].teams[{j}]", what))
+    return out
