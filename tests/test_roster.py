@@ -227,6 +227,8 @@ def test_milp_cost_equals_brute_force(tmp_path, short_handed):
     roster = solve_roster(demand, spec, gap=0.0, tie_break=0.0)
     assert roster.solve.objective == pytest.approx(best, abs=1e-6)
     assert bool(roster.breaches) == short_handed
+    if not short_handed:
+        check_roster(roster_frame(roster), plan, spec, 7)
     # with the tie-break (at most TIE_BREAK a shift worked) the optimum costs at most that much more
     tied = solve_roster(demand, spec, gap=0.0)
     price = {"cover": PENALTY, "days_off": PENALTY, "max_hours": HOUR_PENALTY, "min_hours": HOUR_PENALTY}
