@@ -16,7 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
+from simsvc.scenario.yaml_safe import parse_yaml
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -57,7 +57,7 @@ def bundled_examples() -> list[Example]:
     for rel, f in _files():
         title = ""
         if rel.endswith(".yaml"):
-            title = str((yaml.safe_load(f.read_text(encoding="utf-8")) or {}).get("name", ""))
+            title = str((parse_yaml(f.read_text(encoding="utf-8")) or {}).get("name", ""))
         out.append(Example(rel, title))
     return sorted(out, key=lambda e: (not e.path.startswith("scenarios/"), e.path))
 

@@ -16,6 +16,7 @@ import typer
 
 from simsvc.cli_common import INFEASIBLE, INTERRUPTED, INVALID_INPUT, err, out
 from simsvc.errors import ScenarioError
+from simsvc.terminal import labelled, plain
 
 __all__ = ["app", "main"]
 
@@ -122,11 +123,20 @@ def _main(
 
 
 def _fail_invalid(exc: ScenarioError) -> None:
-    _err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    _err.print(labelled("error:", "bold red", str(exc)), highlight=False, soft_wrap=True)
     raise typer.Exit(INVALID_INPUT)
 
 
 ScenarioFile = Annotated[Path, typer.Argument(help="Scenario file (YAML).", show_default=False)]
+AllowDirs = Annotated[
+    Optional[list[Path]],
+    typer.Option(
+        "--allow-dir",
+        help="A folder the scenario's (or experiment's) files may also be read from; repeatable. "
+        "Default: only the scenario's own folder (an experiment's base: its folder's parent).",
+        show_default=False,
+    ),
+]
 
 
 @app.command(epilog=_examples(*EXAMPLES["examples"]))
@@ -146,7 +156,7 @@ def examples(
     try:
         written = write_examples(folder, overwrite=force)
     except FileExistsError as exc:
-        _err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        _err.print(labelled("error:", "bold red", str(exc)), highlight=False, soft_wrap=True)
         raise typer.Exit(INVALID_INPUT) from None
     _err.print(f"wrote {len(written)} files to {folder}", highlight=False)
     for path in written:
@@ -154,26 +164,29 @@ def examples(
 
 
 @app.command(epilog=_examples(*EXAMPLES["validate"]))
-def validate(file: ScenarioFile) -> None:
+def validate(file: ScenarioFile, allow_dir: AllowDirs = None) -> None:
     """Check a scenario file and say what is wrong with it, field by field."""
     from simsvc.scenario import load_scenario
     from simsvc.sim.capacity import overload_warning
 
     try:
-        scenario = load_scenario(file)
+        scenario = load_scenario(file, allowed_dirs=allow_dir or ())
     except ScenarioError as exc:
         _fail_invalid(exc)
         return
     h = scenario.horizon
     _out.print(
-        f"[green]ok[/] {file}: {scenario.name!r}, {len(scenario.customer_classes)} class(es), "
-        f"{len(scenario.teams)} team(s), {h.days} day(s) {h.open}-{h.close}, "
-        f"{h.n_intervals} intervals of {h.interval_minutes:g} min",
+        labelled(
+            "ok", "green",
+            f"{file}: {scenario.name!r}, {len(scenario.customer_classes)} class(es), "
+            f"{len(scenario.teams)} team(s), {h.days} day(s) {h.open}-{h.close}, "
+            f"{h.n_intervals} intervals of {h.interval_minutes:g} min",
+        ),
         highlight=False,
-    )
+    )  # fmt: skip
     warning = overload_warning(scenario)
     if warning:
-        _err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        _err.print(labelled("warning:", "yellow", warning), highlight=False)
 
 
 @app.command(epilog=_examples(*EXAMPLES["schema"]))
@@ -211,6 +224,7 @@ def run(
     ] = False,
     plots: Annotated[Optional[Path], typer.Option(help="Folder for the figures (PNG).")] = None,
     lang: Annotated[Language, typer.Option(help="Language of the figures.")] = Language.en,
+    allow_dir: AllowDirs = None,
 ) -> None:
     """Simulate a scenario; print its KPIs with 95 % CIs and its targets met or missed.
 
@@ -226,7 +240,7 @@ def run(
     if table is not None and output_format is not OutputFormat.csv:
         raise typer.BadParameter("applies to --format csv only (--out writes every table)", param_hint="--table")
     try:
-        scenario = load_scenario(file)
+        scenario = load_scenario(file, allowed_dirs=allow_dir or ())
     except ScenarioError as exc:
         _fail_invalid(exc)
         return
@@ -238,7 +252,7 @@ def run(
             progress=lambda done, total: bar.update(task, completed=done),
         )  # fmt: skip
     for warning in result.warnings:
-        _err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        _err.print(labelled("warning:", "yellow", warning), highlight=False)
     if output_format is OutputFormat.csv:
         _out.file.write(csv_table(result, (table or CsvTable.overall).value))
     else:
@@ -281,6 +295,7 @@ def optimize(
         Optional[int],
         typer.Option("--workers", "-w", min=1, help="Processes verifying the plan. Default: all cores."),
     ] = None,
+    allow_dir: AllowDirs = None,
 ) -> None:
     """Staff shifts and choose training levels that meet the targets at least cost, proven by simulation."""
     from simsvc.errors import InfeasibleError
@@ -289,7 +304,7 @@ def optimize(
     from simsvc.staffing import optimize as run_optimizer
 
     try:
-        scenario = load_scenario(file)
+        scenario = load_scenario(file, allowed_dirs=allow_dir or ())
         if scenario.optimizer is None:
             raise ScenarioError(str(file), [("optimizer", "missing: add candidate shifts to optimize (see README)")])
     except ScenarioError as exc:
@@ -298,7 +313,7 @@ def optimize(
 
     def report(it) -> None:
         misses = "; ".join(it.misses) or "none"
-        _err.print(f"round {it.number}: cost {it.cost:,.2f}, missed with confidence: {misses}", highlight=False)
+        _err.print(plain(f"round {it.number}: cost {it.cost:,.2f}, missed with confidence: {misses}"), highlight=False)
 
     try:
         plan = run_optimizer(
@@ -306,7 +321,7 @@ def optimize(
             simulate_plan=not no_simulate, progress=report, workers=workers,
         )  # fmt: skip
     except InfeasibleError as exc:
-        _err.print(f"[bold red]infeasible:[/] {file}: {exc}", highlight=False, soft_wrap=True)
+        _err.print(labelled("infeasible:", "bold red", f"{file}: {exc}"), highlight=False, soft_wrap=True)
         raise typer.Exit(INFEASIBLE) from None
     print_plan(plan, output_format.value, _out)
     if out is not None:
@@ -317,8 +332,8 @@ def optimize(
     missed = plan_shortfalls(plan)
     if missed:
         _err.print(
-            f"[bold red]infeasible:[/] {file}: after {len(plan.iterations)} round(s) the simulation still misses "
-            + "; ".join(missed),
+            labelled("infeasible:", "bold red", f"{file}: after {len(plan.iterations)} round(s) the simulation "
+                     "still misses " + "; ".join(missed)),
             highlight=False, soft_wrap=True,
         )  # fmt: skip
         raise typer.Exit(INFEASIBLE)
@@ -338,7 +353,7 @@ def report(
     try:
         path = write_report(folder, out, lang.value)
     except ReportError as exc:
-        _err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+        _err.print(labelled("error:", "bold red", str(exc)), highlight=False, soft_wrap=True)
         raise typer.Exit(INVALID_INPUT) from None
     _err.print(f"wrote {path}", highlight=False)
 
@@ -369,6 +384,7 @@ def sweep(
     resume: Annotated[
         bool, typer.Option("--resume", help="Finish an interrupted sweep: compute only the missing tasks.")
     ] = False,
+    allow_dir: AllowDirs = None,
 ) -> None:
     """Simulate every design point of an experiment; each finished task is stored at once."""
     from contextlib import nullcontext
@@ -378,7 +394,7 @@ def sweep(
     if scheduler and dask_local:
         _fail_invalid(ScenarioError("--scheduler/--dask-local", [("", "give one of --scheduler or --dask-local")]))
     try:
-        plan = plan_sweep(experiment)
+        plan = plan_sweep(experiment, allowed_dirs=allow_dir or ())
         use_dask = scheduler is not None or dask_local
         with dask_executor(scheduler, workers) if use_dask else nullcontext() as executor, _progress() as bar:
             task = bar.add_task("tasks", total=len(plan.tasks))

@@ -14,8 +14,11 @@ from rich.console import Console
 __all__ = ["INFEASIBLE", "INTERRUPTED", "INVALID_INPUT", "err", "out"]
 
 # Piped or redirected output keeps whole tables (rich would wrap them at 80 columns).
-out = Console(width=None if sys.stdout.isatty() else 150)
-err = Console(stderr=True)
+# What is printed holds names, paths and messages from users' files: never read as markup
+# ("[/bold]" would crash, "[east]" vanish) or emoji codes; simsvc's own styles use
+# simsvc.terminal, which also escapes control characters.
+out = Console(width=None if sys.stdout.isatty() else 150, markup=False, emoji=False)
+err = Console(stderr=True, markup=False, emoji=False)
 
 INVALID_INPUT = 2
 INFEASIBLE = 3

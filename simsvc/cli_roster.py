@@ -35,6 +35,7 @@ def roster(
     from simsvc.roster import default_pool, load_people, read_plan, solve_roster
     from simsvc.roster.output import print_roster, write_roster
     from simsvc.roster.rules import team_problems
+    from simsvc.terminal import labelled, plain
 
     try:
         demand = read_plan(plan, 7 * weeks)
@@ -49,26 +50,23 @@ def roster(
             hours = sum(demand.required(t, s) * sh.paid_hours for t in week for s, sh in enumerate(demand.shifts))
             spec = default_pool(shifts, hours)
     except ScenarioError as exc:
-        err.print(f"invalid input: {exc}", markup=False, highlight=False, soft_wrap=True)
+        err.print(labelled("error:", "bold red", str(exc)), highlight=False, soft_wrap=True)
         raise typer.Exit(INVALID_INPUT) from None
     try:
         result = solve_roster(demand, spec, time_limit=time_limit, gap=gap)
     except InfeasibleError as exc:
-        err.print(f"infeasible: {plan}: {exc}", markup=False, highlight=False, soft_wrap=True)
+        err.print(labelled("infeasible:", "bold red", f"{plan}: {exc}"), highlight=False, soft_wrap=True)
         raise typer.Exit(INFEASIBLE) from None
     print_roster(result, console)
     if out is not None:
         written = write_roster(result, out)
-        err.print(f"wrote {len(written)} files to {out}", markup=False, highlight=False)
+        err.print(plain(f"wrote {len(written)} files to {out}"), highlight=False)
     if result.breaches:
         shown = result.breaches[:20]
         lines = "\n  ".join(b.sentence() for b in shown)
         more = f"\n  … and {len(result.breaches) - 20} more" if len(result.breaches) > 20 else ""
-        err.print(
-            f"infeasible: {plan}: the rules cannot all hold with these people ({len(result.breaches)} "
-            f"rule(s) give):\n  {lines}{more}",
-            markup=False, highlight=False, soft_wrap=True,
-        )  # fmt: skip
+        message = f"{plan}: the rules cannot all hold with these people ({len(result.breaches)} rule(s) give):"
+        err.print(labelled("infeasible:", "bold red", f"{message}\n  {lines}{more}"), highlight=False, soft_wrap=True)
         raise typer.Exit(INFEASIBLE)
 
 

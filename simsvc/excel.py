@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from simsvc.output import atomic_write
+from simsvc.terminal import printable
 
 __all__ = ["write_xlsx"]
 
@@ -25,7 +26,7 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], frozen_columns: dict
     header_font, header_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="305496")
     for name, frame in sheets.items():
         sheet = book.create_sheet(title=name[:31])
-        sheet.append([str(c) for c in frame.columns])
+        sheet.append([printable(str(c)) for c in frame.columns])
         for row in frame.itertuples(index=False):
             sheet.append([None if isinstance(x, float) and pd.isna(x) else _plain(x) for x in row])
         for cell in sheet[1]:
@@ -39,5 +40,11 @@ def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], frozen_columns: dict
 
 
 def _plain(x: object) -> object:
-    """NumPy scalars as Python numbers (openpyxl writes only those)."""
+    r"""NumPy scalars as Python numbers (openpyxl writes only those); text with control characters escaped.
+
+    A worksheet cannot hold control characters (openpyxl refuses them); a name from a user's
+    file may have one, so it is written as the terminal shows it (``\x1b``).
+    """
+    if isinstance(x, str):
+        return printable(x)
     return x.item() if hasattr(x, "item") else x

@@ -157,7 +157,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "app.source": ("Scenario source", "场景来源"),
     "app.bundled": ("bundled scenario", "内置场景"),
     "app.upload": ("upload a YAML file", "上传 YAML 文件"),
-    "app.upload_label": ("Scenario file (YAML)", "场景文件（YAML）"),
+    "app.upload_label": ("Scenario file (YAML) with the CSV files it reads", "场景文件（YAML）及其读取的 CSV 文件"),
     "app.invalid": ("This scenario is invalid:", "该场景无效："),
     "app.setting": ("Setting {name}", "方案 {name}"),
     "app.compare": ("Compare two settings side by side", "并排比较两个方案"),

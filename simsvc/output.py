@@ -16,12 +16,14 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from simsvc.i18n import kpi_label
 from simsvc.result import SimResult
 from simsvc.scenario.dump import scenario_yaml
 from simsvc.scenario.quality_models import DIMENSIONS
 from simsvc.targets import goals, verdict
+from simsvc.terminal import plain, plain_row
 
 __all__ = [
     "CSV_TABLES", "KPI_SECTIONS", "NOT_APPLICABLE", "atomic_write", "csv_table", "format_estimate",
@@ -129,29 +131,29 @@ def _targets_table(result: SimResult, summary: pd.DataFrame, level: int) -> Tabl
         else:
             mean = low = high = math.nan
         judged = verdict(goal, low, high)
-        shown = NOT_APPLICABLE if judged is None else f"[{styles[judged]}]{judged}[/]"
+        shown = Text(NOT_APPLICABLE) if judged is None else Text(judged, style=styles[judged])
         field = f"targets.{goal.target}"
         if goal.target == "service_level":
             field += f" (within {result.scenario.targets.service_level.within:g} min)"
         elif goal.target == "min_satisfied":
             field += f" = {format_kpi('dissatisfied_share', 1 - goal.value)}"
         sense = "≥" if goal.sense == ">=" else "≤"
-        table.add_row(
+        table.add_row(*plain_row(
             goal.kpi, f"{sense} {format_kpi(goal.kpi, goal.value)}", format_estimate(goal.kpi, mean, low, high),
             shown, field,
-        )  # fmt: skip
+        ))  # fmt: skip
     return table
 
 
 def _ci_table(title: str, rows: pd.DataFrame, names: list[str], level: int, label: str = "KPI") -> Table:
-    table = Table(title=title, title_justify="left")
+    table = Table(title=plain(title), title_justify="left")
     table.add_column(label)
     table.add_column("mean", justify="right")
     table.add_column(f"{level} % CI", justify="right")
     for kpi in names:
         if kpi not in rows.index:
             continue
-        table.add_row(kpi.removeprefix("gap_"), *_mean_ci(kpi, rows.loc[kpi]))
+        table.add_row(*plain_row(kpi.removeprefix("gap_"), *_mean_ci(kpi, rows.loc[kpi])))
     return table
 
 
@@ -205,7 +207,7 @@ def _class_table(result: SimResult) -> Table:
     for kpi in kpis:
         table.add_column(kpi, justify="right")
     for name in [c.name for c in result.scenario.customer_classes]:
-        table.add_row(name, *(format_kpi(k, means.loc[name, k]) for k in kpis))
+        table.add_row(*plain_row(name, *(format_kpi(k, means.loc[name, k]) for k in kpis)))
     return table
 
 

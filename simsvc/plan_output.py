@@ -9,12 +9,14 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from simsvc.excel import write_xlsx
 from simsvc.i18n import tr
 from simsvc.output import atomic_write as _atomic
 from simsvc.scenario.dump import scenario_yaml
 from simsvc.staffing.plan import Plan
+from simsvc.terminal import plain, plain_row
 
 __all__ = ["plan_shortfalls", "plan_status_text", "print_plan", "write_plan"]
 
@@ -29,11 +31,14 @@ def _shift_table(plan: Plan) -> Table:
     for col in ("team", "shift", "days", "training_level", "staff", "cost"):
         table.add_column(col, justify="right" if col in ("training_level", "staff", "cost") else "left")
     for row in frame.itertuples(index=False):
-        table.add_row(row.team, row.shift, row.days, str(row.training_level), str(row.staff), f"{row.cost:,.2f}")
+        table.add_row(*plain_row(row.team, row.shift, row.days, row.training_level, row.staff, f"{row.cost:,.2f}"))
     return table
 
 
-_VERDICT = {"met": "met", "missed": "[red]missed[/]", "unresolved": "[yellow]unresolved[/]", None: "–"}
+_VERDICT = {
+    "met": Text("met"), "missed": Text("missed", style="red"), "unresolved": Text("unresolved", style="yellow"),
+    None: Text("–"),
+}  # fmt: skip
 
 STATUS_TEXT = {
     "confirmed": "confirmed: the simulation meets every target, overall and in every {place}",
@@ -60,7 +65,8 @@ def _target_table(plan: Plan) -> Table:
         table.add_column(col, justify="left" if col == "KPI" else "right")
     for c in plan.checks:
         ci = "–" if c.ci_low is None else f"[{_num(c.ci_low)}, {_num(c.ci_high)}]"
-        table.add_row(c.name, f"{c.sense} {c.goal:.4g}", _num(c.predicted), _num(c.mean), ci, _VERDICT[c.verdict])
+        table.add_row(*plain_row(c.name, f"{c.sense} {c.goal:.4g}", _num(c.predicted), _num(c.mean), ci,
+                                 _VERDICT[c.verdict]))  # fmt: skip
     return table
 
 
@@ -73,10 +79,10 @@ def _places_table(plan: Plan) -> Table | None:
     for col in ("KPI", "where", "target", "simulated", "CI", "replications", "verdict"):
         table.add_column(col, justify="left" if col in ("KPI", "where") else "right")
     for p in rows:
-        table.add_row(
+        table.add_row(*plain_row(
             p.name, p.where, f"{p.sense} {p.goal:.4g}", _num(p.mean), f"[{_num(p.ci_low)}, {_num(p.ci_high)}]",
             str(p.replications), _VERDICT[p.verdict],
-        )  # fmt: skip
+        ))  # fmt: skip
     return table
 
 
@@ -98,7 +104,7 @@ def _cost_table(plan: Plan) -> Table:
     table.add_column("cost", justify="right")
     for name, label in COST_LABELS.items():
         if name in plan.cost:
-            table.add_row(label, f"{plan.cost[name]:,.2f}")
+            table.add_row(*plain_row(label, f"{plan.cost[name]:,.2f}"))
     return table
 
 
@@ -114,10 +120,10 @@ def _iteration_table(plan: Plan) -> Table:
         if not it.solve.optimal:
             gap += " (stopped at the time limit)"
         unresolved = "; ".join(f"{p.name} {p.where}" for p in it.unresolved) or ("none" if it.replications else "–")
-        table.add_row(
+        table.add_row(*plain_row(
             str(it.number), f"{it.cost:,.2f}", levels, it.solve.solver, gap, f"{it.solve.seconds:.2f}",
             str(it.replications or "–"), "; ".join(it.misses) or ("none" if it.replications else "–"), unresolved,
-        )  # fmt: skip
+        ))  # fmt: skip
     return table
 
 
@@ -134,7 +140,7 @@ def print_plan(plan: Plan, fmt: str, console: Console) -> None:
             console.print(table)
     assert plan.scenario.optimizer is not None
     place = "interval" if plan.scenario.optimizer.scope == "interval" else "day"
-    console.print(f"Plan status: {STATUS_TEXT[plan.status].format(place=place)}", highlight=False)
+    console.print(plain(f"Plan status: {STATUS_TEXT[plan.status].format(place=place)}"), highlight=False)
 
 
 def plan_shortfalls(plan: Plan) -> list[str]:

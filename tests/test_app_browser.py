@@ -136,3 +136,38 @@ def test_app_in_a_browser(browser, app_url, tmp_path):
         assert "agents" in plan.inner_text()
     finally:
         page.close()
+
+
+MARKED = """\
+name: "Teach **bold** [east] :smile: [link](http://x)"
+horizon: {days: 1, open: "09:00", close: "12:00", interval_minutes: 30}
+customer_classes:
+  - name: walk_in
+    arrivals: {trace_csv: trace.csv}
+    service_time: {dist: exponential, mean: 3}
+teams:
+  - name: "clerks :red[x] $y$"
+    serves: [walk_in]
+    staff: 3
+"""
+
+
+def test_an_upload_with_its_csv_shows_names_as_written(browser, app_url, tmp_path):
+    """A scenario uploaded with the trace it reads; its markdown-like names show literally."""
+    (tmp_path / "marked.yaml").write_text(MARKED, encoding="utf-8")
+    (tmp_path / "trace.csv").write_text("time\n1.5\n9.25\n30\n", encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(app_url)
+        page.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
+        page.get_by_text("upload a YAML file").click()
+        page.locator('input[type="file"]').set_input_files([str(tmp_path / "marked.yaml"), str(tmp_path / "trace.csv")])
+        heading = page.locator('[data-testid="stHeading"]').filter(has_text="Teach")
+        heading.wait_for(timeout=60_000)
+        assert heading.inner_text().strip() == "Teach **bold** [east] :smile: [link](http://x)"
+        assert heading.locator('strong, img, a[href="http://x"]').count() == 0  # no bold, emoji image or link
+        label = page.locator('[data-testid="stWidgetLabel"]').filter(has_text="clerks")
+        assert "clerks :red[x] $y$" in label.first.inner_text()
+        assert "Traceback" not in page.content()
+    finally:
+        page.close()

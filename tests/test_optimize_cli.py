@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -15,7 +16,8 @@ CALL_CENTRE = yaml.safe_load((SCENARIOS / "call_centre.yaml").read_text(encoding
 
 def _variant(tmp_path, name="variant.yaml", **changes):
     data = json.loads(json.dumps(CALL_CENTRE))
-    data["customer_classes"][0]["arrivals"]["csv"] = str(SCENARIOS / "call_centre_forecast.csv")
+    shutil.copy(SCENARIOS / "call_centre_forecast.csv", tmp_path)  # a scenario reads files beside it
+    data["customer_classes"][0]["arrivals"]["csv"] = "call_centre_forecast.csv"
     for dotted, value in changes.items():
         node = data
         keys = dotted.split("__")

@@ -134,8 +134,12 @@ def test_to_dict_loads_back_equal_from_any_folder(name, tmp_path, monkeypatch):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    assert load_scenario(json.loads(text)) == scenario
-    assert load_scenario(scenario.model_dump()) == scenario  # pydantic's dump (Python names) loads too
+    allowed = [scenario.folder]  # a mapping reads files under the current folder, or a folder allowed
+    assert load_scenario(json.loads(text), allowed_dirs=allowed) == scenario
+    assert load_scenario(scenario.model_dump(), allowed_dirs=allowed) == scenario  # Python names load too
+    if "csv" in text:  # the files lie outside the current folder: refused without allowed_dirs
+        with pytest.raises(ScenarioError, match="outside the scenario's folder"):
+            load_scenario(json.loads(text))
 
 
 def test_trace_csv_is_read_with_clock_times_and_service_times(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -95,7 +96,8 @@ main()
 def test_interrupted_run_keeps_finished_replications(tmp_path):
     """Ctrl-C during a long run: exit 130, finished replications printed and written."""
     data = yaml.safe_load((SCENARIOS / "call_centre.yaml").read_text(encoding="utf-8"))
-    data["customer_classes"][0]["arrivals"]["csv"] = str(SCENARIOS / "call_centre_forecast.csv")
+    shutil.copy(SCENARIOS / "call_centre_forecast.csv", tmp_path)  # a scenario reads files beside it
+    data["customer_classes"][0]["arrivals"]["csv"] = "call_centre_forecast.csv"
     data["simulation"]["replications"] = 5000
     path = tmp_path / "long.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")

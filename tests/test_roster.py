@@ -241,10 +241,12 @@ def test_roster_command_writes_files_and_exits_3_naming_rule_day_and_amount(tmp_
     plan = write_plan(tmp_path / "plan", [("t", "09:00", "17:00", "", "1 2 3 4 5 6 7", 3)])
     people = tmp_path / "people.csv"
     people.write_text("name,contract,unavailable_days\n[bold]Eve[/bold],full_time,\nBob,full_time,1 2\n"
-                      "Cy,part_time,\nDi,full_time,\n", encoding="utf-8")  # fmt: skip
+                      "Cy,part_time,\nDi,full_time,\nMal\x1b[2J,full_time,1 2 3 4 5 6 7\n",
+                      encoding="utf-8")  # fmt: skip
     done = invoke_cli("roster", str(plan), "--people", str(people), "--weeks", "1", "--out", str(tmp_path / "r"))
     assert done.returncode == 3, done.stderr
-    assert "[bold]Eve[/bold]" in done.stdout  # user text printed as text
+    assert "[bold]Eve[/bold]" in done.stdout  # user text printed as text, control characters escaped
+    assert "Mal\\x1b[2J" in done.stdout and "\x1b" not in done.stdout
     # 21 person-shifts of 8 h; Eve and Di 5 each, Bob 5 on days 3-7, Cy 2 (20 h a week): 17, so 4 missing.
     # Cy's third shift is 4 h over (half a person short's price), any further one 8 h (the same price): the
     # least penalty is 3 people short and 4 h over, or as much in another mix.
@@ -252,7 +254,10 @@ def test_roster_command_writes_files_and_exits_3_naming_rule_day_and_amount(tmp_
     over = re.findall(r"max_hours: Cy week 1 \(days 1-7\): (\d+) hours over", done.stderr)
     assert shorts and over, done.stderr
     assert sum(int(n) for *_, n in shorts) * PENALTY + sum(map(int, over)) * HOUR_PENALTY == 3.5 * PENALTY
-    assert (tmp_path / "r" / "roster.xlsx").is_file()
+    from openpyxl import load_workbook
+
+    names = [c.value for c in load_workbook(tmp_path / "r" / "roster.xlsx")["roster"]["A"]]
+    assert names == ["person", "[bold]Eve[/bold]", "Bob", "Cy", "Di", "Mal\\x1b[2J"]  # Excel holds no controls
 
 
 def test_roster_command_refuses_bad_people_with_the_field(tmp_path):

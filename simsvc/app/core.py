@@ -8,8 +8,10 @@ directly, the code path of the page's Run button.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -18,6 +20,7 @@ import simsvc
 from simsvc.bundled import examples_root
 from simsvc.errors import ScenarioError
 from simsvc.i18n import Lang
+from simsvc.scenario.confine import ALLOW_HINT
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -25,7 +28,8 @@ if TYPE_CHECKING:
     from simsvc.scenario.models import Scenario
 
 __all__ = [
-    "AppRun", "Control", "Setting", "bundled_scenarios", "controls", "default_setting", "load_upload",
+    "AppRun", "Control", "Setting", "bundled_scenarios", "controls", "default_setting", "load_upload", "load_uploads",
+    "markdown_text",
     "apply_setting", "figures", "run_setting",
 ]  # fmt: skip
 
@@ -40,16 +44,65 @@ def bundled_scenarios() -> dict[str, Path]:
     return {p.stem: p for p in files}
 
 
-def load_upload(name: str, data: bytes) -> Scenario:
-    """Load an uploaded scenario file; a ScenarioError names the file and each bad field."""
-    safe = Path(name).name or "scenario.yaml"
+UPLOAD_HINT = "upload it together with the scenario"
+"""What an error about a file outside the upload tells the user (instead of ``--allow-dir``)."""
+
+
+def load_uploads(files: Mapping[str, bytes]) -> Scenario:
+    """Load an uploaded scenario with the CSV files uploaded with it; nothing else can be read.
+
+    The files are written into one new temporary folder, the scenario's folder: a reference to
+    any other file is refused as outside it. Messages name the files as uploaded, never that folder.
+
+    Args:
+        files: file name (as the browser sends it; any folder part is dropped) → content. Exactly
+            one is a scenario (``.yaml`` or ``.yml``).
+
+    Raises:
+        ScenarioError: no scenario or several among the files, two files of one name, or the
+            scenario's problems (naming the file and each bad field).
+    """
+    named = [(Path(name).name, data) for name, data in files.items()]
+    scenarios = [n for n, _ in named if n.lower().endswith((".yaml", ".yml"))]
+    if len(scenarios) != 1:
+        listed = ", ".join(scenarios) or "none"
+        raise ScenarioError(
+            "upload", [("", f"upload one scenario file (.yaml) with its CSV files; scenarios: {listed}")]
+        )
+    if len({n for n, _ in named}) < len(named) or not all(n for n, _ in named):
+        raise ScenarioError("upload", [("", "two uploaded files have the same name (or one has none)")])
     with tempfile.TemporaryDirectory(prefix="simsvc-upload-") as tmp:
-        path = Path(tmp) / safe
-        path.write_bytes(data)
+        folder = Path(tmp)
+        for name, data in named:
+            (folder / name).write_bytes(data)
         try:
-            return simsvc.load_scenario(path)
-        except ScenarioError as exc:  # name the file as the user knows it, not the temporary path
-            raise ScenarioError(safe, exc.problems) from None
+            return simsvc.load_scenario(folder / scenarios[0])
+        except ScenarioError as exc:  # name the files as the user knows them, not the temporary folder
+            problems = [(p, _uploaded(w, folder)) for p, w in exc.problems]
+            raise ScenarioError(scenarios[0], problems) from None
+
+
+def _uploaded(message: str, folder: Path) -> str:
+    for shown in {str(folder.resolve()), str(folder)}:
+        message = message.replace(shown + os.sep, "").replace(shown, "(the uploaded files)")
+    return message.replace(ALLOW_HINT, UPLOAD_HINT)
+
+
+def load_upload(name: str, data: bytes) -> Scenario:
+    """Load an uploaded scenario file alone (see :func:`load_uploads`)."""
+    return load_uploads({name or "scenario.yaml": data})
+
+
+def markdown_text(text: str) -> str:
+    """``text`` for Streamlit's markdown (headers, captions, labels, alerts), shown as written.
+
+    Every markdown character is escaped, so a name such as ``**x**``, ``[a](b)``, ``:smile:``,
+    ``:red[x]`` or ``$x$`` appears literally instead of as bold, a link, an emoji, a colour or maths.
+    """
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=&^\"'])")
 
 
 ControlKind = Literal["shift", "team_staff", "staff_delta", "training", "complaints", "promise"]

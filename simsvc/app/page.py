@@ -69,17 +69,20 @@ def _scenario(lang: str) -> tuple[simsvc.Scenario | None, Path | None, str]:
         with st.sidebar:
             name = _chosen(st.selectbox, tr("app.bundled", lang), "bundled", list(files))
         return _bundled(str(files[name])), files[name].parent, f"bundled:{name}"
-    upload = st.sidebar.file_uploader(tr("app.upload_label", lang), type=["yaml", "yml"], key="upload")
-    if upload is None:
+    uploads = st.sidebar.file_uploader(
+        tr("app.upload_label", lang), type=["yaml", "yml", "csv"], accept_multiple_files=True, key="upload"
+    )
+    if not uploads:
         return None, None, ""
-    data = upload.getvalue()
+    files = {upload.name: upload.getvalue() for upload in uploads}
     try:
-        scenario = core.load_upload(upload.name, data)
+        scenario = core.load_uploads(files)
     except ScenarioError as exc:
         st.error(tr("app.invalid", lang))
-        st.code(str(exc), language=None)
+        st.code(str(exc), language=None)  # a code block shows the names as written
         return None, None, ""
-    return scenario, None, "upload:" + hashlib.sha1(data).hexdigest()[:12]
+    digest = hashlib.sha1(b"".join(hashlib.sha1(n.encode() + b"\0" + d).digest() for n, d in sorted(files.items())))
+    return scenario, None, "upload:" + digest.hexdigest()[:12]
 
 
 def _sliders(scenario: simsvc.Scenario, prefix: str, lang: str, replications: int) -> core.Setting:
@@ -87,13 +90,13 @@ def _sliders(scenario: simsvc.Scenario, prefix: str, lang: str, replications: in
     for c in core.controls(scenario):
         key = f"{prefix}:{c.key}"
         if c.kind == "shift":
-            label = tr("app.shift_staff", lang, team=c.team, start=c.start, end=c.end)
+            label = tr("app.shift_staff", lang, team=core.markdown_text(c.team), start=c.start, end=c.end)
         elif c.kind == "team_staff":
-            label = tr("app.team_staff", lang, team=c.team)
+            label = tr("app.team_staff", lang, team=core.markdown_text(c.team))
         elif c.kind == "staff_delta":
-            label = tr("app.staff_delta", lang, team=c.team)
+            label = tr("app.staff_delta", lang, team=core.markdown_text(c.team))
         elif c.kind == "training":
-            label = tr("app.training", lang, team=c.team)
+            label = tr("app.training", lang, team=core.markdown_text(c.team))
             values[c.key] = _kept(st.select_slider, label, key, int(c.default), options=c.options)
             continue
         elif c.kind == "complaints":
@@ -143,7 +146,7 @@ def _optimize(scenario: simsvc.Scenario, scenario_key: str, lang: str) -> None:
             try:
                 st.session_state["plan"] = (scenario_key, simsvc.optimize(scenario))  # type: ignore[attr-defined]
             except (InfeasibleError, ScenarioError, ValueError) as exc:
-                st.error(str(exc))
+                st.error(core.markdown_text(str(exc)))
                 return
     key, plan = st.session_state.get("plan", ("", None))
     if plan is None or key != scenario_key:
@@ -153,7 +156,9 @@ def _optimize(scenario: simsvc.Scenario, scenario_key: str, lang: str) -> None:
     st.table(frame.fillna("-").rename(columns=lambda c: column_label(c, lang)))
     cost = {cost_label(k, lang): f"{v:,.0f}" for k, v in plan.cost.items()}
     st.table(pd.Series(cost, name=tr("ui.cost", lang)))
-    st.caption(plan_status_text(plan.status, [f"{p.name} {p.where}" for p in plan.unresolved], lang))
+    st.caption(
+        core.markdown_text(plan_status_text(plan.status, [f"{p.name} {p.where}" for p in plan.unresolved], lang))
+    )
     st.table(pd.Series({kpi_label(k, lang): format_kpi(k, v, lang) for k, v in plan.predicted.items()},
                        name=tr("ui.predicted", lang)))  # fmt: skip
 
@@ -168,9 +173,9 @@ def main() -> None:
     if scenario is None:
         st.info(tr("app.no_scenario", lang))
         return
-    st.subheader(scenario.name)
+    st.subheader(core.markdown_text(scenario.name))  # names are text, never markdown, links or emoji
     if scenario.description:
-        st.caption(scenario.description)
+        st.caption(core.markdown_text(scenario.description))
     with st.sidebar:
         replications = _kept(st.slider, tr("app.replications", lang), "replications", core.DEFAULT_REPLICATIONS,
                              min_value=2, max_value=50)  # fmt: skip

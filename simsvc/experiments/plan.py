@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from simsvc.errors import ExperimentError, ScenarioError
+from simsvc.scenario.confine import OutsideFolder, confine, file_folders, resolved_dirs
 from simsvc.scenario.load import load_scenario, read_yaml
 from simsvc.scenario.models import Scenario
 from simsvc.scenario.paths import PathError, parse_path, set_path
@@ -62,18 +63,27 @@ class SweepPlan:
         return [Task(p, first, min(block, n - first)) for p in range(len(self.points)) for first in range(0, n, block)]
 
 
-def _base(experiment: Experiment, source: str, folder: Path) -> tuple[dict[str, Any], Path, str]:
-    """The base scenario's raw mapping, the folder its CSV paths start from, and its name."""
+def _base(
+    experiment: Experiment, source: str, folder: Path, parents: tuple[Path, ...], allowed: tuple[Path, ...]
+) -> tuple[dict[str, Any], Path, str, tuple[Path, ...]]:
+    """The base scenario's raw mapping, the folder its CSV paths start from, its name and further allowed folders.
+
+    A base file must lie in one of ``parents`` (the experiment's folder's parent) or below, or in ``allowed``.
+    """
     if isinstance(experiment.base, Mapping):
-        return dict(experiment.base), folder, f"{source} (base)"
+        return dict(experiment.base), folder, f"{source} (base)", allowed
     path = folder / experiment.base
+    try:
+        confine(path, parents, allowed, owner="the experiment's parent")
+    except OutsideFolder as exc:
+        raise ExperimentError(source, [("base", str(exc))]) from None
     try:
         raw = read_yaml(path)
     except ScenarioError as exc:
         raise ExperimentError(source, [("base", str(exc))]) from None
     if not isinstance(raw, Mapping):
         raise ExperimentError(source, [("base", f"{path} must hold a scenario mapping")])
-    return dict(raw), path.parent, str(path)
+    return dict(raw), path.parent, str(path), resolved_dirs((*file_folders(path), *allowed))
 
 
 def _referenced_files(raw: Mapping[str, Any], folder: Path) -> dict[str, str]:
@@ -99,13 +109,20 @@ def _apply(experiment: Experiment, raw: dict[str, Any], point: Point) -> dict[st
     return raw
 
 
-def plan_sweep(source: str | Path | Mapping[str, Any] | Experiment, base_dir: str | Path | None = None) -> SweepPlan:
+def plan_sweep(
+    source: str | Path | Mapping[str, Any] | Experiment,
+    base_dir: str | Path | None = None,
+    allowed_dirs: Iterable[str | Path] = (),
+) -> SweepPlan:
     """Validate an experiment completely and resolve it into a :class:`SweepPlan`.
 
     Args:
         source: an experiment file, a mapping, or an :class:`Experiment`.
         base_dir: where a relative ``base`` path starts (default: the file's folder, or the
             current folder for a mapping).
+        allowed_dirs: further folders the base scenario and its CSV files may lie in; without
+            them the base lies in the experiment's folder's parent and its CSV files beside
+            it (see :mod:`simsvc.scenario.confine`).
 
     Raises:
         ExperimentError: every problem found, as ``field.path: what is wrong``.
@@ -114,9 +131,11 @@ def plan_sweep(source: str | Path | Mapping[str, Any] | Experiment, base_dir: st
         experiment, name, folder = source, "<experiment>", Path(base_dir or ".")
     else:
         experiment, name, folder = read_experiment(source, base_dir)
-    base_raw, base_folder, base_name = _base(experiment, name, folder)
+    own = file_folders(Path(source)) if isinstance(source, (str, Path)) and base_dir is None else (folder,)
+    parents = resolved_dirs(Path(f).resolve().parent for f in own)
+    base_raw, base_folder, base_name, allowed = _base(experiment, name, folder, parents, resolved_dirs(allowed_dirs))
     try:
-        base = load_scenario(base_raw, base_dir=base_folder)
+        base = load_scenario(base_raw, base_dir=base_folder, allowed_dirs=allowed)
     except ScenarioError as exc:
         problems = [(f"base ({base_name}): {p}" if p else f"base ({base_name})", w) for p, w in exc.problems]
         raise ExperimentError(name, problems) from None
@@ -134,7 +153,7 @@ def plan_sweep(source: str | Path | Mapping[str, Any] | Experiment, base_dir: st
                 problems.append((where, f"unknown field path {path!r}: {exc}"))
                 continue
             try:
-                load_scenario(probed, base_dir=base_folder)
+                load_scenario(probed, base_dir=base_folder, allowed_dirs=allowed)
             except ScenarioError as exc:
                 unknown = [p for p, w in exc.problems if w.startswith("unknown field") and path.startswith(p)]
                 if unknown:
@@ -147,7 +166,8 @@ def plan_sweep(source: str | Path | Mapping[str, Any] | Experiment, base_dir: st
     scenarios = []
     for k, point in enumerate(points):
         try:
-            scenarios.append(load_scenario(_apply(experiment, base_raw, point), base_dir=base_folder))
+            raw = _apply(experiment, base_raw, point)
+            scenarios.append(load_scenario(raw, base_dir=base_folder, allowed_dirs=allowed))
         except ScenarioError as exc:
             problems.extend((f"design point {k} ({_point_label(point)}): {p}", w) for p, w in exc.problems)
     if problems:

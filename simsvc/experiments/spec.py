@@ -2,7 +2,7 @@
 
 ```yaml
 name: Staffing × training
-base: ../scenarios/bank_branch.yaml        # relative to this file, or an inline mapping
+base: ../scenarios/bank_branch.yaml        # relative to this file (within its folder's parent), or a mapping
 factors:
   - {name: morning, path: "teams[0].shifts[0].staff", levels: [4, 5, 6]}
   - {name: training, path: "teams[0].training_level", levels: [0, 1, 2]}
@@ -134,7 +134,9 @@ class Experiment(Frozen):
 
     name: Annotated[str, Field(min_length=1)]
     description: str = ""
-    base: Union[str, dict[str, Any]] = Field(description="Scenario file (relative to this file) or mapping.")
+    base: Union[str, dict[str, Any]] = Field(
+        description="Scenario file (relative to this file; in its folder's parent or below, or --allow-dir) or mapping."
+    )
     factors: tuple[Factor, ...]
     design: Design = Design()
     replications: Annotated[int, Field(ge=1, le=100_000)]

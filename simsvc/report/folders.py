@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
 
 from simsvc.errors import ScenarioError
 from simsvc.scenario.models import Scenario
@@ -66,6 +65,7 @@ class OptimizationFolder:
 def _scenario(folder: Path) -> ScenarioInfo:
     from simsvc.scenario import load_scenario
     from simsvc.scenario.dump import scenario_mapping
+    from simsvc.scenario.load import read_yaml
 
     path = folder / "scenario.yaml"
     if not path.is_file():
@@ -74,8 +74,8 @@ def _scenario(folder: Path) -> ScenarioInfo:
         scenario = load_scenario(path)
     except ScenarioError as exc:
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError):
+            raw = read_yaml(path)
+        except ScenarioError:
             raw = None
         return ScenarioInfo(mapping=raw if isinstance(raw, dict) else {}, problem=str(exc))
     return ScenarioInfo(mapping=scenario_mapping(scenario)[0], scenario=scenario)

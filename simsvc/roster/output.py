@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from simsvc.excel import write_xlsx
 from simsvc.output import atomic_write
 from simsvc.roster.model import Roster
 from simsvc.roster.rules import weekday, weeks
 from simsvc.staffing.patterns import clock
+from simsvc.terminal import plain, plain_row
 
 __all__ = ["OFF", "cover_frame", "print_roster", "roster_frame", "write_roster"]
 
@@ -72,9 +72,9 @@ def print_roster(roster: Roster, console: Console) -> None:
     frame = roster_frame(roster)
     table = Table(title="Roster: shift per person and day", title_justify="left")
     for col in frame.columns:
-        table.add_column(Text(str(col)), justify="right" if str(col).startswith("hours") else "left")
+        table.add_column(plain(col), justify="right" if str(col).startswith("hours") else "left")
     for row in frame.itertuples(index=False):
-        table.add_row(*[Text(str(x)) for x in row])  # names are user text: never markup
+        table.add_row(*plain_row(*row))  # names are user text: shown as written
     console.print(table)
     cover = cover_frame(roster)
     length = roster.demand.interval_minutes / 60.0

@@ -7,15 +7,37 @@ so a planner can find the bad cell without reading a traceback.
 from __future__ import annotations
 
 import csv
+import difflib
 import math
 from pathlib import Path
 from typing import Any
+
+from simsvc.scenario.confine import OutsideFolder, confine, resolved_dirs
 
 __all__ = ["FileProblem", "read_arrivals_file", "read_forecast", "read_trace"]
 
 
 class FileProblem(Exception):
     """A referenced file is missing or malformed (message names file, row and column)."""
+
+
+_CELL_CHARS = 40
+
+
+def _cell(text: str) -> str:
+    """A bad cell as quoted in a message: at most 40 characters (a message never copies a file)."""
+    return repr(text if len(text) <= _CELL_CHARS else text[: _CELL_CHARS - 1] + "…")
+
+
+def _no_column(path: Path, column: str, header: list[str]) -> FileProblem:
+    """A missing column; the header is quoted only where a name is close to the one wanted.
+
+    A file that is not the CSV expected (a key, a password file) has a first line too; a
+    message listing it would copy it to the screen.
+    """
+    close = difflib.get_close_matches(column, header, n=3, cutoff=0.6)
+    hint = f"did you mean {', '.join(_cell(c) for c in close)}?" if close else f"its header has {len(header)} column(s)"
+    return FileProblem(f"{path.name} has no column {column!r} ({hint})")
 
 
 def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -37,9 +59,9 @@ def _number(path: Path, row: int, column: str, text: str, *, minimum: float = 0.
     try:
         value = float(text)
     except ValueError:
-        raise FileProblem(f"{path.name} row {row}, column {column!r}: {text!r} is not a number") from None
+        raise FileProblem(f"{path.name} row {row}, column {column!r}: {_cell(text)} is not a number") from None
     if not math.isfinite(value) or value < minimum:
-        raise FileProblem(f"{path.name} row {row}, column {column!r}: {text} must be >= {minimum:g}")
+        raise FileProblem(f"{path.name} row {row}, column {column!r}: {_cell(text)} must be >= {minimum:g}")
     return value
 
 
@@ -47,7 +69,7 @@ def read_forecast(path: Path, column: str) -> tuple[float, ...]:
     """Rates per hour, one per data row, from ``column`` of a forecast CSV."""
     header, rows = _rows(path)
     if column not in header:
-        raise FileProblem(f"{path.name} has no column {column!r} (columns: {', '.join(header)})")
+        raise _no_column(path, column, header)
     # Data rows start on line 2 of the file (line 1 is the header).
     return tuple(_number(path, i + 2, column, r[column]) for i, r in enumerate(rows))
 
@@ -58,10 +80,10 @@ def _trace_time(path: Path, row: int, text: str, open_minute: float) -> float:
         try:
             h, m, s = (int(parts[0]), int(parts[1]), float(parts[2]) if len(parts) > 2 else 0.0)
         except (ValueError, IndexError):
-            raise FileProblem(f"{path.name} row {row}, column 'time': {text!r} is not HH:MM[:SS]") from None
+            raise FileProblem(f"{path.name} row {row}, column 'time': {_cell(text)} is not HH:MM[:SS]") from None
         minute = h * 60 + m + s / 60 - open_minute
         if minute < 0:
-            raise FileProblem(f"{path.name} row {row}, column 'time': {text} is before opening")
+            raise FileProblem(f"{path.name} row {row}, column 'time': {_cell(text)} is before opening")
         return minute
     return _number(path, row, "time", text)
 
@@ -70,7 +92,7 @@ def read_trace(path: Path, open_minute: float) -> dict[str, tuple]:
     """Arrival times (minutes after opening), days and optional service times of a trace."""
     header, rows = _rows(path)
     if "time" not in header:
-        raise FileProblem(f"{path.name} has no column 'time' (columns: {', '.join(header)})")
+        raise _no_column(path, "time", header)
     times = tuple(_trace_time(path, i + 2, r["time"], open_minute) for i, r in enumerate(rows))
     days = tuple(int(_number(path, i + 2, "day", r["day"])) if "day" in header else 0 for i, r in enumerate(rows))
     service = (
@@ -81,7 +103,9 @@ def read_trace(path: Path, open_minute: float) -> dict[str, tuple]:
     return {"trace_times": times, "trace_days": days, "trace_service": service}
 
 
-def read_arrivals_file(arrivals: Any, base_dir: Path | None, open_minute: float) -> dict[str, Any]:
+def read_arrivals_file(
+    arrivals: Any, base_dir: Path | None, open_minute: float, allowed: tuple[Path, ...] = ()
+) -> dict[str, Any]:
     """The demand an :class:`~simsvc.scenario.models.Arrivals` with a ``csv`` or ``trace_csv`` refers to.
 
     Returns:
@@ -89,8 +113,12 @@ def read_arrivals_file(arrivals: Any, base_dir: Path | None, open_minute: float)
         ``trace_service``) and the file's reference made absolute (``csv`` or ``trace_csv``),
         so the scenario no longer depends on the folder it came from.
 
+    The file must lie under ``base_dir`` (the current folder if None) or ``allowed``
+    (see :mod:`simsvc.scenario.confine`).
+
     Raises:
-        FileProblem: the file is missing or malformed, or it is relative and no folder is known.
+        FileProblem: the file is missing, malformed or outside those folders, or it is relative
+            and no folder is known.
     """
     field = "csv" if arrivals.csv is not None else "trace_csv"
     name = Path(getattr(arrivals, field))
@@ -101,7 +129,10 @@ def read_arrivals_file(arrivals: Any, base_dir: Path | None, open_minute: float)
                 "simsvc.load_scenario(file) or load_scenario(mapping, base_dir=folder)"
             )
         name = base_dir / name
-    path = name.resolve()
+    try:
+        path = confine(name, resolved_dirs([base_dir or Path.cwd()]), allowed)
+    except OutsideFolder as exc:
+        raise FileProblem(str(exc)) from None
     if field == "csv":
         return {"csv": str(path), "rates_per_hour": read_forecast(path, arrivals.column)}
     return {"trace_csv": str(path), **read_trace(path, open_minute)}

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Union
 
-import yaml
 from pydantic import ValidationError
 
 from simsvc.errors import ScenarioError
+from simsvc.scenario.confine import file_folders, resolved_dirs
 from simsvc.scenario.models import Scenario
 from simsvc.scenario.problems import pydantic_problems
+from simsvc.scenario.yaml_safe import YamlProblem, parse_yaml
 
 __all__ = ["as_scenario", "load_scenario", "read_yaml", "scenario_json_schema"]
 
@@ -25,41 +26,55 @@ PathLike = Union[str, Path]
 
 
 def read_yaml(path: Path) -> Any:
-    """Parse a YAML file, turning syntax errors into a ScenarioError naming the line."""
+    """Parse a YAML file with simsvc's one loader (:func:`~simsvc.scenario.yaml_safe.parse_yaml`).
+
+    Syntax errors, duplicate keys and alias bombs become a ScenarioError naming the file and the line.
+    """
+    name = str(path)
     if not path.is_file():
-        raise ScenarioError(str(path), [("", "file not found")])
+        raise ScenarioError(name, [("", "file not found")])
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
-        what = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(str(path), [(where, f"YAML syntax error: {what}")]) from None
+        return parse_yaml(path.read_text(encoding="utf-8"))
+    except YamlProblem as exc:
+        raise ScenarioError(name, [(exc.where, exc.what)]) from None
     except UnicodeDecodeError as exc:
-        raise ScenarioError(str(path), [("", f"not UTF-8 text: {exc}")]) from None
+        raise ScenarioError(name, [("", f"not UTF-8 text (byte {exc.start})")]) from None
+    except OSError as exc:
+        raise ScenarioError(name, [("", f"cannot read: {exc.strerror or type(exc).__name__}")]) from None
 
 
-def load_scenario(source: PathLike | Mapping[str, Any], *, base_dir: PathLike | None = None) -> Scenario:
+def load_scenario(
+    source: PathLike | Mapping[str, Any],
+    *,
+    base_dir: PathLike | None = None,
+    allowed_dirs: Iterable[PathLike] = (),
+) -> Scenario:
     """Load and validate a scenario from a YAML file or an in-memory mapping.
 
     Args:
         source: path of a YAML scenario file, or the scenario as a mapping.
         base_dir: where relative CSV paths point for a mapping (default: current dir;
             for a file, the file's folder). The scenario keeps them absolute, so
-            ``load_scenario(scenario.to_dict())`` works from any folder.
+            ``load_scenario(scenario.to_dict(), allowed_dirs=[scenario.folder])`` works from any folder.
+        allowed_dirs: further folders the scenario's CSV files may lie in. Without them a
+            file must lie in the scenario's folder (``base_dir``) or below it, after resolving
+            ``..`` and symbolic links (see :mod:`simsvc.scenario.confine`).
 
     Raises:
         ScenarioError: listing every problem as ``field.path: what is wrong``.
     """
+    allowed = resolved_dirs(allowed_dirs)
     if isinstance(source, Mapping):
         name, raw, folder = "<mapping>", dict(source), Path(base_dir or ".")
     else:
         path = Path(source)
         name, raw, folder = str(path), read_yaml(path), Path(base_dir or path.parent)
+        if base_dir is None:  # a linked scenario file may also read beside the file it points to
+            allowed = resolved_dirs((*file_folders(path), *allowed))
     if not isinstance(raw, Mapping):
         raise ScenarioError(name, [("", "the file must hold a mapping (name:, horizon:, ...)")])
     try:
-        return Scenario.model_validate(raw, context={"base_dir": folder})
+        return Scenario.model_validate(raw, context={"base_dir": folder, "allowed_dirs": allowed})
     except ValidationError as exc:
         raise ScenarioError(name, pydantic_problems(exc)) from None
 

@@ -31,6 +31,7 @@ from simsvc.scenario.base import (
     non_empty_tuple,
 )
 from simsvc.scenario.checks import cross_checks
+from simsvc.scenario.confine import resolved_dirs
 from simsvc.scenario.files import FileProblem, read_arrivals_file
 from simsvc.scenario.optimizer_models import OptimizerSpec
 from simsvc.scenario.paths import PathError, parse_path, set_path
@@ -168,10 +169,10 @@ class Arrivals(Frozen):
                 object.__setattr__(copied, key, getattr(self, key))
         return copied
 
-    def with_file_read(self, base_dir: Path | None, open_minute: float) -> Arrivals:
+    def with_file_read(self, base_dir: Path | None, open_minute: float, allowed: tuple[Path, ...] = ()) -> Arrivals:
         """These arrivals with their file read (see :func:`~simsvc.scenario.files.read_arrivals_file`)."""
         # The resolved fields cannot be validated as input, so this copy bypasses validation.
-        return BaseModel.model_copy(self, update=read_arrivals_file(self, base_dir, open_minute))
+        return BaseModel.model_copy(self, update=read_arrivals_file(self, base_dir, open_minute, allowed))
 
     def unresolved(self) -> Arrivals:
         """These arrivals with the data read from a file dropped (to read it again)."""
@@ -297,6 +298,8 @@ class Scenario(Frozen):
 
     _folder: Optional[Path] = PrivateAttr(None)
     """Where relative file references start (the scenario file's folder); None if unknown."""
+    _allowed: tuple[Path, ...] = PrivateAttr(())
+    """Further folders its files may lie in (see :mod:`simsvc.scenario.confine`)."""
 
     # Emptiness is checked after the items, so a bad item is not also reported as "empty".
     _non_empty = field_validator("customer_classes", "teams", "training_levels")(non_empty_tuple)
@@ -305,13 +308,14 @@ class Scenario(Frozen):
     def _resolved_and_consistent(self, info: ValidationInfo) -> Scenario:
         folder = (info.context or {}).get("base_dir")
         self._folder = None if folder is None else Path(folder).resolve()
+        self._allowed = resolved_dirs((info.context or {}).get("allowed_dirs"))
         problems = []
         classes = list(self.customer_classes)
         for i, cls in enumerate(classes):
             if cls.arrivals.resolved:
                 continue
             try:
-                arrivals = cls.arrivals.with_file_read(self._folder, self.horizon.open_minute)
+                arrivals = cls.arrivals.with_file_read(self._folder, self.horizon.open_minute, self._allowed)
             except FileProblem as exc:
                 field = "csv" if cls.arrivals.csv is not None else "trace_csv"
                 problems.append((f"customer_classes[{i}].arrivals.{field}", str(exc)))
@@ -326,7 +330,7 @@ class Scenario(Frozen):
         return self
 
     def _validation_context(self) -> dict[str, Any]:
-        return {"base_dir": self._folder}
+        return {"base_dir": self._folder, "allowed_dirs": self._allowed}
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Scenario:
         """A validated copy with whole fields replaced; :meth:`replace` takes field paths instead."""
@@ -382,7 +386,8 @@ class Scenario(Frozen):
     def to_dict(self) -> dict[str, Any]:
         """The scenario in the file format: what it declares, JSON-able, file references absolute.
 
-        ``load_scenario(scenario.to_dict()) == scenario``; ``yaml.safe_dump`` of it is a scenario
+        ``load_scenario(scenario.to_dict(), allowed_dirs=[scenario.folder]) == scenario`` (from any
+        folder; the current folder's files are allowed without it); ``yaml.safe_dump`` of it is a scenario
         file (see also :func:`~simsvc.scenario.dump.scenario_yaml`, which writes demand inline).
         """
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
