@@ -16,6 +16,7 @@ import typer
 
 from simsvc.cli_common import INFEASIBLE, INTERRUPTED, INVALID_INPUT, err, out
 from simsvc.cli_log import register as register_log_commands
+from simsvc.cli_roster import register as register_roster
 from simsvc.errors import ScenarioError
 from simsvc.terminal import labelled, plain
 
@@ -455,6 +456,7 @@ def _progress():
 
 
 EXAMPLES.update(register_log_commands(app))  # history generate, fit, forecast (simsvc/cli_log.py)
+register_roster(app, EXAMPLES)  # simsvc roster (simsvc/cli_roster.py)
 
 
 def main() -> None:

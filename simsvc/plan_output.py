@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from simsvc.excel import write_xlsx
 from simsvc.i18n import tr
 from simsvc.output import atomic_write as _atomic
 from simsvc.scenario.dump import scenario_yaml
@@ -156,7 +157,7 @@ def plan_shortfalls(plan: Plan) -> list[str]:
 
 
 def write_plan(plan: Plan, folder: Path, chart: Callable[[Plan, Path], None] | None = None) -> list[Path]:
-    """Write ``plan.csv``, ``scenario.yaml``, ``optimization.json``, ``staffing.csv`` (and the chart)."""
+    """Write ``plan.csv``, ``plan.xlsx``, ``scenario.yaml``, ``optimization.json``, ``staffing.csv`` (and the chart)."""
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     data = plan.to_dict()
@@ -169,6 +170,8 @@ def write_plan(plan: Plan, folder: Path, chart: Callable[[Plan, Path], None] | N
     for name, write in files.items():
         _atomic(folder / name, write)
         written.append(folder / name)
+    write_xlsx(folder / "plan.xlsx", {"plan": plan.to_frame(), "staffing": plan.staffing}, {"plan": 2, "staffing": 1})
+    written.append(folder / "plan.xlsx")
     written += scenario_yaml(plan.to_scenario(), folder / "scenario.yaml")
     if chart is not None:
         chart(plan, folder / "staffing.png")

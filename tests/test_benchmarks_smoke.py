@@ -54,13 +54,19 @@ def test_quick_benchmark_runs_and_prints_the_table(tmp_path: Path) -> None:
     assert {t["name"].split(",")[0] for t in result["targets"]} >= {"throughput simsvc / SimPy", "peak RSS"}
 
 
-def test_quick_optimizer_benchmark_runs(tmp_path: Path) -> None:
-    out = tmp_path / "opt.json"
+def _quick_run(script: str, out: Path) -> subprocess.CompletedProcess:
+    """``benchmarks/SCRIPT --quick --out OUT`` from OUT's folder; it must succeed."""
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "optimizer.py"), "--quick", "--out", str(out)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [sys.executable, str(ROOT / "benchmarks" / script), "--quick", "--out", str(out)],
+        cwd=out.parent, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_quick_optimizer_benchmark_runs(tmp_path: Path) -> None:
+    out = tmp_path / "opt.json"
+    proc = _quick_run("optimizer.py", out)
     for needle in ("instance:", "round 1: HiGHS", "reference: CBC", "target: each round solved to a 1 % gap"):
         assert needle in proc.stdout, proc.stdout
     (result,) = json.loads(out.read_text())
@@ -82,3 +88,12 @@ def test_only_runs_the_chosen_section(tmp_path: Path, capsys) -> None:
         "time with / without the quality layer, M/M/10+M",
         "  the same, judgement only (no complaints)",
     ]
+
+
+def test_quick_roster_benchmark_runs(tmp_path: Path) -> None:
+    out = tmp_path / "roster.json"
+    proc = _quick_run("roster.py", out)
+    for needle in ("instance: 1 week(s), 24 people", "target: under 60 s to a 1 % gap"):
+        assert needle in proc.stdout, proc.stdout
+    result = json.loads(out.read_text())
+    assert result["gap"] is not None and result["gap"] <= 0.01 and not result["breaches"]

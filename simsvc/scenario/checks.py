@@ -69,6 +69,13 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
                     f"has {len(team.staff)} values; expected 1 or {h.n_intervals} (one per interval)",
                 )
             )
+        if team.shrinkage is not None and len(team.shrinkage) not in {1, h.n_intervals}:
+            problems.append(
+                (
+                    f"{path}.shrinkage",
+                    f"has {len(team.shrinkage)} values; expected 1 or {h.n_intervals} (one per interval of a day)",
+                )
+            )
     for i, cls in enumerate(scenario.customer_classes):
         path = f"customer_classes[{i}]"
         if cls.name not in served:

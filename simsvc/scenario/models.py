@@ -208,6 +208,12 @@ class Team(Staffed):
     tangibles: Optional[Annotated[float, Field(ge=1, le=7)]] = Field(
         None, description="Perceived facilities at this team's counters (default: quality.tangibles)."
     )
+    shrinkage: Annotated[Optional[tuple[Annotated[float, Field(ge=0, lt=1)], ...]], PerInterval] = Field(
+        None,
+        description="Share of paid staff not on the floor (breaks, meetings, absence): one value, or one per "
+        "interval of a day. Of n rostered, floor(n * (1 - shrinkage)) serve; the simulation and the optimizer "
+        "both apply it. Default: none (everyone rostered serves).",
+    )
 
     _non_empty = field_validator("serves")(non_empty_tuple)
 

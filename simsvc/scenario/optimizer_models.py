@@ -170,6 +170,11 @@ class OptimizerSpec(Frozen):
     max_staff: Optional[Annotated[int, Field(ge=1)]] = Field(
         None, description="Most staff of one team on duty at once."
     )
+    max_occupancy: Optional[Annotated[float, Field(gt=0, le=1)]] = Field(
+        None,
+        description="Most offered load (Erlangs) per person on the floor in every interval, as in WFM tools: "
+        "staff = the least meeting the targets and load / (staff on the floor) <= max_occupancy. Default: no cap.",
+    )
     max_headcount: Optional[Annotated[int, Field(ge=1)]] = Field(
         None, description="Most people in one team on one day (sum over its shifts)."
     )

@@ -11,6 +11,7 @@ import numpy as np
 
 from simsvc.scenario.models import Scenario
 from simsvc.sim.rota import staff_at
+from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
 
 __all__ = ["arrivals_per_minute", "load_ratio", "overload_warning"]
 
@@ -34,7 +35,7 @@ def arrivals_per_minute(scenario: Scenario) -> np.ndarray:
 
 
 def load_ratio(scenario: Scenario) -> np.ndarray:
-    """Offered load (Erlangs) over staff on duty, per (day, interval); inf with no staff."""
+    """Offered load (Erlangs) over staff on the floor (after shrinkage), per (day, interval); inf with no staff."""
     h = scenario.horizon
     rates = arrivals_per_minute(scenario)
     work = np.zeros((h.days, h.n_intervals))
@@ -43,8 +44,16 @@ def load_ratio(scenario: Scenario) -> np.ndarray:
         speed = np.mean([scenario.training(t.training_level).speed for t in teams])
         work += rates[:, :, k] * cls.service_time.mean / speed
     mid = h.open_minute + (np.arange(h.n_intervals) + 0.5) * h.interval_minutes
+    shrink = [shrinkage_per_interval(t.shrinkage, h.n_intervals) for t in scenario.teams]
     staff = np.array(
-        [[sum(staff_at(t, h, m, day) for t in scenario.teams) for m in mid] for day in range(h.days)], dtype=float
+        [
+            [
+                sum(on_floor(staff_at(t, h, m, day), s[j]) for t, s in zip(scenario.teams, shrink, strict=True))
+                for j, m in enumerate(mid)
+            ]
+            for day in range(h.days)
+        ],
+        dtype=float,
     )
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(work > 0, work / staff, 0.0)

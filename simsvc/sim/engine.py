@@ -16,6 +16,8 @@ Rules (also in the README):
   Service is non-preemptive.
 * **Shifts.** When a shift ends, a server busy with a customer finishes that customer
   and then leaves; idle servers leave at once.
+* **Shrinkage.** Of a team's ``n`` rostered staff in an interval with shrinkage ``s``,
+  ``floor(n * (1 - s))`` serve (:mod:`simsvc.sim.shrinkage`); all ``n`` are paid.
 * **Closing.** No one arrives after closing. The staff on duty at closing (at least one
   per team) stay until everyone inside has been served (or has abandoned).
 * **Abandonment.** A customer abandons when its waiting time exceeds its patience; one
@@ -34,9 +36,10 @@ from typing import Any
 import numpy as np
 import simpy
 
-from simsvc.scenario.models import Scenario, Staffed
+from simsvc.scenario.models import Scenario, Staffed, Team
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.rota import closing_staff, day_steps
+from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
 
 __all__ = ["ABANDONED", "BALKED", "RECORD_FIELDS", "SERVED", "Engine"]
 
@@ -47,7 +50,7 @@ _NAN = float("nan")
 
 
 class _Team:
-    """A team's servers; ``sched`` is the rota, ``cap`` how many may serve now."""
+    """A team's servers: ``sched`` is the rota, ``floor`` those not lost to shrinkage, ``cap`` who may serve now."""
 
     __slots__ = (
         "busy",
@@ -58,6 +61,7 @@ class _Team:
         "done",
         "draining",
         "duty_area",
+        "floor",
         "groups",
         "index",
         "last",
@@ -65,12 +69,16 @@ class _Team:
         "paid_area",
         "paid_day",
         "sched",
+        "shrink",
+        "shrink_now",
         "speed",
     )  # fmt: skip
 
     def __init__(self, index: int, speed: float, groups: list[list[int]], n_cells: int):
         self.index, self.speed, self.groups = index, speed, groups
-        self.sched = self.cap = self.busy = 0
+        self.sched = self.cap = self.busy = self.floor = 0
+        self.shrink: list[float] | None = None  # shrinkage per interval of a day (None: none)
+        self.shrink_now = 0.0
         self.draining, self.closing_cap = False, 0
         self.last, self.cell = 0.0, n_cells  # the last cell collects time outside intervals
         self.overtime = False  # after closing only busy servers count as on duty
@@ -89,7 +97,8 @@ class _Team:
             busy = self.busy
             self.busy_area[self.cell] += busy * dt
             paid = self.sched if self.sched > busy else busy
-            self.duty_area[self.cell] += (busy if self.overtime else paid) * dt
+            duty = self.floor if self.floor > busy else busy  # shrinkage: paid but not on the floor
+            self.duty_area[self.cell] += (busy if self.overtime else duty) * dt
             self.paid_area[self.paid_day] += paid * dt
             self.last = now
 
@@ -202,6 +211,9 @@ class Engine:
                 groups.append([k])
         team = _Team(len(self.teams), self.scenario.training(spec.training_level).speed, groups, self.n_cells)
         team.paid_area = [0.0] * self.days
+        if isinstance(spec, Team) and spec.shrinkage:
+            team.shrink = shrinkage_per_interval(spec.shrinkage, self.n_intervals).tolist()
+            team.shrink_now = team.shrink[0]
         team.done = self._completion_callback(team)
         self.teams.append(team)
         for k in served:
@@ -268,6 +280,9 @@ class Engine:
                     team.account(env.now)
                     team.cell = cell if start >= self.warmup_end else outside
                     team.overtime = False
+                    if team.shrink is not None and team.shrink[j] != team.shrink_now:
+                        team.shrink_now = team.shrink[j]
+                        self._set_staff(team, team.sched)
                 if j == 0:
                     self._day_started(day)
                     if not self.truncated:
@@ -296,20 +311,22 @@ class Engine:
     def _set_staff(self, team: _Team, n: int) -> None:
         team.account(self.env.now)
         team.sched = n
-        team.cap = max(n, team.closing_cap) if team.draining else n
+        team.floor = n if team.shrink is None else on_floor(n, team.shrink_now)
+        team.cap = max(team.floor, team.closing_cap) if team.draining else team.floor
         self._dispatch(team, self.env.now)
 
     def _close(self, team: _Team, closing: int) -> None:
         team.account(self.env.now)
-        team.draining, team.closing_cap = True, max(closing, 1)
-        team.cap = max(team.sched, team.closing_cap)
+        serving = closing if team.shrink is None else on_floor(closing, team.shrink_now)
+        team.draining, team.closing_cap = True, max(serving, 1)
+        team.cap = max(team.floor, team.closing_cap)
         self._dispatch(team, self.env.now)
         self._maybe_end_drain(team)
 
     def _maybe_end_drain(self, team: _Team) -> None:
         if team.busy == 0 and not any(self._has_waiting(k) for g in team.groups for k in g):
             team.draining, team.closing_cap = False, 0
-            team.cap = team.sched
+            team.cap = team.floor
 
     # -- customers -----------------------------------------------------------------
     def arrive(self, cid: int, k: int, cell: int, now: float, need: float, patience: float, ref: Any = None) -> None:

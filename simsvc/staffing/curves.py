@@ -5,8 +5,9 @@ interval's arrival rate, the training level's service rate (speed, and the secon
 after a failure that needs rework) and the classes' patience; the share of customers left
 dissatisfied comes from the same quality functions the simulation uses
 (:mod:`simsvc.staffing.perception`). A class served by several teams is split evenly
-between them. Stationary, interval by interval: the simulate-and-correct loop checks what
-this misses (queues carried over between intervals, priorities, word of mouth).
+between them. Staff are rostered staff: shrinkage takes its share off the floor first
+(:mod:`simsvc.sim.shrinkage`, the simulation's rule). Stationary, interval by interval: the
+simulate-and-correct loop checks what this misses (queues carried over between intervals, priorities, word of mouth).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from simsvc.queueing import wait_profile
 from simsvc.scenario.models import Scenario, Team
 from simsvc.sim.capacity import arrivals_per_minute
+from simsvc.sim.shrinkage import on_floor, paid_for, shrinkage_per_interval
 from simsvc.staffing.perception import WaitJudgement, wait_judgements
 
 __all__ = ["Prediction", "TeamDemand", "team_demand"]
@@ -28,7 +30,7 @@ __all__ = ["Prediction", "TeamDemand", "team_demand"]
 class Prediction:
     """Predicted KPIs of a team in an interval with ``staff`` on duty."""
 
-    staff: int
+    staff: int  # rostered (those on the floor: TeamDemand.serving)
     service_level: float
     abandonment: float
     satisfied: float  # 1 - P(dissatisfied); NaN without the quality model
@@ -46,14 +48,24 @@ class TeamDemand:
     patience_rate: np.ndarray  # per cell: arrival-weighted 1 / mean patience (0: never abandons)
     within: np.ndarray  # service-level target wait per class, minutes
     judgements: list[WaitJudgement | None]  # per class (None: not served, or no quality model)
+    shrinkage: np.ndarray | None = None  # per cell: share of rostered staff not on the floor (None: none)
+
+    def serving(self, cell: int, staff: int) -> int:
+        """Of ``staff`` rostered in ``cell``, those on the floor (:func:`~simsvc.sim.shrinkage.on_floor`)."""
+        return staff if self.shrinkage is None else on_floor(staff, float(self.shrinkage[cell]))
+
+    def rostered(self, cell: int, serving: int) -> int:
+        """The least staff to roster in ``cell`` for ``serving`` on the floor."""
+        return serving if self.shrinkage is None else paid_for(serving, float(self.shrinkage[cell]))
 
     def predict(self, cell: int, staff: int) -> Prediction:
-        """The KPIs of ``cell`` with ``staff`` on duty (no staff: nobody served)."""
+        """The KPIs of ``cell`` with ``staff`` rostered (after shrinkage; none on the floor: nobody served)."""
         lam = float(self.rate[cell])
         if lam <= 0.0:
             return Prediction(staff, 1.0, 0.0, 1.0 if any(self.judgements) else math.nan)
+        rostered, staff = staff, self.serving(cell, staff)
         if staff <= 0:
-            return Prediction(staff, 0.0, 1.0, 0.0)
+            return Prediction(rostered, 0.0, 1.0, 0.0)
         mu, theta = 1.0 / self.mean_service, float(self.patience_rate[cell])
         shares = self.share[cell]
         served = [k for k in range(len(shares)) if shares[k] > 0]
@@ -73,7 +85,7 @@ class TeamDemand:
                 dissatisfied += shares[k] * judgement.expected(within[at : at + size], p_ab)
                 at += size
             satisfied = float(1.0 - dissatisfied)
-        return Prediction(staff, sl, p_ab, satisfied)
+        return Prediction(rostered, sl, p_ab, satisfied)
 
     def offered_load(self, cell: int) -> float:
         """Erlangs offered in ``cell``."""
@@ -112,4 +124,7 @@ def team_demand(scenario: Scenario, team: Team, level: int, seed: int) -> TeamDe
         patience_rate=share @ theta,
         within=within,
         judgements=judgements,
+        shrinkage=None
+        if not team.shrinkage
+        else np.tile(shrinkage_per_interval(team.shrinkage, h.n_intervals), h.days),
     )

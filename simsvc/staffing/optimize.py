@@ -115,9 +115,11 @@ def _raise_floors(
                 cells |= chosen
     for team in inp.teams:
         floor = floors.setdefault(team.name, {})
+        demand = team.levels[0].cells.demand  # shrinkage is the team's, whatever its level
         for cell in cells:
-            if team.arrivals[cell] > 0:
-                floor[cell] = max(floor.get(cell, 0), int(np.floor(sol.on_duty[team.name][cell] + 1e-9)) + 1)
+            if team.arrivals[cell] > 0:  # one more person on the floor (with shrinkage, maybe more rostered)
+                staff = int(np.floor(sol.on_duty[team.name][cell] + 1e-9))
+                floor[cell] = max(floor.get(cell, 0), demand.rostered(cell, demand.serving(cell, staff) + 1))
     return misses
 
 

@@ -137,7 +137,9 @@ def model_input(
             demand = cache.get((team.name, level))
             if demand is None:
                 demand = cache[team.name, level] = team_demand(scenario, team, level, seed)
-            cells = cell_options(demand, targets, spec.scope, spec.min_staff, spec.max_staff, floors.get(team.name))
+            cells = cell_options(
+                demand, targets, spec.scope, spec.min_staff, spec.max_staff, floors.get(team.name), spec.max_occupancy
+            )
             shortfalls += cells.shortfalls
             lv = scenario.training(level)
             levels.append(LevelInput(level, cells, lv.wage_per_hour / 60.0, lv.training_cost_per_person * amortised,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from simsvc.scenario.models import Scenario
 from simsvc.staffing.curves import Prediction, TeamDemand
 
-__all__ = ["CellOptions", "Shortfall", "Targets", "cell_options"]
+__all__ = ["CellOptions", "Shortfall", "Targets", "cell_options", "occupancy_floor"]
 
 DAY_SCOPE_EXTRA = 2
 """Staff numbers above a cell's own requirement that day scope may still choose."""
@@ -72,10 +72,22 @@ class CellOptions:
     shortfalls: list[Shortfall] = field(default_factory=list)
 
 
-def _cap(load: float, max_staff: int | None) -> int:
+def _cap(demand: TeamDemand, cell: int, max_staff: int | None) -> int:
     if max_staff is not None:
         return max_staff
-    return max(5, math.ceil(load + 12.0 * math.sqrt(load) + 10.0))
+    load = demand.offered_load(cell)
+    return demand.rostered(cell, max(5, math.ceil(load + 12.0 * math.sqrt(load) + 10.0)))
+
+
+def occupancy_floor(demand: TeamDemand, cell: int, max_occupancy: float | None) -> int:
+    """Least rostered staff whose occupancy (offered load over staff on the floor) is at most the cap.
+
+    Occupancy as pyworkforce and WFM tools define it: Erlangs offered per productive position,
+    so the cap holds at the staffing chosen, not only on average.
+    """
+    if max_occupancy is None or demand.rate[cell] <= 0:
+        return 0
+    return demand.rostered(cell, math.ceil(demand.offered_load(cell) / max_occupancy - 1e-9))
 
 
 def cell_options(
@@ -85,6 +97,7 @@ def cell_options(
     min_staff: int,
     max_staff: int | None,
     floor: dict[int, int] | None = None,
+    max_occupancy: float | None = None,
 ) -> CellOptions:
     """Staff options per cell for one team at one level.
 
@@ -95,17 +108,21 @@ def cell_options(
         min_staff: least staff in every cell.
         max_staff: most staff in a cell (None: no bound but a generous cap).
         floor: least staff per cell set by earlier simulate-and-correct rounds.
+        max_occupancy: most offered load per person on the floor, in every cell (None: no cap).
+
+    Staff are rostered staff (shrinkage taken off by ``demand``): with an occupancy cap, the
+    requirement is the least staff meeting the targets and the cap.
     """
     out = CellOptions(demand)
     floor = floor or {}
     for cell in range(len(demand.rate)):
-        lowest = max(min_staff, floor.get(cell, 0))
+        lowest = max(min_staff, floor.get(cell, 0), occupancy_floor(demand, cell, max_occupancy))
         if demand.rate[cell] <= 0:
             out.required[cell] = lowest
             out.options[cell] = [demand.predict(cell, lowest)]
             continue
         load = demand.offered_load(cell)
-        cap = max(_cap(load, max_staff), lowest)
+        cap = max(_cap(demand, cell, max_staff), lowest)
         top = demand.predict(cell, cap)
         missed = targets.missed(top)
         if missed:
