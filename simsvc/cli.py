@@ -157,7 +157,7 @@ def examples(
 def validate(file: ScenarioFile) -> None:
     """Check a scenario file and say what is wrong with it, field by field."""
     from simsvc.scenario import load_scenario
-    from simsvc.sim.capacity import overload_warning
+    from simsvc.sim.capacity import capacity_warnings
 
     try:
         scenario = load_scenario(file)
@@ -171,8 +171,7 @@ def validate(file: ScenarioFile) -> None:
         f"{h.n_intervals} intervals of {h.interval_minutes:g} min",
         highlight=False,
     )
-    warning = overload_warning(scenario)
-    if warning:
+    for warning in capacity_warnings(scenario):
         _err.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 

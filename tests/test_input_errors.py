@@ -58,7 +58,7 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
 def test_negative_rate(tmp_path):
     err = _assert_refused(
         tmp_path, _teaching(customer_classes__0__arrivals={"per_hour": -5}),
-        "customer_classes[0].arrivals.per_hour[0]", "greater than or equal to 0",
+        "customer_classes[0].arrivals.per_hour[0]", "must be between 0 and 1e+06 (got -5)",
     )  # fmt: skip
     assert err.count("\n  ") == 1  # one problem, one line
 
@@ -189,18 +189,18 @@ def test_gross_overload_finishes_and_says_so(tmp_path):
             },
             ("customer_classes[0].expectations.weights", "weights must sum to 1 (they sum to 1.4)"),
         ),
-        ({"complaints": {"voice_probability": 1.3}}, ("complaints.voice_probability", "less than or equal to 1")),
+        ({"complaints": {"voice_probability": 1.3}}, ("complaints.voice_probability", "between 0 and 1 (got 1.3)")),
         (
             {
                 "loyalty": {
                     "return_probability": {"delighted": 0.6, "satisfied": -0.1, "dissatisfied": 0.1, "unresolved": 0.0}
                 }
             },
-            ("loyalty.return_probability.satisfied", "greater than or equal to 0"),
+            ("loyalty.return_probability.satisfied", "must be between 0 and 1"),
         ),
         (
             {"training_levels": [{"level": 0, "failure_prob": 2}]},
-            ("training_levels[0].failure_prob", "less than or equal to 1"),
+            ("training_levels[0].failure_prob", "must be between 0 and 1"),
         ),
         (
             {
