@@ -69,10 +69,11 @@ class Between:
 
     def describe(self) -> str:
         """The range in words: ``between 0.01 and 100``, ``above 0 and at most 1e+07``."""
+        low, high = _show(self.low), _show(self.high)
         if not self.low_open and not self.high_open:
-            return f"between {self.low:g} and {self.high:g}"
-        lower = f"above {self.low:g}" if self.low_open else f"at least {self.low:g}"
-        upper = f"below {self.high:g}" if self.high_open else f"at most {self.high:g}"
+            return f"between {low} and {high}"
+        lower = f"above {low}" if self.low_open else f"at least {low}"
+        upper = f"below {high}" if self.high_open else f"at most {high}"
         return f"{lower} and {upper}"
 
     def check(self, value: Any) -> Any:
@@ -80,7 +81,7 @@ class Between:
         below = value <= self.low if self.low_open else value < self.low
         above = value >= self.high if self.high_open else value > self.high
         if below or above:
-            shown = f"{value:g}" if isinstance(value, float) else str(value) if abs(value) < 10**15 else "more"
+            shown = _show(value) if isinstance(value, float) or abs(value) <= MAX_SEED else "a larger number"
             raise ValueError(f"must be {self.describe()} (got {shown}){': ' + self.why if self.why else ''}")
         return value
 
@@ -94,3 +95,8 @@ class Between:
         out["exclusiveMinimum" if self.low_open else "minimum"] = self.low
         out["exclusiveMaximum" if self.high_open else "maximum"] = self.high
         return out
+
+
+def _show(x: float) -> str:
+    """A bound or value as a user typed it: integers in full, other numbers short (``1e+07``)."""
+    return str(x) if isinstance(x, int) else f"{x:g}"

@@ -19,8 +19,9 @@ __all__ = ["Column"]
 class Column:
     """An immutable 1-D array of numbers (``np.asarray(column)`` gives it without a copy)."""
 
-    def __init__(self, values: Any, dtype: Any = None) -> None:
-        array = np.array(values, dtype=dtype)  # a copy: the caller's array may change
+    def __init__(self, values: Any, dtype: Any = None, *, copy: bool = True) -> None:
+        # A copy by default (the caller's array may change); ``copy=False`` takes over a new array.
+        array = np.array(values, dtype=dtype, copy=copy or None)
         if array.ndim != 1:
             raise ValueError("a column is one-dimensional")
         array.setflags(write=False)

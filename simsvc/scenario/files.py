@@ -185,19 +185,20 @@ def read_trace(path: Path, open_minute: float) -> dict[str, Any]:
         raise FileProblem(f"{path.name} has no data rows")
 
     def column(name: str, low: float, high: float) -> np.ndarray:
-        cells = raw[name]
+        cells = raw.pop(name)  # the file's column is freed once converted
         return _in_range(path, name, cells, cells.to_numpy() if numbers else _parse_numbers(cells), low, high)
 
-    times = _trace_times(path, raw["time"], numbers, open_minute)
+    times = Column(_trace_times(path, raw.pop("time"), numbers, open_minute), copy=False)
     days = np.zeros(n, dtype=np.int64)
     if "day" in raw:
+        cells = raw["day"]
         day = column("day", 0, MAX_DAYS - 1)
         fractional = day != np.floor(day)
         if fractional.any():
-            raise _bad_cell(path, "day", raw["day"], fractional, "is not a whole day number (0 = the first day)")
+            raise _bad_cell(path, "day", cells, fractional, "is not a whole day number (0 = the first day)")
         days = day.astype(np.int64)
-    service = None if "service_time" not in raw else Column(column("service_time", 0.0, MAX_MINUTES))
-    return {"trace_times": Column(times), "trace_days": Column(days), "trace_service": service}
+    service = None if "service_time" not in raw else Column(column("service_time", 0.0, MAX_MINUTES), copy=False)
+    return {"trace_times": times, "trace_days": Column(days, copy=False), "trace_service": service}
 
 
 def read_arrivals_file(arrivals: Any, base_dir: Path | None, open_minute: float) -> dict[str, Any]:

@@ -135,7 +135,7 @@ def _trace_column(value: Any) -> Column:
             except ValueError as exc:
                 message = str(exc)
         raise Problems([(f"[{i}]", message)])
-    return Column(times)
+    return Column(times, copy=times is value)
 
 
 def _is_number(value: Any) -> bool:

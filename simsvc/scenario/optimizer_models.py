@@ -17,8 +17,8 @@ from simsvc.scenario.base import ClockTime, Count, Day, Frozen, Level, check_clo
 
 __all__ = ["BreakRule", "OptimizerSpec", "ShiftFamily", "StartWindow", "VerifySpec"]
 
-Minutes = Annotated[float, Between(0, 1440, low_open=True)]
-"""A positive duration within a day (minutes)."""
+Minutes = Annotated[float, Between(1, 1440)]
+"""A duration within a day (minutes, at least one)."""
 Step = Annotated[float, Between(1, 1440, why="candidate shifts are generated at this step")]
 """A step between candidate positions (minutes)."""
 Share = Annotated[float, Between(0, 1, low_open=True, high_open=True)]
