@@ -20,8 +20,6 @@ from typing import Annotated, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from simsvc.bounds import MAX_MINUTES, Between
-
 __all__ = [
     "DISTRIBUTION_NAMES",
     "Deterministic",
@@ -39,17 +37,13 @@ __all__ = [
 Minutes = float
 """A duration in minutes."""
 
-_PositiveMinutes = Annotated[float, Between(0, MAX_MINUTES, low_open=True)]
-_Duration = Annotated[float, Between(0, MAX_MINUTES)]
-_Cv = Annotated[float, Between(0.01, 100, why="below 0.01 use a deterministic distribution")]
+_PositiveMinutes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 class _Spec(BaseModel):
     # ``mean_`` (the Python name of ``mean``) is accepted too, so ``model_dump()`` loads back; a
     # spec is checked again wherever it is used (a copy made without validation cannot slip in).
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, revalidate_instances="always", allow_inf_nan=False
-    )
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, revalidate_instances="always")
 
     @property
     def mean(self) -> Minutes:  # pragma: no cover - every subclass overrides it
@@ -85,7 +79,7 @@ class Deterministic(_Spec):
     """A fixed duration (hand-computable test cases, scripted services)."""
 
     dist: Literal["deterministic"]
-    value: _Duration
+    value: Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
     @property
     def mean(self) -> Minutes:
@@ -102,8 +96,8 @@ class Uniform(_Spec):
     """Uniform on ``[low, high]``."""
 
     dist: Literal["uniform"]
-    low: _Duration
-    high: _Duration
+    low: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    high: Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -130,9 +124,9 @@ class Triangular(_Spec):
     """Triangular on ``[low, high]`` with the given mode: a common elicited estimate."""
 
     dist: Literal["triangular"]
-    low: _Duration
-    mode: _Duration
-    high: _Duration
+    low: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    mode: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    high: Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -163,7 +157,7 @@ class Lognormal(_Spec):
 
     dist: Literal["lognormal"]
     mean_: _PositiveMinutes = Field(alias="mean")
-    cv: _Cv
+    cv: _PositiveMinutes
 
     @property
     def mean(self) -> Minutes:
@@ -187,7 +181,7 @@ class Gamma(_Spec):
 
     dist: Literal["gamma"]
     mean_: _PositiveMinutes = Field(alias="mean")
-    cv: _Cv
+    cv: _PositiveMinutes
 
     @property
     def mean(self) -> Minutes:
@@ -207,7 +201,7 @@ class Erlang(_Spec):
 
     dist: Literal["erlang"]
     mean_: _PositiveMinutes = Field(alias="mean")
-    k: Annotated[int, Between(1, 1000, why="beyond, it is all but deterministic")]
+    k: Annotated[int, Field(ge=1)]
 
     @property
     def mean(self) -> Minutes:
@@ -224,7 +218,7 @@ class Empirical(_Spec):
     """Resampling (with replacement) of observed durations, e.g. from a system log."""
 
     dist: Literal["empirical"]
-    samples: Annotated[tuple[_Duration, ...], Field(min_length=1)]
+    samples: Annotated[tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...], Field(min_length=1)]
 
     @property
     def mean(self) -> Minutes:
