@@ -65,7 +65,7 @@ class _Handlers(_Team):
         self.due = self.calendar[self.next][0] if self.next < len(self.calendar) else math.inf
         self.account(when)
         if kind == _STAFF:
-            self.sched = value
+            self.sched = self.floor = value  # the desk has no shrinkage: everyone rostered is on the floor
         elif kind == _DAY:
             self.paid_day = value
         else:
