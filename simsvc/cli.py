@@ -180,7 +180,7 @@ def examples(
 def validate(file: ScenarioFile, allow_dir: AllowDirs = None) -> None:
     """Check a scenario file and say what is wrong with it, field by field."""
     from simsvc.scenario import load_scenario
-    from simsvc.sim.capacity import overload_warning
+    from simsvc.sim.capacity import capacity_warnings
 
     try:
         scenario = load_scenario(file, allowed_dirs=allow_dir or ())
@@ -197,8 +197,7 @@ def validate(file: ScenarioFile, allow_dir: AllowDirs = None) -> None:
         ),
         highlight=False,
     )  # fmt: skip
-    warning = overload_warning(scenario)
-    if warning:
+    for warning in capacity_warnings(scenario):
         _err.print(labelled("warning:", "yellow", warning), highlight=False)
 
 

@@ -20,6 +20,8 @@ from typing import Annotated, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simsvc.bounds import MAX_MINUTES, Between
+
 __all__ = [
     "DISTRIBUTION_NAMES",
     "Deterministic",
@@ -37,13 +39,17 @@ __all__ = [
 Minutes = float
 """A duration in minutes."""
 
-_PositiveMinutes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+_PositiveMinutes = Annotated[float, Between(0, MAX_MINUTES, low_open=True)]
+_Duration = Annotated[float, Between(0, MAX_MINUTES)]
+_Cv = Annotated[float, Between(0.01, 100, why="below 0.01 use a deterministic distribution")]
 
 
 class _Spec(BaseModel):
     # ``mean_`` (the Python name of ``mean``) is accepted too, so ``model_dump()`` loads back; a
     # spec is checked again wherever it is used (a copy made without validation cannot slip in).
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, revalidate_instances="always")
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, revalidate_instances="always", allow_inf_nan=False
+    )
 
     @property
     def mean(self) -> Minutes:  # pragma: no cover - every subclass overrides it
@@ -79,7 +85,7 @@ class Deterministic(_Spec):
     """A fixed duration (hand-computable test cases, scripted services)."""
 
     dist: Literal["deterministic"]
-    value: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    value: _Duration
 
     @property
     def mean(self) -> Minutes:
@@ -96,8 +102,8 @@ class Uniform(_Spec):
     """Uniform on ``[low, high]``."""
 
     dist: Literal["uniform"]
-    low: Annotated[float, Field(ge=0, allow_inf_nan=False)]
-    high: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    low: _Duration
+    high: _Duration
 
     @model_validator(mode="after")
     def _ordered(self) -> Uniform:
@@ -124,9 +130,9 @@ class Triangular(_Spec):
     """Triangular on ``[low, high]`` with the given mode: a common elicited estimate."""
 
     dist: Literal["triangular"]
-    low: Annotated[float, Field(ge=0, allow_inf_nan=False)]
-    mode: Annotated[float, Field(ge=0, allow_inf_nan=False)]
-    high: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    low: _Duration
+    mode: _Duration
+    high: _Duration
 
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
@@ -157,7 +163,7 @@ class Lognormal(_Spec):
 
     dist: Literal["lognormal"]
     mean_: _PositiveMinutes = Field(alias="mean")
-    cv: _PositiveMinutes
+    cv: _Cv
 
     @property
     def mean(self) -> Minutes:
@@ -181,7 +187,7 @@ class Gamma(_Spec):
 
     dist: Literal["gamma"]
     mean_: _PositiveMinutes = Field(alias="mean")
-    cv: _PositiveMinutes
+    cv: _Cv
 
     @property
     def mean(self) -> Minutes:
@@ -201,7 +207,7 @@ class Erlang(_Spec):
 
     dist: Literal["erlang"]
     mean_: _PositiveMinutes = Field(alias="mean")
-    k: Annotated[int, Field(ge=1)]
+    k: Annotated[int, Between(1, 1000, why="beyond, it is all but deterministic")]
 
     @property
     def mean(self) -> Minutes:
@@ -218,7 +224,7 @@ class Empirical(_Spec):
     """Resampling (with replacement) of observed durations, e.g. from a system log."""
 
     dist: Literal["empirical"]
-    samples: Annotated[tuple[Annotated[float, Field(ge=0, allow_inf_nan=False)], ...], Field(min_length=1)]
+    samples: Annotated[tuple[_Duration, ...], Field(min_length=1)]
 
     @property
     def mean(self) -> Minutes:

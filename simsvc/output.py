@@ -6,7 +6,6 @@ write never leaves a half-written table behind.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import tempfile
@@ -19,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from simsvc.i18n import kpi_label
+from simsvc.jsonsafe import dumps
 from simsvc.result import SimResult
 from simsvc.scenario.dump import scenario_yaml
 from simsvc.scenario.quality_models import DIMENSIONS
@@ -214,7 +214,7 @@ def _class_table(result: SimResult) -> Table:
 def print_result(result: SimResult, fmt: str, console: Console) -> None:
     """Print the KPIs as a readable ``table``, as ``json`` or as ``csv``."""
     if fmt == "json":
-        console.file.write(json.dumps(result.to_dict(), indent=2, allow_nan=False) + "\n")
+        console.file.write(dumps(result.to_dict(), indent=2) + "\n")
     elif fmt == "csv":
         console.file.write(result.summary().to_csv(index_label="kpi"))
     else:
@@ -281,9 +281,7 @@ def write_result(result: SimResult, folder: Path) -> list[Path]:
         "by_interval.csv": lambda p: result.by_interval().to_csv(p),
         "by_day.csv": lambda p: result.by_day().to_csv(p),
         "kpis_by_replication.parquet": lambda p: result.kpis.to_parquet(p, index=False),
-        "result.json": lambda p: p.write_text(
-            json.dumps(result.to_dict(), indent=2, allow_nan=False), encoding="utf-8"
-        ),
+        "result.json": lambda p: p.write_text(dumps(result.to_dict(), indent=2), encoding="utf-8"),
     }
     if result.records is not None:
         tables["customers.parquet"] = lambda p: result.customers.to_parquet(p, index=False)

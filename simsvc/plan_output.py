@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +12,7 @@ from rich.text import Text
 
 from simsvc.excel import write_xlsx
 from simsvc.i18n import tr
+from simsvc.jsonsafe import dumps
 from simsvc.output import atomic_write as _atomic
 from simsvc.scenario.dump import scenario_yaml
 from simsvc.staffing.plan import Plan
@@ -132,7 +132,7 @@ def print_plan(plan: Plan, fmt: str, console: Console) -> None:
     if fmt == "json":
         data = plan.to_dict()
         data["shifts"] = plan.to_frame().to_dict(orient="records")
-        console.file.write(json.dumps(data, indent=2) + "\n")
+        console.file.write(dumps(data, indent=2) + "\n")
         return
     for table in (_shift_table(plan), _cost_table(plan), _target_table(plan), _places_table(plan),
                   _iteration_table(plan)):  # fmt: skip
@@ -165,7 +165,7 @@ def write_plan(plan: Plan, folder: Path, chart: Callable[[Plan, Path], None] | N
     files: dict[str, Callable[[Path], None]] = {
         "plan.csv": lambda p: plan.to_frame().to_csv(p, index=False),
         "staffing.csv": lambda p: plan.staffing.to_csv(p, index=False),
-        "optimization.json": lambda p: p.write_text(json.dumps(data, indent=2), encoding="utf-8"),
+        "optimization.json": lambda p: p.write_text(dumps(data, indent=2), encoding="utf-8"),
     }
     for name, write in files.items():
         _atomic(folder / name, write)

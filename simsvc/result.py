@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from simsvc import display
+from simsvc.jsonsafe import json_number
 from simsvc.metrics import KPI_NAMES, confidence_intervals
 from simsvc.records import complaint_table, customer_table
 from simsvc.scenario.models import Scenario
@@ -104,13 +105,12 @@ class SimResult:
         return self._table("day").rename_axis(["day", "kpi"])
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape of ``simsvc run --format json``."""
-
-        def clean(x: float) -> float | None:
-            return None if x is None or (isinstance(x, float) and np.isnan(x)) else float(x)
+        """The JSON shape of ``simsvc run --format json`` (an undefined or infinite value is None)."""
 
         def table(frame: pd.DataFrame) -> dict[str, dict[str, float | None]]:
-            return {str(k): {c: clean(row[c]) for c in ("mean", "ci_low", "ci_high")} for k, row in frame.iterrows()}
+            return {
+                str(k): {c: json_number(row[c]) for c in ("mean", "ci_low", "ci_high")} for k, row in frame.iterrows()
+            }
 
         by_class = self.by_class()
         return {

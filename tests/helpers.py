@@ -9,6 +9,7 @@ traceback (``tests/test_input_errors.py``).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -86,3 +88,12 @@ def invoke_cli(*args: str, cwd: Path | None = None) -> Done:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         stderr += "".join(traceback.format_exception(result.exception))
     return Done(result.exit_code, result.stdout, stderr)
+
+
+def strict_json(text: str) -> Any:
+    """Parse JSON as strict parsers do: the bare words ``NaN`` and ``Infinity`` (not JSON) raise ``ValueError``."""
+
+    def refuse(word: str) -> None:
+        raise ValueError(f"{word} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)

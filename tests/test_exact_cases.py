@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import simsvc
+from tests.helpers import invoke_cli
 
 NAN = math.nan
 
@@ -322,6 +323,58 @@ def test_closing_with_customers_inside_they_are_served():
     assert kpi(res, "served") == 3
     # Busy 15; on duty 10 (open period) + 8 (10-18, finishing after closing) = 18.
     assert kpi(res, "utilization") == pytest.approx(15 / 18)
+
+
+def test_a_team_that_worked_keeps_one_server_after_its_last_shift():
+    # Open 00:00-00:30; one server on a shift 00:00-00:10; service 5; arrivals 0, 12.
+    # c0 0-5; c1 arrives after the shift, waits until closing (30), and the one server the
+    # closing rule keeps for a team that worked that day serves it 30-35.
+    shifts = [{"start": "00:00", "end": "00:10", "staff": 1}]
+    res = run([klass("a", [0, 12], 5)], [team("t", ["a"], shifts=shifts)], close="00:30", interval=10)
+    assert_times(res, wait=[0, 18], start=[0, 30], end=[5, 35])
+
+
+def test_a_team_with_no_staff_on_a_day_serves_nobody_that_day(tmp_path):
+    # Two days, open 00:00-01:00; the team's only shift works day 0. On day 1 nobody is on
+    # duty: its customers (arrivals 10, 20 and, patient for 15 minutes, 30) are not served.
+    # The patient one leaves at 30 + 15 = 45; the others wait until closing (1440 + 60) and
+    # leave then, counted as abandoned. Day 0's customer (arrival 5) is served 5-10.
+    (tmp_path / "trace.csv").write_text("time,day\n5,0\n10,1\n20,1\n", encoding="utf-8")
+    (tmp_path / "patient.csv").write_text("time,day\n30,1\n", encoding="utf-8")
+    classes = [
+        {"name": "a", "arrivals": {"trace_csv": "trace.csv"}, "service_time": det(5)},
+        {"name": "b", "arrivals": {"trace_csv": "patient.csv"}, "service_time": det(5), "patience": det(15)},
+    ]
+    shifts = [{"start": "00:00", "end": "01:00", "staff": 1, "days": [0]}]
+    scenario = make(classes, [team("t", ["a", "b"], shifts=shifts)], days=2, base_dir=tmp_path)
+    res = simsvc.simulate(scenario, keep_records=True)
+    c = res.customers.sort_values("arrival")
+    assert c["outcome"].tolist() == ["served", "abandoned", "abandoned", "abandoned"]
+    day1 = 1440.0
+    assert c["wait"].tolist() == pytest.approx([0, 60 - 10, 60 - 20, 15])
+    assert c["arrival"].tolist() == pytest.approx([5, day1 + 10, day1 + 20, day1 + 30])
+    assert kpi(res, "served") == 1
+    assert any("no staff on duty" in w and "day(s) 2 of 2" in w for w in res.warnings), res.warnings
+
+
+def test_staff_zero_in_every_interval_serves_nobody_and_says_so(tmp_path):
+    # staff: [0, 0] all day: the customers (arrivals 1, 2) wait until closing (60) and leave.
+    res = run([klass("a", [1, 2], 5)], [team("t", ["a"], [0, 0])], interval=30)
+    assert res.customers["outcome"].tolist() == ["abandoned", "abandoned"]
+    assert col(res, "wait") == pytest.approx([59, 58])
+    assert col(res, "start") == [None, None]
+    assert kpi(res, "served") == 0
+    assert any("class 'a' on day(s) 1 of 1 (team(s) 't')" in w for w in res.warnings), res.warnings
+    done = invoke_cli("validate", str(_saved(tmp_path, res.scenario)))
+    assert done.returncode == 0 and "these customers are not served" in " ".join(done.stderr.split())
+
+
+def _saved(tmp_path: Any, scenario: simsvc.Scenario) -> Any:
+    from simsvc.scenario.dump import scenario_yaml
+
+    path = tmp_path / "scenario.yaml"
+    scenario_yaml(scenario, path)
+    return path
 
 
 def test_utilization_ignores_shift_time_outside_opening_hours(tmp_path):

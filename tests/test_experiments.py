@@ -101,9 +101,9 @@ def test_a_factor_may_set_several_fields_and_a_defaulted_field():
         ({"factors": [{"path": "teams[4].staff", "levels": [1]}]}, "factors[0].path", "teams[4] does not exist"),
         ({"factors": [{"path": "teams[0].staff", "levels": []}]}, "factors[0].levels", "at least one level"),
         ({"factors": [{"path": "teams[0].staff", "levels": [2, -1]}]}, "design point 1 (teams[0].staff=-1): "
-         "teams[0].staff[0]", "greater than or equal to 0"),
+         "teams[0].staff[0]", "must be between 0 and 100000"),
         ({"factors": [{"path": "teams[0].staff", "levels": [2]}], "design": "lhs"}, "design", "samples"),
-        ({"replications": 0}, "replications", "greater than or equal to 1"),
+        ({"replications": 0}, "replications", "must be between 1 and 100000"),
     ],
     ids=["unknown-field", "no-such-item", "no-levels", "invalid-point", "lhs-without-samples", "no-replications"],
 )  # fmt: skip

@@ -58,7 +58,7 @@ def test_yaml_syntax_error_names_the_line(tmp_path):
 def test_negative_rate(tmp_path):
     err = _assert_refused(
         tmp_path, _teaching(customer_classes__0__arrivals={"per_hour": -5}),
-        "customer_classes[0].arrivals.per_hour[0]", "greater than or equal to 0",
+        "customer_classes[0].arrivals.per_hour[0]", "must be between 0 and 1e+06 (got -5)",
     )  # fmt: skip
     assert err.count("\n  ") == 1  # one problem, one line
 
@@ -110,6 +110,55 @@ def test_non_numeric_cell_in_forecast(tmp_path):
 def test_forecast_with_wrong_number_of_rows(tmp_path):
     data = _teaching(customer_classes__0__arrivals={"csv": "f.csv"})
     _assert_refused(tmp_path, data, "has 2 rows in f.csv; expected 1 or 6", files={"f.csv": "per_hour\n1\n2\n"})
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        ("time,day\n1.5,0\n09:75,0\n", "t.csv row 3, column 'time': '09:75' is not a clock time"),
+        ("time,day\n1.5,0\n2,0.7\n", "t.csv row 3, column 'day': 0.7 is not a whole day number"),
+        ("time,day\n1.5,0\n09:15,0.5\n", "t.csv row 3, column 'day': '0.5' is not a whole day number"),
+        ("time,day\n1.5,-1\n", "t.csv row 2, column 'day': -1.0 must be between 0 and 3659"),
+        ("time,day\n1.5,0\n2,0,secret\n", "t.csv: row 3 has a different number of cells than the header"),
+        ("time,service_time\n1.5,nan\n", "t.csv row 2, column 'service_time': nan is not a number"),
+        ("time\n1.5\n08:59\n", "t.csv row 3, column 'time': '08:59' is before opening"),
+    ],
+    ids=["minute-75", "fractional-day", "fractional-day-text", "negative-day", "ragged", "nan", "before-opening"],
+)
+def test_bad_trace_cell_is_named_by_row_and_column(tmp_path, rows, expected):
+    data = _teaching(customer_classes__0__arrivals={"trace_csv": "t.csv"})
+    err = _assert_refused(tmp_path, data, "customer_classes[0].arrivals.trace_csv", expected, files={"t.csv": rows})
+    assert "secret" not in err  # no more of the file than the one bad cell
+
+
+@pytest.mark.parametrize(
+    ("trace", "expected"),
+    [
+        ([1.5, "soon", 3], ("customer_classes[0].arrivals.trace[1]", "'soon' is not a number")),
+        ([1.5, float("nan")], ("customer_classes[0].arrivals.trace[1]", "must be a finite number, not nan")),
+        ([1.5, -2], ("customer_classes[0].arrivals.trace[1]", "must be between 0 and 1440 (got -2)")),
+    ],
+)
+def test_bad_inline_trace_item_is_named(tmp_path, trace, expected):
+    _assert_refused(tmp_path, _teaching(customer_classes__0__arrivals={"trace": trace}), *expected)
+
+
+@pytest.mark.parametrize("source", ["trace", "trace_csv"])
+def test_unsorted_trace_is_replayed_in_time_order_with_a_warning(tmp_path, source):
+    (tmp_path / "t.csv").write_text("time,service_time\n5,1\n1,2\n3,4\n", encoding="utf-8")
+    arrivals = {"trace": [5, 1, 3]} if source == "trace" else {"trace_csv": "t.csv"}
+    path = _write(tmp_path, _teaching(customer_classes__0__arrivals=arrivals), "unsorted.yaml")
+    where = "item 1" if source == "trace" else "row 3"
+    done = invoke_cli("validate", str(path))
+    assert done.returncode == 0 and f"arrivals.{source}: arrivals are not in time order (first at {where}" in " ".join(
+        done.stderr.split()
+    )
+    res = simsvc.simulate(simsvc.load_scenario(path), replications=1, keep_records=True)
+    c = res.customers
+    assert (c["arrival"] - 540).tolist() == [1, 3, 5]  # in time order, after the 09:00 opening
+    if source == "trace_csv":  # each row's service time stays with its arrival
+        assert (c["end"] - c["start"]).tolist() == pytest.approx([2, 4, 1])
+    assert any("not in time order" in w for w in res.warnings)
 
 
 def test_unknown_field_is_named(tmp_path):
@@ -189,18 +238,18 @@ def test_gross_overload_finishes_and_says_so(tmp_path):
             },
             ("customer_classes[0].expectations.weights", "weights must sum to 1 (they sum to 1.4)"),
         ),
-        ({"complaints": {"voice_probability": 1.3}}, ("complaints.voice_probability", "less than or equal to 1")),
+        ({"complaints": {"voice_probability": 1.3}}, ("complaints.voice_probability", "between 0 and 1 (got 1.3)")),
         (
             {
                 "loyalty": {
                     "return_probability": {"delighted": 0.6, "satisfied": -0.1, "dissatisfied": 0.1, "unresolved": 0.0}
                 }
             },
-            ("loyalty.return_probability.satisfied", "greater than or equal to 0"),
+            ("loyalty.return_probability.satisfied", "must be between 0 and 1"),
         ),
         (
             {"training_levels": [{"level": 0, "failure_prob": 2}]},
-            ("training_levels[0].failure_prob", "less than or equal to 1"),
+            ("training_levels[0].failure_prob", "must be between 0 and 1"),
         ),
         (
             {

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import simsvc
-from tests.helpers import SCENARIOS, invoke_cli, run_cli
+from tests.helpers import SCENARIOS, invoke_cli, run_cli, strict_json
 
 CALL_CENTRE = yaml.safe_load((SCENARIOS / "call_centre.yaml").read_text(encoding="utf-8"))
 
@@ -40,7 +40,7 @@ def test_optimize_writes_plan_scenario_json_and_chart(tmp_path):
     plan = pd.read_csv(out / "plan.csv")
     assert {"team", "shift", "start", "end", "training_level", "staff", "cost"} <= set(plan.columns)
     assert set(plan["team"]) == {"agents", "customer_relations"}
-    report = json.loads((out / "optimization.json").read_text(encoding="utf-8"))
+    report = strict_json((out / "optimization.json").read_text(encoding="utf-8"))
     assert report["status"] in ("confirmed", "unresolved") and report["iterations"]
     assert report["confirmed"] is (report["status"] == "confirmed")
     assert 5 <= report["replications"] <= 20
@@ -55,14 +55,14 @@ def test_optimize_writes_plan_scenario_json_and_chart(tmp_path):
     # The optimized scenario runs as it is, from its own folder.
     again = invoke_cli("run", str(out / "scenario.yaml"), "--format", "json", "--replications", "3")
     assert again.returncode == 0, again.stderr
-    assert json.loads(again.stdout)["kpis"]["service_level"]["mean"] > 0.8
+    assert strict_json(again.stdout)["kpis"]["service_level"]["mean"] > 0.8
 
 
 def test_json_output_is_only_json():
     # In a process of its own: a solver printing to the process's stdout would show here.
     done = run_cli("optimize", "scenarios/call_centre.yaml", "--format", "json", "--no-simulate")
     assert done.returncode == 0, done.stderr
-    data = json.loads(done.stdout)  # no solver banner or progress mixed in
+    data = strict_json(done.stdout)  # no solver banner or progress mixed in, and no NaN or Infinity
     assert data["simulated"] == {} and data["predicted"]["service_level"] >= 0.8
     assert data["confirmed"] is None and data["status"] == "unverified"
 

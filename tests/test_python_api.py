@@ -327,3 +327,21 @@ def test_plan_display_shows_the_operating_cost_and_status():
     shown = _html_text(other._repr_html_())
     assert "1,234" in shown and f"agents: {plan.levels['agents']}" in shown
     assert "service_level" in _html_text(plan._repr_html_())
+
+
+def test_trace_columns_are_read_only_values_that_travel(tmp_path):
+    import pickle
+
+    import numpy as np
+
+    scenario = load_scenario(_trace_scenario(tmp_path))
+    times = scenario.customer_classes[0].arrivals.trace_times
+    with pytest.raises(ValueError, match="read-only"):
+        np.asarray(times)[0] = 99.0  # a scenario is immutable, its trace too
+    again = pickle.loads(pickle.dumps(scenario))  # as a worker process receives it
+    assert again == scenario and hash(again.customer_classes[0].arrivals) == hash(scenario.customer_classes[0].arrivals)
+    assert times != (1.5, 9.25) and times != (1.5, 9.25, 61.0) and list(times) == [1.5, 9.25, 60.0]
+    assert load_scenario(scenario.to_dict()) == scenario  # the file read again, from its absolute path
+    inline = _direct(trace=(4.0, 1.0))
+    assert inline.to_dict()["customer_classes"][0]["arrivals"]["trace"] == [4.0, 1.0]  # as declared
+    assert load_scenario(inline.to_dict()) == inline

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from simsvc.bounds import MAX_SEED, Between
 from simsvc.errors import ExperimentError
 from simsvc.metrics import GROUPS, KPI_NAMES
 from simsvc.scenario.base import Frozen
@@ -88,8 +89,10 @@ class Design(Frozen):
 
     type: Literal["grid", "list", "lhs"] = "grid"
     points: Optional[tuple[dict[str, Any], ...]] = Field(None, description="list: factor name → value, per point.")
-    samples: Optional[Annotated[int, Field(ge=1, le=100_000)]] = Field(None, description="lhs: number of points.")
-    seed: Annotated[int, Field(ge=0)] = Field(0, description="lhs: seed of the sample (not of the simulation).")
+    samples: Optional[Annotated[int, Between(1, 100_000)]] = Field(None, description="lhs: number of points.")
+    seed: Annotated[int, Between(0, MAX_SEED)] = Field(
+        0, description="lhs: seed of the sample (not of the simulation)."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -139,9 +142,9 @@ class Experiment(Frozen):
     )
     factors: tuple[Factor, ...]
     design: Design = Design()
-    replications: Annotated[int, Field(ge=1, le=100_000)]
-    seed: Optional[Annotated[int, Field(ge=0)]] = Field(None, description="Default: the base scenario's.")
-    replications_per_task: Optional[Annotated[int, Field(ge=1)]] = Field(
+    replications: Annotated[int, Between(1, 100_000)]
+    seed: Optional[Annotated[int, Between(0, MAX_SEED)]] = Field(None, description="Default: the base scenario's.")
+    replications_per_task: Optional[Annotated[int, Between(1, 100_000)]] = Field(
         None, description=f"Replications simulated by one task (default {DEFAULT_BLOCK})."
     )
     outputs: Outputs = Outputs()

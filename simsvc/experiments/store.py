@@ -24,6 +24,7 @@ import pandas as pd
 
 from simsvc.destinations import check_destinations
 from simsvc.errors import ExperimentError
+from simsvc.jsonsafe import dumps
 from simsvc.metrics import KPI_NAMES
 from simsvc.output import atomic_write
 
@@ -38,7 +39,7 @@ FORMAT = 1
 
 def _scalar(value: Any) -> Any:
     """Factor values as Parquet can hold them: numbers and strings as they are, the rest as JSON."""
-    return value if isinstance(value, (int, float, str, bool)) or value is None else json.dumps(value)
+    return value if isinstance(value, (int, float, str, bool)) or value is None else dumps(value)
 
 
 class Store:
@@ -137,7 +138,7 @@ class Store:
             atomic_write(self.folder / "points.parquet", lambda p: points.to_parquet(p, index=False))
             atomic_write(
                 self.folder / MANIFEST,
-                lambda p: p.write_text(json.dumps(content, indent=2, default=str), encoding="utf-8"),
+                lambda p: p.write_text(dumps(content, indent=2, default=str), encoding="utf-8"),
             )
 
     def _foreign_files(self) -> bool:

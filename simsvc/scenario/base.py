@@ -14,6 +14,7 @@ from typing import Annotated, Any, Optional
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from typing_extensions import Self
 
+from simsvc.bounds import MAX_DAYS, MAX_LEVEL, MAX_RATE_PER_HOUR, MAX_STAFF, Between
 from simsvc.errors import ScenarioError
 from simsvc.scenario.problems import pydantic_problems
 
@@ -23,6 +24,8 @@ __all__ = [
     "check_clock",
     "non_empty_tuple",
     "Count",
+    "Day",
+    "Level",
     "Break",
     "PerInterval",
     "Rate",
@@ -34,8 +37,14 @@ __all__ = [
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 
 ClockTime = Annotated[str, Field(description='A time of day, "HH:MM" (00:00 to 24:00).')]
-Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Count = Annotated[int, Field(ge=0)]
+Rate = Annotated[float, Between(0, MAX_RATE_PER_HOUR)]
+"""Customers per hour."""
+Count = Annotated[int, Between(0, MAX_STAFF)]
+"""Staff on duty (of a shift, an interval, a team)."""
+Level = Annotated[int, Between(0, MAX_LEVEL)]
+"""A training level's number."""
+Day = Annotated[int, Between(0, MAX_DAYS - 1)]
+"""A day of the horizon (0 = the first)."""
 
 
 def _as_tuple(value: Any) -> Any:
@@ -67,13 +76,13 @@ def non_empty_tuple(value: tuple) -> tuple:
 
 
 class Frozen(BaseModel):
-    """Immutable, and unknown fields are errors (typos are caught).
+    """Immutable; unknown fields are errors (typos are caught); NaN and infinity are refused.
 
     :meth:`model_copy` with ``update`` validates the result as constructing the model would
     (pydantic's own skips validation, so a bad value would fail much later, far from its cause).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     def _validation_context(self) -> dict[str, Any] | None:
         """What validating a copy of this model needs to know (a scenario: its folder)."""
@@ -122,7 +131,7 @@ class Shift(Frozen):
     start: ClockTime
     end: ClockTime
     staff: Count
-    days: Optional[tuple[Annotated[int, Field(ge=0)], ...]] = Field(
+    days: Optional[tuple[Day, ...]] = Field(
         None, description="Days of the horizon (0 = first) this shift works; default every day."
     )
     breaks: tuple[Break, ...] = Field((), description="Unpaid breaks within the shift.")
@@ -162,7 +171,7 @@ class Staffed(Frozen):
     """A named team with a training level and staff by shift or per interval."""
 
     name: Annotated[str, Field(min_length=1)]
-    training_level: Count = 0
+    training_level: Level = 0
     shifts: Optional[tuple[Shift, ...]] = Field(None, description="Staff by shift.")
     staff: Annotated[Optional[tuple[Count, ...]], PerInterval] = Field(
         None, description="Staff on duty: one number all day, or one per interval."

@@ -6,13 +6,15 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from simsvc.scenario.base import Staffed, clock_to_minutes
 from simsvc.scenario.optimizer_models import MAX_CANDIDATE_SHIFTS
 
 if TYPE_CHECKING:  # the scenario runs these checks when it is validated
     from simsvc.scenario.models import Scenario
 
-__all__ = ["cross_checks"]
+__all__ = ["cross_checks", "trace_order_warnings"]
 
 Problem = tuple[str, str]
 
@@ -90,16 +92,18 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
         if arr.trace_times is not None:
             field = "trace" if arr.trace is not None else "trace_csv"
             span = h.close_minute - h.open_minute
-            late = [t for t in arr.trace_times if t >= span]
-            if late:
+            times = np.asarray(arr.trace_times)
+            late = np.flatnonzero(times >= span)
+            if len(late):
                 problems.append(
                     (
                         f"{path}.arrivals.{field}",
                         f"{len(late)} arrival time(s) at or after closing "
-                        f"(first: {late[0]:g} minutes after opening; the day is {span:g} minutes)",
+                        f"(first: {times[late[0]]:g} minutes after opening; the day is {span:g} minutes)",
                     )
                 )
-            bad_days = sorted({d for d in (arr.trace_days or ()) if d >= h.days})
+            days = np.asarray(arr.trace_days)
+            bad_days = np.unique(days[days >= h.days]).tolist()[:10]
             if bad_days:
                 problems.append(
                     (f"{path}.arrivals.{field}", f"days {bad_days} are beyond the horizon of {h.days} day(s)")
@@ -139,9 +143,7 @@ def _loyalty_checks(scenario: Scenario) -> list[Problem]:
     problems: list[Problem] = []
     if scenario.loyalty is None:
         if scenario.costs.lost_customer_value > 0:
-            problems.append(
-                ("costs.lost_customer_value", "needs a loyalty block: who comes back decides who is lost")
-            )
+            problems.append(("costs.lost_customer_value", "needs a loyalty block: who comes back decides who is lost"))
         return problems
     if not scenario.quality.enabled:
         problems.append(("loyalty", "needs the quality model (quality.enabled: true): returns follow its outcomes"))
@@ -197,8 +199,10 @@ def _optimizer_checks(scenario: Scenario, levels: list[int]) -> list[Problem]:
         for j, length in enumerate(family.lengths):
             if earliest + length > 1440:
                 problems.append(
-                    (f"{path}.lengths[{j}]", f"a {length:g}-minute shift starting at {family.start.earliest} ends "
-                     "after midnight")
+                    (
+                        f"{path}.lengths[{j}]",
+                        f"a {length:g}-minute shift starting at {family.start.earliest} ends after midnight",
+                    )
                 )
         if not isinstance(family.days, str):
             problems += [
@@ -211,3 +215,28 @@ def _optimizer_checks(scenario: Scenario, levels: list[int]) -> list[Problem]:
         if level not in levels:
             problems.append((f"optimizer.training_levels[{j}]", f"level {level} is not in training_levels {levels}"))
     return problems
+
+
+def trace_order_warnings(scenario: Scenario) -> list[str]:
+    """A note for each trace whose arrivals are not listed in time order (they are replayed in time order).
+
+    A trace merged from several logs need not be sorted; replaying it in time order is what
+    the file means (each row's service time stays with its arrival), so this is a warning,
+    naming the first row out of order, not an error.
+    """
+    notes = []
+    for i, cls in enumerate(scenario.customer_classes):
+        arr = cls.arrivals
+        if arr.trace_times is None:
+            continue
+        when = np.asarray(arr.trace_days, dtype=float) * 1440.0 + np.asarray(arr.trace_times)
+        back = np.flatnonzero(np.diff(when) < 0)
+        if len(back):
+            # The first arrival earlier than the one listed before it: item j of an inline trace, file row j + 2.
+            j = int(back[0]) + 1
+            field, where = ("trace", f"item {j}") if arr.trace is not None else ("trace_csv", f"row {j + 2}")
+            notes.append(
+                f"customer_classes[{i}].arrivals.{field}: arrivals are not in time order (first at {where}, "
+                f"{len(back)} place(s) in all); they are replayed in time order"
+            )
+    return notes

@@ -12,16 +12,29 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
-from pydantic import BaseModel, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator, model_validator
+import numpy as np
+from pydantic import (
+    BaseModel,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 
 from simsvc import display
+from simsvc.bounds import MAX_COUNT, MAX_CUSTOMERS, MAX_DAYS, MAX_MINUTES, MAX_MONEY, MAX_SEED, Between
 from simsvc.distributions import DistributionSpec
 from simsvc.errors import ScenarioError
 from simsvc.scenario.base import (
     ClockTime,
-    Count,
     Frozen,
+    Level,
     PerInterval,
     Rate,
     Shift,
@@ -31,12 +44,13 @@ from simsvc.scenario.base import (
     non_empty_tuple,
 )
 from simsvc.scenario.checks import cross_checks
+from simsvc.scenario.columns import Column
 from simsvc.scenario.confine import resolved_dirs
 from simsvc.scenario.files import FileProblem, read_arrivals_file
 from simsvc.scenario.optimizer_models import OptimizerSpec
 from simsvc.scenario.paths import PathError, parse_path, set_path
 from simsvc.scenario.problems import Problems, pydantic_problems
-from simsvc.scenario.quality_models import Complaints, Costs, Expectations, Loyalty, QualityModel
+from simsvc.scenario.quality_models import Complaints, Costs, Expectations, Loyalty, Probability, QualityModel, Score
 
 __all__ = [
     "Arrivals",
@@ -56,10 +70,12 @@ __all__ = [
 class Horizon(Frozen):
     """How many days are simulated, the opening hours and the reporting interval."""
 
-    days: Annotated[int, Field(ge=1, le=3660)] = 1
+    days: Annotated[int, Between(1, MAX_DAYS)] = 1
     open: ClockTime = "09:00"
     close: ClockTime = "17:00"
-    interval_minutes: Annotated[float, Field(gt=0, le=1440)] = 30.0
+    interval_minutes: Annotated[float, Between(1, 1440)] = Field(
+        30.0, description="Length of a reporting interval (minutes, 1 to 1440); it divides the opening hours."
+    )
 
     _clock = field_validator("open", "close")(check_clock)
 
@@ -94,6 +110,50 @@ class Horizon(Frozen):
 
 
 _RESOLVED = ("rates_per_hour", "trace_times", "trace_days", "trace_service")
+_TRACE_RANGE = Between(0, 1440)
+
+
+def _trace_column(value: Any) -> Column:
+    """An inline trace as a column, checked as a whole (a list of a million numbers is no million models)."""
+    if isinstance(value, Column):
+        return value
+    if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__len__"):
+        raise ValueError("must be a list of arrival times (minutes after opening)")
+    try:
+        times = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        i = next(i for i, v in enumerate(value) if isinstance(v, bool) or not _is_number(v))
+        raise Problems([(f"[{i}]", f"{value[i]!r} is not a number")]) from None
+    if times.ndim != 1:
+        raise ValueError("must be a flat list of arrival times (minutes after opening)")
+    bad = ~np.isfinite(times) | (times < _TRACE_RANGE.low) | (times > _TRACE_RANGE.high)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        message = f"must be a finite number, not {float(times[i])!r}"
+        if np.isfinite(times[i]):
+            try:
+                _TRACE_RANGE.check(float(times[i]))
+            except ValueError as exc:
+                message = str(exc)
+        raise Problems([(f"[{i}]", message)])
+    return Column(times, copy=times is value)
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+TraceColumn = Annotated[
+    Any,
+    PlainValidator(_trace_column),
+    PlainSerializer(lambda c: c.tolist(), return_type=list),
+    WithJsonSchema({"type": "array", "items": {"type": "number", "minimum": 0, "maximum": 1440}}),
+]
+"""Arrival times in minutes after opening (0 to 1440), held as a :class:`Column`."""
 _SOURCES = ("per_hour", "csv", "trace", "trace_csv")
 
 
@@ -115,22 +175,25 @@ class Arrivals(Frozen):
         "the rate per hour is in `column`.",
     )
     column: str = "per_hour"
-    trace: Optional[tuple[Annotated[float, Field(ge=0)], ...]] = Field(
-        None, description="Arrival times to replay, minutes after opening on day 0."
+    trace: Optional[TraceColumn] = Field(
+        None,
+        description="Arrival times to replay, minutes after opening on day 0 (0 to 1440, before closing; "
+        "replayed in time order).",
     )
     trace_csv: Optional[str] = Field(
         None,
         description="CSV of arrival times to replay: column `time` (minutes after opening "
         'or "HH:MM[:SS]"), optional `day` and `service_time` (minutes).',
     )
-    scale: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(
-        1.0, description="Multiplies the demand (what-if growth); traces ignore it."
+    scale: Annotated[float, Between(0, 1000)] = Field(
+        1.0, description="Multiplies the demand (what-if growth, 0 to 1000); traces ignore it."
     )
     # Filled in from the fields above (a file by the scenario's validation); not part of the file format.
     rates_per_hour: SkipJsonSchema[Optional[tuple[Rate, ...]]] = Field(None, exclude=True)
-    trace_times: SkipJsonSchema[Optional[tuple[float, ...]]] = Field(None, exclude=True)
-    trace_days: SkipJsonSchema[Optional[tuple[int, ...]]] = Field(None, exclude=True)
-    trace_service: SkipJsonSchema[Optional[tuple[float, ...]]] = Field(None, exclude=True)
+    # Columns (:class:`~simsvc.scenario.columns.Column`): set without validation, never dumped.
+    trace_times: SkipJsonSchema[Optional[Any]] = Field(None, exclude=True)
+    trace_days: SkipJsonSchema[Optional[Any]] = Field(None, exclude=True)
+    trace_service: SkipJsonSchema[Optional[Any]] = Field(None, exclude=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -152,8 +215,8 @@ class Arrivals(Frozen):
         if self.per_hour is not None:
             object.__setattr__(self, "rates_per_hour", self.per_hour)
         elif self.trace is not None:
-            object.__setattr__(self, "trace_times", tuple(self.trace))
-            object.__setattr__(self, "trace_days", (0,) * len(self.trace))
+            object.__setattr__(self, "trace_times", self.trace)
+            object.__setattr__(self, "trace_days", Column(np.zeros(len(self.trace), dtype=np.int64)))
         return self
 
     @property
@@ -190,12 +253,14 @@ class CustomerClass(Frozen):
     patience: Optional[DistributionSpec] = Field(
         None, description="Time a customer waits before abandoning (minutes); none = waits."
     )
-    priority: int = Field(1, description="Smaller is served first (non-preemptive).")
-    balk_at: Optional[Annotated[int, Field(ge=1)]] = Field(
+    priority: Annotated[int, Between(-1_000_000, 1_000_000)] = Field(
+        1, description="Smaller is served first (non-preemptive)."
+    )
+    balk_at: Optional[Annotated[int, Between(1, MAX_COUNT)]] = Field(
         None,
         description="An arrival who sees this many of its class already waiting leaves at once.",
     )
-    target_wait: Optional[Annotated[float, Field(ge=0)]] = Field(
+    target_wait: Optional[Annotated[float, Between(0, MAX_MINUTES)]] = Field(
         None, description="Service-level target wait for this class (minutes); default targets."
     )
     expectations: Expectations = Expectations()
@@ -205,7 +270,7 @@ class Team(Staffed):
     """A group of interchangeable front-line servers (a counter, an agent group)."""
 
     serves: tuple[str, ...]
-    tangibles: Optional[Annotated[float, Field(ge=1, le=7)]] = Field(
+    tangibles: Optional[Score] = Field(
         None, description="Perceived facilities at this team's counters (default: quality.tangibles)."
     )
     shrinkage: Annotated[Optional[tuple[Annotated[float, Field(ge=0, lt=1)], ...]], PerInterval] = Field(
@@ -221,16 +286,14 @@ class Team(Staffed):
 class TrainingLevel(Frozen):
     """What a training level changes: speed, reliability, assurance, empathy, recovery, cost."""
 
-    level: Count
-    speed: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(1.0, description="Service time divides by it.")
-    wage_per_hour: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
-    failure_prob: Annotated[float, Field(ge=0, le=1)] = Field(0.05, description="Chance a service fails.")
-    assurance: Annotated[float, Field(ge=1, le=7)] = Field(5.5, description="Perceived knowledge and courtesy.")
-    empathy: Annotated[float, Field(ge=1, le=7)] = Field(5.0, description="Perceived individual attention.")
-    recovery_success: Annotated[float, Field(ge=0, le=1)] = Field(
-        0.85, description="Chance an immediately handled complaint is recovered."
-    )
-    training_cost_per_person: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(
+    level: Level
+    speed: Annotated[float, Between(0.01, 100)] = Field(1.0, description="Service time divides by it.")
+    wage_per_hour: Annotated[float, Between(0, MAX_MONEY)] = 0.0
+    failure_prob: Probability = Field(0.05, description="Chance a service fails.")
+    assurance: Score = Field(5.5, description="Perceived knowledge and courtesy.")
+    empathy: Score = Field(5.0, description="Perceived individual attention.")
+    recovery_success: Probability = Field(0.85, description="Chance an immediately handled complaint is recovered.")
+    training_cost_per_person: Annotated[float, Between(0, MAX_MONEY)] = Field(
         0.0, description="One-off cost of training a person to this level (amortised)."
     )
 
@@ -238,19 +301,19 @@ class TrainingLevel(Frozen):
 class ServiceLevelTarget(Frozen):
     """Share ``fraction`` of arrivals should start service within ``within`` minutes."""
 
-    within: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 5.0
-    fraction: Annotated[float, Field(ge=0, le=1)] = 0.8
+    within: Annotated[float, Between(0, MAX_MINUTES)] = 5.0
+    fraction: Probability = 0.8
 
 
 class Targets(Frozen):
     """Service targets; the KPIs are measured against them."""
 
     service_level: ServiceLevelTarget = ServiceLevelTarget()
-    max_abandonment: Optional[Annotated[float, Field(ge=0, le=1)]] = None
-    min_satisfied: Optional[Annotated[float, Field(ge=0, le=1)]] = Field(
+    max_abandonment: Optional[Probability] = None
+    min_satisfied: Optional[Probability] = Field(
         None, description="Least share of customers not dissatisfied (1 - dissatisfied_share)."
     )
-    complaints_within_sla: Optional[Annotated[float, Field(ge=0, le=1)]] = Field(
+    complaints_within_sla: Optional[Probability] = Field(
         None, description="Least share of complaints resolved within complaints.sla_minutes."
     )
 
@@ -258,15 +321,15 @@ class Targets(Frozen):
 class Simulation(Frozen):
     """Replications, randomness and run limits."""
 
-    replications: Annotated[int, Field(ge=1, le=100_000)] = 20
-    seed: Annotated[int, Field(ge=0)] = 20261123
-    warmup_minutes: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
-    max_customers: Annotated[int, Field(ge=1)] = Field(
+    replications: Annotated[int, Between(1, 100_000)] = 20
+    seed: Annotated[int, Between(0, MAX_SEED)] = 20261123
+    warmup_minutes: Annotated[float, Between(0, MAX_MINUTES)] = 0.0
+    max_customers: Annotated[int, Between(1, MAX_CUSTOMERS)] = Field(
         2_000_000,
         description="Per replication; arrivals stop there and the run is flagged truncated.",
     )
     keep_records: bool = Field(True, description="Keep the per-customer table (off: streamed KPIs, bounded memory).")
-    confidence: Annotated[float, Field(gt=0, lt=1)] = 0.95
+    confidence: Annotated[float, Between(0, 1, low_open=True, high_open=True)] = 0.95
 
 
 class Scenario(Frozen):

@@ -14,11 +14,16 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import Field, field_validator, model_validator
 
-from simsvc.scenario.base import ClockTime, Count, Frozen, check_clock, clock_to_minutes, non_empty_tuple
+from simsvc.bounds import MAX_MONEY, MAX_STAFF, Between
+from simsvc.scenario.base import ClockTime, Count, Day, Frozen, Level, check_clock, clock_to_minutes, non_empty_tuple
 
 __all__ = ["MAX_CANDIDATE_SHIFTS", "BreakRule", "OptimizerSpec", "ShiftFamily", "StartWindow", "VerifySpec"]
 
-Minutes = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Minutes = Annotated[float, Between(1, 1440)]
+"""A duration within a day (minutes, at least one)."""
+Step = Annotated[float, Between(1, 1440, why="candidate shifts are generated at this step")]
+"""A step between candidate positions (minutes)."""
+Share = Annotated[float, Between(0, 1, low_open=True, high_open=True)]
 
 MAX_CANDIDATE_SHIFTS = 10_000
 """Most candidate shifts per team (integer variables of its MILP) the families may generate.
@@ -53,7 +58,7 @@ class StartWindow(Frozen):
 
     earliest: ClockTime
     latest: ClockTime
-    every: Minutes = Field(30.0, description="Minutes between starts, whole (shift times are HH:MM).")
+    every: Step = Field(30.0, description="Minutes between starts, whole (shift times are HH:MM).")
 
     _clock = field_validator("earliest", "latest")(check_clock)
     _whole = field_validator("every")(_whole_minutes)
@@ -78,8 +83,8 @@ class BreakRule(Frozen):
     minutes: Minutes = 30.0
     earliest_after: Minutes = 180.0
     latest_after: Minutes = 240.0
-    every: Minutes = Field(30.0, description="Minutes between break positions, whole (break times are HH:MM).")
-    min_shift_minutes: Annotated[float, Field(ge=0)] = Field(360.0, description="Shorter shifts have no break.")
+    every: Step = Field(30.0, description="Minutes between break positions, whole (break times are HH:MM).")
+    min_shift_minutes: Annotated[float, Between(0, 1440)] = Field(360.0, description="Shorter shifts have no break.")
 
     @model_validator(mode="after")
     def _ordered(self) -> BreakRule:
@@ -107,7 +112,7 @@ class ShiftFamily(Frozen):
     start: StartWindow
     lengths: Annotated[tuple[Minutes, ...], Field(description="Shift lengths in minutes, breaks included.")]
     break_: Optional[BreakRule] = Field(None, alias="break")
-    days: Union[Literal["each", "all"], tuple[Annotated[int, Field(ge=0)], ...]] = Field(
+    days: Union[Literal["each", "all"], tuple[Day, ...]] = Field(
         "each",
         description='"each": staffed day by day; "all": the same staff every day; or a list of days worked.',
     )
@@ -145,12 +150,12 @@ class ShiftFamily(Frozen):
 class VerifySpec(Frozen):
     """Sequential verification: replications are added while a target is inside its confidence interval."""
 
-    precision: Annotated[float, Field(gt=0, lt=1)] = Field(
+    precision: Share = Field(
         0.005,
         description="Stop adding replications for a target whose 95 % CI half-width is at most this "
         "(KPIs are shares: 0.005 is half a percentage point); it stays unresolved.",
     )
-    max_replications: Annotated[int, Field(ge=2, le=10000)] = Field(
+    max_replications: Annotated[int, Between(2, 10_000)] = Field(
         1000, description="Most replications per verification (doubling from optimizer.replications)."
     )
 
@@ -159,7 +164,7 @@ class OptimizerSpec(Frozen):
     """What the optimizer may choose and how hard it tries."""
 
     shifts: tuple[ShiftFamily, ...]
-    training_levels: Optional[tuple[Count, ...]] = Field(
+    training_levels: Optional[tuple[Level, ...]] = Field(
         None, description="Training levels a team may get; default: every level in training_levels."
     )
     scope: Literal["interval", "day"] = Field(
@@ -167,7 +172,7 @@ class OptimizerSpec(Frozen):
         description="interval: every interval meets the targets; day: each day as a whole (arrival-weighted).",
     )
     min_staff: Count = Field(0, description="Least staff on duty per team in every open interval.")
-    max_staff: Optional[Annotated[int, Field(ge=1)]] = Field(
+    max_staff: Optional[Annotated[int, Between(1, MAX_STAFF)]] = Field(
         None, description="Most staff of one team on duty at once."
     )
     max_occupancy: Optional[Annotated[float, Field(gt=0, le=1)]] = Field(
@@ -175,24 +180,24 @@ class OptimizerSpec(Frozen):
         description="Most offered load (Erlangs) per person on the floor in every interval, as in WFM tools: "
         "staff = the least meeting the targets and load / (staff on the floor) <= max_occupancy. Default: no cap.",
     )
-    max_headcount: Optional[Annotated[int, Field(ge=1)]] = Field(
+    max_headcount: Optional[Annotated[int, Between(1, MAX_STAFF)]] = Field(
         None, description="Most people in one team on one day (sum over its shifts)."
     )
-    budget_per_day: Optional[Annotated[float, Field(gt=0)]] = Field(
+    budget_per_day: Optional[Annotated[float, Between(0, MAX_MONEY, low_open=True)]] = Field(
         None,
         description="Most operating cost per day: wages (complaint teams too), amortised training and "
         "complaint handling.",
     )
-    complaint_utilization: Annotated[float, Field(gt=0, lt=1)] = Field(
+    complaint_utilization: Share = Field(
         0.85, description="Highest planned utilisation of a complaint team when its SLA spans a day or more."
     )
     solver: Literal["highs", "cbc"] = "highs"
-    time_limit: Annotated[float, Field(gt=0)] = Field(60.0, description="Seconds per solve.")
-    gap: Annotated[float, Field(ge=0, lt=1)] = Field(0.01, description="Relative MIP gap to stop at.")
-    iterations: Annotated[int, Field(ge=1, le=50)] = Field(
+    time_limit: Annotated[float, Between(1, 86_400)] = Field(60.0, description="Seconds per solve (1 to 86,400).")
+    gap: Annotated[float, Between(0, 1, high_open=True)] = Field(0.01, description="Relative MIP gap to stop at.")
+    iterations: Annotated[int, Between(1, 50)] = Field(
         5, description="Most simulate-and-correct rounds (1: solve and verify once)."
     )
-    replications: Optional[Annotated[int, Field(ge=2)]] = Field(
+    replications: Optional[Annotated[int, Between(2, 100_000)]] = Field(
         None, description="Replications of a verification's first batch (default simulation.replications)."
     )
     verify: VerifySpec = Field(default_factory=VerifySpec, description="Sequential verification by simulation.")

@@ -63,5 +63,9 @@ def pydantic_problems(exc: ValidationError) -> list[Problem]:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown field (check the spelling)"
+        elif err["type"] == "finite_number":
+            msg = f"must be a finite number, not {err['input']!r}"
+        elif err["type"] == "int_parsing_size":
+            msg = "is too large"
         problems.append((where, msg))
     return problems

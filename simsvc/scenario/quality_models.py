@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from simsvc.bounds import MAX_MINUTES, MAX_MONEY, Between
 from simsvc.distributions import DistributionSpec, Exponential
 from simsvc.scenario.base import Frozen, Staffed
 
@@ -24,8 +25,10 @@ __all__ = [
     "Loyalty",
     "OutcomeShares",
     "Outcomes",
+    "Probability",
     "QualityModel",
     "ReturnProbabilities",
+    "Score",
     "Scores",
     "Weights",
 ]
@@ -34,9 +37,17 @@ DIMENSIONS = ("reliability", "responsiveness", "assurance", "empathy", "tangible
 """The five SERVQUAL dimensions, in the order used in arrays."""
 CATEGORIES = ("delighted", "satisfied", "dissatisfied")
 
-Score = Annotated[float, Field(ge=1, le=7, allow_inf_nan=False)]
-Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Score = Annotated[float, Between(1, 7)]
+"""A SERVQUAL score on the 1-7 Likert scale."""
+Probability = Annotated[float, Between(0, 1)]
+"""A probability or a share."""
+Points = Annotated[float, Between(0, 6)]
+"""A non-negative number of points on the 1-7 scale (a spread, a bonus): at most its width."""
+Gap = Annotated[float, Between(-6, 6, why="a weighted gap on the 1-7 scale lies in [-6, 6]")]
+"""A weighted gap between perception and expectation."""
+Minutes = Annotated[float, Between(0, MAX_MINUTES)]
+PositiveMinutes = Annotated[float, Between(0, MAX_MINUTES, low_open=True)]
+Money = Annotated[float, Between(0, MAX_MONEY)]
 
 
 class Scores(Frozen):
@@ -80,10 +91,10 @@ class Expectations(Frozen):
     """
 
     mean: Scores = Scores()
-    sd: NonNegative = Field(0.7, description="Spread of expectations between customers.")
+    sd: Points = Field(0.7, description="Spread of expectations between customers (points, 0 to 6).")
     weights: Weights = Weights()
-    desired_wait: NonNegative = 1.0
-    adequate_wait: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 6.0
+    desired_wait: Minutes = 1.0
+    adequate_wait: PositiveMinutes = 6.0
 
     @model_validator(mode="after")
     def _zone(self) -> Expectations:
@@ -106,10 +117,12 @@ class QualityModel(Frozen):
 
     enabled: bool = True
     promise_level: Probability = Field(0.0, description="0 = modest promises, 1 = bold marketing.")
-    promise_effect: NonNegative = Field(1.0, description="Points added to every expectation at promise 1.")
+    promise_effect: Points = Field(1.0, description="Points added to every expectation at promise 1 (0 to 6).")
     promise_wait_effect: Probability = Field(0.5, description="adequate_wait shrinks by this share at promise 1.")
-    promise_demand_effect: NonNegative = Field(0.2, description="New demand grows by this share at promise 1.")
-    perception_noise: NonNegative = Field(0.6, description="Service-to-service variability (sd, points).")
+    promise_demand_effect: Annotated[float, Between(0, 10)] = Field(
+        0.2, description="New demand grows by this share at promise 1 (0 to 10)."
+    )
+    perception_noise: Points = Field(0.6, description="Service-to-service variability (sd, points, 0 to 6).")
     reliable_score: Score = Field(6.0, description="Reliability perceived when nothing went wrong.")
     failure_score: Score = Field(2.0, description="Reliability perceived after a service failure.")
     rework_probability: Probability = Field(
@@ -117,9 +130,11 @@ class QualityModel(Frozen):
     )
     tangibles: Score = Field(5.0, description="The site's facilities as customers perceive them.")
     responsiveness_curve: Literal["linear", "logistic"] = "linear"
-    satisfaction_slope: Annotated[float, Field(gt=0)] = Field(2.0, description="Logistic slope of score vs gap.")
-    delighted_above: float = Field(0.6, description="Weighted gap at or above which a customer is delighted.")
-    dissatisfied_below: float = Field(0.0, description="Weighted gap below which a customer is dissatisfied.")
+    satisfaction_slope: Annotated[float, Between(0.01, 100)] = Field(
+        2.0, description="Logistic slope of score vs gap (0.01 to 100)."
+    )
+    delighted_above: Gap = Field(0.6, description="Weighted gap at or above which a customer is delighted (-6 to 6).")
+    dissatisfied_below: Gap = Field(0.0, description="Weighted gap below which a customer is dissatisfied (-6 to 6).")
 
     @property
     def promise_demand_multiplier(self) -> float:
@@ -145,21 +160,24 @@ class Complaints(Frozen):
     teams: tuple[ComplaintTeam, ...] = Field((), description="Who handles complaints; none: all unresolved.")
     voice_probability: Probability = Field(0.3, description="Share of dissatisfied customers who complain.")
     handling_time: DistributionSpec = Exponential(dist="exponential", mean=20.0)
-    recovery_decay_minutes: Annotated[float, Field(gt=0)] = Field(
+    recovery_decay_minutes: PositiveMinutes = Field(
         2880.0, description="Recovery success falls as exp(-time to resolution / this)."
     )
-    paradox: NonNegative = Field(0.0, description="Gap bonus after a successful recovery (recovery paradox).")
-    sla_minutes: Annotated[float, Field(gt=0)] = Field(1440.0, description="Resolution-time target.")
-    cost_per_complaint: NonNegative = Field(0.0, description="Material cost of handling (vouchers, post).")
+    paradox: Points = Field(0.0, description="Gap bonus after a successful recovery (recovery paradox; 0 to 6).")
+    sla_minutes: PositiveMinutes = Field(1440.0, description="Resolution-time target.")
+    cost_per_complaint: Money = Field(0.0, description="Material cost of handling (vouchers, post).")
+
+
+_Effect = Annotated[float, Between(-10, 10, why="a change of demand per unit share of customers")]
 
 
 class Outcomes(Frozen):
-    """A value per loyalty outcome (``unresolved``: a complaint that was not recovered)."""
+    """A value per loyalty outcome (``unresolved``: a complaint that was not recovered), -10 to 10."""
 
-    delighted: float
-    satisfied: float
-    dissatisfied: float
-    unresolved: float
+    delighted: _Effect
+    satisfied: _Effect
+    dissatisfied: _Effect
+    unresolved: _Effect
 
     def as_tuple(self) -> tuple[float, ...]:
         return (self.delighted, self.satisfied, self.dissatisfied, self.unresolved)
@@ -230,10 +248,10 @@ class Loyalty(Frozen):
 class Costs(Frozen):
     """Money: training amortisation and the value of a lost customer."""
 
-    training_amortization_days: Annotated[float, Field(gt=0)] = Field(
-        250.0, description="Working days over which one-off training costs are spread."
+    training_amortization_days: Annotated[float, Between(1, 100_000)] = Field(
+        250.0, description="Working days over which one-off training costs are spread (1 to 100,000)."
     )
-    lost_customer_value: NonNegative = Field(
+    lost_customer_value: Money = Field(
         0.0,
         description="Value of a customer who does not come back (KPI lost_customer_value; not an operating cost).",
     )

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from simsvc.scenario.checks import trace_order_warnings
 from simsvc.scenario.models import Scenario
-from simsvc.sim.rota import staff_at
+from simsvc.sim.rota import rostered, staff_at
 from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
 
-__all__ = ["arrivals_per_minute", "load_ratio", "overload_warning"]
+__all__ = ["arrivals_per_minute", "capacity_warnings", "load_ratio", "overload_warning", "unstaffed_warning"]
 
 
 def arrivals_per_minute(scenario: Scenario) -> np.ndarray:
@@ -75,3 +76,32 @@ def overload_warning(scenario: Scenario) -> str | None:
         f"{over.size} intervals (worst: day {d + 1} {minute // 60:02d}:{minute % 60:02d}, {worst}); "
         "queues grow until demand falls"
     )
+
+
+def unstaffed_warning(scenario: Scenario) -> str | None:
+    """A sentence naming the classes that no team serves on some day (nobody on duty), or None.
+
+    Those customers are not served: they wait until closing and then leave (see the engine's
+    closing rule), so the KPIs count them as abandoned.
+    """
+    h = scenario.horizon
+    notes = []
+    for cls in scenario.customer_classes:
+        teams = [t for t in scenario.teams if cls.name in t.serves]
+        days = [d for d in range(h.days) if not any(rostered(t, h, d) for t in teams)]
+        if days:
+            shown = ", ".join(str(d + 1) for d in days[:5]) + (", ..." if len(days) > 5 else "")
+            names = ", ".join(repr(t.name) for t in teams)
+            notes.append(f"class {cls.name!r} on day(s) {shown} of {h.days} (team(s) {names})")
+    if not notes:
+        return None
+    return (
+        "no staff on duty: " + "; ".join(notes) + ": these customers are not served, they leave at closing "
+        "(counted as abandoned)"
+    )
+
+
+def capacity_warnings(scenario: Scenario) -> list[str]:
+    """Every warning before simulating: demand data out of order, days without staff, overload."""
+    notes = trace_order_warnings(scenario)
+    return notes + [w for w in (unstaffed_warning(scenario), overload_warning(scenario)) if w]

@@ -103,6 +103,7 @@ class _ClassDemand:
         purposes = ("arrivals", "service", "patience", "quality", "returns", "loyalty")
         self.rng = {p: stream(seed, replication, cls.name, p) for p in purposes}
         self.multiplier = scenario.quality.promise_demand_multiplier
+        self.cap = scenario.simulation.max_customers
         loyalty = scenario.loyalty if self.quality else None
         # With loyalty the declared demand is the total at the reference: a share R of it
         # are returning customers, those of visits before the horizon due on day d with
@@ -148,20 +149,37 @@ class _ClassDemand:
             rng = self.rng["arrivals"]
             new = (1.0 - share) * self.multiplier
             earlier = share * self.still_due[day] if share else 0.0
-            n = rng.poisson(self.rate_per_minute(day, interval) * (new + earlier) * length)
-            times = start + np.sort(rng.uniform(0.0, length, n))
-            need = self.cls.service_time.sample(self.rng["service"], n)
+            times = start + self._poisson_times(rng, self.rate_per_minute(day, interval) * (new + earlier), length)
+            need = self.cls.service_time.sample(self.rng["service"], len(times))
             p_earlier = earlier / (new + earlier) if earlier else 0.0
         else:
             lo, hi = np.searchsorted(self.trace, [start, start + length], side="left")
             times = self.trace[lo:hi]
-            need = self.trace_service[lo:hi] if self.trace_service is not None else (
-                self.cls.service_time.sample(self.rng["service"], hi - lo)
+            need = (
+                self.trace_service[lo:hi]
+                if self.trace_service is not None
+                else (self.cls.service_time.sample(self.rng["service"], hi - lo))
             )
             p_earlier = share  # one day (checked): the trace is the total, a share R returns
         if p_earlier:
             return times, need, self.rng["loyalty"].random(len(times)) < p_earlier
         return times, need, np.zeros(len(times), dtype=bool)
+
+    def _poisson_times(self, rng: np.random.Generator, rate: float, length: float) -> np.ndarray:
+        """Sorted Poisson arrival times at ``rate`` per minute on ``[0, length)``.
+
+        Given the count ``N ~ Poisson(rate * length)``, the times are ``N`` sorted uniforms;
+        when more than ``max_customers`` are expected (the run is then truncated in this
+        interval), only the first ``max_customers + 1`` are drawn, exactly, as cumulative
+        exponential gaps: memory stays bounded whatever the rate.
+        """
+        mean = rate * length
+        if not mean > 0.0:  # no demand (or 0 times an unbounded word-of-mouth factor)
+            return _NO_TIMES
+        if mean <= self.cap:
+            return np.sort(rng.uniform(0.0, length, rng.poisson(mean)))
+        times = np.cumsum(rng.exponential(1.0 / rate, self.cap + 1))
+        return times[times < length]
 
     def _patience(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.cls.patience is None:
@@ -266,11 +284,18 @@ class Demand:
         """All customers of a day: the intervals' batches (same draws) joined in order.
 
         The simulation takes a day at a time so that per-batch NumPy work is spread over
-        many customers; the customers are the same as interval by interval.
+        many customers; the customers are the same as interval by interval. A day with more
+        customers than ``simulation.max_customers`` (the run is truncated there) stops at
+        the interval that passes it.
         """
         n = self.scenario.horizon.n_intervals
         self.drawn_through = day
-        parts = [self.batch(day, j) for j in range(n)]
+        parts, drawn = [], 0
+        for j in range(n):
+            parts.append(self.batch(day, j))
+            drawn += len(parts[-1])
+            if drawn > self.scenario.simulation.max_customers:
+                break  # arrivals stop within this day: later intervals are never used
         draws = None
         if self.scenario.quality.enabled:
             draws = CustomerDraws.concatenate([p.draws for p in parts])

@@ -19,7 +19,10 @@ Rules (also in the README):
 * **Shrinkage.** Of a team's ``n`` rostered staff in an interval with shrinkage ``s``,
   ``floor(n * (1 - s))`` serve (:mod:`simsvc.sim.shrinkage`); all ``n`` are paid.
 * **Closing.** No one arrives after closing. The staff on duty at closing (at least one
-  per team) stay until everyone inside has been served (or has abandoned).
+  per team that worked that day) stay until everyone inside has been served (or has
+  abandoned). A team with nobody on duty during a day's opening hours serves nobody:
+  customers still waiting at closing whom no team serves any more leave unserved then,
+  counted as abandoned.
 * **Abandonment.** A customer abandons when its waiting time exceeds its patience; one
   whose service could start exactly at that moment is served.
 * **Balking.** With ``balk_at`` set, an arrival who finds that many customers of its
@@ -317,11 +320,31 @@ class Engine:
 
     def _close(self, team: _Team, closing: int) -> None:
         team.account(self.env.now)
-        serving = closing if team.shrink is None else on_floor(closing, team.shrink_now)
-        team.draining, team.closing_cap = True, max(serving, 1)
+        serving = closing if team.shrink is None or not closing else max(on_floor(closing, team.shrink_now), 1)
+        team.draining, team.closing_cap = True, serving
         team.cap = max(team.floor, team.closing_cap)
         self._dispatch(team, self.env.now)
         self._maybe_end_drain(team)
+        if team.cap == 0:
+            # Once every team has closed (their closing events at this moment come first).
+            self.env.timeout(0.0).callbacks.append(lambda _event: self._turn_away(team))
+
+    def _turn_away(self, team: _Team) -> None:
+        """At closing, customers whose class no team serves any more leave unserved (as abandoned)."""
+        now = self.env.now
+        for k in (k for group in team.groups for k in group):
+            if any(t.cap for t in self.class_teams[k]):
+                continue
+            patient, queue = self.patient[k], self.queues[k]
+            if patient:
+                self._purge(k, now)  # those whose patience ran out before closing left then
+            while queue:
+                entry = queue.popleft()
+                if patient and self.waiting[k].pop(entry[1], None) is None:
+                    continue  # abandoned earlier (removed from the deque lazily)
+                self.n_customers_waiting -= 1
+                self._abandon(entry[1], k, entry[3], entry[0], now, entry[6])
+            self.deadlines[k].clear()
 
     def _maybe_end_drain(self, team: _Team) -> None:
         if team.busy == 0 and not any(self._has_waiting(k) for g in team.groups for k in g):

@@ -12,7 +12,7 @@ import pandas as pd
 from simsvc.metrics import replication_kpis
 from simsvc.result import SimResult
 from simsvc.scenario.models import Scenario
-from simsvc.sim.capacity import overload_warning
+from simsvc.sim.capacity import capacity_warnings
 from simsvc.sim.demand import Demand
 from simsvc.sim.engine import Engine
 from simsvc.sim.quality_engine import QualityEngine
@@ -156,7 +156,7 @@ def simulate(
     pool_size = resolve_workers(workers)
     seed = sim.seed if seed is None else int(seed)
     keep = sim.keep_records if keep_records is None else keep_records
-    warnings = [w for w in [overload_warning(scenario)] if w]
+    warnings = capacity_warnings(scenario)
     finished: dict[int, _Outcome] = {}
 
     def done(r: int, outcome: _Outcome) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from simsvc.scenario.base import Staffed
 from simsvc.scenario.models import Horizon
 
-__all__ = ["closing_staff", "day_steps", "staff_at"]
+__all__ = ["closing_staff", "day_steps", "rostered", "staff_at"]
 
 
 def day_steps(team: Staffed, horizon: Horizon, day: int = 0) -> list[tuple[float, int]]:
@@ -45,7 +45,21 @@ def staff_at(team: Staffed, horizon: Horizon, minute: float, day: int = 0) -> in
     return team.staff[0] if len(team.staff) == 1 else team.staff[j]
 
 
+def rostered(team: Staffed, horizon: Horizon, day: int = 0) -> bool:
+    """Whether anyone of ``team`` is on duty at some moment of ``day``'s opening hours."""
+    steps = day_steps(team, horizon, day)
+    ends = [t for t, _ in steps[1:]] + [1440.0]
+    open_, close = horizon.open_minute, horizon.close_minute
+    return any(n > 0 and t < close and end > open_ for (t, n), end in zip(steps, ends, strict=True))
+
+
 def closing_staff(team: Staffed, horizon: Horizon, day: int = 0) -> int:
-    """Staff on duty in the last moment before closing on ``day``; they serve those still inside."""
+    """Staff who stay after closing on ``day`` until those still inside are served.
+
+    Those on duty in the last moment before closing, and at least one if the team worked
+    that day (its customers who came after its last shift are served); a team with nobody
+    on duty during the day's opening hours serves nobody, after closing either.
+    """
     last = horizon.close_minute - min(1e-6, horizon.interval_minutes / 2)
-    return staff_at(team, horizon, last, day)
+    on_duty = staff_at(team, horizon, last, day)
+    return max(on_duty, 1) if on_duty or rostered(team, horizon, day) else 0

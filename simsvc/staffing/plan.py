@@ -8,6 +8,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from simsvc import display
+from simsvc.jsonsafe import json_number as _clean
 from simsvc.scenario.models import Scenario
 from simsvc.staffing.patterns import Pattern
 from simsvc.staffing.solver import SolveInfo
@@ -248,13 +249,8 @@ def _iteration_dict(it: Iteration) -> dict[str, Any]:
         "misses": it.misses,
         "replications": it.replications,
         "unresolved": [_place_dict(p) for p in it.unresolved],
-        "kpis": {c.name: {"mean": _clean(c.mean), "ci_low": _clean(c.ci_low), "ci_high": _clean(c.ci_high)}
-                 for c in it.checks},
+        "kpis": {
+            c.name: {"mean": _clean(c.mean), "ci_low": _clean(c.ci_low), "ci_high": _clean(c.ci_high)}
+            for c in it.checks
+        },
     }
-
-
-def _clean(x: float | None) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    return None if x != x else x
