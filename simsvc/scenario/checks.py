@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simsvc.scenario.base import Staffed, clock_to_minutes
+from simsvc.scenario.journeys import has_staff, journey_problems
 from simsvc.scenario.optimizer_models import MAX_CANDIDATE_SHIFTS
 
 if TYPE_CHECKING:  # the scenario runs these checks when it is validated
@@ -80,8 +81,9 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
             )
     for i, cls in enumerate(scenario.customer_classes):
         path = f"customer_classes[{i}]"
-        if cls.name not in served:
-            problems.append((path, f"class {cls.name!r} is served by no team"))
+        if cls.name not in served and cls.journey is None:
+            problems.append((path, f"class {cls.name!r} is served by no team (list it in a team's serves, "
+                                   "or give it a journey)"))  # fmt: skip
         arr = cls.arrivals
         if arr.rates_per_hour is not None:
             field = "per_hour" if arr.per_hour is not None else "csv"
@@ -108,12 +110,27 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
                 problems.append(
                     (f"{path}.arrivals.{field}", f"days {bad_days} are beyond the horizon of {h.days} day(s)")
                 )
+    problems += _journey_checks(scenario)
     problems += _complaint_checks(scenario, levels)
     problems += _loyalty_checks(scenario)
     problems += _optimizer_checks(scenario, levels)
     total = (h.days - 1) * 1440 + h.close_minute - h.open_minute
     if scenario.simulation.warmup_minutes >= total:
         problems.append(("simulation.warmup_minutes", f"must be shorter than the horizon ({total:g} minutes)"))
+    return problems
+
+
+def _journey_checks(scenario: Scenario) -> list[Problem]:
+    """The declared journeys' problems, and teams that neither serve a class nor are named by a journey."""
+    problems = journey_problems(scenario)
+    named: set[str] = set()
+    for cls in scenario.customer_classes:
+        for step in cls.journey or ():
+            station = step.station
+            named.update((station,) if isinstance(station, str) else station)
+    for i, team in enumerate(scenario.teams):
+        if not team.serves and team.name not in named:
+            problems.append((f"teams[{i}].serves", "must list at least one class (or a journey must name the team)"))
     return problems
 
 
@@ -129,8 +146,7 @@ def _complaint_checks(scenario: Scenario, levels: list[int]) -> list[Problem]:
             problems.append(
                 (f"{path}.training_level", f"level {team.training_level} is not in training_levels {levels}")
             )
-        staffed = any(s.staff for s in team.shifts) if team.shifts is not None else any(team.staff or ())
-        if not staffed:
+        if not has_staff(team):
             problems.append((path, f"team {team.name!r} has no staff on any shift: it would handle no complaint"))
         n = scenario.horizon.n_intervals
         if team.staff is not None and len(team.staff) not in {1, n}:

@@ -47,6 +47,8 @@ from simsvc.scenario.checks import cross_checks
 from simsvc.scenario.columns import Column
 from simsvc.scenario.confine import resolved_dirs
 from simsvc.scenario.files import FileProblem, read_arrivals_file
+from simsvc.scenario.journey_models import Step
+from simsvc.scenario.journeys import Journey, compile_journeys
 from simsvc.scenario.optimizer_models import OptimizerSpec
 from simsvc.scenario.paths import PathError, parse_path, set_path
 from simsvc.scenario.problems import Problems, pydantic_problems
@@ -264,12 +266,19 @@ class CustomerClass(Frozen):
         None, description="Service-level target wait for this class (minutes); default targets."
     )
     expectations: Expectations = Expectations()
+    journey: Optional[tuple[Step, ...]] = Field(
+        None,
+        description="The steps this class takes through the teams (stations); default one step, served by "
+        "the teams whose `serves` lists it. See the README's 'Journeys'.",
+    )
 
 
 class Team(Staffed):
     """A group of interchangeable front-line servers (a counter, an agent group)."""
 
-    serves: tuple[str, ...]
+    serves: tuple[str, ...] = Field(
+        (), description="Classes without a journey that this team serves (a journey names its teams itself)."
+    )
     tangibles: Optional[Score] = Field(
         None, description="Perceived facilities at this team's counters (default: quality.tangibles)."
     )
@@ -279,8 +288,6 @@ class Team(Staffed):
         "interval of a day. Of n rostered, floor(n * (1 - shrinkage)) serve; the simulation and the optimizer "
         "both apply it. Default: none (everyone rostered serves).",
     )
-
-    _non_empty = field_validator("serves")(non_empty_tuple)
 
 
 class TrainingLevel(Frozen):
@@ -363,6 +370,7 @@ class Scenario(Frozen):
     """Where relative file references start (the scenario file's folder); None if unknown."""
     _allowed: tuple[Path, ...] = PrivateAttr(())
     """Further folders its files may lie in (see :mod:`simsvc.scenario.confine`)."""
+    _journeys: Optional[tuple[Journey, ...]] = PrivateAttr(None)
 
     # Emptiness is checked after the items, so a bad item is not also reported as "empty".
     _non_empty = field_validator("customer_classes", "teams", "training_levels")(non_empty_tuple)
@@ -411,6 +419,13 @@ class Scenario(Frozen):
         if not isinstance(other, Scenario):
             return NotImplemented
         return type(self) is type(other) and all(getattr(self, k) == getattr(other, k) for k in type(self).model_fields)
+
+    @property
+    def journeys(self) -> tuple[Journey, ...]:
+        """Each class's journey compiled for the engine (see :mod:`simsvc.scenario.journeys`), in class order."""
+        if self._journeys is None:
+            self._journeys = compile_journeys(self)
+        return self._journeys
 
     @property
     def folder(self) -> Path | None:
