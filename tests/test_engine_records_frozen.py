@@ -1,0 +1,52 @@
+"""The records of every bundled scenario are bit-identical to those of the single-station engine.
+
+The engine moves customers through journeys; a class without a declared journey takes one
+step, and must be simulated exactly as before journeys existed. The expected hashes were
+computed with the engine before journeys (commit f105cce), for each bundled scenario as it
+is and with the quality model switched off (the two engines), two replications, seed 7.
+A change here means one-step journeys no longer give the same customers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+
+import simsvc
+from tests.helpers import SCENARIOS
+
+EXPECTED = {
+    # (scenario, quality model on): (customers, complaints, KPIs) hash prefixes
+    ('bank_branch.yaml', True): ('efd02c263acf511e0d80', '028d6aa4652604d88bb1', '694ba607bf23464a3729'),
+    ('bank_branch.yaml', False): ('3e915870fa0ac2365a43', '', '21f1dbda991e4566e879'),
+    ('call_centre.yaml', True): ('0709c7ddaa0616a51756', 'a592cf6a709b6c0f941f', 'e29f40d1338756501c2a'),
+    ('call_centre.yaml', False): ('a860b16e4784db533f4c', '', '94895d70ce342e9be00b'),
+    ('service_desk_fortnight.yaml', True): ('c7dfb18891637e795a42', '3196118330fc91c13888', '8216ec5eacfca42568ec'),
+    ('service_desk_fortnight.yaml', False): ('6626a90b9905a6507853', '', '1fa05ef3ee0a27722a20'),
+    ('teaching.yaml', True): ('7b34cfcba65dc24b4fe5', '6b7110b4ff3832038098', 'cb5d5aa35303869e37a3'),
+    ('teaching.yaml', False): ('00511e00d7ae19290345', '', 'b3a36d3eaa0773759677'),
+}  # fmt: skip
+
+
+def _digest(frame: pd.DataFrame) -> str:
+    return hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()).hexdigest()[:20]
+
+
+def digests(name: str, quality: bool) -> tuple[str, str, str]:
+    scenario = simsvc.load_scenario(SCENARIOS / name)
+    if not quality:
+        scenario = scenario.replace({"quality.enabled": False, "loyalty": None, "costs.lost_customer_value": 0})
+    result = simsvc.simulate(scenario, replications=2, seed=7)
+    complaints = _digest(result.complaints) if quality else ""
+    kpis = result.kpis.sort_values(list(result.kpis.columns[:-1]), kind="stable", ignore_index=True)
+    return _digest(result.customers), complaints, _digest(kpis)
+
+
+CASES = [(p.name, q) for p in sorted(SCENARIOS.glob("*.yaml")) for q in (True, False)]
+
+
+@pytest.mark.parametrize(("name", "quality"), CASES)
+def test_one_step_journeys_give_the_records_of_the_single_station_engine(name, quality):
+    assert digests(name, quality) == EXPECTED[(name, quality)]
