@@ -7,15 +7,17 @@ import pandas as pd
 
 from simsvc.quality import CATEGORIES, LOYALTY_OUTCOMES
 from simsvc.scenario.models import Scenario
-from simsvc.sim.engine import RECORD_FIELDS
 from simsvc.sim.quality_engine import COMPLAINT_FIELDS, QUALITY_FIELDS
+from simsvc.sim.schema import OUTCOMES, RECORD_FIELDS, STEP_FIELDS
 from simsvc.sim.tally import GAP_FIELDS
 
-__all__ = ["Records", "complaint_table", "customer_table"]
+__all__ = ["Records", "StepRecords", "complaint_table", "customer_table", "step_table"]
 
 Records = list[tuple[int, np.ndarray, np.ndarray]]
 """Per replication: its number, customer rows and complaint rows."""
-_OUTCOMES = ["served", "abandoned", "balked"]
+StepRecords = list[tuple[int, np.ndarray]]
+"""Per replication: its number and the step rows of its journey customers."""
+_OUTCOMES = list(OUTCOMES)
 
 
 def _frame(records: Records, part: int, fields: tuple[str, ...]) -> pd.DataFrame:
@@ -110,3 +112,38 @@ def complaint_table(scenario: Scenario, records: Records) -> pd.DataFrame:
         }
     )
     return pd.DataFrame(columns)
+
+
+def step_table(scenario: Scenario, records: Records, step_records: StepRecords) -> pd.DataFrame:
+    """One row per customer step and replication (see :attr:`simsvc.SimResult.steps`).
+
+    A class of one step has one row per customer, its customer row; a journey's steps are
+    recorded by the engine as they are taken.
+    """
+    raw = _frame(records, 0, RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS if scenario.quality.enabled else RECORD_FIELDS)
+    journeys = scenario.journeys
+    multi = np.array([not j.one_step for j in journeys])
+    single = raw[~multi[raw["klass"].to_numpy(dtype=np.int64)]] if len(raw) else raw
+    one = pd.DataFrame({
+        "replication": single["replication"], "customer": single["customer"], "klass": single["klass"],
+        "visit": 0.0, "step": 0.0, "team": single["team"], "arrival": single["arrival"], "wait": single["wait"],
+        "start": single["start"], "end": single["end"], "outcome": single["outcome"],
+    })  # fmt: skip
+    steps = _frame(step_records, 0, STEP_FIELDS) if any(len(r[1]) for r in step_records) else one.iloc[:0]
+    raw = pd.concat([one, steps], ignore_index=True).sort_values(
+        ["replication", "customer", "visit"], kind="stable", ignore_index=True
+    )
+    klass = raw["klass"].to_numpy(dtype=np.int64)
+    step = raw["step"].to_numpy(dtype=np.int64)
+    names = np.array([s.name for j in journeys for s in j.steps], dtype=object)
+    offset = np.cumsum([0] + [len(j.steps) for j in journeys])[:-1]
+    return pd.DataFrame({
+        "replication": raw["replication"].astype(np.int64),
+        "customer": raw["customer"].astype(np.int64),
+        "class": _codes(raw["klass"], [c.name for c in scenario.customer_classes]),
+        "visit": raw["visit"].astype(np.int64),
+        "step": pd.Categorical(names[offset[klass] + step] if len(raw) else []),
+        "team": _codes(raw["team"], [t.name for t in scenario.teams]),
+        "arrival": raw["arrival"], "wait": raw["wait"], "start": raw["start"], "end": raw["end"],
+        "outcome": _codes(raw["outcome"], _OUTCOMES),
+    })  # fmt: skip

@@ -12,7 +12,7 @@ import pandas as pd
 from simsvc import display
 from simsvc.jsonsafe import json_number
 from simsvc.metrics import KPI_NAMES, confidence_intervals
-from simsvc.records import complaint_table, customer_table
+from simsvc.records import complaint_table, customer_table, step_table
 from simsvc.scenario.models import Scenario
 
 __all__ = ["SimResult"]
@@ -41,6 +41,8 @@ class SimResult:
     warnings: list[str] = field(default_factory=list)
     interrupted: bool = False
     truncated: bool = False
+    step_records: list[tuple[int, np.ndarray]] | None = field(default=None, repr=False)
+    """Per replication: its number and the step rows of its journey customers (engine layout)."""
 
     @property
     def replications(self) -> int:
@@ -65,6 +67,21 @@ class SimResult:
         if self.records is None:
             raise ValueError("per-customer records were not kept (keep_records=False)")
         return customer_table(self.scenario, self.records)
+
+    @cached_property
+    def steps(self) -> pd.DataFrame:
+        """One row per step a customer took, per replication (a class without a journey: one step).
+
+        Columns: ``replication``, ``customer``, ``class``, ``visit`` (0 = its first step; a step
+        taken again, as rework, is a new visit), ``step`` (its name), ``team`` (None when not
+        served), ``arrival`` (when it joined the step), ``wait`` (there; to abandonment for who
+        abandoned, NaN for balking), ``start``/``end`` (its service there, NaN when not served)
+        and ``outcome`` (served / abandoned / balked). A customer's ``wait`` in
+        :attr:`customers` is the sum of its steps' waits.
+        """
+        if self.records is None:
+            raise ValueError("per-customer records were not kept (keep_records=False)")
+        return step_table(self.scenario, self.records, self.step_records or [])
 
     @cached_property
     def complaints(self) -> pd.DataFrame:

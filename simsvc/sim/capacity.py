@@ -40,10 +40,11 @@ def load_ratio(scenario: Scenario) -> np.ndarray:
     h = scenario.horizon
     rates = arrivals_per_minute(scenario)
     work = np.zeros((h.days, h.n_intervals))
-    for k, cls in enumerate(scenario.customer_classes):
-        teams = [t for t in scenario.teams if cls.name in t.serves]
-        speed = np.mean([scenario.training(t.training_level).speed for t in teams])
-        work += rates[:, :, k] * cls.service_time.mean / speed
+    for journey in scenario.journeys:  # each step's work, as often as it is visited
+        visits = journey.visits()
+        for s, step in enumerate(journey.steps):
+            speed = np.mean([scenario.training(scenario.teams[t].training_level).speed for t in step.stations])
+            work += rates[:, :, journey.klass] * visits[s] * step.service_time.mean / speed
     mid = h.open_minute + (np.arange(h.n_intervals) + 0.5) * h.interval_minutes
     shrink = [shrinkage_per_interval(t.shrinkage, h.n_intervals) for t in scenario.teams]
     staff = np.array(
@@ -86,13 +87,15 @@ def unstaffed_warning(scenario: Scenario) -> str | None:
     """
     h = scenario.horizon
     notes = []
-    for cls in scenario.customer_classes:
-        teams = [t for t in scenario.teams if cls.name in t.serves]
-        days = [d for d in range(h.days) if not any(rostered(t, h, d) for t in teams)]
-        if days:
-            shown = ", ".join(str(d + 1) for d in days[:5]) + (", ..." if len(days) > 5 else "")
-            names = ", ".join(repr(t.name) for t in teams)
-            notes.append(f"class {cls.name!r} on day(s) {shown} of {h.days} (team(s) {names})")
+    for cls, journey in zip(scenario.customer_classes, scenario.journeys, strict=True):
+        for step in journey.steps:
+            teams = [scenario.teams[t] for t in step.stations]
+            days = [d for d in range(h.days) if not any(rostered(t, h, d) for t in teams)]
+            if days:
+                shown = ", ".join(str(d + 1) for d in days[:5]) + (", ..." if len(days) > 5 else "")
+                names = ", ".join(repr(t.name) for t in teams)
+                what = f"class {cls.name!r}" + ("" if journey.one_step else f" at step {step.name!r}")
+                notes.append(f"{what} on day(s) {shown} of {h.days} (team(s) {names})")
     if not notes:
         return None
     return (

@@ -98,6 +98,10 @@ class _ClassDemand:
 
     def __init__(self, scenario: Scenario, cls: CustomerClass, seed: int, replication: int):
         self.scenario, self.cls = scenario, cls
+        # A journey's customers arrive at its first step: its service time and patience.
+        first = cls.journey[0] if cls.journey else None
+        self.service_time = (first.service_time or cls.service_time) if first else cls.service_time
+        self.patience = (first.patience or cls.patience) if first else cls.patience
         self.horizon: Horizon = scenario.horizon
         self.quality = scenario.quality.enabled
         purposes = ("arrivals", "service", "patience", "quality", "returns", "loyalty")
@@ -150,7 +154,7 @@ class _ClassDemand:
             new = (1.0 - share) * self.multiplier
             earlier = share * self.still_due[day] if share else 0.0
             times = start + self._poisson_times(rng, self.rate_per_minute(day, interval) * (new + earlier), length)
-            need = self.cls.service_time.sample(self.rng["service"], len(times))
+            need = self.service_time.sample(self.rng["service"], len(times))
             p_earlier = earlier / (new + earlier) if earlier else 0.0
         else:
             lo, hi = np.searchsorted(self.trace, [start, start + length], side="left")
@@ -158,7 +162,7 @@ class _ClassDemand:
             need = (
                 self.trace_service[lo:hi]
                 if self.trace_service is not None
-                else (self.cls.service_time.sample(self.rng["service"], hi - lo))
+                else (self.service_time.sample(self.rng["service"], hi - lo))
             )
             p_earlier = share  # one day (checked): the trace is the total, a share R returns
         if p_earlier:
@@ -182,9 +186,9 @@ class _ClassDemand:
         return times[times < length]
 
     def _patience(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        if self.cls.patience is None:
+        if self.patience is None:
             return np.full(n, np.inf)
-        return self.cls.patience.sample(rng, n)
+        return self.patience.sample(rng, n)
 
     def draw(self, day: int, interval: int) -> tuple[np.ndarray, ...]:
         """Arrival times, needs, patience, returning flags and draws of one interval."""
@@ -198,7 +202,7 @@ class _ClassDemand:
         if m:
             rng = self.rng["returns"]
             times = np.concatenate([times, back_times])
-            need = np.concatenate([need, self.cls.service_time.sample(rng, m)])
+            need = np.concatenate([need, self.service_time.sample(rng, m)])
             patience = np.concatenate([patience, self._patience(rng, m)])
             returning = np.concatenate([returning, np.ones(m, dtype=bool)])
             again = draw_customers(self.scenario, self.cls, rng, m, back_expected)
@@ -250,7 +254,7 @@ class Demand:
     """All classes' customers for one replication, interval by interval."""
 
     def __init__(self, scenario: Scenario, seed: int, replication: int):
-        self.scenario = scenario
+        self.scenario, self.seed, self.replication = scenario, seed, replication
         self.classes = [_ClassDemand(scenario, c, seed, replication) for c in scenario.customer_classes]
         self.drawn_through = -1  # the last day whose customers have been drawn
 

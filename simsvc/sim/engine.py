@@ -27,6 +27,12 @@ Rules (also in the README):
   whose service could start exactly at that moment is served.
 * **Balking.** With ``balk_at`` set, an arrival who finds that many customers of its
   class waiting leaves at once.
+* **Journeys.** A queue belongs to a class's step (and, where the step chooses a station at
+  random, to that station). When a customer's service at a step ends, its server is freed
+  first, then the customer joins its next step (drawn in advance: :mod:`simsvc.sim.trips`)
+  at that moment, with that step's need and patience. A customer reaching a station after
+  its closing finds the staff who were on duty at closing (they stay for it); a station with
+  nobody on duty at closing turns it away (counted as abandoned).
 """
 
 from __future__ import annotations
@@ -42,13 +48,12 @@ import simpy
 from simsvc.scenario.models import Scenario, Staffed, Team
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.rota import closing_staff, day_steps
+from simsvc.sim.schema import ABANDONED, BALKED, RECORD_FIELDS, SERVED, STEP_FIELDS
 from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
+from simsvc.sim.trips import Trip, TripPlanner
 
-__all__ = ["ABANDONED", "BALKED", "RECORD_FIELDS", "SERVED", "Engine"]
+__all__ = ["ABANDONED", "BALKED", "RECORD_FIELDS", "SERVED", "STEP_FIELDS", "Engine"]
 
-SERVED, ABANDONED, BALKED = 0, 1, 2
-RECORD_FIELDS = ("customer", "klass", "cell", "arrival", "wait", "start", "end", "team", "outcome")
-"""Columns of the record rows the engine emits (one per customer, floats)."""
 _NAN = float("nan")
 
 
@@ -60,6 +65,7 @@ class _Team:
         "busy_area",
         "cap",
         "cell",
+        "closed_with",
         "closing_cap",
         "done",
         "draining",
@@ -83,6 +89,7 @@ class _Team:
         self.shrink: list[float] | None = None  # shrinkage per interval of a day (None: none)
         self.shrink_now = 0.0
         self.draining, self.closing_cap = False, 0
+        self.closed_with: int | None = None  # since today's closing: the staff on duty then
         self.last, self.cell = 0.0, n_cells  # the last cell collects time outside intervals
         self.overtime = False  # after closing only busy servers count as on duty
         self.busy_area = [0.0] * (n_cells + 1)
@@ -111,7 +118,7 @@ class _ArrivalChain:
 
     __slots__ = (
         "batch", "cells", "end", "engine", "env", "extra", "first", "klass", "left", "need", "outcome",
-        "patience", "pos", "start", "team", "times", "wait",
+        "patience", "pos", "queue", "start", "team", "times", "trips", "wait",
     )  # fmt: skip
 
     def __init__(self, engine: Engine, batch: Batch, first_id: int):
@@ -128,6 +135,12 @@ class _ArrivalChain:
         self.klass = batch.klass.tolist()
         self.need = engine.needs(batch, self.extra)
         self.patience = batch.patience.tolist()
+        # Journey customers: their trips, and the queue of their first step (else their class's).
+        self.trips: list[Trip | None] | None = None
+        self.queue = self.klass
+        if engine.planner:
+            self.trips = engine.planner.plan(batch.klass, batch.need, batch.patience)
+            self.queue = [q if t is None else t.queues[0] for q, t in zip(self.klass, self.trips, strict=True)]
         self.env.timeout(max(0.0, self.times[0] - self.env.now)).callbacks.append(self.arrive)
 
     def arrive(self, _event: simpy.Event) -> None:
@@ -137,7 +150,7 @@ class _ArrivalChain:
             delay = self.times[k + 1] - self.env.now
             self.env.timeout(delay if delay > 0.0 else 0.0).callbacks.append(self.arrive)
         self.engine.arrive(
-            self.first + k, self.klass[k], self.cells[k], self.times[k], self.need[k], self.patience[k], (self, k)
+            self.first + k, self.queue[k], self.cells[k], self.times[k], self.need[k], self.patience[k], (self, k)
         )
 
 
@@ -151,6 +164,8 @@ class Engine:
             order) and the batch's extra data (see :meth:`prepare`) when every customer
             of the batch (a day's arrivals) has been served or has left.
         max_customers: arrivals stop after this many; :attr:`truncated` then says so.
+        step_sink: called with the step rows (:data:`STEP_FIELDS`) of a batch's journey
+            customers (classes of one step have none: their row is their only step).
     """
 
     def __init__(
@@ -159,9 +174,10 @@ class Engine:
         demand: Demand,
         sink: Callable[[list[np.ndarray], Any], None],
         max_customers: int,
+        step_sink: Callable[[np.ndarray], None] | None = None,
     ):
         self.env = simpy.Environment()
-        self.scenario, self.demand, self.sink = scenario, demand, sink
+        self.scenario, self.demand, self.sink, self.step_sink = scenario, demand, sink, step_sink
         self.max_customers, self.truncated = max_customers, False
         h = scenario.horizon
         self.n_intervals, self.days = h.n_intervals, h.days
@@ -175,21 +191,49 @@ class Engine:
         self.deadlines: list[list] = []
         self.waiting: list[dict] = []  # patient classes: id -> entry
         self.max_queue: list[list[int]] = []
-        self.class_teams: list[list[_Team]] = []
+        self.class_teams: list[list[_Team]] = []  # per queue: the teams that serve it, in order
+        self.q_class: list[int] = []  # per queue: its class
+        self.q_journey: list[bool] = []  # per queue: its class takes several steps
         self.n_customers_waiting = 0
         self.max_queue_total = [0] * (n_cells + 1)
         self.next_id = 0
         self.teams: list[_Team] = []
         self.rotas: list[tuple[_Team, Staffed]] = []
-        for c in scenario.customer_classes:
-            self._add_queue(c.priority, c.patience is not None, c.balk_at)
+        step_queues = self._add_queues(scenario)
+        self.planner = TripPlanner(scenario, step_queues, demand.seed, demand.replication)
         names = [c.name for c in scenario.customer_classes]
-        for spec in scenario.teams:
-            self._add_team(spec, [names.index(n) for n in spec.serves])
+        journeys = scenario.journeys
+        for t, spec in enumerate(scenario.teams):
+            served = [names.index(n) for n in spec.serves if journeys[names.index(n)].one_step]
+            served += [q for q in range(len(self.queues)) if self.q_journey[q] and t in self._stations[q]]
+            self._add_team(spec, served)
+        for q in range(len(self.queues)):  # a pool is tried in its own order
+            self.class_teams[q] = [self.teams[t] for t in self._stations[q]]
         self.warmup_end = h.open_minute + scenario.simulation.warmup_minutes
 
-    def _add_queue(self, priority: int, patient: bool, balk_at: int | None) -> int:
-        """Add a class's queue; return its index."""
+    def _add_queues(self, scenario: Scenario) -> list[list[list[int]]]:
+        """A queue per class's step (per station where a step chooses one); queue ``k`` is class ``k``'s first.
+
+        Returns per class, per step, the queue of each of the step's stations (one for a pool).
+        """
+        self._stations: list[tuple[int, ...]] = []
+        layout: list[list[list[int]]] = []
+        later: list[tuple[int, int, int]] = []
+        for journey in scenario.journeys:
+            k = journey.klass
+            layout.append([[-1] * (1 if s.weights is None else len(s.stations)) for s in journey.steps])
+            later += [(k, s, c) for s, opts in enumerate(layout[k]) for c in range(len(opts)) if (s, c) != (0, 0)]
+        for k, s, c in [(k, 0, 0) for k in range(len(layout))] + later:
+            cls, journey = scenario.customer_classes[k], scenario.journeys[k]
+            step = journey.steps[s]
+            layout[k][s][c] = self._add_queue(step.patience is not None, cls.balk_at, cls.priority)
+            self._stations.append(step.stations if step.weights is None else (step.stations[c],))
+            self.q_class.append(k)
+            self.q_journey.append(not journey.one_step)
+        return layout
+
+    def _add_queue(self, patient: bool, balk_at: int | None, priority: int) -> int:
+        """Add a queue; return its index."""
         k = len(self.queues)
         self.priority.append(priority)
         self.patient.append(patient)
@@ -283,6 +327,8 @@ class Engine:
                     team.account(env.now)
                     team.cell = cell if start >= self.warmup_end else outside
                     team.overtime = False
+                    if j == 0:
+                        team.closed_with = None
                     if team.shrink is not None and team.shrink[j] != team.shrink_now:
                         team.shrink_now = team.shrink[j]
                         self._set_staff(team, team.sched)
@@ -321,7 +367,7 @@ class Engine:
     def _close(self, team: _Team, closing: int) -> None:
         team.account(self.env.now)
         serving = closing if team.shrink is None or not closing else max(on_floor(closing, team.shrink_now), 1)
-        team.draining, team.closing_cap = True, serving
+        team.draining, team.closing_cap, team.closed_with = True, serving, serving
         team.cap = max(team.floor, team.closing_cap)
         self._dispatch(team, self.env.now)
         self._maybe_end_drain(team)
@@ -343,7 +389,10 @@ class Engine:
                 if patient and self.waiting[k].pop(entry[1], None) is None:
                     continue  # abandoned earlier (removed from the deque lazily)
                 self.n_customers_waiting -= 1
-                self._abandon(entry[1], k, entry[3], entry[0], now, entry[6])
+                if self.q_journey[k]:
+                    self._leave_step(k, entry, now, ABANDONED)
+                else:
+                    self._abandon(entry[1], k, entry[3], entry[0], now, entry[6])
             self.deadlines[k].clear()
 
     def _maybe_end_drain(self, team: _Team) -> None:
@@ -359,8 +408,13 @@ class Engine:
         """
         for team in self.class_teams[k]:
             if team.busy < team.cap:
-                self._start(team, cid, k, cell, now, now, need, ref)
+                if self.q_journey[k]:
+                    self._serve_step(team, cid, k, cell, now, now, need, ref)
+                else:
+                    self._start(team, cid, k, cell, now, now, need, ref)
                 return
+        if self.q_journey[k] and self._closed_to(k, cid, cell, now, need, patience, ref):
+            return
         for p in self.patient_classes:
             heap = self.deadlines[p]
             if heap and heap[0][0] < now:
@@ -368,7 +422,10 @@ class Engine:
         waiting = len(self.waiting[k]) if self.patient[k] else len(self.queues[k])
         limit = self.balk_at[k]
         if limit is not None and waiting >= limit:
-            self._balk(cid, k, cell, now, ref)
+            if self.q_journey[k]:
+                self._leave_step(k, (now, cid, k, cell, need, now, ref), now, BALKED)
+            else:
+                self._balk(cid, k, cell, now, ref)
             return
         entry = (now, cid, k, cell, need, now + patience, ref)
         self.queues[k].append(entry)
@@ -454,7 +511,10 @@ class Engine:
             if self.patient[k]:
                 del self.waiting[k][best[1]]
             self.n_customers_waiting -= 1
-            self._start(team, best[1], k, best[3], best[0], now, best[4], best[6])
+            if self.q_journey[k]:
+                self._serve_step(team, best[1], k, best[3], best[0], now, best[4], best[6])
+            else:
+                self._start(team, best[1], k, best[3], best[0], now, best[4], best[6])
 
     def _has_waiting(self, k: int) -> bool:
         return self._head(k, self.env.now) is not None
@@ -478,7 +538,87 @@ class Engine:
             entry = waiting.pop(cid, None)
             if entry is not None:
                 self.n_customers_waiting -= 1
-                self._abandon(cid, k, entry[3], entry[0], deadline, entry[6])
+                if self.q_journey[k]:
+                    self._leave_step(k, entry, deadline, ABANDONED)
+                else:
+                    self._abandon(cid, k, entry[3], entry[0], deadline, entry[6])
+
+    # -- journeys ------------------------------------------------------------------
+    def _serve_step(
+        self, team: _Team, cid: int, q: int, cell: int, arrival: float, now: float, need: float, ref: Any
+    ) -> None:
+        """Start a journey customer's service at its current step (its need is its trip's)."""
+        chain, i = ref
+        trip: Trip = chain.trips[i]
+        v = trip.pos
+        wait, need = now - arrival, trip.needs[v]
+        trip.rows.append((v, trip.steps[v], team.index, arrival, wait, now, now + need / team.speed, SERVED))
+        trip.prior += wait
+        if v + 1 == len(trip.queues):  # its last step: the customer's record is complete
+            self._start_last(team, cid, self.q_class[q], cell, chain.times[i], now, need, trip.prior, ref)
+            return
+        team.account(now)
+        team.busy += 1
+        event = self.env.timeout(need / team.speed)
+        event.callbacks.append(team.done)  # the server is free before its customer moves on
+        event.callbacks.append(lambda _event: self._next_step(cid, cell, ref))
+
+    def _next_step(self, cid: int, cell: int, ref: Any) -> None:
+        chain, i = ref
+        trip: Trip = chain.trips[i]
+        trip.pos += 1
+        v = trip.pos
+        self.arrive(cid, trip.queues[v], cell, self.env.now, trip.needs[v], trip.patience[v], ref)
+
+    def _start_last(
+        self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float, wait: float, ref: Any
+    ) -> None:
+        """Start a journey's last service (``arrival``: the first; ``wait``: the journey's total)."""
+        team.account(now)
+        team.busy += 1
+        duration = need / team.speed
+        self.env.timeout(duration).callbacks.append(team.done)
+        chain, i = ref
+        chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, now + duration, team.index
+        chain.left -= 1
+        if not chain.left:
+            self._record(chain)
+
+    def _leave_step(self, q: int, entry: tuple, when: float, outcome: int) -> None:
+        """A journey customer leaves unserved at its current step (abandons at ``when``, or balks)."""
+        chain, i = entry[6]
+        trip: Trip = chain.trips[i]
+        wait = when - entry[0] if outcome == ABANDONED else _NAN
+        trip.rows.append((trip.pos, trip.steps[trip.pos], -1, entry[0], wait, _NAN, _NAN, outcome))
+        k = self.q_class[q]
+        if outcome == ABANDONED:  # its record's wait is the journey's: as if it arrived that much earlier
+            self._abandon(entry[1], k, entry[3], entry[0] - trip.prior, when, entry[6])
+        else:
+            if trip.pos:
+                chain.wait[i] = trip.prior
+            self._balk(entry[1], k, entry[3], when, entry[6])
+
+    def _closed_to(self, q: int, cid: int, cell: int, now: float, need: float, patience: float, ref: Any) -> bool:
+        """After closing, a station's closing staff stay for a journey customer; with none, it is turned away.
+
+        Returns whether the customer was dealt with (served now, or turned away).
+        """
+        teams = self.class_teams[q]
+        if any(t.cap for t in teams) or all(t.closed_with is None for t in teams):
+            return False  # open (or between shifts): it waits
+        for team in teams:
+            if team.closed_with and not team.draining:
+                team.account(now)
+                team.draining, team.closing_cap = True, team.closed_with
+                team.cap = max(team.floor, team.closing_cap)
+        for team in teams:
+            if team.busy < team.cap:
+                self._serve_step(team, cid, q, cell, now, now, need, ref)
+                return True
+        if any(t.cap for t in teams):
+            return False
+        self._leave_step(q, (now, cid, q, cell, need, now + patience, ref), now, ABANDONED)
+        return True
 
     # -- records -------------------------------------------------------------------
     def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:
@@ -499,3 +639,21 @@ class Engine:
     def _record(self, chain: _ArrivalChain) -> None:
         """Hand a batch whose customers have all been served or have left to the sink."""
         self.sink(self._columns(chain), chain.extra)
+        if chain.trips is not None and self.step_sink is not None:
+            rows = [
+                (chain.first + i, chain.klass[i], *row)
+                for i, trip in enumerate(chain.trips)
+                if trip is not None
+                for row in trip.rows
+            ]
+            if rows:
+                self.step_sink(np.array(rows, dtype=np.float64).reshape(-1, len(STEP_FIELDS)))
+
+    def class_max_queue(self) -> list[list[int]]:
+        """Per class and cell, the longest queue of its steps (a one-step class: its queue)."""
+        n = len(self.scenario.customer_classes)
+        out = [list(m) for m in self.max_queue[:n]]
+        for q in range(n, len(self.queues)):
+            k = self.q_class[q]
+            out[k] = [max(a, b) for a, b in zip(out[k], self.max_queue[q], strict=True)]
+        return out

@@ -132,8 +132,9 @@ class QualityEngine(Engine):
         sink: Callable[[list[np.ndarray], Any], None],
         max_customers: int,
         complaint_sink: Callable[[np.ndarray], None],
+        step_sink: Callable[[np.ndarray], None] | None = None,
     ):
-        super().__init__(scenario, demand, sink, max_customers)
+        super().__init__(scenario, demand, sink, max_customers, step_sink)
         self.n_teams = len(scenario.teams)
         q, comp, loyal = scenario.quality, scenario.complaints, scenario.loyalty
         self.loyal = loyal is not None
@@ -232,6 +233,8 @@ class QualityEngine(Engine):
                 file_complaint(now, filed, cid, k, cell, arrival, x, i, gap, t, perceived)
             timeout(duration).callbacks.append(team.done)
 
+        self._judge = judge
+
         def start(team, cid, k, cell, arrival, now, need, ref) -> None:
             chain, i = ref
             x = chain.extra
@@ -270,16 +273,38 @@ class QualityEngine(Engine):
 
         return start_one_team if single else start
 
+    def _start_last(
+        self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float, wait: float, ref: Any
+    ) -> None:
+        """A journey's last service starts: the customer is judged once, on the journey's total wait."""
+        chain, i = ref
+        x: _Judging = chain.extra
+        t = team.index
+        team.account(now)
+        team.busy += 1
+        duration = need / team.speed
+        chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, now + duration, t
+        at = i * self.n_teams + t
+        may = x.may_complain[at]
+        if may and (may == 1 or wait > self.desired[k]):
+            self._judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at)
+        else:
+            self.env.timeout(duration).callbacks.append(team.done)
+        chain.left -= 1
+        if not chain.left:
+            self._record(chain)
+
     def _leave_unserved(self, cid: int, k: int, cell: int, arrival: float, left: float, outcome: int, ref: Any):
         chain, i = ref
         x: _Judging = chain.extra
         if outcome == ABANDONED:
-            chain.wait[i] = left - arrival
+            chain.wait[i] = left - arrival  # a journey's: the engine passes its first arrival less earlier waits
         chain.outcome[i] = outcome
         if x.unserved_complains[i]:
             x.complained.append(i)
             now = self.env.now
-            self.complaints.file(now, left, cid, k, cell, arrival, x, i, x.abandon.item(i), -1, 1.0)
+            first = chain.times[i]  # when the customer arrived (the first step of a journey)
+            self.complaints.file(now, left, cid, k, cell, first, x, i, x.abandon.item(i), -1, 1.0)
         chain.left -= 1
         if not chain.left:
             self._record(chain)

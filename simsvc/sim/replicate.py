@@ -24,16 +24,17 @@ __all__ = ["run_replication", "simulate"]
 
 def run_replication(
     scenario: Scenario, seed: int, replication: int, keep_records: bool
-) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray] | None, bool]:
+) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray, np.ndarray] | None, bool]:
     """Simulate one replication.
 
     Returns:
-        Its KPIs (long table), its customer and complaint record rows (or None when not
-        kept) and whether arrivals stopped at ``simulation.max_customers``.
+        Its KPIs (long table), its customer, complaint and journey-step record rows (or None
+        when not kept) and whether arrivals stopped at ``simulation.max_customers``.
     """
     tally = Tally(scenario)
     kept: list[np.ndarray] = []
     complaints: list[np.ndarray] = []
+    steps: list[np.ndarray] = []
 
     def sink(columns: list[np.ndarray], judging: object) -> None:
         columns = tally.add(columns, judging)
@@ -45,22 +46,26 @@ def run_replication(
         if keep_records:
             complaints.append(rows)
 
+    step_sink = steps.append if keep_records else None
     demand, cap = Demand(scenario, seed, replication), scenario.simulation.max_customers
     if scenario.quality.enabled:
-        engine: Engine = QualityEngine(scenario, demand, sink, cap, complaint_sink=complaint_sink)
+        engine: Engine = QualityEngine(scenario, demand, sink, cap, complaint_sink=complaint_sink, step_sink=step_sink)
     else:
-        engine = Engine(scenario, demand, sink, cap)
+        engine = Engine(scenario, demand, sink, cap, step_sink=step_sink)
     engine.run()
     teams = engine.time_accounts()
-    tally.finish(
-        engine.max_queue, engine.max_queue_total, [t.busy_area for t in teams], [t.duty_area for t in teams], teams
-    )
+    busy, duty = [t.busy_area for t in teams], [t.duty_area for t in teams]
+    tally.finish(engine.class_max_queue(), engine.max_queue_total, busy, duty, teams)
     kpis = replication_kpis(tally)
     kpis.insert(0, "replication", replication)
     if not keep_records:
         return kpis, None, engine.truncated
     empty = np.empty((0, 0))
-    rows = (np.concatenate(kept) if kept else empty, np.concatenate(complaints) if complaints else empty)
+    rows = (
+        np.concatenate(kept) if kept else empty,
+        np.concatenate(complaints) if complaints else empty,
+        np.concatenate(steps) if steps else empty,
+    )
     return kpis, rows, engine.truncated
 
 
@@ -183,12 +188,13 @@ def simulate(
         scenario=scenario,
         seed=seed,
         kpis=pd.concat([kpis for _, kpis, _, _ in ordered], ignore_index=True),
-        records=[(r, *rows) for r, _, rows, _ in ordered if rows is not None] if keep else None,
+        records=[(r, *rows[:2]) for r, _, rows, _ in ordered if rows is not None] if keep else None,
+        step_records=[(r, rows[2]) for r, _, rows, _ in ordered if rows is not None] if keep else None,
         warnings=warnings,
         interrupted=interrupted,
         truncated=truncated,
     )
 
 
-_Outcome = tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray] | None, bool]
+_Outcome = tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray, np.ndarray] | None, bool]
 """What :func:`run_replication` returns: KPIs, record rows (or None), truncated."""
