@@ -47,70 +47,16 @@ import simpy
 
 from simsvc.scenario.models import Scenario, Staffed, Team
 from simsvc.sim.demand import Batch, Demand
+from simsvc.sim.journey_moves import JourneyMoves
 from simsvc.sim.rota import closing_staff, day_steps
 from simsvc.sim.schema import ABANDONED, BALKED, RECORD_FIELDS, SERVED, STEP_FIELDS
+from simsvc.sim.servers import _Team
 from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
 from simsvc.sim.trips import Trip, TripPlanner
 
 __all__ = ["ABANDONED", "BALKED", "RECORD_FIELDS", "SERVED", "STEP_FIELDS", "Engine"]
 
 _NAN = float("nan")
-
-
-class _Team:
-    """A team's servers: ``sched`` is the rota, ``floor`` those not lost to shrinkage, ``cap`` who may serve now."""
-
-    __slots__ = (
-        "busy",
-        "busy_area",
-        "cap",
-        "cell",
-        "closed_with",
-        "closing_cap",
-        "done",
-        "draining",
-        "duty_area",
-        "floor",
-        "groups",
-        "index",
-        "last",
-        "overtime",
-        "paid_area",
-        "paid_day",
-        "sched",
-        "shrink",
-        "shrink_now",
-        "speed",
-    )  # fmt: skip
-
-    def __init__(self, index: int, speed: float, groups: list[list[int]], n_cells: int):
-        self.index, self.speed, self.groups = index, speed, groups
-        self.sched = self.cap = self.busy = self.floor = 0
-        self.shrink: list[float] | None = None  # shrinkage per interval of a day (None: none)
-        self.shrink_now = 0.0
-        self.draining, self.closing_cap = False, 0
-        self.closed_with: int | None = None  # since today's closing: the staff on duty then
-        self.last, self.cell = 0.0, n_cells  # the last cell collects time outside intervals
-        self.overtime = False  # after closing only busy servers count as on duty
-        self.busy_area = [0.0] * (n_cells + 1)
-        self.duty_area = [0.0] * (n_cells + 1)
-        # Paid server-minutes per calendar day (shift time, plus time finishing customers
-        # beyond it), whether or not the operation is open.
-        self.paid_area: list[float] = []
-        self.paid_day = 0
-        self.done: Callable[[simpy.Event], None] | None = None
-
-    def account(self, now: float) -> None:
-        """Add busy and on-duty server-minutes since the last change to the current cell."""
-        dt = now - self.last
-        if dt > 0.0:
-            busy = self.busy
-            self.busy_area[self.cell] += busy * dt
-            paid = self.sched if self.sched > busy else busy
-            duty = self.floor if self.floor > busy else busy  # shrinkage: paid but not on the floor
-            self.duty_area[self.cell] += (busy if self.overtime else duty) * dt
-            self.paid_area[self.paid_day] += paid * dt
-            self.last = now
 
 
 class _ArrivalChain:
@@ -154,7 +100,7 @@ class _ArrivalChain:
         )
 
 
-class Engine:
+class Engine(JourneyMoves):
     """One replication of a scenario. Call :meth:`run`; records go to ``sink`` by batch.
 
     Args:
@@ -210,27 +156,6 @@ class Engine:
         for q in range(len(self.queues)):  # a pool is tried in its own order
             self.class_teams[q] = [self.teams[t] for t in self._stations[q]]
         self.warmup_end = h.open_minute + scenario.simulation.warmup_minutes
-
-    def _add_queues(self, scenario: Scenario) -> list[list[list[int]]]:
-        """A queue per class's step (per station where a step chooses one); queue ``k`` is class ``k``'s first.
-
-        Returns per class, per step, the queue of each of the step's stations (one for a pool).
-        """
-        self._stations: list[tuple[int, ...]] = []
-        layout: list[list[list[int]]] = []
-        later: list[tuple[int, int, int]] = []
-        for journey in scenario.journeys:
-            k = journey.klass
-            layout.append([[-1] * (1 if s.weights is None else len(s.stations)) for s in journey.steps])
-            later += [(k, s, c) for s, opts in enumerate(layout[k]) for c in range(len(opts)) if (s, c) != (0, 0)]
-        for k, s, c in [(k, 0, 0) for k in range(len(layout))] + later:
-            cls, journey = scenario.customer_classes[k], scenario.journeys[k]
-            step = journey.steps[s]
-            layout[k][s][c] = self._add_queue(step.patience is not None, cls.balk_at, cls.priority)
-            self._stations.append(step.stations if step.weights is None else (step.stations[c],))
-            self.q_class.append(k)
-            self.q_journey.append(not journey.one_step)
-        return layout
 
     def _add_queue(self, patient: bool, balk_at: int | None, priority: int) -> int:
         """Add a queue; return its index."""
@@ -543,83 +468,6 @@ class Engine:
                 else:
                     self._abandon(cid, k, entry[3], entry[0], deadline, entry[6])
 
-    # -- journeys ------------------------------------------------------------------
-    def _serve_step(
-        self, team: _Team, cid: int, q: int, cell: int, arrival: float, now: float, need: float, ref: Any
-    ) -> None:
-        """Start a journey customer's service at its current step (its need is its trip's)."""
-        chain, i = ref
-        trip: Trip = chain.trips[i]
-        v = trip.pos
-        wait, need = now - arrival, trip.needs[v]
-        trip.rows.append((v, trip.steps[v], team.index, arrival, wait, now, now + need / team.speed, SERVED))
-        trip.prior += wait
-        if v + 1 == len(trip.queues):  # its last step: the customer's record is complete
-            self._start_last(team, cid, self.q_class[q], cell, chain.times[i], now, need, trip.prior, ref)
-            return
-        team.account(now)
-        team.busy += 1
-        event = self.env.timeout(need / team.speed)
-        event.callbacks.append(team.done)  # the server is free before its customer moves on
-        event.callbacks.append(lambda _event: self._next_step(cid, cell, ref))
-
-    def _next_step(self, cid: int, cell: int, ref: Any) -> None:
-        chain, i = ref
-        trip: Trip = chain.trips[i]
-        trip.pos += 1
-        v = trip.pos
-        self.arrive(cid, trip.queues[v], cell, self.env.now, trip.needs[v], trip.patience[v], ref)
-
-    def _start_last(
-        self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float, wait: float, ref: Any
-    ) -> None:
-        """Start a journey's last service (``arrival``: the first; ``wait``: the journey's total)."""
-        team.account(now)
-        team.busy += 1
-        duration = need / team.speed
-        self.env.timeout(duration).callbacks.append(team.done)
-        chain, i = ref
-        chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, now + duration, team.index
-        chain.left -= 1
-        if not chain.left:
-            self._record(chain)
-
-    def _leave_step(self, q: int, entry: tuple, when: float, outcome: int) -> None:
-        """A journey customer leaves unserved at its current step (abandons at ``when``, or balks)."""
-        chain, i = entry[6]
-        trip: Trip = chain.trips[i]
-        wait = when - entry[0] if outcome == ABANDONED else _NAN
-        trip.rows.append((trip.pos, trip.steps[trip.pos], -1, entry[0], wait, _NAN, _NAN, outcome))
-        k = self.q_class[q]
-        if outcome == ABANDONED:  # its record's wait is the journey's: as if it arrived that much earlier
-            self._abandon(entry[1], k, entry[3], entry[0] - trip.prior, when, entry[6])
-        else:
-            if trip.pos:
-                chain.wait[i] = trip.prior
-            self._balk(entry[1], k, entry[3], when, entry[6])
-
-    def _closed_to(self, q: int, cid: int, cell: int, now: float, need: float, patience: float, ref: Any) -> bool:
-        """After closing, a station's closing staff stay for a journey customer; with none, it is turned away.
-
-        Returns whether the customer was dealt with (served now, or turned away).
-        """
-        teams = self.class_teams[q]
-        if any(t.cap for t in teams) or all(t.closed_with is None for t in teams):
-            return False  # open (or between shifts): it waits
-        for team in teams:
-            if team.closed_with and not team.draining:
-                team.account(now)
-                team.draining, team.closing_cap = True, team.closed_with
-                team.cap = max(team.floor, team.closing_cap)
-        for team in teams:
-            if team.busy < team.cap:
-                self._serve_step(team, cid, q, cell, now, now, need, ref)
-                return True
-        if any(t.cap for t in teams):
-            return False
-        self._leave_step(q, (now, cid, q, cell, need, now + patience, ref), now, ABANDONED)
-        return True
-
     # -- records -------------------------------------------------------------------
     def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:
         """A finished batch's record columns, in :data:`RECORD_FIELDS` order."""
@@ -639,21 +487,5 @@ class Engine:
     def _record(self, chain: _ArrivalChain) -> None:
         """Hand a batch whose customers have all been served or have left to the sink."""
         self.sink(self._columns(chain), chain.extra)
-        if chain.trips is not None and self.step_sink is not None:
-            rows = [
-                (chain.first + i, chain.klass[i], *row)
-                for i, trip in enumerate(chain.trips)
-                if trip is not None
-                for row in trip.rows
-            ]
-            if rows:
-                self.step_sink(np.array(rows, dtype=np.float64).reshape(-1, len(STEP_FIELDS)))
-
-    def class_max_queue(self) -> list[list[int]]:
-        """Per class and cell, the longest queue of its steps (a one-step class: its queue)."""
-        n = len(self.scenario.customer_classes)
-        out = [list(m) for m in self.max_queue[:n]]
-        for q in range(n, len(self.queues)):
-            k = self.q_class[q]
-            out[k] = [max(a, b) for a, b in zip(out[k], self.max_queue[q], strict=True)]
-        return out
+        if chain.trips is not None:
+            self._step_rows(chain)

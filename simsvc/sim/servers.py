@@ -1,0 +1,69 @@
+"""A team's servers as the engine runs them: rota, shrinkage, closing, and their time accounting.
+
+One implementation for the front-line stations and the complaint desk's teams: busy,
+on-duty and paid server-minutes are accounted here, per reporting cell and per day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import simpy
+
+__all__ = ["_Team"]
+
+
+class _Team:
+    """A team's servers: ``sched`` is the rota, ``floor`` those not lost to shrinkage, ``cap`` who may serve now."""
+
+    __slots__ = (
+        "busy",
+        "busy_area",
+        "cap",
+        "cell",
+        "closed_with",
+        "closing_cap",
+        "done",
+        "draining",
+        "duty_area",
+        "floor",
+        "groups",
+        "index",
+        "last",
+        "overtime",
+        "paid_area",
+        "paid_day",
+        "sched",
+        "shrink",
+        "shrink_now",
+        "speed",
+    )  # fmt: skip
+
+    def __init__(self, index: int, speed: float, groups: list[list[int]], n_cells: int):
+        self.index, self.speed, self.groups = index, speed, groups
+        self.sched = self.cap = self.busy = self.floor = 0
+        self.shrink: list[float] | None = None  # shrinkage per interval of a day (None: none)
+        self.shrink_now = 0.0
+        self.draining, self.closing_cap = False, 0
+        self.closed_with: int | None = None  # since today's closing: the staff on duty then
+        self.last, self.cell = 0.0, n_cells  # the last cell collects time outside intervals
+        self.overtime = False  # after closing only busy servers count as on duty
+        self.busy_area = [0.0] * (n_cells + 1)
+        self.duty_area = [0.0] * (n_cells + 1)
+        # Paid server-minutes per calendar day (shift time, plus time finishing customers
+        # beyond it), whether or not the operation is open.
+        self.paid_area: list[float] = []
+        self.paid_day = 0
+        self.done: Callable[[simpy.Event], None] | None = None
+
+    def account(self, now: float) -> None:
+        """Add busy and on-duty server-minutes since the last change to the current cell."""
+        dt = now - self.last
+        if dt > 0.0:
+            busy = self.busy
+            self.busy_area[self.cell] += busy * dt
+            paid = self.sched if self.sched > busy else busy
+            duty = self.floor if self.floor > busy else busy  # shrinkage: paid but not on the floor
+            self.duty_area[self.cell] += (busy if self.overtime else duty) * dt
+            self.paid_area[self.paid_day] += paid * dt
+            self.last = now
