@@ -117,7 +117,8 @@ def _names_field(stderr: str, fields: list[str]) -> bool:
 def _write_mutant(tmp_path: Path, file: Path, target: Path_, value: float) -> Path:
     raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     if file == EXPERIMENT:
-        raw["base"] = str(SCENARIOS / "teaching.yaml")
+        shutil.copy(SCENARIOS / "teaching.yaml", tmp_path / "teaching.yaml")  # a base beside it
+        raw["base"] = "teaching.yaml"
         raw["replications"] = raw["replications_per_task"] = 1  # short, unless mutated below
     else:
         for csv in file.parent.glob("*.csv"):

@@ -124,7 +124,7 @@ def test_a_time_limit_too_short_to_find_a_plan_says_so(tmp_path):
 
 def test_a_start_grid_finer_than_the_clock_is_refused(tmp_path):
     families = json.loads(json.dumps(CALL_CENTRE["optimizer"]["shifts"]))
-    families[0]["start"]["every"] = 0.01
+    families[0]["start"]["every"] = 2.5
     done = invoke_cli("validate", str(_variant(tmp_path, optimizer__shifts=families)))
     assert done.returncode == 2
     assert "optimizer.shifts[0].start.every: must be a whole number of minutes" in " ".join(done.stderr.split())
@@ -166,3 +166,37 @@ def test_the_counted_candidate_shifts_are_the_generated_ones(family):
     data["optimizer"]["shifts"] = [{**family, "teams": ["agents"]}]
     scenario = simsvc.load_scenario(data)
     assert ShiftFamily.model_validate(family).count(3) == len(generate_patterns(scenario)["agents"])
+
+
+def test_complaint_staff_beyond_a_shifts_limit_is_infeasible_not_a_crash(tmp_path):
+    # Complaints that take weeks each: the desk would need more staff than a shift may have.
+    path = _variant(tmp_path, complaints__handling_time={"dist": "exponential", "mean": 10_000_000})
+    done = invoke_cli("optimize", str(path), "--no-simulate")
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 3, done.stderr
+    message = " ".join(done.stderr.split())
+    assert "the complaint teams would need" in message and "more than the 100,000 a shift may have" in message
+
+
+def test_a_complaint_utilization_too_small_to_plan_is_refused(tmp_path):
+    done = invoke_cli("validate", str(_variant(tmp_path, optimizer__complaint_utilization=1e-300)))
+    assert done.returncode == 2
+    message = " ".join(done.stderr.split())
+    assert "optimizer.complaint_utilization: must be at least 0.05 and below 1 (got 1e-300)" in message
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("lengths", [480.5]), ("break.minutes", 30.25), ("break.earliest_after", 120.5), ("break.latest_after", 240.1)],
+)
+def test_shift_lengths_and_break_offsets_must_be_whole_minutes(tmp_path, field, value):
+    # Written as HH:MM, a fractional minute would not be the shift the optimizer planned.
+    families = json.loads(json.dumps(CALL_CENTRE["optimizer"]["shifts"]))
+    node = families[0]
+    keys = field.split(".")
+    for key in keys[:-1]:
+        node = node.setdefault(key, {"minutes": 30, "earliest_after": 180, "latest_after": 240})
+    node[keys[-1]] = value
+    done = invoke_cli("validate", str(_variant(tmp_path, optimizer__shifts=families)))
+    assert done.returncode == 2, done.stderr
+    assert f"optimizer.shifts[0].{field}" in done.stderr and "whole number of minutes" in done.stderr

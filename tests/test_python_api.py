@@ -341,7 +341,7 @@ def test_trace_columns_are_read_only_values_that_travel(tmp_path):
     again = pickle.loads(pickle.dumps(scenario))  # as a worker process receives it
     assert again == scenario and hash(again.customer_classes[0].arrivals) == hash(scenario.customer_classes[0].arrivals)
     assert times != (1.5, 9.25) and times != (1.5, 9.25, 61.0) and list(times) == [1.5, 9.25, 60.0]
-    assert load_scenario(scenario.to_dict()) == scenario  # the file read again, from its absolute path
+    assert load_scenario(scenario.to_dict(), allowed_dirs=[tmp_path]) == scenario  # read again, from its absolute path
     inline = _direct(trace=(4.0, 1.0))
     assert inline.to_dict()["customer_classes"][0]["arrivals"]["trace"] == [4.0, 1.0]  # as declared
     assert load_scenario(inline.to_dict()) == inline

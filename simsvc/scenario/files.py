@@ -150,7 +150,9 @@ def _columns(path: Path, header: list[str], as_numbers: bool) -> dict[str, Any]:
 def _bad_cell(path: Path, column: str, cells: Any, bad: np.ndarray, why: str) -> FileProblem:
     """A problem naming the first bad cell of a column: its file row, the column and the cell alone."""
     i = int(np.flatnonzero(bad)[0])
-    return FileProblem(f"{path.name} row {i + 2}, column {column!r}: {cells[i].as_py()!r} {why}")
+    value = cells[i].as_py()
+    shown = _cell(value) if isinstance(value, str) else repr(value)
+    return FileProblem(f"{path.name} row {i + 2}, column {column!r}: {shown} {why}")
 
 
 def _parse_numbers(strings: Any) -> np.ndarray:

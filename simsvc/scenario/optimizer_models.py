@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import Field, field_validator, model_validator
 
@@ -35,10 +35,15 @@ and a grid as fine as ``every: 1`` over a long window and many break positions w
 for many minutes without a word: refused at validation instead."""
 
 
-def _whole_minutes(value: float) -> float:
-    """A step of the candidate-shift grid: shifts are planned on the clock (``HH:MM``), so whole minutes."""
-    if value != int(value):
-        raise ValueError(f"must be a whole number of minutes (shift times are HH:MM), not {value:g}")
+def _whole_minutes(value: Any) -> Any:
+    """Grid steps, lengths and break offsets: shifts are planned on the clock (``HH:MM``), so whole minutes.
+
+    A fractional one would make candidate shifts whose written ``HH:MM`` times differ from the
+    times the optimizer planned.
+    """
+    for v in value if isinstance(value, tuple) else (value,):
+        if v != int(v):
+            raise ValueError(f"must be a whole number of minutes (shift times are HH:MM), not {v:g}")
     return value
 
 
@@ -94,7 +99,7 @@ class BreakRule(Frozen):
             )
         return self
 
-    _whole = field_validator("every")(_whole_minutes)
+    _whole = field_validator("every", "minutes", "earliest_after", "latest_after")(_whole_minutes)
 
     def offsets(self, length: float) -> list[float]:
         """Minutes into a shift of ``length`` where the break may start (none: the shift has no break)."""
@@ -118,6 +123,7 @@ class ShiftFamily(Frozen):
     )
 
     _non_empty = field_validator("lengths")(non_empty_tuple)
+    _whole = field_validator("lengths")(_whole_minutes)
 
     def shapes(self) -> Iterator[tuple[float, float, tuple[float, float] | None]]:
         """Each candidate working day: start, end (minutes of the day) and unpaid break (or None)."""
@@ -188,11 +194,14 @@ class OptimizerSpec(Frozen):
         description="Most operating cost per day: wages (complaint teams too), amortised training and "
         "complaint handling.",
     )
-    complaint_utilization: Share = Field(
-        0.85, description="Highest planned utilisation of a complaint team when its SLA spans a day or more."
+    complaint_utilization: Annotated[float, Between(0.05, 1, high_open=True)] = Field(
+        0.85, description="Highest planned utilisation of a complaint team when its SLA spans a day or more "
+        "(0.05 to below 1)."
     )
     solver: Literal["highs", "cbc"] = "highs"
-    time_limit: Annotated[float, Between(1, 86_400)] = Field(60.0, description="Seconds per solve (1 to 86,400).")
+    time_limit: Annotated[float, Between(0, 86_400, low_open=True)] = Field(
+        60.0, description="Seconds per solve (more than 0, at most 86,400)."
+    )
     gap: Annotated[float, Between(0, 1, high_open=True)] = Field(0.01, description="Relative MIP gap to stop at.")
     iterations: Annotated[int, Between(1, 50)] = Field(
         5, description="Most simulate-and-correct rounds (1: solve and verify once)."

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simsvc.bounds import MAX_STAFF
+from simsvc.errors import InfeasibleError
 from simsvc.scenario.models import Scenario
 from simsvc.staffing.covering import cover_shifts
 from simsvc.staffing.patterns import Pattern
@@ -81,4 +83,14 @@ def staff_complaint_teams(
     coverage = [[p.paid_minutes / 60.0 if d in p.days else 0.0 for d in range(days)] for p in candidates]
     costs = [w * p.paid_minutes / 60.0 * len(p.days) for w, p in zip(wage, candidates, strict=True)]
     staff = cover_shifts(need.tolist(), coverage, costs, solver=spec.solver, time_limit=spec.time_limit)
+    for p, n in zip(candidates, staff, strict=True):
+        if n > MAX_STAFF:
+            busiest = int(np.argmax(complaints_per_day))
+            raise InfeasibleError(
+                f"the complaint teams would need {n:,} staff on {p.team}'s {p.label} shift, more than the "
+                f"{MAX_STAFF:,} a shift may have ({complaints_per_day[busiest]:,.0f} complaints predicted on day "
+                f"{busiest + 1}); lower the complaints the plan predicts or allow longer complaint shifts",
+                target="complaints_within_sla",
+                periods=[d for d in range(days) if need[d] > 0],
+            )
     return [(p, n, n * c) for p, n, c in zip(candidates, staff, costs, strict=True) if n > 0]
