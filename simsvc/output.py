@@ -285,6 +285,8 @@ def write_result(result: SimResult, folder: Path) -> list[Path]:
     }
     if result.records is not None:
         tables["customers.parquet"] = lambda p: result.customers.to_parquet(p, index=False)
+        if any(not j.one_step for j in result.scenario.journeys):  # a journey's steps, one row each
+            tables["steps.parquet"] = lambda p: result.steps.to_parquet(p, index=False)
     written = []
     for name, write in tables.items():
         atomic_write(folder / name, write)

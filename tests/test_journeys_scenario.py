@@ -175,3 +175,18 @@ def test_a_journey_survives_to_dict_and_replace():
     assert again == s and again.journeys == s.journeys
     changed = s.replace({"customer_classes[0].journey[1].next": {"advisor": 0.5, "exit": 0.5}})
     assert changed.journeys[0].steps[1].next_probs == (0.5, 0.5)
+
+
+def test_run_writes_the_steps_of_a_journey(tmp_path: Path):
+    path = tmp_path / "centre.yaml"
+    data = {**CENTRE, "simulation": {"replications": 2, "seed": 4}}
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    proc = invoke_cli("run", str(path), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    import pandas as pd
+
+    steps = pd.read_parquet(tmp_path / "out" / "steps.parquet")
+    customers = pd.read_parquet(tmp_path / "out" / "customers.parquet")
+    assert steps.groupby(["replication", "customer"]).ngroups == len(customers)
+    assert set(steps["step"]) == {"greet", "counter", "advisor", "phone"}
+    assert (steps.groupby(["replication", "customer"])["visit"].max() >= 1).any()
