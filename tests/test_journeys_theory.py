@@ -219,3 +219,27 @@ def test_trips_do_not_depend_on_the_staffing():
     service = lambda s: (s["end"] - s["start"]).to_numpy()  # noqa: E731  (speed 1: the need)
     assert np.allclose(service(a), service(b), rtol=1e-12)
     assert not np.allclose(a["wait"], b["wait"])
+
+
+def test_queue_and_service_kpis_of_a_journey_come_from_its_steps():
+    """The time-average queue counts each step's wait when it happens; service time sums the steps'."""
+    journey = [
+        {"station": "first", "next": {"second": 0.6, "first": 0.1, "exit": 0.3}},
+        {"station": "second", "service_time": exponential(3.0), "patience": exponential(4.0)},
+    ]
+    sc = network(journey, {"first": 1, "second": 2}, 45, replications=3, seed=9)
+    sc = sc.replace({"horizon": {"open": "09:00", "close": "13:00", "interval_minutes": 60},
+                     "simulation.warmup_minutes": 30})  # fmt: skip
+    kept = simsvc.simulate(sc, keep_records=True)
+    streamed = simsvc.simulate(sc, keep_records=False)
+    kpis = kept.summary()["mean"]
+    assert streamed.summary()["mean"].equals(kpis)
+    s, c = kept.steps, kept.customers
+    # Intervals starting after the warm-up (10:00 on) until closing (13:00).
+    lo, hi = 600.0, 780.0
+    leave = s["arrival"] + s["wait"].fillna(0.0) * (s["outcome"] != "balked")
+    inside = (np.minimum(leave, hi) - np.maximum(s["arrival"], lo)).clip(lower=0.0)
+    assert kpis["mean_queue"] == pytest.approx(inside.groupby(s["replication"]).sum().mean() / (hi - lo), rel=1e-9)
+    served = c[~c["warmup"] & (c["outcome"] == "served")].set_index(["replication", "customer"]).index
+    service = (s["end"] - s["start"]).groupby([s["replication"], s["customer"]]).sum().loc[served]
+    assert kpis["mean_service_time"] == pytest.approx(service.groupby(level=0).mean().mean(), rel=1e-9)

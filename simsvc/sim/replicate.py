@@ -46,7 +46,11 @@ def run_replication(
         if keep_records:
             complaints.append(rows)
 
-    step_sink = steps.append if keep_records else None
+    def step_sink(rows: np.ndarray) -> None:
+        tally.add_steps(rows)
+        if keep_records:
+            steps.append(rows)
+
     demand, cap = Demand(scenario, seed, replication), scenario.simulation.max_customers
     if scenario.quality.enabled:
         engine: Engine = QualityEngine(scenario, demand, sink, cap, complaint_sink=complaint_sink, step_sink=step_sink)

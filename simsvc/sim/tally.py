@@ -17,7 +17,7 @@ from simsvc.quality import DISSATISFIED, UNRESOLVED, satisfaction_score
 from simsvc.scenario.models import Scenario
 from simsvc.scenario.quality_models import DIMENSIONS
 from simsvc.sim.demand import declared_arrivals
-from simsvc.sim.engine import ABANDONED, BALKED, RECORD_FIELDS, SERVED
+from simsvc.sim.engine import ABANDONED, BALKED, RECORD_FIELDS, SERVED, STEP_FIELDS
 from simsvc.sim.experience import GAP_DIMENSIONS, Experience, of_team
 from simsvc.sim.quality_engine import COMPLAINT_FIELDS, QUALITY_FIELDS
 from simsvc.sim.queue_area import queue_over_intervals
@@ -42,6 +42,7 @@ GAP_FIELDS = tuple(f"gap_{d}" for d in DIMENSIONS)
 _FOLD_ROWS = 1 << 15
 _COL = {name: i for i, name in enumerate(RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS)}
 _CC = {name: i for i, name in enumerate(COMPLAINT_FIELDS)}
+_SC = {name: i for i, name in enumerate(STEP_FIELDS)}
 
 
 def quantile_from_histogram(counts: np.ndarray, q: float) -> float:
@@ -97,6 +98,10 @@ class Tally:
         self._warmup_end = s.horizon.open_minute + s.simulation.warmup_minutes
         self._starts = np.array([s.horizon.interval_start(day, j) for day in range(d) for j in range(i)])
         self._queue_at_start = np.zeros(self._shape)
+        # Classes with a journey: their queue and service time come from their steps (add_steps).
+        self._journey = np.array([not j.one_step for j in s.journeys])
+        self._any_journey = bool(self._journey.any())
+        self._batch: list[np.ndarray] = []
 
     def _gap_columns(self, columns: list[np.ndarray], experience: Experience) -> list[np.ndarray]:
         """Gap per dimension of a batch's customers (NaN: not perceived, e.g. unserved)."""
@@ -135,6 +140,8 @@ class Tally:
         if self.quality:
             columns = columns + self._gap_columns(columns, judging.experience)
             self._add_quality(columns)
+        if self._any_journey:  # its steps follow (add_steps): they need the customers' rows
+            self._batch = [columns[_COL[f]] for f in ("customer", "arrival", "cell", "outcome")]
         self._pending.append(columns[: len(RECORD_FIELDS)])
         self._pending_rows += len(columns[0])
         if self._pending_rows >= _FOLD_ROWS:
@@ -174,7 +181,9 @@ class Tally:
         add_count("wait_sum", wait, joined)
         add_count("wait_sum_served", wait, served)
         add_count("within_target", mask=served & (wait <= self._targets[klass] + 1e-9))
-        add_count("service_sum", cols[_COL["end"]] - cols[_COL["start"]], served)
+        # A journey's service time is its steps' (add_steps).
+        timed = served & ~self._journey[klass] if self._any_journey else served
+        add_count("service_sum", cols[_COL["end"]] - cols[_COL["start"]], timed)
 
         b = np.clip(np.searchsorted(WAIT_EDGES, wait[joined], side="right") - 1, 0, len(WAIT_EDGES) - 1)
         bins = len(WAIT_EDGES)
@@ -188,12 +197,33 @@ class Tally:
         """The queue by the interval it is in (warm-up arrivals too: they wait in reported intervals)."""
         arrival = cols[_COL["arrival"]]
         leave = arrival + np.nan_to_num(cols[_COL["wait"]]) * (cols[_COL["outcome"]] != BALKED)
+        klass = cols[_COL["klass"]]
+        if self._any_journey:  # a journey's waits are its steps' (add_steps)
+            leave = np.where(self._journey[klass.astype(np.int64)], arrival, leave)
+        self._queue(arrival, leave, klass)
+
+    def _queue(self, arrival: np.ndarray, leave: np.ndarray, klass: np.ndarray) -> None:
         h = self.scenario.horizon
-        area, at_start = queue_over_intervals(
-            arrival, leave, cols[_COL["klass"]], self._starts, h.interval_minutes, self._shape[2]
-        )
+        area, at_start = queue_over_intervals(arrival, leave, klass, self._starts, h.interval_minutes, self._shape[2])
         self.counts["queue_area"] += area.reshape(self._shape)
         self._queue_at_start += at_start.reshape(self._shape)
+
+    def add_steps(self, rows: np.ndarray) -> None:
+        """Take the step rows of the journey customers of the batch just given to :meth:`add`.
+
+        Each step's wait counts in the queue when it happens; a served customer's service time
+        is the sum of its steps', booked to its arrival's cell as for any customer.
+        """
+        customer, first, cell, outcome = self._batch
+        at = (rows[:, _SC["customer"]] - customer[0]).astype(np.int64)  # a batch's ids are consecutive
+        arrival = rows[:, _SC["arrival"]]
+        klass = rows[:, _SC["klass"]]
+        leave = arrival + np.nan_to_num(rows[:, _SC["wait"]]) * (rows[:, _SC["outcome"]] != BALKED)
+        self._queue(arrival, leave, klass)
+        done = (rows[:, _SC["outcome"]] == SERVED) & (outcome[at] == SERVED) & (first[at] >= self._warmup_end)
+        flat = cell[at].astype(np.int64) * self._shape[2] + klass.astype(np.int64)
+        service = rows[:, _SC["end"]] - rows[:, _SC["start"]]
+        self.counts["service_sum"] += self._bincount(flat[done], service[done])
 
     def _after_warmup(self, cols: list[np.ndarray]) -> list[np.ndarray]:
         """The records of customers who arrived after the warm-up."""
