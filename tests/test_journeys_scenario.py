@@ -190,3 +190,16 @@ def test_run_writes_the_steps_of_a_journey(tmp_path: Path):
     assert steps.groupby(["replication", "customer"]).ngroups == len(customers)
     assert set(steps["step"]) == {"greet", "counter", "advisor", "phone"}
     assert (steps.groupby(["replication", "customer"])["visit"].max() >= 1).any()
+
+
+def test_optimize_refuses_journeys_it_cannot_plan_yet(tmp_path: Path):
+    data = {**CENTRE, "optimizer": {"shifts": [{"start": {"earliest": "09:00", "latest": "13:00", "every": 60},
+                                                "lengths": [240]}]}}  # fmt: skip
+    path = tmp_path / "centre.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    proc = invoke_cli("optimize", str(path))
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "customer_classes[0].journey: simsvc optimize does not plan" in proc.stderr
+    with pytest.raises(simsvc.ScenarioError, match="does not plan journeys"):
+        simsvc.optimize(simsvc.load_scenario(data))
