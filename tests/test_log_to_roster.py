@@ -147,3 +147,46 @@ def test_a_bad_fit_file_is_refused_naming_the_file_and_the_field(tmp_path):
     assert not (tmp_path / "f").exists()
     done = invoke_cli("forecast", LOG, "--fit", str(fit))
     assert done.returncode == 2 and "--fit" in done.stderr and "needs --out" in done.stderr
+
+
+def test_a_week_plan_rostered_for_a_fortnight_repeats_its_days(path, tmp_path):
+    """Roster day t is plan day t mod 7: the forecast's rates per day repeat, and the staffing is roster.csv's."""
+    _ok("roster", str(path / "plan"), "--weeks", "2", "--out", str(tmp_path / "roster"))
+    planned = load_scenario(path / "plan" / "scenario.yaml")
+    scenario = load_scenario(tmp_path / "roster" / "scenario.yaml")
+    assert scenario.horizon.days == 14
+    rates = planned.customer_classes[0].arrivals.rates_per_hour
+    assert len(rates) == 7 * 24 and scenario.customer_classes[0].arrivals.rates_per_hour == rates + rates
+    roster = pd.read_csv(tmp_path / "roster" / "roster.csv")
+    assert _staffed(scenario, "agents") == _rostered(roster, ["agents"])
+
+
+TRACE_DESK = """
+name: trace desk
+horizon: {days: 1, open: "09:00", close: "13:00", interval_minutes: 60}
+customer_classes:
+  - name: walk_in
+    arrivals: {trace: [1.5, 10, 30.25, 61, 125, 200]}
+    service_time: {dist: exponential, mean: 5}
+teams:
+  - {name: desk, serves: [walk_in], staff: [1]}
+complaints:
+  teams: [{name: back, shifts: [{start: "09:00", end: "11:00", staff: 1, days: [0]}]}]
+training_levels: [{level: 0, wage_per_hour: 20}]
+optimizer:
+  shifts: [{teams: [desk], start: {earliest: "09:00", latest: "09:00", every: 60}, lengths: [240]}]
+"""
+
+
+def test_a_replayed_trace_and_a_fixed_shift_repeat_over_the_rosters_days(tmp_path):
+    """A one-day plan with a trace and a complaint desk it does not staff, rostered for a week: both every day."""
+    (tmp_path / "desk.yaml").write_text(TRACE_DESK, encoding="utf-8")
+    _ok("optimize", str(tmp_path / "desk.yaml"), "--no-simulate", "--out", str(tmp_path / "plan"))
+    _ok("roster", str(tmp_path / "plan"), "--weeks", "1", "--out", str(tmp_path / "roster"))
+    scenario = load_scenario(tmp_path / "roster" / "scenario.yaml")
+    arrivals = scenario.customer_classes[0].arrivals
+    np.testing.assert_array_equal(np.asarray(arrivals.trace_days), np.repeat(np.arange(7), 6))
+    np.testing.assert_array_equal(np.asarray(arrivals.trace_times), np.tile([1.5, 10, 30.25, 61, 125, 200], 7))
+    (back,) = scenario.complaints.teams
+    assert [s.days for s in back.shifts] == [tuple(range(7))]
+    assert [(s.start, s.end, s.staff, s.days) for s in scenario.teams[0].shifts] == [("09:00", "13:00", 1, None)]
