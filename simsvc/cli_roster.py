@@ -40,6 +40,11 @@ def roster(
     from simsvc.roster.rules import team_problems
     from simsvc.terminal import labelled, plain
 
+    folder = plan if plan.is_dir() else plan.parent
+    if out is not None and out.resolve() == folder.resolve():
+        message = f"--out {out}: the plan's folder (its scenario.yaml would become the roster's): give another"
+        err.print(labelled("error:", "bold red", message), highlight=False, soft_wrap=True)
+        raise typer.Exit(INVALID_INPUT)
     try:
         demand = read_plan(plan, 7 * weeks)
         planned = _plan_scenario(plan) if out is not None else None

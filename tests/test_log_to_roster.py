@@ -190,3 +190,11 @@ def test_a_replayed_trace_and_a_fixed_shift_repeat_over_the_rosters_days(tmp_pat
     (back,) = scenario.complaints.teams
     assert [s.days for s in back.shifts] == [tuple(range(7))]
     assert [(s.start, s.end, s.staff, s.days) for s in scenario.teams[0].shifts] == [("09:00", "13:00", 1, None)]
+
+
+def test_the_roster_is_not_written_over_its_plan(path):
+    """--out the plan's own folder would replace the plan's scenario.yaml by the roster's: refused, exit 2."""
+    before = (path / "plan" / "scenario.yaml").read_bytes()
+    done = invoke_cli("roster", str(path / "plan" / "plan.csv"), "--out", str(path / "plan"))
+    assert done.returncode == 2 and "the plan's folder" in done.stderr and "Traceback" not in done.stderr
+    assert (path / "plan" / "scenario.yaml").read_bytes() == before and not (path / "plan" / "roster.csv").exists()
