@@ -8,6 +8,7 @@ roster) -> ``run``, each step reading only what the one before wrote, on
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -98,6 +99,11 @@ def test_the_rosters_scenario_is_staffed_by_the_people_rostered(path):
     assert sum(_staffed(scenario, "agents").values()) == int((plan["staff"] * plan["days"].str.split().str.len()).sum())
     planned = load_scenario(path / "plan" / "scenario.yaml")
     assert scenario.customer_classes == planned.customer_classes  # the same demand, the same customers
+    # The anonymous pool is paid the plan's wage: rostering exactly the plan's shifts costs the plan's wages.
+    done = _ok("roster", str(path / "plan"), "--weeks", "1")
+    wages = float(re.search(r"\(wages ([\d,.]+),", done.stdout).group(1).replace(",", ""))
+    assert "0.0 person-hours under, 0.0 over" in done.stdout
+    assert wages == pytest.approx(plan["cost"].sum())  # not the built-in full-time wage of 20 an hour
 
 
 def test_the_simulated_roster_meets_the_targets_and_matches_the_plans_check(path):

@@ -118,7 +118,7 @@ def read_plan(plan: Path, days: int) -> RosterDemand:
         rows = list(reader)
     plan_days, open_m, close_m, interval = _horizon(path.parent)
     parsed = []
-    paid = cost = 0.0
+    cost = 0.0
     for i, r in enumerate(rows, start=2):
         start, end = _clock(path, i, "start", r["start"]), _clock(path, i, "end", r["end"])
         if end <= start:
@@ -136,8 +136,6 @@ def read_plan(plan: Path, days: int) -> RosterDemand:
         if staff < 0 or any(d < 0 for d in worked):
             raise _fail(path, f"row {i}", "days start at 1 and staff may not be negative")
         parsed.append((r["team"], r.get("shift") or f"{r['start']}-{r['end']}", start, end, brk, worked, staff))
-        off = 0.0 if brk is None else brk[1] - brk[0]
-        paid += staff * len(worked) * (end - start - off) / 60.0
         cost += _number(r.get("cost"))
     n_plan = plan_days or max((max(p[5], default=0) for p in parsed), default=0) + 1
     merged: dict[tuple[str, str], tuple[float, float, tuple[float, float] | None, list[int]]] = {}
@@ -150,6 +148,7 @@ def read_plan(plan: Path, days: int) -> RosterDemand:
     shifts = [PlanShift(t, lab, a, b, brk, tuple(staff)) for (t, lab), (a, b, brk, staff) in merged.items()]
     shifts = [s for s in shifts if any(s.staff)]
     teams = sorted({s.team for s in shifts})
+    paid = sum(s.paid_hours * sum(s.staff) for s in shifts)
     wage = cost / paid if paid > 0 and cost > 0 else None
     return RosterDemand(shifts, days, n_plan, open_m, close_m, interval, str(path), teams, wage)
 
