@@ -2,11 +2,11 @@
 
 It joins what the log gave (the forecast's ``horizon`` and ``arrivals``, the fitted
 ``service_time`` and ``patience``) with a starting point for what a log cannot give: one team
-of agents, a wage, the targets and the candidate shifts ``simsvc optimize`` chooses from.
-Every value is written out in the file, commented, for the planner to edit; nothing is a
-hidden default. The targets are the classic 80 % answered within 20 seconds with at most 5 %
-hanging up (the shipped log's planner worked to the same); shifts are 8 hours with a
-30-minute unpaid break or 4 hours, starting on the interval, staffed day by day.
+of agents, a wage, the targets and the candidate shifts ``simsvc optimize`` chooses from,
+written out in the file, commented, for the planner to edit. The targets are the classic 80 %
+answered within 20 seconds with at most 5 % hanging up (the shipped log's planner worked to
+the same); shifts are 8 hours with a 30-minute unpaid break or 4 hours, starting on the
+interval, staffed day by day.
 """
 
 from __future__ import annotations
