@@ -9,8 +9,8 @@ Run from the repository root::
 The network (:data:`benchmarks.network_spec.BRANCH`): greeter (2 servers) -> counter (5) ->
 30 % to an advisor (2), 5 % back to the counter, the rest leave; loads 0.83-0.88.  Each
 reference simulates N external arrivals (SimPy: until all have left; Ciw: until N have
-completed their journey); reported: wall time, customers per second, per station the mean
-wait with its 95 % batch-means interval (20 batches by order of arrival, the first dropped
+completed their journey); reported: wall and CPU time, customers per second (of each), the mean
+wait per station with its 95 % batch-means interval (20 batches by order of arrival, the first dropped
 as warm-up), visits per customer and the mean time in the network, next to the Jackson
 product-form values of :mod:`simsvc.queueing_network`.  A value more than 3 standard errors
 from Jackson's is flagged.  ``--check``: exit 1 when a reference disagrees with Jackson, or
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -133,7 +134,7 @@ def targets(results: dict) -> list[dict]:
 def report(results: dict, goals: list[dict], exact: dict, info: dict) -> str:
     lines = [
         f"machine: {info['platform']}, {info['cpus']} CPUs; Python {info['python']}, "
-        f"SimPy {info['simpy']}, Ciw {info['ciw']}",
+        f"SimPy {info['simpy']}, Ciw {info['ciw']}; load average at the start {info['load_average']:.1f}",
         "network (benchmarks/network_spec.py BRANCH): "
         + ", ".join(
             f"{s} {c} servers, load {exact['stations'][s]['occupancy']:.3f}"
@@ -146,10 +147,12 @@ def report(results: dict, goals: list[dict], exact: dict, info: dict) -> str:
     for model, r in results.items():
         if r is None:
             why = "not plugged in yet (journeys, issue 13)" if model == "simsvc" else "not installed"
-            speed.append([model, "-", "-", "-", why])
+            speed.append([model, "-", "-", "-", "-", "-", why])
         else:
-            speed.append([model, f"{r['customers']:,}", f"{r['seconds']:.1f}", f"{r['throughput']:,.0f}", ""])
-    lines += [_table(["model", "customers", "wall s", "customers/s", ""], speed), ""]
+            speed.append([model, f"{r['customers']:,}", f"{r['seconds']:.1f}", f"{r['cpu_seconds']:.1f}",
+                          f"{r['throughput']:,.0f}", f"{r['customers'] / r['cpu_seconds']:,.0f}", ""])  # fmt: skip
+    header = ["model", "customers", "wall s", "CPU s", "customers/s", "per CPU s", ""]
+    lines += [_table(header, speed), ""]
     header = ["95 % batch means", "Jackson"] + [m for m, r in results.items() if r is not None]
     lines += [_table(header, agreement(results, exact)), ""]
     lines.append("targets (throughput ratios, same run):")
@@ -171,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     cfg = dict(QUICK if args.quick else FULL)
     cfg.update({k: v for k in cfg if (v := getattr(args, k)) is not None})
-    info = machine()
+    info = {**machine(), "load_average": os.getloadavg()[0]}
     results: dict = {}
     for name, fn, n in (("simsvc", run_simsvc, cfg["customers"]), ("SimPy", simpy_network.run, cfg["customers"]),
                         ("Ciw", _ciw_run(), cfg["ciw_customers"])):  # fmt: skip

@@ -1,6 +1,6 @@
 """Tests for simsvc.queueing_network and for the benchmarks' network references.
 
-The analytic layer is checked against a textbook example, against the traffic equations
+The analytic layer is checked against a textbook example and exercise, against the traffic equations
 solved by fixed-point iteration, and against the stationary distribution of the network's
 own Markov chain (truncated, solved with SciPy) — none of them the product-form expression
 the code uses.  The SimPy and Ciw references of ``benchmarks/network.py`` are checked
@@ -27,25 +27,34 @@ from simsvc.queueing import mmc_metrics
 from simsvc.queueing_network import jackson_metrics, traffic_rates
 from tests.confidence import assert_exact_in_ci
 
+
 # Ross, *Introduction to Probability Models* (Academic Press), §8.7.1 "Open Systems", worked
-# example: Poisson arrivals at stations 1, 2, 3 at rates 5, 10, 15; one exponential server
-# each, rates 10, 50, 100; after station 1 a customer goes to 2, to 3 or leaves, each with
-# probability 1/3; after 2 always to 3; after 3 to 2 or leaves, each with probability 1/2.
-# By hand: lambda = (5, 40, 170/3), L = 1 + 4 + 17/13 = 82/13, W = L / 30 = 41/195.
-ROSS = {
-    "external": [5, 10, 15],
-    "routing": [[0, 1 / 3, 1 / 3], [0, 0, 1], [0, 1 / 2, 0]],
-    "service_rates": [10, 50, 100],
-    "servers": [1, 1, 1],
-}
-
-
+# example: outside arrivals at server 1 at rate 4 and at server 2 at rate 5; service rates 8
+# and 10; after server 1 a customer goes to server 2 or leaves, each with probability 1/2;
+# after server 2 to server 1 with probability 1/4, else leaves.  The book's answer:
+# lambda = (6, 8), P(n, m) = (1/4)(3/4)^n (1/5)(4/5)^m, L = 3 + 4 = 7, W = L / 9 = 7/9.
 def test_ross_worked_example():
-    assert traffic_rates(ROSS["external"], ROSS["routing"]) == pytest.approx([5, 40, 170 / 3], rel=1e-12)
-    net = jackson_metrics(**ROSS)
+    routing = [[0, 1 / 2], [1 / 4, 0]]
+    assert traffic_rates([4, 5], routing) == pytest.approx([6, 8], rel=1e-12)
+    net = jackson_metrics([4, 5], routing, [8, 10], [1, 1])
+    assert net["mean_in_system"] == pytest.approx(7, rel=1e-12)
+    assert net["mean_sojourn"] == pytest.approx(7 / 9, rel=1e-12)
+    assert [s["mean_in_system"] for s in net["stations"]] == pytest.approx([3, 4], rel=1e-12)
+    # P(server 1 busy) = 1 - 1/4 and P(server 2 busy) = 1 - 1/5 from the product form
+    assert [s["p_wait"] for s in net["stations"]] == pytest.approx([3 / 4, 4 / 5], rel=1e-12)
+
+
+# An exercise of the same chapter, solved here by hand: outside arrivals at stations 1, 2, 3
+# at rates 5, 10, 15; one server each, rates 10, 50, 100; after 1: to 2, to 3 or leave, 1/3
+# each; after 2: always to 3; after 3: to 2 or leave, 1/2 each.  lambda_2 = 10 + 5/3 +
+# lambda_3 / 2 and lambda_3 = 15 + 5/3 + lambda_2 give lambda = (5, 40, 170/3), so
+# L = 1 + 4 + 17/13 = 82/13 and W = L / 30 = 41/195.
+def test_ross_exercise_three_stations():
+    routing = [[0, 1 / 3, 1 / 3], [0, 0, 1], [0, 1 / 2, 0]]
+    assert traffic_rates([5, 10, 15], routing) == pytest.approx([5, 40, 170 / 3], rel=1e-12)
+    net = jackson_metrics([5, 10, 15], routing, [10, 50, 100], [1, 1, 1])
     assert net["mean_in_system"] == pytest.approx(float(Fraction(82, 13)), rel=1e-12)
     assert net["mean_sojourn"] == pytest.approx(float(Fraction(41, 195)), rel=1e-12)
-    # M/M/1 by hand: L_i = rho_i / (1 - rho_i) = 1, 4, 17/13
     assert [s["mean_in_system"] for s in net["stations"]] == pytest.approx([1, 4, 17 / 13], rel=1e-12)
     assert net["visits"] == pytest.approx((5 + 40 + 170 / 3) / 30, rel=1e-12)
 
@@ -213,6 +222,7 @@ def _exact(net) -> dict:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("model", "customers"), [(simpy_network, 10_000), (ciw_network, 10_000)])
 def test_reference_agrees_with_the_product_form(model, customers):
     """10 seeded replications, the first tenth of each (filling up from empty) dropped.
