@@ -228,7 +228,7 @@ def test_reference_agrees_with_the_product_form(model, customers):
     """10 seeded replications, the first tenth of each (filling up from empty) dropped.
 
     Power: the 99 % intervals of the waits are at most 30 % of the exact value wide on
-    each side (a server too few at the counter multiplies its wait by 5), those of the
+    each side (a server too few at the counter multiplies its wait by 6), those of the
     visits and of the time in the network at most 8 % (measured: 0.2-2 % and 3-5 %).
     """
     runs = [point(model.run(LIGHT, customers, seed, batches=10)) for seed in range(10)]
