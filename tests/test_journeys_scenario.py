@@ -73,13 +73,24 @@ def test_a_journey_compiles_to_station_indices_and_next_step_probabilities():
     assert phone.one_step and phone.steps[0].stations == (1,) and phone.steps[0].name == "phone"
 
 
-def test_bundled_scenarios_are_one_step_journeys():
+def test_bundled_classes_without_a_journey_are_one_step_journeys():
     for path in sorted(SCENARIOS.glob("*.yaml")):
         s = simsvc.load_scenario(path)
-        assert all(j.one_step for j in s.journeys), path
         for cls, j in zip(s.customer_classes, s.journeys, strict=True):
+            if cls.journey is not None:
+                continue
+            assert j.one_step, path
             serving = [i for i, t in enumerate(s.teams) if cls.name in t.serves]
             assert list(j.steps[0].stations) == serving
+
+
+def test_the_service_centre_visits_its_four_stations_as_the_traffic_equations_say():
+    s = simsvc.load_scenario(SCENARIOS / "service_centre.yaml")
+    # Counter: c = 1 + 0.05 a with a = 0.3 c -> c = 1 / 0.985; back office 0.2 c.
+    c = 1 / (1 - 0.3 * 0.05)
+    teams = [t.name for t in s.teams]
+    assert teams[:4] == ["greeter", "counters", "advisors", "back_office"]
+    assert station_visits(s)[0][:4] == pytest.approx([1.0, c, 0.3 * c, 0.2 * c], rel=1e-12)
 
 
 def test_visits_and_station_rates_solve_the_traffic_equations():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Optional, Union
 
-from pydantic import Field, field_validator
+from pydantic import Discriminator, Field, Tag, field_validator
 
 from simsvc.bounds import Between
 from simsvc.distributions import DistributionSpec
@@ -27,13 +27,30 @@ Share = Annotated[float, Between(0, 1)]
 """A routing probability."""
 
 
+def _form(value: object) -> str:
+    """Which form a union field was given in, so that only that form is checked (and named in no path)."""
+    if isinstance(value, dict):
+        return "union-shares"
+    return "union-list" if isinstance(value, (list, tuple)) else "union-name"
+
+
+_OneOrShares = Discriminator(_form)
+
+
 class Step(Frozen):
     """One step of a journey: where it is served, how long it takes, where the customer goes next."""
 
     step: Optional[StepName] = Field(
         None, description="The step's name (default: its station's name; required for a pool or a choice)."
     )
-    station: Union[StepName, tuple[StepName, ...], dict[StepName, Share]] = Field(
+    station: Annotated[
+        Union[
+            Annotated[StepName, Tag("union-name")],
+            Annotated[tuple[StepName, ...], Tag("union-list")],
+            Annotated[dict[StepName, Share], Tag("union-shares")],
+        ],
+        _OneOrShares,
+    ] = Field(
         description="The team that serves this step; a list of teams (a pool: the first idle in order, "
         "else one shared queue); or teams with probabilities (a random choice on entry, each its own queue)."
     )
@@ -43,7 +60,12 @@ class Step(Frozen):
     patience: Optional[DistributionSpec] = Field(
         None, description="Patience at this step (minutes); default the class's."
     )
-    next: Optional[Union[StepName, dict[StepName, Share]]] = Field(
+    next: Optional[
+        Annotated[
+            Union[Annotated[StepName, Tag("union-name")], Annotated[dict[StepName, Share], Tag("union-shares")]],
+            _OneOrShares,
+        ]
+    ] = Field(
         None,
         description="The next step's name, or step names (and 'exit') with probabilities; default the "
         "following step, and 'exit' after the last one.",

@@ -35,8 +35,9 @@ def format_loc(loc: tuple[Any, ...], *, unknown_key: bool = False) -> str:
     A field's Python name with a trailing underscore (``mean_``, ``break_``) is written as in
     files (``mean``, ``break``); with ``unknown_key`` the last part is a key as the user typed it.
     """
-    # A distribution's name and pydantic's function labels are union-member labels, not fields.
-    parts = [p for p in loc if not (p in DISTRIBUTION_NAMES or str(p).startswith("function-"))]
+    # A distribution's name, pydantic's function labels and the journeys' form tags
+    # (``union-...``) are union-member labels, not fields.
+    parts = [p for p in loc if not (p in DISTRIBUTION_NAMES or str(p).startswith(("function-", "union-")))]
     last = len(parts) - 1 if unknown_key else len(parts)
     return format_path(
         tuple(p if isinstance(p, int) or i >= last else str(p).removesuffix("_") for i, p in enumerate(parts))
