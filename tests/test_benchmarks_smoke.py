@@ -107,13 +107,27 @@ def test_network_benchmark_runs_and_compares_with_jackson(tmp_path: Path, capsys
     out = tmp_path / "network.json"
     assert network.main(["--customers", "3000", "--ciw-customers", "3000", "--out", str(out)]) == 0
     table = capsys.readouterr().out
-    for needle in ("Jackson", "SimPy", "Ciw", "customers/s", "counter mean wait", "not plugged in yet"):
+    for needle in ("Jackson", "simsvc", "SimPy", "Ciw", "customers/s", "counter mean wait"):
         assert needle in table, f"{needle!r} missing from the report:\n{table}"
     result = json.loads(out.read_text())
-    assert result["models"]["simsvc"] is None  # no number for simsvc until journeys exist
-    for name in ("SimPy", "Ciw"):
+    for name in ("simsvc", "SimPy", "Ciw"):
         run = result["models"][name]
         assert run["customers"] == 3000 and run["throughput"] > 0
         assert set(run["estimate"]["stations"]) == {"greeter", "counter", "advisor"}
     assert result["jackson"]["stations"]["counter"]["visits"] == pytest.approx(1 / 0.95)
-    assert [t["pass"] for t in result["targets"]] == [None, None]
+    assert all(isinstance(t["pass"], bool) for t in result["targets"])
+
+
+def test_simsvc_runs_the_benchmark_network_with_its_visits() -> None:
+    """The scenario built from the spec routes as the spec does: the traffic equations of its
+    compiled journey give Jackson's visits per station."""
+    import simsvc
+    from benchmarks.network_spec import BRANCH
+    from benchmarks.simsvc_network import scenario_mapping
+    from simsvc.scenario.journeys import station_visits
+
+    scenario = simsvc.load_scenario(scenario_mapping(BRANCH, 1000, 1))
+    jackson = [s["visits"] for s in BRANCH.jackson()["stations"]]
+    assert station_visits(scenario)[0] == pytest.approx(jackson, rel=1e-12)
+    assert [t.name for t in scenario.teams] == list(BRANCH.names)
+    assert [t.staff for t in scenario.teams] == [(c,) for c in BRANCH.servers]  # round the clock
