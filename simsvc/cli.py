@@ -315,15 +315,12 @@ def optimize(
     from simsvc.plan_output import plan_shortfalls, print_plan, write_plan
     from simsvc.scenario import load_scenario
     from simsvc.staffing import optimize as run_optimizer
-    from simsvc.staffing.optimize import journey_problems
 
     _check_destinations({"--out": out})
     try:
         scenario = load_scenario(file, allowed_dirs=allow_dir or ())
         if scenario.optimizer is None:
             raise ScenarioError(str(file), [("optimizer", "missing: add candidate shifts to optimize (see README)")])
-        if journey_problems(scenario):
-            raise ScenarioError(str(file), journey_problems(scenario))
     except ScenarioError as exc:
         _fail_invalid(exc)
         return

@@ -203,14 +203,16 @@ def test_run_writes_the_steps_of_a_journey(tmp_path: Path):
     assert (steps.groupby(["replication", "customer"])["visit"].max() >= 1).any()
 
 
-def test_optimize_refuses_journeys_it_cannot_plan_yet(tmp_path: Path):
+def test_optimize_plans_journeys_through_pools_and_choices(tmp_path: Path):
     data = {**CENTRE, "optimizer": {"shifts": [{"start": {"earliest": "09:00", "latest": "13:00", "every": 60},
                                                 "lengths": [240]}]}}  # fmt: skip
     path = tmp_path / "centre.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    proc = invoke_cli("optimize", str(path))
-    assert proc.returncode == 2, proc.stderr
-    assert "Traceback" not in proc.stderr
-    assert "customer_classes[0].journey: simsvc optimize does not plan" in proc.stderr
-    with pytest.raises(simsvc.ScenarioError, match="does not plan journeys"):
-        simsvc.optimize(simsvc.load_scenario(data))
+    proc = invoke_cli("optimize", str(path), "--out", str(tmp_path / "plan"))
+    assert proc.returncode == 0, proc.stderr
+    import pandas as pd
+
+    staffing = pd.read_csv(tmp_path / "plan" / "staffing.csv")
+    # Every station a journey visits gets demand: the advisor only through the journey's choice.
+    demand = staffing.groupby("team")["demand_per_hour"].mean()
+    assert demand["advisor"] == pytest.approx(30 * 0.3 / 0.95 * 0.5)

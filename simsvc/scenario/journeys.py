@@ -11,6 +11,7 @@ put on each station (the optimizer's demand, the Jackson network checks).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,7 @@ __all__ = [
     "journey_problems",
     "routing_matrix",
     "station_arrival_rates",
+    "station_means",
     "station_visits",
 ]
 
@@ -254,6 +256,23 @@ def station_visits(scenario: Scenario) -> np.ndarray:
         for s, step in enumerate(journey.steps):
             out[journey.klass] += visits[s] * _shares(step, n)
     return out
+
+
+def station_means(scenario: Scenario, of: Callable[[CompiledStep], float]) -> np.ndarray:
+    """``M[k, t]``: the mean of ``of(step)`` over class ``k``'s visits to team ``t`` (0 where it never goes).
+
+    Each step counts by its expected visits and the share of them the team takes (as in
+    :func:`station_visits`); e.g. ``of=lambda s: s.service_time.mean`` is a team's mean service
+    time per visit for that class, whatever the steps it serves.
+    """
+    n = len(scenario.teams)
+    total = np.zeros((len(scenario.customer_classes), n))
+    for journey in scenario.journeys:
+        visits = journey.visits()
+        for s, step in enumerate(journey.steps):
+            total[journey.klass] += visits[s] * _shares(step, n) * of(step)
+    weight = station_visits(scenario)
+    return np.divide(total, weight, out=np.zeros_like(total), where=weight > 0)
 
 
 def station_arrival_rates(scenario: Scenario, class_rates: np.ndarray) -> np.ndarray:

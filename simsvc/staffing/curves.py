@@ -4,9 +4,15 @@ Each interval of each day is an Erlang A queue (Erlang C without patience) with 
 interval's arrival rate, the training level's service rate (speed, and the second service
 after a failure that needs rework) and the classes' patience; the share of customers left
 dissatisfied comes from the same quality functions the simulation uses
-(:mod:`simsvc.staffing.perception`). A class served by several teams is split evenly
-between them. Staff are rostered staff: shrinkage takes its share off the floor first
-(:mod:`simsvc.sim.shrinkage`, the simulation's rule). Stationary, interval by interval: the
+(:mod:`simsvc.staffing.perception`). A team's arrivals are each class's visits to it (the
+traffic equations of the journeys, :func:`~simsvc.scenario.journeys.station_visits`; a class
+served by several teams without a journey is split evenly between them), with the mean
+service and patience of the steps it serves. Targets hold per step: each station's wait is
+judged as if it were the whole journey's, which is optimistic for a journey of several steps
+(its total wait is longer, and it abandons if any step does); the simulation of the whole
+journey checks the plan and the correction rounds add staff where it falls short. Staff are
+rostered staff: shrinkage takes its share off the floor first (:mod:`simsvc.sim.shrinkage`,
+the simulation's rule). Stationary, interval by interval: the
 simulate-and-correct loop checks what this misses (queues carried over between intervals, priorities, word of mouth).
 """
 
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simsvc.queueing import wait_profile
+from simsvc.scenario.journeys import station_means, station_visits
 from simsvc.scenario.models import Scenario, Team
 from simsvc.sim.capacity import arrivals_per_minute
 from simsvc.sim.shrinkage import on_floor, paid_for, shrinkage_per_interval
@@ -100,19 +107,21 @@ def team_demand(scenario: Scenario, team: Team, level: int, seed: int) -> TeamDe
     q = scenario.quality
     if q.enabled:
         rates = rates * q.promise_demand_multiplier
-    split = np.array(
-        [(c.name in team.serves) / max(1, sum(c.name in t.serves for t in scenario.teams)) for c in classes]
-    )
+    # Each class's visits to this team per arrival (the traffic equations of its journey; a class
+    # without a journey splits evenly over the teams that serve it), and its steps' mean there.
+    t = [x.name for x in scenario.teams].index(team.name)
+    split = station_visits(scenario)[:, t]
     per_class = rates * split
     rate = per_class.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(rate[:, None] > 0, per_class / rate[:, None], 0.0)
     spec = scenario.training(level)
     rework = 1.0 + (spec.failure_prob * q.rework_probability if q.enabled else 0.0)
-    mean_need = np.array([c.service_time.mean for c in classes])
+    mean_need = np.where(split > 0, station_means(scenario, lambda s: s.service_time.mean)[:, t],
+                         [c.service_time.mean for c in classes])  # fmt: skip
     weights = per_class.sum(axis=0)
     mean_service = float(weights @ mean_need / weights.sum()) if weights.sum() > 0 else float(mean_need.mean())
-    theta = np.array([0.0 if c.patience is None else 1.0 / c.patience.mean for c in classes])
+    theta = station_means(scenario, lambda s: 0.0 if s.patience is None else 1.0 / s.patience.mean)[:, t]
     within = np.array([scenario.target_wait(c) for c in classes])
     judgements = wait_judgements(scenario, team, level, seed) if q.enabled else [None] * len(classes)
     return TeamDemand(

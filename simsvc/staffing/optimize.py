@@ -163,21 +163,6 @@ def _complete(scenario: Scenario, inp: ModelInput, sol: Solution, patterns, fact
     return _Staffed(predicted, complaint, staffed, planned, cost)
 
 
-def journey_problems(scenario: Scenario) -> list[tuple[str, str]]:
-    """Classes with a journey of several steps: the optimizer does not plan them yet, so it refuses them.
-
-    Its demand per team comes from ``serves``; a journey's stations would get none, and a plan
-    that ignores them would be wrong without saying so.
-    """
-    return [
-        (f"customer_classes[{j.klass}].journey",
-         "simsvc optimize does not plan journeys of several steps yet: simulate the scenario, or give the class "
-         "one step")
-        for j in scenario.journeys
-        if not j.one_step
-    ]  # fmt: skip
-
-
 def optimize(
     scenario: Scenario,
     *,
@@ -224,8 +209,6 @@ def optimize(
     spec = scenario.optimizer
     if spec is None:
         raise ScenarioError(scenario.name, [("optimizer", "missing: add candidate shifts to optimize (see README)")])
-    if journey_problems(scenario):
-        raise ScenarioError(scenario.name, journey_problems(scenario))
     seed = scenario.simulation.seed if seed is None else seed
     reps = replications or spec.replications or scenario.simulation.replications
     rounds = iterations or spec.iterations

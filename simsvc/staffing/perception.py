@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from simsvc import quality
 from simsvc.distributions import stream
+from simsvc.scenario.journeys import station_visits
 from simsvc.scenario.models import Scenario, Team
 from simsvc.sim.experience import draw_customers, experience
 
@@ -47,7 +48,7 @@ class WaitJudgement:
 
 
 def wait_judgements(scenario: Scenario, team: Team, level: int, seed: int) -> list[WaitJudgement | None]:
-    """One judgement per customer class (None for the classes ``team`` does not serve).
+    """One judgement per customer class (None for the classes that never visit ``team``).
 
     The sample comes from the class's own ``quality`` stream of replication 0 of ``seed``,
     so it is fixed for a scenario and seed (reproducible predictions).
@@ -57,8 +58,9 @@ def wait_judgements(scenario: Scenario, team: Team, level: int, seed: int) -> li
     # is copied without the scenario's validation.
     at_level = BaseModel.model_copy(scenario, update={"teams": (team.model_copy(update={"training_level": level}),)})
     out: list[WaitJudgement | None] = []
+    visits = station_visits(scenario)[:, [t.name for t in scenario.teams].index(team.name)]
     for k, cls in enumerate(scenario.customer_classes):
-        if cls.name not in team.serves:
+        if not visits[k] > 0:
             out.append(None)
             continue
         draws = draw_customers(scenario, cls, stream(seed, 0, cls.name, "quality"), SAMPLE)

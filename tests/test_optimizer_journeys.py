@@ -1,0 +1,91 @@
+"""The optimizer on journeys: each station's demand from the traffic equations, the plan proven
+by simulating the whole journey."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+import simsvc
+from simsvc import queueing
+from simsvc.staffing.model import solve_staffing
+from simsvc.staffing.patterns import generate_patterns
+from simsvc.staffing.prepare import model_input
+from tests.helpers import invoke_cli
+
+
+def tandem(per_hour=(60.0,), rework=0.05, patience=None, within=2.0, hours=None, replications=10) -> dict:
+    """A greeter (1 min) then a counter (4 min) with ``rework`` back to the counter; one team each."""
+    n = hours or len(per_hour)
+    cls = {
+        "name": "visitor",
+        "arrivals": {"per_hour": list(per_hour)},
+        "service_time": {"dist": "exponential", "mean": 4.0},
+        "journey": [
+            {"station": "greeter", "service_time": {"dist": "exponential", "mean": 1.0}},
+            {"station": "counter", "next": {"counter": rework, "exit": 1 - rework} if rework else "exit"},
+        ],
+    }
+    if patience is not None:
+        cls["patience"] = {"dist": "exponential", "mean": patience}
+    return {
+        "name": "tandem",
+        "horizon": {"days": 1, "open": "09:00", "close": f"{9 + n:02d}:00", "interval_minutes": 60},
+        "customer_classes": [cls],
+        "teams": [{"name": "greeter", "staff": 1}, {"name": "counter", "staff": 1}],
+        "training_levels": [{"level": 0, "speed": 1.0, "wage_per_hour": 20, "failure_prob": 0.0}],
+        "quality": {"enabled": False},
+        "targets": {"service_level": {"within": within, "fraction": 0.8}},
+        "optimizer": {"shifts": [{"teams": ["greeter", "counter"], "lengths": [60],
+                                  "start": {"earliest": "09:00", "latest": f"{8 + n:02d}:00", "every": 60}}]},
+        "simulation": {"replications": replications, "seed": 3},
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(("per_hour", "rework"), [(60.0, 0.05), (150.0, 0.05), (90.0, 0.0)])
+def test_a_tandem_staffs_each_station_as_erlang_c_at_its_traffic_rate(per_hour, rework):
+    # Burke: each station of a tandem of M/M/c queues is M/M/c at its own rate; with feedback
+    # the counter sees lam / (1 - rework) (the traffic equations by hand).
+    scenario = simsvc.load_scenario(tandem((per_hour,), rework))
+    inp = model_input(scenario, generate_patterns(scenario), {}, {}, 3)
+    sol, _ = solve_staffing(inp, "highs", 60, 0.0)
+    lam = per_hour / 60.0
+    expected = {
+        "greeter": queueing.required_servers(lam, 1.0, 2.0, 0.8, None),
+        "counter": queueing.required_servers(lam / (1 - rework), 1 / 4.0, 2.0, 0.8, None),
+    }
+    assert {team: int(sol.on_duty[team][0]) for team in expected} == expected
+    assert expected["counter"] > expected["greeter"]  # the stations are staffed apart, by their own loads
+
+
+def test_a_station_s_service_and_patience_are_those_of_the_steps_it_serves():
+    data = tandem((60.0,), 0.0, patience=8.0)
+    data["customer_classes"][0]["journey"][0]["patience"] = {"dist": "exponential", "mean": 2.0}
+    scenario = simsvc.load_scenario(data)
+    inp = model_input(scenario, generate_patterns(scenario), {}, {}, 3)
+    demand = {t.name: t.levels[0].cells.demand for t in inp.teams}
+    assert demand["greeter"].mean_service == pytest.approx(1.0)
+    assert demand["counter"].mean_service == pytest.approx(4.0)
+    assert demand["greeter"].patience_rate[0] == pytest.approx(1 / 2.0)
+    assert demand["counter"].patience_rate[0] == pytest.approx(1 / 8.0)
+
+
+def test_optimize_plans_a_journey_that_the_simulation_of_the_whole_journey_confirms(tmp_path: Path):
+    data = tandem((40.0, 70.0, 90.0, 60.0), 0.05, patience=15.0, within=5.0)
+    data["targets"]["max_abandonment"] = 0.08
+    path = tmp_path / "tandem.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    plan = simsvc.optimize(simsvc.load_scenario(path))
+    assert plan.status in ("confirmed", "unresolved"), plan.missed
+    for check in plan.checks:  # overall, on the journeys' waits: met with confidence
+        assert check.verdict == "met", check
+    staffing = plan.staffing
+    assert set(staffing["team"]) == {"greeter", "counter"}
+    counter = staffing[staffing["team"] == "counter"]
+    assert counter["demand_per_hour"].to_list() == pytest.approx([r / 0.95 for r in (40, 70, 90, 60)])
+    busiest = staffing[staffing["interval"] == "11:00"].set_index("team")["staff"]
+    assert busiest["counter"] > busiest["greeter"] >= 1
+    proc = invoke_cli("optimize", str(path), "--out", str(tmp_path / "plan"))
+    assert proc.returncode == 0, proc.stderr
