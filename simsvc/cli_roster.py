@@ -26,7 +26,10 @@ def roster(
         Optional[Path],
         typer.Option(help="roster.yaml (contracts:, people:) or a people CSV; default: anonymous full-timers."),
     ] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Folder for roster.csv, cover.csv and roster.xlsx.")] = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option(help="Folder for roster.csv, cover.csv, roster.xlsx and scenario.yaml (the roster, to simulate)."),
+    ] = None,
     time_limit: Annotated[float, typer.Option(min=1, help="Seconds the solver may take.")] = 60.0,
     gap: Annotated[float, typer.Option(min=0, max=0.5, help="Relative MIP gap to stop at.")] = 0.01,
 ) -> None:
@@ -37,8 +40,14 @@ def roster(
     from simsvc.roster.rules import team_problems
     from simsvc.terminal import labelled, plain
 
+    folder = plan if plan.is_dir() else plan.parent
+    if out is not None and out.resolve() == folder.resolve():
+        message = f"--out {out}: the plan's folder (its scenario.yaml would become the roster's): give another"
+        err.print(labelled("error:", "bold red", message), highlight=False, soft_wrap=True)
+        raise typer.Exit(INVALID_INPUT)
     try:
         demand = read_plan(plan, 7 * weeks)
+        planned = _plan_scenario(plan) if out is not None else None
         if people is not None:
             spec = load_people(people)
             problems = team_problems(spec, demand)
@@ -48,7 +57,7 @@ def roster(
             week = range(min(7, demand.days))
             shifts = sum(demand.required(t, s) for t in week for s in range(len(demand.shifts)))
             hours = sum(demand.required(t, s) * sh.paid_hours for t in week for s, sh in enumerate(demand.shifts))
-            spec = default_pool(shifts, hours)
+            spec = default_pool(shifts, hours, demand.wage_per_hour)
     except ScenarioError as exc:
         err.print(labelled("error:", "bold red", str(exc)), highlight=False, soft_wrap=True)
         raise typer.Exit(INVALID_INPUT) from None
@@ -60,6 +69,12 @@ def roster(
     print_roster(result, console)
     if out is not None:
         written = write_roster(result, out)
+        if planned is not None:
+            from simsvc.roster.scenario import write_roster_scenario
+
+            written += write_roster_scenario(result, planned, out)
+        else:
+            err.print(plain(f"no scenario.yaml beside {plan}: the roster's scenario is not written"), highlight=False)
         err.print(plain(f"wrote {len(written)} files to {out}"), highlight=False)
     if result.breaches:
         shown = result.breaches[:20]
@@ -68,6 +83,14 @@ def roster(
         message = f"{plan}: the rules cannot all hold with these people ({len(result.breaches)} rule(s) give):"
         err.print(labelled("infeasible:", "bold red", f"{message}\n  {lines}{more}"), highlight=False, soft_wrap=True)
         raise typer.Exit(INFEASIBLE)
+
+
+def _plan_scenario(plan: Path):  # -> Scenario | None
+    """The plan's ``scenario.yaml`` (beside its ``plan.csv``), or None if there is none."""
+    from simsvc.scenario import load_scenario
+
+    path = (plan if plan.is_dir() else plan.parent) / "scenario.yaml"
+    return load_scenario(path) if path.is_file() else None
 
 
 def register(app: typer.Typer, examples: dict[str, tuple[str, ...]]) -> None:

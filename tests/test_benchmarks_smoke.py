@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 HAVE_CIW = importlib.util.find_spec("ciw") is not None  # optional: the [bench] extra
 
@@ -97,3 +99,21 @@ def test_quick_roster_benchmark_runs(tmp_path: Path) -> None:
         assert needle in proc.stdout, proc.stdout
     result = json.loads(out.read_text())
     assert result["gap"] is not None and result["gap"] <= 0.01 and not result["breaches"]
+
+
+def test_network_benchmark_runs_and_compares_with_jackson(tmp_path: Path, capsys) -> None:
+    from benchmarks import network  # in this process: what ``python -m benchmarks.network`` runs
+
+    out = tmp_path / "network.json"
+    assert network.main(["--customers", "3000", "--ciw-customers", "3000", "--out", str(out)]) == 0
+    table = capsys.readouterr().out
+    for needle in ("Jackson", "SimPy", "Ciw", "customers/s", "counter mean wait", "not plugged in yet"):
+        assert needle in table, f"{needle!r} missing from the report:\n{table}"
+    result = json.loads(out.read_text())
+    assert result["models"]["simsvc"] is None  # no number for simsvc until journeys exist
+    for name in ("SimPy", "Ciw"):
+        run = result["models"][name]
+        assert run["customers"] == 3000 and run["throughput"] > 0
+        assert set(run["estimate"]["stations"]) == {"greeter", "counter", "advisor"}
+    assert result["jackson"]["stations"]["counter"]["visits"] == pytest.approx(1 / 0.95)
+    assert [t["pass"] for t in result["targets"]] == [None, None]

@@ -256,12 +256,13 @@ def test_a_bad_forecast_workbook_names_the_file_row_and_column(tmp_path):
 
 
 def test_fit_and_forecast_commands_write_the_readmes_scenario(tmp_path):
-    """The README's scenario, saved beside forecast.csv, validates and has the fitted blocks and the forecast."""
+    """`forecast --fit` writes the README's scenario beside forecast.csv: it validates, with the fitted blocks."""
     fitted = invoke_cli("fit", str(LOG), "--out", str(tmp_path / "fit"))
     assert fitted.returncode == 0, fitted.stderr
     assert "lognormal" in fitted.stdout and "naive mean" in fitted.stdout
     out = tmp_path / "forecast"
-    predicted = invoke_cli("forecast", str(LOG), "--weeks", "2", "--backtest-weeks", "2", "--out", str(out))
+    predicted = invoke_cli("forecast", str(LOG), "--weeks", "2", "--backtest-weeks", "2", "--out", str(out),
+                           "--fit", str(tmp_path / "fit" / "fit.yaml"))  # fmt: skip
     assert predicted.returncode == 0, predicted.stderr
     assert "WAPE" in predicted.stdout and "Sun 2026-07-19" in predicted.stdout
     for name in ("fit/service_time_qq.png", "fit/patience_km.png", "forecast/forecast.png", "fit/patience_km.csv"):
@@ -269,10 +270,11 @@ def test_fit_and_forecast_commands_write_the_readmes_scenario(tmp_path):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("## From a contact log") :]
     text = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
-    (out / "scenario.yaml").write_text(text, encoding="utf-8")
+    written = (out / "scenario.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text) == yaml.safe_load(written)  # the README shows the file as written
     checked = invoke_cli("validate", str(out / "scenario.yaml"))
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    declared = yaml.safe_load(text)
+    declared = yaml.safe_load(written)
     blocks = yaml.safe_load((tmp_path / "fit" / "fit.yaml").read_text(encoding="utf-8"))
     inputs = yaml.safe_load((out / "forecast.yaml").read_text(encoding="utf-8"))
     cls = declared["customer_classes"][0]

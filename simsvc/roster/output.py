@@ -78,6 +78,13 @@ def print_roster(roster: Roster, console: Console) -> None:
     console.print(table)
     cover = cover_frame(roster)
     length = roster.demand.interval_minutes / 60.0
+    working = len({p for p, _ in roster.assign})
+    hours = sum(roster.demand.shifts[s].paid_hours for s in roster.assign.values())
+    console.print(
+        f"{working} of {len(roster.spec.people)} people work {len(roster.assign):,} shifts "
+        f"({hours:,.1f} paid hours) over {roster.demand.days} days",
+        markup=False, highlight=False,
+    )  # fmt: skip
     console.print(
         f"Cover against the plan: {cover['under'].sum() * length:.1f} person-hours under, "
         f"{cover['over'].sum() * length:.1f} over, in {int((cover['under'] > 1e-9).sum())} interval(s) under and "

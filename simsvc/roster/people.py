@@ -178,11 +178,16 @@ def load_people(path: Path) -> RosterSpec:
         raise RosterFileError(str(path), pydantic_problems(exc)) from None
 
 
-def default_pool(person_shifts_per_week: float, hours_per_week: float) -> RosterSpec:
+def default_pool(
+    person_shifts_per_week: float, hours_per_week: float, wage_per_hour: float | None = None
+) -> RosterSpec:
     """Anonymous full-timers (``P001``, ...) for a plan: 15 % more than its weekly work needs, at least 5 days off fit.
 
     Enough for the plan's person-shifts at five days a week and its hours at 40 h a week.
+    ``wage_per_hour`` (the plan's, so the roster's wages compare with its cost) replaces the
+    built-in full-time wage.
     """
     need = max(person_shifts_per_week / 5.0, hours_per_week / 40.0)
     count = max(1, math.ceil(1.15 * need))
-    return RosterSpec(people=tuple(Person(name=f"P{i + 1:03d}") for i in range(count)))
+    contracts = () if wage_per_hour is None else (Contract(name="full_time", wage_per_hour=wage_per_hour),)
+    return RosterSpec(contracts=contracts, people=tuple(Person(name=f"P{i + 1:03d}") for i in range(count)))

@@ -9,6 +9,7 @@ gives the horizon (days, opening hours, interval) for the cover report.
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,7 @@ class RosterDemand:
     interval_minutes: float = 30.0
     source: str = "<plan>"
     teams: list[str] = field(default_factory=list)
+    wage_per_hour: float | None = None  # the plan's wages per paid hour (its cost column), if it has one
 
     def required(self, day: int, s: int) -> int:
         """People the plan puts on shift ``s`` on roster day ``day``."""
@@ -116,6 +118,7 @@ def read_plan(plan: Path, days: int) -> RosterDemand:
         rows = list(reader)
     plan_days, open_m, close_m, interval = _horizon(path.parent)
     parsed = []
+    cost = 0.0
     for i, r in enumerate(rows, start=2):
         start, end = _clock(path, i, "start", r["start"]), _clock(path, i, "end", r["end"])
         if end <= start:
@@ -133,6 +136,7 @@ def read_plan(plan: Path, days: int) -> RosterDemand:
         if staff < 0 or any(d < 0 for d in worked):
             raise _fail(path, f"row {i}", "days start at 1 and staff may not be negative")
         parsed.append((r["team"], r.get("shift") or f"{r['start']}-{r['end']}", start, end, brk, worked, staff))
+        cost += _number(r.get("cost"))
     n_plan = plan_days or max((max(p[5], default=0) for p in parsed), default=0) + 1
     merged: dict[tuple[str, str], tuple[float, float, tuple[float, float] | None, list[int]]] = {}
     for team, label, start, end, brk, worked, staff in parsed:
@@ -144,4 +148,15 @@ def read_plan(plan: Path, days: int) -> RosterDemand:
     shifts = [PlanShift(t, lab, a, b, brk, tuple(staff)) for (t, lab), (a, b, brk, staff) in merged.items()]
     shifts = [s for s in shifts if any(s.staff)]
     teams = sorted({s.team for s in shifts})
-    return RosterDemand(shifts, days, n_plan, open_m, close_m, interval, str(path), teams)
+    paid = sum(s.paid_hours * sum(s.staff) for s in shifts)
+    wage = cost / paid if paid > 0 and cost > 0 else None
+    return RosterDemand(shifts, days, n_plan, open_m, close_m, interval, str(path), teams, wage)
+
+
+def _number(text: str | None) -> float:
+    """A plan row's cost (0 when absent or not a number: the cost only sets the default pool's wage)."""
+    try:
+        value = float(text or 0)
+    except ValueError:
+        return 0.0
+    return value if math.isfinite(value) and value >= 0 else 0.0
