@@ -246,8 +246,8 @@ def run(
     --table choices), result.json and customers.parquet.
     """
     from simsvc.output import csv_table, print_result, write_result
+    from simsvc.run import simulate
     from simsvc.scenario import load_scenario
-    from simsvc.sim.replicate import simulate
 
     if table is not None and output_format is not OutputFormat.csv:
         raise typer.BadParameter("applies to --format csv only (--out writes every table)", param_hint="--table")

@@ -1,4 +1,8 @@
-"""Running replications of a scenario: one seed, independent streams, results kept."""
+"""Replications and :func:`simulate`: the engine runs each, the metrics reduce it, a SimResult holds them.
+
+Above :mod:`simsvc.sim` and :mod:`simsvc.metrics` (it builds the :class:`~simsvc.result.SimResult`),
+so the engine never imports what reads its records.
+"""
 
 from __future__ import annotations
 
@@ -104,7 +108,7 @@ def _run_replications(
         for r in rest:
             done(r, run_replication(scenario, seed, r, keep_records))
         return
-    pool = process_pool(min(workers, len(rest)), preload=["simsvc.sim.replicate"])
+    pool = process_pool(min(workers, len(rest)), preload=["simsvc.run"])
     futures: dict[Future, int] = {}
     interrupted = False
     try:
