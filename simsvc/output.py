@@ -188,6 +188,7 @@ CSV_TABLES: dict[str, Callable[[SimResult], pd.DataFrame]] = {
     "class": SimResult.by_class,
     "interval": SimResult.by_interval,
     "day": SimResult.by_day,
+    "station": SimResult.by_station,
 }
 """The KPI tables ``simsvc run --format csv --table NAME`` prints (``--out`` writes all of them)."""
 
@@ -224,17 +225,18 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def write_result(result: SimResult, folder: Path) -> list[Path]:
-    """Write the summary, per-class/interval/day KPIs, per-replication KPIs, the scenario and records."""
+    """Write the summary, per-class/interval/day/station KPIs, per-replication KPIs, the scenario and records."""
     folder.mkdir(parents=True, exist_ok=True)
     tables: dict[str, Callable[[Path], None]] = {
         "summary.csv": lambda p: result.summary().to_csv(p, index_label="kpi"),
         "by_class.csv": lambda p: result.by_class().to_csv(p),
         "by_interval.csv": lambda p: result.by_interval().to_csv(p),
         "by_day.csv": lambda p: result.by_day().to_csv(p),
+        "by_station.csv": lambda p: result.by_station().to_csv(p),
         "kpis_by_replication.parquet": lambda p: result.kpis.to_parquet(p, index=False),
         "result.json": lambda p: p.write_text(dumps(result.to_dict(), indent=2), encoding="utf-8"),
     }
-    if result.records is not None:
+    if result.has_records:
         tables["customers.parquet"] = lambda p: result.customers.to_parquet(p, index=False)
         if any(not j.one_step for j in result.scenario.journeys):  # a journey's steps, one row each
             tables["steps.parquet"] = lambda p: result.steps.to_parquet(p, index=False)

@@ -7,9 +7,7 @@ import pandas as pd
 
 from simsvc.quality import CATEGORIES, LOYALTY_OUTCOMES
 from simsvc.scenario.models import Scenario
-from simsvc.sim.quality_engine import COMPLAINT_FIELDS, QUALITY_FIELDS
-from simsvc.sim.schema import OUTCOMES, RECORD_FIELDS, STEP_FIELDS
-from simsvc.sim.tally import GAP_FIELDS
+from simsvc.sim.schema import COMPLAINT_FIELDS, GAP_FIELDS, OUTCOMES, STEP_FIELDS, customer_fields
 
 __all__ = ["Records", "StepRecords", "complaint_table", "customer_table", "step_table"]
 
@@ -65,7 +63,7 @@ def _returns(scenario: Scenario, values: np.ndarray) -> pd.arrays.BooleanArray:
 def customer_table(scenario: Scenario, records: Records) -> pd.DataFrame:
     """One row per customer and replication (see :attr:`simsvc.SimResult.customers`)."""
     quality = scenario.quality.enabled
-    raw = _frame(records, 0, RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS if quality else RECORD_FIELDS)
+    raw = _frame(records, 0, customer_fields(quality))
     columns = _common(scenario, raw)
     columns.update({name: raw[name] for name in ("arrival", "wait", "start", "end")})
     columns["team"] = _codes(raw["team"], [t.name for t in scenario.teams])
@@ -120,7 +118,7 @@ def step_table(scenario: Scenario, records: Records, step_records: StepRecords) 
     A class of one step has one row per customer, its customer row; a journey's steps are
     recorded by the engine as they are taken.
     """
-    raw = _frame(records, 0, RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS if scenario.quality.enabled else RECORD_FIELDS)
+    raw = _frame(records, 0, customer_fields(scenario.quality.enabled))
     journeys = scenario.journeys
     multi = np.array([not j.one_step for j in journeys])
     single = raw[~multi[raw["klass"].to_numpy(dtype=np.int64)]] if len(raw) else raw
