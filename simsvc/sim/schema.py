@@ -8,11 +8,13 @@ names: no other module knows the layout. Codes: outcomes :data:`SERVED`, :data:`
 
 from __future__ import annotations
 
+from typing import Literal
+
 from simsvc.scenario.quality_models import DIMENSIONS
 
 __all__ = [
     "ABANDONED", "BALKED", "COMPLAINT_FIELDS", "GAP_FIELDS", "OUTCOMES", "QUALITY_FIELDS", "RECORD_FIELDS", "SERVED",
-    "STEP_FIELDS", "customer_fields",
+    "STEP_FIELDS", "FIELD_KINDS", "KIND_DTYPES", "Kind", "customer_fields",
 ]  # fmt: skip
 
 SERVED, ABANDONED, BALKED = 0, 1, 2
@@ -49,3 +51,23 @@ the complaint was filed, waited and was handled, and the customer's judgement be
 def customer_fields(quality: bool) -> tuple[str, ...]:
     """The columns of a kept customer row: :data:`RECORD_FIELDS`, with the quality model's after them."""
     return RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS if quality else RECORD_FIELDS
+
+
+Kind = Literal["id", "count", "class", "team", "outcome", "step", "cell", "minutes", "value", "code", "flag"]
+FIELD_KINDS: dict[str, Kind] = {
+    "customer": "id", "visit": "count", "klass": "class", "team": "team", "outcome": "outcome", "step": "step",
+    "cell": "cell", **dict.fromkeys(("arrival", "wait", "start", "end", "filed"), "minutes"),
+    **dict.fromkeys(("gap", "initial_gap", "perceived_responsiveness", *GAP_FIELDS), "value"),
+    "category": "code", **dict.fromkeys(("complained", "returning", "handled", "recovered", "returns"), "flag"),
+}  # fmt: skip
+"""What each field holds: ``id``/``count`` integers; ``class``, ``team``, ``outcome``, ``step`` and
+``code`` indices of names (the scenario's classes and teams, :data:`OUTCOMES`, the journey's
+steps, a judgement category; -1 none); ``cell`` day * intervals + interval; ``minutes`` clock
+minutes or durations (NaN: did not happen); ``value`` a number on its own scale; ``flag`` 1 / 0
+(NaN: not modelled)."""
+KIND_DTYPES: dict[Kind, str] = {
+    "id": "int64", "count": "int64", "class": "category", "team": "category", "outcome": "category",
+    "step": "category", "cell": "int64", "minutes": "float64", "value": "float64", "code": "category",
+    "flag": "boolean",
+}  # fmt: skip
+"""The dtype of a kind in the tables of :class:`simsvc.SimResult` (a ``cell`` becomes ``day`` and ``interval``)."""
