@@ -1,6 +1,6 @@
 """The public :func:`simulate` and :func:`optimize`: they take a scenario or the path of its file.
 
-They are :func:`simsvc.sim.replicate.simulate` and :func:`simsvc.staffing.optimize` after
+They are :func:`simsvc.run.simulate` and :func:`simsvc.staffing.optimize` after
 :func:`~simsvc.scenario.load.as_scenario`, so ``simsvc.simulate("bank_branch.yaml")`` loads the
 file and anything else that is not a scenario is refused with a ``TypeError`` saying what is
 accepted. The optimizer (and PuLP with it) is imported on first use.
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from simsvc import run
 from simsvc.scenario.load import PathLike, as_scenario
 from simsvc.scenario.models import Scenario
-from simsvc.sim import replicate
 
 if TYPE_CHECKING:
     from simsvc.result import SimResult
@@ -24,14 +24,14 @@ __all__ = ["optimize", "simulate"]
 def simulate(scenario: Scenario | PathLike, *args: Any, **kwargs: Any) -> SimResult:
     """Simulate replications of a scenario, or of the scenario file at a path.
 
-    The other arguments are those of :func:`simsvc.sim.replicate.simulate`: ``replications``,
+    The other arguments are those of :func:`simsvc.run.simulate`: ``replications``,
     ``seed``, ``keep_records``, ``progress``, ``first_replication``.
 
     Raises:
         TypeError: ``scenario`` is neither a :class:`~simsvc.Scenario` nor a path.
         simsvc.ScenarioError: the file is missing or invalid.
     """
-    return replicate.simulate(as_scenario(scenario, "simulate()"), *args, **kwargs)
+    return run.simulate(as_scenario(scenario, "simulate()"), *args, **kwargs)
 
 
 def optimize(scenario: Scenario | PathLike, *args: Any, **kwargs: Any) -> Plan:

@@ -101,6 +101,7 @@ class CsvTable(str, Enum):
     class_ = "class"
     interval = "interval"
     day = "day"
+    station = "station"
 
 
 def _version(value: bool) -> None:
@@ -242,12 +243,12 @@ def run(
 
     Replications run side by side on --workers processes, with the same numbers
     for any number of workers (replication r draws from the streams of seed, r).
-    --out writes summary.csv, by_class.csv, by_interval.csv, by_day.csv (the
+    --out writes summary.csv, by_class.csv, by_interval.csv, by_day.csv, by_station.csv (the
     --table choices), result.json and customers.parquet.
     """
     from simsvc.output import csv_table, print_result, write_result
+    from simsvc.run import simulate
     from simsvc.scenario import load_scenario
-    from simsvc.sim.replicate import simulate
 
     if table is not None and output_format is not OutputFormat.csv:
         raise typer.BadParameter("applies to --format csv only (--out writes every table)", param_hint="--table")
@@ -276,7 +277,7 @@ def run(
     if plots is not None:
         from simsvc.plots import run_figures, write_figures
 
-        customers = result.customers if result.records is not None else None
+        customers = result.customers if result.has_records else None
         figures = run_figures(result.summary(), result.by_interval(), customers, scenario, lang.value)
         written = write_figures(figures, plots)
         _err.print(f"wrote {len(written)} figures to {plots}", highlight=False)

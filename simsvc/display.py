@@ -2,7 +2,7 @@
 
 A notebook shows ``_repr_html_``; the console shows ``repr``. Both say what the object is
 and its key numbers, not every field (``to_dict()`` and the tables have the detail).
-Values are formatted as the command line shows them (:func:`simsvc.output.format_kpi`).
+Values are formatted as the command line shows them (:func:`simsvc.kpi_format.format_kpi`).
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from simsvc.kpi_format import format_kpi
 
 __all__ = ["SUMMARY_KPIS", "plan_html", "plan_repr", "result_html", "result_repr", "scenario_html", "scenario_repr"]
 
@@ -24,8 +26,6 @@ _NAME_CHARS = 40
 
 
 def _fmt(kpi: str, value: Any) -> str:
-    from simsvc.output import format_kpi  # the command line's formatting; imported when shown
-
     return format_kpi(kpi, value)
 
 

@@ -24,6 +24,11 @@ Definitions (all over customers who arrived after the warm-up):
   unresolved, so 0); ``complaints_within_sla``: share of complaints resolved within the SLA,
   only with a complaint desk.
 
+Per station (front-line team, group ``station``): ``served``, ``mean_wait_served`` and
+``mean_service_time`` of the visits it served (each step of a journey a visit), ``abandoned``
+(visits that left a queue of that station alone; a pool's shared queue belongs to no one team)
+and ``utilization``.
+
 A ratio with nothing to count is *not applicable*: NaN, not 0 (the recovery rate with no
 complaints, the share within the SLA with no complaint desk, the mean wait with nobody queued,
 the utilization with nobody on duty, any ratio of an interval without arrivals).
@@ -57,7 +62,7 @@ KPI_NAMES = (
     *(f"gap_{d}" for d in DIMENSIONS), "complaint_team_utilization",
     "cost", "cost_wages", "cost_training", "cost_complaints", "lost_customer_value", "cost_and_lost_value",
 )  # fmt: skip
-GROUPS = ("overall", "class", "interval", "day")
+GROUPS = ("overall", "class", "interval", "day", "station")
 _SHARES = {
     "service_level", "abandonment_rate", "balk_rate", "utilization", "satisfaction", "delighted_share",
     "dissatisfied_share", "complaint_rate", "recovery_rate", "complaints_within_sla", "retention",
@@ -229,6 +234,16 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
              costs.complaint_handling[d].sum(), costs.lost_customer_value[d].sum()),
             (tally.back_office_busy[:, d].sum(), tally.back_office_on_duty[:, d].sum()), observed[d].sum(),
         )  # fmt: skip
+    for t, team in enumerate(s.teams):
+        st = {name: v[t] for name, v in tally.stations.items()}
+        values = {
+            "served": st["served"],
+            "abandoned": st["abandoned"],
+            "mean_wait_served": _ratio(st["wait_sum_served"], st["served"]),
+            "mean_service_time": _ratio(st["service_sum"], st["served"]),
+            "utilization": _ratio(tally.busy[t].sum(), tally.on_duty[t].sum()),
+        }
+        rows.extend(("station", team.name, kpi, float(v)) for kpi, v in values.items())
     return pd.DataFrame(rows, columns=["group", "key", "kpi", "value"])
 
 

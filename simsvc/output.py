@@ -19,6 +19,7 @@ from rich.text import Text
 
 from simsvc.i18n import kpi_label
 from simsvc.jsonsafe import dumps
+from simsvc.kpi_format import KPI_SECTIONS, NOT_APPLICABLE, format_kpi
 from simsvc.result import SimResult
 from simsvc.scenario.dump import scenario_yaml
 from simsvc.scenario.quality_models import DIMENSIONS
@@ -30,58 +31,8 @@ __all__ = [
     "format_interval", "format_kpi", "print_result", "shows_lost_value", "write_result",
 ]  # fmt: skip
 
-_PERCENT = {
-    "service_level", "abandonment_rate", "balk_rate", "utilization", "delighted_share", "dissatisfied_share",
-    "complaint_rate", "recovery_rate", "complaints_within_sla", "retention", "complaint_team_utilization",
-    "returning_share",
-}  # fmt: skip
-_COUNTS = {"arrivals", "served", "abandoned", "balked", "max_queue", "lost_customers"}
-KPI_SECTIONS = {
-    "service": [
-        "arrivals", "demand_change", "served", "abandoned", "balked", "mean_wait", "mean_wait_served", "p95_wait",
-        "service_level", "abandonment_rate", "balk_rate", "utilization", "max_queue", "mean_queue",
-        "mean_service_time",
-    ],
-    "quality": [
-        "satisfaction", "delighted_share", "dissatisfied_share", "complaint_rate", "recovery_rate",
-        "complaints_within_sla", "mean_resolution_time", "retention", "lost_customers", "returning_share",
-        "complaint_team_utilization",
-    ],
-    "cost": ["cost", "cost_wages", "cost_training", "cost_complaints"],
-    "lost_value": ["lost_customer_value", "cost_and_lost_value"],
-}  # fmt: skip
-"""KPI names per display block. ``cost`` is the operating cost and its parts (what the firm pays);
-``lost_value`` is the value of customers lost and the sum of both, shown apart from it."""
-_MONEY = {*KPI_SECTIONS["cost"], *KPI_SECTIONS["lost_value"]}
 _CLASS_KPIS = ["arrivals", "mean_wait", "p95_wait", "service_level", "abandonment_rate"]
 _CLASS_QUALITY_KPIS = ["satisfaction", "dissatisfied_share", "complaint_rate"]
-
-
-NOT_APPLICABLE = "n/a"
-"""How a NaN value (a ratio with nothing to count, an interval from one replication) is shown."""
-
-
-def format_kpi(kpi: str, value: float, lang: str = "en") -> str:
-    """A KPI value as people read it: percent, count, money, minutes or gap points; NaN as "n/a"."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return NOT_APPLICABLE
-    if kpi in _PERCENT:
-        return f"{100 * value:.1f} %"
-    if kpi == "demand_change":
-        return f"{100 * value:+.1f} %"
-    if kpi in _COUNTS:
-        return f"{value:,.1f}"
-    if kpi == "mean_queue":
-        return f"{value:,.2f}"
-    if kpi in _MONEY or kpi.startswith("cost_"):  # also a plan's finer split (cost_wages_front_line, ...)
-        return f"{value:,.0f}"
-    return (
-        f"{value:.2f} {'分钟' if lang == 'zh' else 'min'}"
-        if "wait" in kpi or "time" in kpi
-        else f"{value:+.2f}"
-        if kpi.startswith("gap")
-        else f"{value:.3g}"
-    )
 
 
 def format_interval(kpi: str, low: float | None, high: float | None, lang: str = "en") -> str:
@@ -237,6 +188,7 @@ CSV_TABLES: dict[str, Callable[[SimResult], pd.DataFrame]] = {
     "class": SimResult.by_class,
     "interval": SimResult.by_interval,
     "day": SimResult.by_day,
+    "station": SimResult.by_station,
 }
 """The KPI tables ``simsvc run --format csv --table NAME`` prints (``--out`` writes all of them)."""
 
@@ -273,17 +225,18 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def write_result(result: SimResult, folder: Path) -> list[Path]:
-    """Write the summary, per-class/interval/day KPIs, per-replication KPIs, the scenario and records."""
+    """Write the summary, per-class/interval/day/station KPIs, per-replication KPIs, the scenario and records."""
     folder.mkdir(parents=True, exist_ok=True)
     tables: dict[str, Callable[[Path], None]] = {
         "summary.csv": lambda p: result.summary().to_csv(p, index_label="kpi"),
         "by_class.csv": lambda p: result.by_class().to_csv(p),
         "by_interval.csv": lambda p: result.by_interval().to_csv(p),
         "by_day.csv": lambda p: result.by_day().to_csv(p),
+        "by_station.csv": lambda p: result.by_station().to_csv(p),
         "kpis_by_replication.parquet": lambda p: result.kpis.to_parquet(p, index=False),
         "result.json": lambda p: p.write_text(dumps(result.to_dict(), indent=2), encoding="utf-8"),
     }
-    if result.records is not None:
+    if result.has_records:
         tables["customers.parquet"] = lambda p: result.customers.to_parquet(p, index=False)
         if any(not j.one_step for j in result.scenario.journeys):  # a journey's steps, one row each
             tables["steps.parquet"] = lambda p: result.steps.to_parquet(p, index=False)

@@ -7,9 +7,7 @@ import pandas as pd
 
 from simsvc.quality import CATEGORIES, LOYALTY_OUTCOMES
 from simsvc.scenario.models import Scenario
-from simsvc.sim.quality_engine import COMPLAINT_FIELDS, QUALITY_FIELDS
-from simsvc.sim.schema import OUTCOMES, RECORD_FIELDS, STEP_FIELDS
-from simsvc.sim.tally import GAP_FIELDS
+from simsvc.sim.schema import COMPLAINT_FIELDS, FIELD_KINDS, GAP_FIELDS, OUTCOMES, STEP_FIELDS, customer_fields
 
 __all__ = ["Records", "StepRecords", "complaint_table", "customer_table", "step_table"]
 
@@ -43,13 +41,29 @@ def _codes(values: pd.Series | np.ndarray, names: list[str]) -> pd.Categorical:
     return pd.Categorical.from_codes(np.nan_to_num(np.asarray(values, dtype=float), nan=-1).astype(np.int64), names)
 
 
+def _typed(scenario: Scenario, raw: pd.DataFrame, field: str) -> pd.Series | pd.Categorical:
+    """A record field as its table holds it, by its kind (:data:`~simsvc.sim.schema.FIELD_KINDS`)."""
+    kind = FIELD_KINDS[field]
+    if kind in ("id", "count"):
+        return raw[field].astype(np.int64)
+    if kind == "class":
+        return _codes(raw[field], [c.name for c in scenario.customer_classes])
+    if kind == "team":
+        return _codes(raw[field], [t.name for t in scenario.teams])
+    if kind == "outcome":
+        return _codes(raw[field], _OUTCOMES)
+    if kind in ("minutes", "value"):
+        return raw[field]
+    raise ValueError(f"field(={field!r}) of kind {kind!r} needs its table's own names")
+
+
 def _common(scenario: Scenario, raw: pd.DataFrame) -> dict:
     h = scenario.horizon
     cell = raw["cell"].to_numpy(dtype=np.int64)
     return {
         "replication": raw["replication"].astype(np.int64),
-        "customer": raw["customer"].astype(np.int64),
-        "class": _codes(raw["klass"], [c.name for c in scenario.customer_classes]),
+        "customer": _typed(scenario, raw, "customer"),
+        "class": _typed(scenario, raw, "klass"),
         "day": cell // h.n_intervals + 1,
         "interval": pd.Categorical.from_codes(cell % h.n_intervals, _labels(scenario)),
     }
@@ -65,11 +79,10 @@ def _returns(scenario: Scenario, values: np.ndarray) -> pd.arrays.BooleanArray:
 def customer_table(scenario: Scenario, records: Records) -> pd.DataFrame:
     """One row per customer and replication (see :attr:`simsvc.SimResult.customers`)."""
     quality = scenario.quality.enabled
-    raw = _frame(records, 0, RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS if quality else RECORD_FIELDS)
+    raw = _frame(records, 0, customer_fields(quality))
     columns = _common(scenario, raw)
-    columns.update({name: raw[name] for name in ("arrival", "wait", "start", "end")})
-    columns["team"] = _codes(raw["team"], [t.name for t in scenario.teams])
-    columns["outcome"] = _codes(raw["outcome"], _OUTCOMES)
+    for name in ("arrival", "wait", "start", "end", "team", "outcome"):
+        columns[name] = _typed(scenario, raw, name)
     columns["warmup"] = raw["arrival"] < scenario.horizon.open_minute + scenario.simulation.warmup_minutes
     if quality:
         complaints = _frame(records, 1, COMPLAINT_FIELDS).set_index(["replication", "customer"])
@@ -120,7 +133,7 @@ def step_table(scenario: Scenario, records: Records, step_records: StepRecords) 
     A class of one step has one row per customer, its customer row; a journey's steps are
     recorded by the engine as they are taken.
     """
-    raw = _frame(records, 0, RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS if scenario.quality.enabled else RECORD_FIELDS)
+    raw = _frame(records, 0, customer_fields(scenario.quality.enabled))
     journeys = scenario.journeys
     multi = np.array([not j.one_step for j in journeys])
     single = raw[~multi[raw["klass"].to_numpy(dtype=np.int64)]] if len(raw) else raw
@@ -139,11 +152,9 @@ def step_table(scenario: Scenario, records: Records, step_records: StepRecords) 
     offset = np.cumsum([0] + [len(j.steps) for j in journeys])[:-1]
     return pd.DataFrame({
         "replication": raw["replication"].astype(np.int64),
-        "customer": raw["customer"].astype(np.int64),
-        "class": _codes(raw["klass"], [c.name for c in scenario.customer_classes]),
-        "visit": raw["visit"].astype(np.int64),
+        "customer": _typed(scenario, raw, "customer"),
+        "class": _typed(scenario, raw, "klass"),
+        "visit": _typed(scenario, raw, "visit"),
         "step": pd.Categorical(names[offset[klass] + step] if len(raw) else []),
-        "team": _codes(raw["team"], [t.name for t in scenario.teams]),
-        "arrival": raw["arrival"], "wait": raw["wait"], "start": raw["start"], "end": raw["end"],
-        "outcome": _codes(raw["outcome"], _OUTCOMES),
+        **{name: _typed(scenario, raw, name) for name in ("team", "arrival", "wait", "start", "end", "outcome")},
     })  # fmt: skip

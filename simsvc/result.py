@@ -17,12 +17,12 @@ from simsvc.scenario.models import Scenario
 
 __all__ = ["SimResult"]
 
-Group = Literal["overall", "class", "interval", "day"]
+Group = Literal["overall", "class", "interval", "day", "station"]
 
 
 @dataclass(frozen=True)
 class SimResult:
-    """KPIs per replication (``kpis``, long table) and, if kept, the customer records.
+    """KPIs per replication (``kpis``, long table) and, if kept, the customer records as DataFrames.
 
     Attributes:
         scenario: the scenario simulated.
@@ -36,13 +36,19 @@ class SimResult:
     scenario: Scenario
     seed: int
     kpis: pd.DataFrame
-    records: list[tuple[int, np.ndarray, np.ndarray]] | None = field(repr=False)
-    """Per replication: its number, customer rows and complaint rows (engine layout)."""
+    _records: list[tuple[int, np.ndarray, np.ndarray]] | None = field(repr=False)
+    """Per replication: its number, customer rows and complaint rows (the engine's layout, private:
+    the tables below are the interface)."""
     warnings: list[str] = field(default_factory=list)
     interrupted: bool = False
     truncated: bool = False
-    step_records: list[tuple[int, np.ndarray]] | None = field(default=None, repr=False)
-    """Per replication: its number and the step rows of its journey customers (engine layout)."""
+    _step_records: list[tuple[int, np.ndarray]] | None = field(default=None, repr=False)
+    """Per replication: its number and the step rows of its journey customers (engine layout, private)."""
+
+    @property
+    def has_records(self) -> bool:
+        """Whether the per-customer tables were kept (``keep_records``)."""
+        return self._records is not None
 
     @property
     def replications(self) -> int:
@@ -64,9 +70,9 @@ class SimResult:
         ``returns`` (will come back; NA without loyalty), ``returning`` (came back from an
         earlier visit) and ``gap_<dimension>`` for the five dimensions.
         """
-        if self.records is None:
+        if self._records is None:
             raise ValueError("per-customer records were not kept (keep_records=False)")
-        return customer_table(self.scenario, self.records)
+        return customer_table(self.scenario, self._records)
 
     @cached_property
     def steps(self) -> pd.DataFrame:
@@ -79,9 +85,9 @@ class SimResult:
         and ``outcome`` (served / abandoned / balked). A customer's ``wait`` in
         :attr:`customers` is the sum of its steps' waits.
         """
-        if self.records is None:
+        if self._records is None:
             raise ValueError("per-customer records were not kept (keep_records=False)")
-        return step_table(self.scenario, self.records, self.step_records or [])
+        return step_table(self.scenario, self._records, self._step_records or [])
 
     @cached_property
     def complaints(self) -> pd.DataFrame:
@@ -91,9 +97,9 @@ class SimResult:
         ``wait_before_handling``, ``start``, ``end``, ``team``, ``handled``,
         ``resolution_time``, ``recovered``, ``category_after`` and ``returns``.
         """
-        if self.records is None:
+        if self._records is None:
             raise ValueError("per-customer records were not kept (keep_records=False)")
-        return complaint_table(self.scenario, self.records)
+        return complaint_table(self.scenario, self._records)
 
     def _table(self, group: Group) -> pd.DataFrame:
         values = self.kpis[self.kpis["group"] == group]
@@ -120,6 +126,17 @@ class SimResult:
     def by_day(self) -> pd.DataFrame:
         """KPIs per day (1 = first): index ``(day, kpi)``."""
         return self._table("day").rename_axis(["day", "kpi"])
+
+    def by_station(self) -> pd.DataFrame:
+        """KPIs per station (front-line team): index ``(station, kpi)``.
+
+        ``served`` (its visits served, a journey's steps each counted), ``mean_wait_served`` and
+        ``mean_service_time`` (of those visits), ``abandoned`` (visits abandoned in its queue; a
+        queue shared by a pool's teams is no one team's, so those are in no station's count) and
+        ``utilization`` (busy over on-duty server-minutes), over customers who arrived after the
+        warm-up, with the CIs of :meth:`by_class`.
+        """
+        return self._table("station").rename_axis(["station", "kpi"])
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``simsvc run --format json`` (an undefined or infinite value is None)."""

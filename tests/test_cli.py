@@ -21,10 +21,10 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 import simsvc
+from simsvc import run
 from simsvc.bundled import bundled_examples, write_examples
 from simsvc.cli import EXAMPLES, app
 from simsvc.output import format_estimate, print_result
-from simsvc.sim import replicate
 from simsvc.targets import Goal, goals, verdict
 from tests.helpers import ROOT, SCENARIOS, descendants
 
@@ -41,7 +41,7 @@ def _cli(*args: str):
 @pytest.fixture
 def always_pool(monkeypatch):
     """Start the pool however short the replications (they are short here)."""
-    monkeypatch.setattr(replicate, "POOL_WORTH_SECONDS", 0.0)
+    monkeypatch.setattr(run, "POOL_WORTH_SECONDS", 0.0)
 
 
 def test_replications_on_two_workers_are_bit_identical_to_one(always_pool):

@@ -24,10 +24,10 @@ def no_work(monkeypatch):
         raise AssertionError("the command started working before checking its destinations")
 
     import simsvc.experiments.runner as runner
-    import simsvc.sim.replicate as replicate
+    import simsvc.run as run
     import simsvc.staffing as staffing
 
-    monkeypatch.setattr(replicate, "simulate", refuse)
+    monkeypatch.setattr(run, "simulate", refuse)
     monkeypatch.setattr(staffing, "optimize", refuse)
     monkeypatch.setattr(runner, "simulate", refuse)
 

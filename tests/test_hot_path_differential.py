@@ -36,9 +36,7 @@ from scipy import stats
 import simsvc
 from simsvc import quality as q
 from simsvc.sim.demand import Demand
-from simsvc.sim.engine import RECORD_FIELDS
-from simsvc.sim.quality_engine import QUALITY_FIELDS
-from simsvc.sim.tally import GAP_FIELDS
+from simsvc.sim.schema import GAP_FIELDS, QUALITY_FIELDS, RECORD_FIELDS
 
 SEED = 20261202
 LO, HI, PARADOX, DECAY = -0.1, 0.5, 0.4, 90.0
@@ -138,7 +136,7 @@ def run(request) -> tuple[str, simsvc.SimResult, pd.DataFrame]:
     # The engine's own record of the perceived responsiveness (the customers table has its gap).
     layout = list(RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS)
     raw = pd.concat(
-        [pd.DataFrame(rows[:, : len(layout)], columns=layout).assign(replication=r) for r, rows, _ in res.records]
+        [pd.DataFrame(rows[:, : len(layout)], columns=layout).assign(replication=r) for r, rows, _ in res._records]
     ).sort_values(["replication", "customer"], kind="stable", ignore_index=True)
     np.testing.assert_array_equal(raw["customer"].to_numpy(), c["customer"].to_numpy())
     c = c.assign(perceived=raw["perceived_responsiveness"].to_numpy())

@@ -7,9 +7,7 @@ import pandas as pd
 
 import simsvc
 from simsvc import quality
-from simsvc.sim.quality_engine import QUALITY_FIELDS
-from simsvc.sim.schema import RECORD_FIELDS
-from simsvc.sim.tally import GAP_FIELDS
+from simsvc.sim.schema import customer_fields
 
 
 def _scenario() -> simsvc.Scenario:
@@ -32,9 +30,9 @@ def _scenario() -> simsvc.Scenario:
 def test_a_journey_is_judged_once_on_its_total_wait():
     scenario = _scenario()
     res = simsvc.simulate(scenario)
-    raw = pd.concat(
-        [pd.DataFrame(rows, columns=list(RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS)).assign(replication=r)
-         for r, rows, _ in res.records],
+    raw = pd.concat(  # the engine's rows (private): they hold perceived_responsiveness
+        [pd.DataFrame(rows, columns=list(customer_fields(quality=True))).assign(replication=r)
+         for r, rows, _ in res._records],
         ignore_index=True,
     ).sort_values(["replication", "customer"], ignore_index=True)  # fmt: skip
     steps = res.steps

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import simsvc
-from simsvc.sim.replicate import simulate
+from simsvc.run import simulate
 from simsvc.staffing.plan import PlaceCheck, Plan, TargetCheck
 from simsvc.staffing.verify import verify
 from tests.helpers import SCENARIOS, run_cli

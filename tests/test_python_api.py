@@ -345,3 +345,21 @@ def test_trace_columns_are_read_only_values_that_travel(tmp_path):
     inline = _direct(trace=(4.0, 1.0))
     assert inline.to_dict()["customer_classes"][0]["arrivals"]["trace"] == [4.0, 1.0]  # as declared
     assert load_scenario(inline.to_dict()) == inline
+
+
+def test_a_result_shows_tables_never_the_engines_rows():
+    """SimResult's public attributes are DataFrames, scalars and the scenario: no engine arrays."""
+    import numpy as np
+    import pandas as pd
+
+    result = simulate(BANK, 2, seed=5, keep_records=True)
+    public = [name for name in dir(result) if not name.startswith("_")]
+    for name in public:
+        value = getattr(result, name)
+        if callable(value):
+            continue
+        assert not isinstance(value, (np.ndarray, list, tuple)) or name == "warnings", name
+    assert "records" not in public and "step_records" not in public and result.has_records
+    for table in (result.customers, result.steps, result.kpis):
+        assert isinstance(table, pd.DataFrame)
+    assert not simulate(BANK, 1, seed=5, keep_records=False).has_records

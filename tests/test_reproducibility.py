@@ -71,11 +71,11 @@ _RUN_AND_TELL = """
 import sys
 from pathlib import Path
 
-import simsvc.sim.replicate as replicate
+import simsvc.run as run
 from simsvc.cli import main
 
 marker = Path(sys.argv.pop(1))
-simulate = replicate.simulate
+simulate = run.simulate
 
 
 def simulate_and_tell(*args, progress=None, **kwargs):
@@ -87,7 +87,7 @@ def simulate_and_tell(*args, progress=None, **kwargs):
     return simulate(*args, progress=tell, **kwargs)
 
 
-replicate.simulate = simulate_and_tell
+run.simulate = simulate_and_tell
 sys.argv[0] = "simsvc"
 main()
 """

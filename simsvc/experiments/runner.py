@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from simsvc.run import simulate
 from simsvc.scenario.models import Scenario
-from simsvc.sim.replicate import simulate
 
 from .executors import local_executor
 from .plan import SweepPlan, Task, plan_sweep

@@ -160,7 +160,8 @@ def generate_log(model: HistoryModel | None = None, seed: int = 2026) -> pd.Data
         second), ``wait`` (minutes in queue, to abandonment for those who hung up),
         ``handling_time`` (minutes; NaN when abandoned) and ``abandoned`` (bool).
     """
-    from simsvc import load_scenario, simulate
+    from simsvc.run import simulate
+    from simsvc.scenario import load_scenario
 
     model = model or HistoryModel()
     root = np.random.SeedSequence(seed)

@@ -28,16 +28,8 @@ from simsvc import quality
 from simsvc.scenario.models import Scenario
 from simsvc.sim.complaint_desk import ComplaintDesk
 
-__all__ = ["COMPLAINT_FIELDS", "Complaints"]
+__all__ = ["Complaints"]
 
-COMPLAINT_FIELDS = (
-    "customer", "klass", "cell", "arrival", "filed", "wait", "start", "end", "team", "handled",
-    "initial_gap", "gap", "category", "recovered", "returns",
-)  # fmt: skip
-"""Columns of a complaint record: the complaining customer (class, cell and arrival), when
-the complaint was filed, waited and was handled, and the customer's judgement before
-(``initial_gap``) and after handling (``gap``, ``category``: an unrecovered complaint is
-``UNRESOLVED``)."""
 CHUNK = 4096
 """Complaints placed at a time, and complaint records handed to their sink at a time."""
 

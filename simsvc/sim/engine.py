@@ -49,12 +49,12 @@ from simsvc.scenario.models import Scenario, Staffed, Team
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.journey_moves import JourneyMoves
 from simsvc.sim.rota import closing_staff, day_steps
-from simsvc.sim.schema import ABANDONED, BALKED, RECORD_FIELDS, SERVED, STEP_FIELDS
+from simsvc.sim.schema import ABANDONED, BALKED, SERVED
 from simsvc.sim.servers import _Team
 from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
 from simsvc.sim.trips import Trip, TripPlanner
 
-__all__ = ["ABANDONED", "BALKED", "RECORD_FIELDS", "SERVED", "STEP_FIELDS", "Engine"]
+__all__ = ["Engine"]
 
 _NAN = float("nan")
 

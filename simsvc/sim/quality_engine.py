@@ -32,16 +32,14 @@ import numpy as np
 from simsvc import quality
 from simsvc.scenario.models import Scenario
 from simsvc.sim.complaint_desk import ComplaintDesk
-from simsvc.sim.complaints import COMPLAINT_FIELDS, Complaints
+from simsvc.sim.complaints import Complaints
 from simsvc.sim.demand import Batch, Demand
-from simsvc.sim.engine import ABANDONED, BALKED, RECORD_FIELDS, Engine, _ArrivalChain, _Team
+from simsvc.sim.engine import Engine, _ArrivalChain, _Team
 from simsvc.sim.experience import GAP_DIMENSIONS, experience, of_team
+from simsvc.sim.schema import ABANDONED, BALKED, QUALITY_FIELDS, RECORD_FIELDS
 
-__all__ = ["COMPLAINT_FIELDS", "QUALITY_FIELDS", "QualityEngine"]
+__all__ = ["QualityEngine"]
 
-QUALITY_FIELDS = ("gap", "category", "complained", "returns", "perceived_responsiveness", "returning")
-"""Columns a customer's record gains with the quality model: its judgement (``returns`` NaN
-without loyalty: not modelled), and whether it came as a returning customer."""
 _RESPONSIVENESS = quality.DIMENSIONS.index("responsiveness")
 _OTHERS = [quality.DIMENSIONS.index(d) for d in GAP_DIMENSIONS]
 _WAIT, _TEAM = RECORD_FIELDS.index("wait"), RECORD_FIELDS.index("team")

@@ -17,12 +17,11 @@ from simsvc.quality import DISSATISFIED, UNRESOLVED, satisfaction_score
 from simsvc.scenario.models import Scenario
 from simsvc.scenario.quality_models import DIMENSIONS
 from simsvc.sim.demand import declared_arrivals
-from simsvc.sim.engine import ABANDONED, BALKED, RECORD_FIELDS, SERVED, STEP_FIELDS
 from simsvc.sim.experience import GAP_DIMENSIONS, Experience, of_team
-from simsvc.sim.quality_engine import COMPLAINT_FIELDS, QUALITY_FIELDS
 from simsvc.sim.queue_area import queue_over_intervals
+from simsvc.sim.schema import ABANDONED, BALKED, COMPLAINT_FIELDS, RECORD_FIELDS, SERVED, STEP_FIELDS, customer_fields
 
-__all__ = ["COUNT_FIELDS", "GAP_FIELDS", "QUALITY_COUNT_FIELDS", "WAIT_EDGES", "Tally", "quantile_from_histogram"]
+__all__ = ["COUNT_FIELDS", "STATION_FIELDS", "QUALITY_COUNT_FIELDS", "WAIT_EDGES", "Tally", "quantile_from_histogram"]
 
 WAIT_EDGES = np.concatenate([[0.0, 1e-9], np.geomspace(1e-3, 1e5, 4618)])  # ratio 1.004
 """Histogram edges (minutes): [0, 1e-9) holds zero waits; the last bin is open-ended."""
@@ -32,15 +31,15 @@ COUNT_FIELDS = (
     "wait_sum", "wait_sum_served", "within_target", "service_sum", "queue_area", "declared",
 )  # fmt: skip
 """Sums per (day, interval, class) cell; ``queue_area`` (customer-minutes waiting) by the cell it was waited in."""
+STATION_FIELDS = ("served", "abandoned", "wait_sum_served", "service_sum")
+"""Sums per station (front-line team) over the visits it served, or abandoned in its queue."""
 QUALITY_COUNT_FIELDS = (
     "satisfaction_sum", "delighted", "satisfied", "dissatisfied", "complaints", "returns", "lost", "returning",
     "complaints_handled", "recovered", "within_sla", "resolution_sum",
     *(f"gap_sum_{d}" for d in DIMENSIONS),
 )  # fmt: skip
-GAP_FIELDS = tuple(f"gap_{d}" for d in DIMENSIONS)
-"""Columns the tally appends to quality records: the gap per dimension (NaN: not perceived)."""
 _FOLD_ROWS = 1 << 15
-_COL = {name: i for i, name in enumerate(RECORD_FIELDS + QUALITY_FIELDS + GAP_FIELDS)}
+_COL = {name: i for i, name in enumerate(customer_fields(quality=True))}
 _CC = {name: i for i, name in enumerate(COMPLAINT_FIELDS)}
 _SC = {name: i for i, name in enumerate(STEP_FIELDS)}
 
@@ -79,6 +78,7 @@ class Tally:
     paid: np.ndarray = field(init=False)  # (front-line teams, days) paid server-minutes, all day
     back_office_paid: np.ndarray = field(init=False)  # (complaint teams, days)
     observed_minutes: np.ndarray = field(init=False)  # (days, intervals) minutes reported (not warm-up)
+    stations: dict[str, np.ndarray] = field(init=False)  # (front-line teams,) STATION_FIELDS sums
 
     def __post_init__(self) -> None:
         s = self.scenario
@@ -102,6 +102,11 @@ class Tally:
         self._journey = np.array([not j.one_step for j in s.journeys])
         self._any_journey = bool(self._journey.any())
         self._batch: list[np.ndarray] = []
+        teams = len(s.teams)
+        self.stations = {name: np.zeros(teams) for name in STATION_FIELDS}
+        # A visit abandoned at a step of one station is that station's; a pool's queue is shared (-1).
+        self._lone = np.array([st.stations[0] if len(st.stations) == 1 else -1 for j in s.journeys for st in j.steps])
+        self._step_offset = np.cumsum([0] + [len(j.steps) for j in s.journeys])[:-1]
 
     def _gap_columns(self, columns: list[np.ndarray], experience: Experience) -> list[np.ndarray]:
         """Gap per dimension of a batch's customers (NaN: not perceived, e.g. unserved)."""
@@ -184,6 +189,11 @@ class Tally:
         # A journey's service time is its steps' (add_steps).
         timed = served & ~self._journey[klass] if self._any_journey else served
         add_count("service_sum", cols[_COL["end"]] - cols[_COL["start"]], timed)
+        one = ~self._journey[klass] if self._any_journey else np.ones(len(klass), dtype=bool)
+        self._add_stations(
+            cols[_COL["team"]][one], klass[one], np.zeros(int(one.sum()), dtype=np.int64), outcome[one], wait[one],
+            (cols[_COL["end"]] - cols[_COL["start"]])[one],
+        )
 
         b = np.clip(np.searchsorted(WAIT_EDGES, wait[joined], side="right") - 1, 0, len(WAIT_EDGES) - 1)
         bins = len(WAIT_EDGES)
@@ -224,6 +234,26 @@ class Tally:
         flat = cell[at].astype(np.int64) * self._shape[2] + klass.astype(np.int64)
         service = rows[:, _SC["end"]] - rows[:, _SC["start"]]
         self.counts["service_sum"] += self._bincount(flat[done], service[done])
+        kept = first[at] >= self._warmup_end
+        self._add_stations(
+            rows[kept, _SC["team"]], klass[kept].astype(np.int64), rows[kept, _SC["step"]].astype(np.int64),
+            rows[kept, _SC["outcome"]], rows[kept, _SC["wait"]], service[kept],
+        )
+
+    def _add_stations(
+        self, team: np.ndarray, klass: np.ndarray, step: np.ndarray, outcome: np.ndarray, wait: np.ndarray,
+        service: np.ndarray,
+    ) -> None:
+        """Visits (after the warm-up) to the station that served them, or whose only queue they left."""
+        n, counts = len(self.scenario.teams), self.stations
+        served = (outcome == SERVED) & (team >= 0)
+        at = team[served].astype(np.int64)
+        counts["served"] += np.bincount(at, minlength=n)
+        counts["wait_sum_served"] += np.bincount(at, weights=wait[served], minlength=n)
+        counts["service_sum"] += np.bincount(at, weights=service[served], minlength=n)
+        lone = self._lone[self._step_offset[klass] + step]
+        left = (outcome == ABANDONED) & (lone >= 0)
+        counts["abandoned"] += np.bincount(lone[left], minlength=n)
 
     def _after_warmup(self, cols: list[np.ndarray]) -> list[np.ndarray]:
         """The records of customers who arrived after the warm-up."""

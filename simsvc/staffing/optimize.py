@@ -202,7 +202,7 @@ def optimize(
     """
     from functools import partial
 
-    from simsvc.sim.replicate import simulate as simulate_all
+    from simsvc.run import simulate as simulate_all
 
     simulate = partial(simulate_all, workers=workers)
 

@@ -112,7 +112,7 @@ def verify(
         warnings += [w for w in more.warnings if w not in warnings]
         truncated |= more.truncated
         result = SimResult(
-            scenario=staffed, seed=seed, kpis=pd.concat(tables, ignore_index=True), records=None,
+            scenario=staffed, seed=seed, kpis=pd.concat(tables, ignore_index=True), _records=None,
             warnings=warnings, interrupted=more.interrupted, truncated=truncated,
         )  # fmt: skip
         checks = place_checks(scenario, result)

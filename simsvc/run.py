@@ -1,4 +1,8 @@
-"""Running replications of a scenario: one seed, independent streams, results kept."""
+"""Replications and :func:`simulate`: the engine runs each, the metrics reduce it, a SimResult holds them.
+
+Above :mod:`simsvc.sim` and :mod:`simsvc.metrics` (it builds the :class:`~simsvc.result.SimResult`),
+so the engine never imports what reads its records.
+"""
 
 from __future__ import annotations
 
@@ -104,7 +108,7 @@ def _run_replications(
         for r in rest:
             done(r, run_replication(scenario, seed, r, keep_records))
         return
-    pool = process_pool(min(workers, len(rest)), preload=["simsvc.sim.replicate"])
+    pool = process_pool(min(workers, len(rest)), preload=["simsvc.run"])
     futures: dict[Future, int] = {}
     interrupted = False
     try:
@@ -192,8 +196,8 @@ def simulate(
         scenario=scenario,
         seed=seed,
         kpis=pd.concat([kpis for _, kpis, _, _ in ordered], ignore_index=True),
-        records=[(r, *rows[:2]) for r, _, rows, _ in ordered if rows is not None] if keep else None,
-        step_records=[(r, rows[2]) for r, _, rows, _ in ordered if rows is not None] if keep else None,
+        _records=[(r, *rows[:2]) for r, _, rows, _ in ordered if rows is not None] if keep else None,
+        _step_records=[(r, rows[2]) for r, _, rows, _ in ordered if rows is not None] if keep else None,
         warnings=warnings,
         interrupted=interrupted,
         truncated=truncated,
