@@ -9,11 +9,11 @@ their exact abandonment time, whenever the class's queue is next looked at.
 
 Rules (also in the README):
 
-* **Routing.** An arriving customer goes to the first team, in scenario order, that
-  serves its class and has an idle server; otherwise it joins its class's queue. A server
-  that becomes free takes the waiting customer with the best (smallest) priority among
-  the classes its team serves, and among equal priorities the one who arrived first.
-  Service is non-preemptive.
+* **Routing** (default ``first_idle``; others in :mod:`simsvc.sim.routing`). An arriving
+  customer goes to the first team, in scenario order, that serves its class and has an idle
+  server; otherwise it joins its class's queue. A server that becomes free takes the waiting
+  customer with the best (smallest) priority among the classes its team serves, and among
+  equal priorities the one who arrived first. Service is non-preemptive.
 * **Shifts.** When a shift ends, a server busy with a customer finishes that customer
   and then leaves; idle servers leave at once.
 * **Shrinkage.** Of a team's ``n`` rostered staff in an interval with shrinkage ``s``,
@@ -49,6 +49,7 @@ from simsvc.scenario.models import Scenario, Staffed, Team
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.journey_moves import JourneyMoves
 from simsvc.sim.rota import closing_staff, day_steps
+from simsvc.sim.routing import FirstIdle, LongestIdle, Priority, Routing, Waiting, rule
 from simsvc.sim.schema import ABANDONED, BALKED, RECORD_FIELDS, SERVED, STEP_FIELDS
 from simsvc.sim.servers import _Team
 from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
@@ -112,6 +113,7 @@ class Engine(JourneyMoves):
         max_customers: arrivals stop after this many; :attr:`truncated` then says so.
         step_sink: called with the step rows (:data:`STEP_FIELDS`) of a batch's journey
             customers (classes of one step have none: their row is their only step).
+        routing: rule objects by team name, replacing those teams' ``routing`` field.
     """
 
     def __init__(
@@ -121,6 +123,7 @@ class Engine(JourneyMoves):
         sink: Callable[[list[np.ndarray], Any], None],
         max_customers: int,
         step_sink: Callable[[np.ndarray], None] | None = None,
+        routing: dict[str, Routing] | None = None,
     ):
         self.env = simpy.Environment()
         self.scenario, self.demand, self.sink, self.step_sink = scenario, demand, sink, step_sink
@@ -155,7 +158,35 @@ class Engine(JourneyMoves):
             self._add_team(spec, served)
         for q in range(len(self.queues)):  # a pool is tried in its own order
             self.class_teams[q] = [self.teams[t] for t in self._stations[q]]
+        self._set_routing(routing or {})
         self.warmup_end = h.open_minute + scenario.simulation.warmup_minutes
+
+    def _set_routing(self, routing: dict[str, Routing]) -> None:
+        """Each queue's choice of idle team (``pick``: None runs first_idle inline), each team's of customer."""
+        specs = self.scenario.teams
+        unknown = sorted(set(routing) - {t.name for t in specs})
+        if unknown:
+            raise ValueError(f"routing names no team of the scenario: {', '.join(unknown)}")
+        rules = [routing.get(spec.name) or rule(spec.routing) for spec in specs]
+        for team, r in zip(self.teams, rules, strict=False):
+            if not isinstance(r, Routing):
+                raise TypeError(f"routing for team {specs[team.index].name!r} has no pick_team and pick_customer")
+            if type(r) not in (FirstIdle, LongestIdle, Priority):
+                team.pick_customer = r.pick_customer
+            if type(r) is not FirstIdle and type(r) is not Priority:
+                team.done = self._completion_callback(team, track_idle=True)
+        self.pick: list[Callable | None] = []
+        for q, teams in enumerate(self.class_teams):
+            r = rules[teams[0].index] if teams else FirstIdle()
+            for t in teams[1:]:
+                if rules[t.index] != r:
+                    raise ValueError(
+                        f"teams {specs[teams[0].index].name!r} and {specs[t.index].name!r} serve a queue together "
+                        "but follow different routing rules"
+                    )
+            if type(r) is Priority:  # specialists first: the class's rank in each team, then pool order
+                self.class_teams[q] = sorted(teams, key=lambda t: next(g for g, ks in enumerate(t.groups) if q in ks))
+            self.pick.append(None if type(r) in (FirstIdle, Priority) else r.pick_team)
 
     def _add_queue(self, patient: bool, balk_at: int | None, priority: int) -> int:
         """Add a queue; return its index."""
@@ -286,7 +317,10 @@ class Engine(JourneyMoves):
         team.account(self.env.now)
         team.sched = n
         team.floor = n if team.shrink is None else on_floor(n, team.shrink_now)
+        cap = team.cap
         team.cap = max(team.floor, team.closing_cap) if team.draining else team.floor
+        if team.cap > cap:  # servers coming on duty are free from now
+            team.idle_since = self.env.now
         self._dispatch(team, self.env.now)
 
     def _close(self, team: _Team, closing: int) -> None:
@@ -331,8 +365,19 @@ class Engine(JourneyMoves):
 
         ``ref`` travels with the customer to :meth:`_start` (the quality model uses it).
         """
-        for team in self.class_teams[k]:
-            if team.busy < team.cap:
+        pick = self.pick[k]
+        if pick is None:  # first_idle, inline
+            for team in self.class_teams[k]:
+                if team.busy < team.cap:
+                    if self.q_journey[k]:
+                        self._serve_step(team, cid, k, cell, now, now, need, ref)
+                    else:
+                        self._start(team, cid, k, cell, now, now, need, ref)
+                    return
+        else:
+            idle = [team for team in self.class_teams[k] if team.busy < team.cap]
+            if idle:
+                team = pick(idle, now)
                 if self.q_journey[k]:
                     self._serve_step(team, cid, k, cell, now, now, need, ref)
                 else:
@@ -403,7 +448,7 @@ class Engine(JourneyMoves):
         if not chain.left:
             self._record(chain)
 
-    def _completion_callback(self, team: _Team) -> Callable[[simpy.Event], None]:
+    def _completion_callback(self, team: _Team, track_idle: bool = False) -> Callable[[simpy.Event], None]:
         def done(_event: simpy.Event) -> None:
             now = self.env.now
             team.account(now)
@@ -413,11 +458,19 @@ class Engine(JourneyMoves):
             if team.draining:
                 self._maybe_end_drain(team)
 
-        return done
+        def done_tracking(event: simpy.Event) -> None:  # for rules that read idle_since
+            done(event)
+            if team.busy < team.cap:
+                team.idle_since = self.env.now
+
+        return done_tracking if track_idle else done
 
     def _dispatch(self, team: _Team, now: float) -> None:
         """Give idle servers of ``team`` the best waiting customers, while any wait."""
         queues = self.queues
+        if team.pick_customer is not None:
+            self._dispatch_by_rule(team, now)
+            return
         while team.busy < team.cap:
             best = None
             for group in team.groups:
@@ -433,6 +486,24 @@ class Engine(JourneyMoves):
                 return
             k = best[2]
             self.queues[k].popleft()
+            if self.patient[k]:
+                del self.waiting[k][best[1]]
+            self.n_customers_waiting -= 1
+            if self.q_journey[k]:
+                self._serve_step(team, best[1], k, best[3], best[0], now, best[4], best[6])
+            else:
+                self._start(team, best[1], k, best[3], best[0], now, best[4], best[6])
+
+    def _dispatch_by_rule(self, team: _Team, now: float) -> None:
+        """As :meth:`_dispatch`, the customer chosen by the team's own rule among its queues' heads."""
+        names = [c.name for c in self.scenario.customer_classes]
+        while team.busy < team.cap:
+            heads = [self._head(k, now) for group in team.groups for k in group]
+            waiting = [Waiting(self.priority[h[2]], h[0], names[self.q_class[h[2]]], h[2]) for h in heads if h]
+            if not waiting:
+                return
+            k = team.pick_customer(waiting, now).queue
+            best = self.queues[k].popleft()
             if self.patient[k]:
                 del self.waiting[k][best[1]]
             self.n_customers_waiting -= 1
