@@ -49,7 +49,8 @@ from simsvc.scenario.models import Scenario, Staffed, Team
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.journey_moves import JourneyMoves
 from simsvc.sim.rota import closing_staff, day_steps
-from simsvc.sim.routing import FirstIdle, LongestIdle, Priority, Routing, Waiting, rule
+from simsvc.sim.routing import Routing
+from simsvc.sim.routing_moves import RoutingMoves
 from simsvc.sim.schema import ABANDONED, BALKED, RECORD_FIELDS, SERVED, STEP_FIELDS
 from simsvc.sim.servers import _Team
 from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
@@ -101,7 +102,7 @@ class _ArrivalChain:
         )
 
 
-class Engine(JourneyMoves):
+class Engine(JourneyMoves, RoutingMoves):
     """One replication of a scenario. Call :meth:`run`; records go to ``sink`` by batch.
 
     Args:
@@ -160,33 +161,6 @@ class Engine(JourneyMoves):
             self.class_teams[q] = [self.teams[t] for t in self._stations[q]]
         self._set_routing(routing or {})
         self.warmup_end = h.open_minute + scenario.simulation.warmup_minutes
-
-    def _set_routing(self, routing: dict[str, Routing]) -> None:
-        """Each queue's choice of idle team (``pick``: None runs first_idle inline), each team's of customer."""
-        specs = self.scenario.teams
-        unknown = sorted(set(routing) - {t.name for t in specs})
-        if unknown:
-            raise ValueError(f"routing names no team of the scenario: {', '.join(unknown)}")
-        rules = [routing.get(spec.name) or rule(spec.routing) for spec in specs]
-        for team, r in zip(self.teams, rules, strict=False):
-            if not isinstance(r, Routing):
-                raise TypeError(f"routing for team {specs[team.index].name!r} has no pick_team and pick_customer")
-            if type(r) not in (FirstIdle, LongestIdle, Priority):
-                team.pick_customer = r.pick_customer
-            if type(r) is not FirstIdle and type(r) is not Priority:
-                team.done = self._completion_callback(team, track_idle=True)
-        self.pick: list[Callable | None] = []
-        for q, teams in enumerate(self.class_teams):
-            r = rules[teams[0].index] if teams else FirstIdle()
-            for t in teams[1:]:
-                if rules[t.index] != r:
-                    raise ValueError(
-                        f"teams {specs[teams[0].index].name!r} and {specs[t.index].name!r} serve a queue together "
-                        "but follow different routing rules"
-                    )
-            if type(r) is Priority:  # specialists first: the class's rank in each team, then pool order
-                self.class_teams[q] = sorted(teams, key=lambda t: next(g for g, ks in enumerate(t.groups) if q in ks))
-            self.pick.append(None if type(r) in (FirstIdle, Priority) else r.pick_team)
 
     def _add_queue(self, patient: bool, balk_at: int | None, priority: int) -> int:
         """Add a queue; return its index."""
@@ -486,24 +460,6 @@ class Engine(JourneyMoves):
                 return
             k = best[2]
             self.queues[k].popleft()
-            if self.patient[k]:
-                del self.waiting[k][best[1]]
-            self.n_customers_waiting -= 1
-            if self.q_journey[k]:
-                self._serve_step(team, best[1], k, best[3], best[0], now, best[4], best[6])
-            else:
-                self._start(team, best[1], k, best[3], best[0], now, best[4], best[6])
-
-    def _dispatch_by_rule(self, team: _Team, now: float) -> None:
-        """As :meth:`_dispatch`, the customer chosen by the team's own rule among its queues' heads."""
-        names = [c.name for c in self.scenario.customer_classes]
-        while team.busy < team.cap:
-            heads = [self._head(k, now) for group in team.groups for k in group]
-            waiting = [Waiting(self.priority[h[2]], h[0], names[self.q_class[h[2]]], h[2]) for h in heads if h]
-            if not waiting:
-                return
-            k = team.pick_customer(waiting, now).queue
-            best = self.queues[k].popleft()
             if self.patient[k]:
                 del self.waiting[k][best[1]]
             self.n_customers_waiting -= 1
