@@ -27,9 +27,9 @@ __all__ = ["run_replication", "simulate"]
 
 
 def run_replication(
-    scenario: Scenario, seed: int, replication: int, keep_records: bool
+    scenario: Scenario, seed: int, replication: int, keep_records: bool, routing: dict | None = None
 ) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray, np.ndarray] | None, bool]:
-    """Simulate one replication.
+    """Simulate one replication (``routing``: rule objects by team name, see :mod:`simsvc.sim.routing`).
 
     Returns:
         Its KPIs (long table), its customer, complaint and journey-step record rows (or None
@@ -57,9 +57,11 @@ def run_replication(
 
     demand, cap = Demand(scenario, seed, replication), scenario.simulation.max_customers
     if scenario.quality.enabled:
-        engine: Engine = QualityEngine(scenario, demand, sink, cap, complaint_sink=complaint_sink, step_sink=step_sink)
+        engine: Engine = QualityEngine(
+            scenario, demand, sink, cap, complaint_sink=complaint_sink, step_sink=step_sink, routing=routing
+        )
     else:
-        engine = Engine(scenario, demand, sink, cap, step_sink=step_sink)
+        engine = Engine(scenario, demand, sink, cap, step_sink=step_sink, routing=routing)
     engine.run()
     teams = engine.time_accounts()
     busy, duty = [t.busy_area for t in teams], [t.duty_area for t in teams]
@@ -92,6 +94,7 @@ def _run_replications(
     keep_records: bool,
     workers: int,
     done: Callable[[int, _Outcome], None],
+    routing: dict | None = None,
 ) -> None:
     """Run replications ``numbers``, calling ``done(r, outcome)`` as each finishes (in any order).
 
@@ -102,17 +105,17 @@ def _run_replications(
     without waiting (its workers ignore Ctrl-C and end with their current replication).
     """
     start = time.perf_counter()
-    done(numbers[0], run_replication(scenario, seed, numbers[0], keep_records))
+    done(numbers[0], run_replication(scenario, seed, numbers[0], keep_records, routing))
     rest = numbers[1:]
     if workers == 1 or len(rest) < 2 or (time.perf_counter() - start) * len(rest) < POOL_WORTH_SECONDS:
         for r in rest:
-            done(r, run_replication(scenario, seed, r, keep_records))
+            done(r, run_replication(scenario, seed, r, keep_records, routing))
         return
     pool = process_pool(min(workers, len(rest)), preload=["simsvc.run"])
     futures: dict[Future, int] = {}
     interrupted = False
     try:
-        futures = {pool.submit(run_replication, scenario, seed, r, keep_records): r for r in rest}
+        futures = {pool.submit(run_replication, scenario, seed, r, keep_records, routing): r for r in rest}
         for future in as_completed(futures):
             done(futures[future], future.result())
     except KeyboardInterrupt:
@@ -133,6 +136,7 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
     first_replication: int = 0,
     workers: int | None = 1,
+    routing: dict | None = None,
 ) -> SimResult:
     """Simulate ``replications`` independent replications of ``scenario``.
 
@@ -159,6 +163,8 @@ def simulate(
             per call would oversubscribe the cores. The numbers are bit-identical for any
             count. In a script, call it under ``if __name__ == "__main__":`` (as any
             ``multiprocessing`` code), since workers import the main module.
+        routing: routing rule objects by team name, replacing those teams' ``routing`` field
+            (see :mod:`simsvc.sim.routing`); picklable, so that workers can run them.
     """
     sim = scenario.simulation
     n = sim.replications if replications is None else int(replications)
@@ -179,7 +185,8 @@ def simulate(
 
     interrupted = False
     try:
-        _run_replications(scenario, seed, range(first_replication, first_replication + n), keep, pool_size, done)
+        numbers = range(first_replication, first_replication + n)
+        _run_replications(scenario, seed, numbers, keep, pool_size, done, routing)
     except KeyboardInterrupt:
         if not finished:
             raise

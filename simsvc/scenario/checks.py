@@ -111,6 +111,7 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
                     (f"{path}.arrivals.{field}", f"days {bad_days} are beyond the horizon of {h.days} day(s)")
                 )
     problems += _journey_checks(scenario)
+    problems += _routing_checks(scenario)
     problems += _complaint_checks(scenario, levels)
     problems += _loyalty_checks(scenario)
     problems += _optimizer_checks(scenario, levels)
@@ -131,6 +132,34 @@ def _journey_checks(scenario: Scenario) -> list[Problem]:
     for i, team in enumerate(scenario.teams):
         if not team.serves and team.name not in named:
             problems.append((f"teams[{i}].serves", "must list at least one class (or a journey must name the team)"))
+    return problems
+
+
+def _routing_checks(scenario: Scenario) -> list[Problem]:
+    """Teams that serve a queue together (a class's ``serves`` teams, a step's pool) name one routing rule."""
+    index = {t.name: i for i, t in enumerate(scenario.teams)}
+    pools: list[tuple[str, list[int]]] = [
+        (f"class {c.name!r}", [i for i, t in enumerate(scenario.teams) if c.name in t.serves])
+        for c in scenario.customer_classes
+        if c.journey is None
+    ]
+    for cls in scenario.customer_classes:
+        for s, step in enumerate(cls.journey or ()):
+            if isinstance(step.station, (list, tuple)):
+                pools.append((f"class {cls.name!r}'s step {s}", [index[n] for n in step.station if n in index]))
+    problems: list[Problem] = []
+    seen: set[int] = set()
+    for what, members in pools:
+        first = members[0] if members else None
+        for i in members[1:]:
+            team, lead = scenario.teams[i], scenario.teams[first]
+            if team.routing != lead.routing and i not in seen:
+                seen.add(i)
+                what_is_wrong = (
+                    f"{team.routing!r}, but {lead.name!r} serves {what} with it and says {lead.routing!r}: "
+                    "teams that serve a queue together name the same rule"
+                )
+                problems.append((f"teams[{i}].routing", what_is_wrong))
     return problems
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, Literal, Optional
 
 import numpy as np
 from pydantic import (
@@ -287,6 +287,12 @@ class Team(Staffed):
         description="Share of paid staff not on the floor (breaks, meetings, absence): one value, or one per "
         "interval of a day. Of n rostered, floor(n * (1 - shrinkage)) serve; the simulation and the optimizer "
         "both apply it. Default: none (everyone rostered serves).",
+    )
+    routing: Literal["first_idle", "longest_idle", "priority"] = Field(
+        "first_idle",
+        description="Which idle team of a pool takes an arrival, which waiting customer a freed server takes: "
+        "first_idle (pool order; priority, then first come), longest_idle (the team idle longest), priority (the "
+        "team for which the class ranks best). Teams serving a queue together name the same. README 'Routing'.",
     )
 
 

@@ -9,11 +9,11 @@ their exact abandonment time, whenever the class's queue is next looked at.
 
 Rules (also in the README):
 
-* **Routing.** An arriving customer goes to the first team, in scenario order, that
-  serves its class and has an idle server; otherwise it joins its class's queue. A server
-  that becomes free takes the waiting customer with the best (smallest) priority among
-  the classes its team serves, and among equal priorities the one who arrived first.
-  Service is non-preemptive.
+* **Routing** (default ``first_idle``; others in :mod:`simsvc.sim.routing`). An arriving
+  customer goes to the first team, in scenario order, that serves its class and has an idle
+  server; otherwise it joins its class's queue. A server that becomes free takes the waiting
+  customer with the best (smallest) priority among the classes its team serves, and among
+  equal priorities the one who arrived first. Service is non-preemptive.
 * **Shifts.** When a shift ends, a server busy with a customer finishes that customer
   and then leaves; idle servers leave at once.
 * **Shrinkage.** Of a team's ``n`` rostered staff in an interval with shrinkage ``s``,
@@ -49,6 +49,8 @@ from simsvc.scenario.models import Scenario, Staffed, Team
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.journey_moves import JourneyMoves
 from simsvc.sim.rota import closing_staff, day_steps
+from simsvc.sim.routing import Routing
+from simsvc.sim.routing_moves import RoutingMoves
 from simsvc.sim.schema import ABANDONED, BALKED, SERVED
 from simsvc.sim.servers import _Team
 from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
@@ -100,7 +102,7 @@ class _ArrivalChain:
         )
 
 
-class Engine(JourneyMoves):
+class Engine(JourneyMoves, RoutingMoves):
     """One replication of a scenario. Call :meth:`run`; records go to ``sink`` by batch.
 
     Args:
@@ -112,6 +114,7 @@ class Engine(JourneyMoves):
         max_customers: arrivals stop after this many; :attr:`truncated` then says so.
         step_sink: called with the step rows (:data:`STEP_FIELDS`) of a batch's journey
             customers (classes of one step have none: their row is their only step).
+        routing: rule objects by team name, replacing those teams' ``routing`` field.
     """
 
     def __init__(
@@ -121,6 +124,7 @@ class Engine(JourneyMoves):
         sink: Callable[[list[np.ndarray], Any], None],
         max_customers: int,
         step_sink: Callable[[np.ndarray], None] | None = None,
+        routing: dict[str, Routing] | None = None,
     ):
         self.env = simpy.Environment()
         self.scenario, self.demand, self.sink, self.step_sink = scenario, demand, sink, step_sink
@@ -155,6 +159,7 @@ class Engine(JourneyMoves):
             self._add_team(spec, served)
         for q in range(len(self.queues)):  # a pool is tried in its own order
             self.class_teams[q] = [self.teams[t] for t in self._stations[q]]
+        self._set_routing(routing or {})
         self.warmup_end = h.open_minute + scenario.simulation.warmup_minutes
 
     def _add_queue(self, patient: bool, balk_at: int | None, priority: int) -> int:
@@ -286,7 +291,10 @@ class Engine(JourneyMoves):
         team.account(self.env.now)
         team.sched = n
         team.floor = n if team.shrink is None else on_floor(n, team.shrink_now)
+        cap = team.cap
         team.cap = max(team.floor, team.closing_cap) if team.draining else team.floor
+        if team.cap > cap:  # servers coming on duty are free from now
+            team.idle_since = self.env.now
         self._dispatch(team, self.env.now)
 
     def _close(self, team: _Team, closing: int) -> None:
@@ -331,8 +339,19 @@ class Engine(JourneyMoves):
 
         ``ref`` travels with the customer to :meth:`_start` (the quality model uses it).
         """
-        for team in self.class_teams[k]:
-            if team.busy < team.cap:
+        pick = self.pick[k]
+        if pick is None:  # first_idle, inline
+            for team in self.class_teams[k]:
+                if team.busy < team.cap:
+                    if self.q_journey[k]:
+                        self._serve_step(team, cid, k, cell, now, now, need, ref)
+                    else:
+                        self._start(team, cid, k, cell, now, now, need, ref)
+                    return
+        else:
+            idle = [team for team in self.class_teams[k] if team.busy < team.cap]
+            if idle:
+                team = pick(idle, now)
                 if self.q_journey[k]:
                     self._serve_step(team, cid, k, cell, now, now, need, ref)
                 else:
@@ -403,7 +422,7 @@ class Engine(JourneyMoves):
         if not chain.left:
             self._record(chain)
 
-    def _completion_callback(self, team: _Team) -> Callable[[simpy.Event], None]:
+    def _completion_callback(self, team: _Team, track_idle: bool = False) -> Callable[[simpy.Event], None]:
         def done(_event: simpy.Event) -> None:
             now = self.env.now
             team.account(now)
@@ -413,11 +432,19 @@ class Engine(JourneyMoves):
             if team.draining:
                 self._maybe_end_drain(team)
 
-        return done
+        def done_tracking(event: simpy.Event) -> None:  # for rules that read idle_since
+            done(event)
+            if team.busy < team.cap:
+                team.idle_since = self.env.now
+
+        return done_tracking if track_idle else done
 
     def _dispatch(self, team: _Team, now: float) -> None:
         """Give idle servers of ``team`` the best waiting customers, while any wait."""
         queues = self.queues
+        if team.pick_customer is not None:
+            self._dispatch_by_rule(team, now)
+            return
         while team.busy < team.cap:
             best = None
             for group in team.groups:

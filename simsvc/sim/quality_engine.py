@@ -131,8 +131,9 @@ class QualityEngine(Engine):
         max_customers: int,
         complaint_sink: Callable[[np.ndarray], None],
         step_sink: Callable[[np.ndarray], None] | None = None,
+        routing: dict | None = None,
     ):
-        super().__init__(scenario, demand, sink, max_customers, step_sink)
+        super().__init__(scenario, demand, sink, max_customers, step_sink, routing)
         self.n_teams = len(scenario.teams)
         q, comp, loyal = scenario.quality, scenario.complaints, scenario.loyalty
         self.loyal = loyal is not None

@@ -28,11 +28,13 @@ class _Team:
         "duty_area",
         "floor",
         "groups",
+        "idle_since",
         "index",
         "last",
         "overtime",
         "paid_area",
         "paid_day",
+        "pick_customer",
         "sched",
         "shrink",
         "shrink_now",
@@ -55,6 +57,8 @@ class _Team:
         self.paid_area: list[float] = []
         self.paid_day = 0
         self.done: Callable[[simpy.Event], None] | None = None
+        self.idle_since = 0.0  # when a server last became free (kept for rules that read it)
+        self.pick_customer: Callable | None = None  # a custom rule's choice of waiting customer (None: priority)
 
     def account(self, now: float) -> None:
         """Add busy and on-duty server-minutes since the last change to the current cell."""

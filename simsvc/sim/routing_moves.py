@@ -1,0 +1,67 @@
+"""How the engine applies routing rules other than the inline default (:class:`RoutingMoves`).
+
+Mixed into :class:`simsvc.sim.engine.Engine`: each queue's choice of idle team and each team's
+choice of waiting customer, from the teams' ``routing`` fields or rule objects given by team
+name (:mod:`simsvc.sim.routing`). ``first_idle`` needs nothing here: the engine runs it inline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from simsvc.sim.routing import FirstIdle, LongestIdle, Priority, Routing, Waiting, rule
+
+if TYPE_CHECKING:
+    from simsvc.sim.servers import _Team
+
+__all__ = ["RoutingMoves"]
+
+
+class RoutingMoves:
+    """The routing half of the engine (it supplies the teams, queues and ``_start``)."""
+
+    def _set_routing(self, routing: dict[str, Routing]) -> None:
+        """Each queue's choice of idle team (``pick``: None runs first_idle inline), each team's of customer."""
+        specs = self.scenario.teams
+        unknown = sorted(set(routing) - {t.name for t in specs})
+        if unknown:
+            raise ValueError(f"routing names no team of the scenario: {', '.join(unknown)}")
+        rules = [routing.get(spec.name) or rule(spec.routing) for spec in specs]
+        for team, r in zip(self.teams, rules, strict=False):
+            if not isinstance(r, Routing):
+                raise TypeError(f"routing for team {specs[team.index].name!r} has no pick_team and pick_customer")
+            if type(r) not in (FirstIdle, LongestIdle, Priority):
+                team.pick_customer = r.pick_customer
+            if type(r) is not FirstIdle and type(r) is not Priority:
+                team.done = self._completion_callback(team, track_idle=True)
+        self.pick: list[Callable | None] = []
+        for q, teams in enumerate(self.class_teams):
+            r = rules[teams[0].index] if teams else FirstIdle()
+            for t in teams[1:]:
+                if rules[t.index] != r:
+                    raise ValueError(
+                        f"teams {specs[teams[0].index].name!r} and {specs[t.index].name!r} serve a queue together "
+                        "but follow different routing rules"
+                    )
+            if type(r) is Priority:  # specialists first: the class's rank in each team, then pool order
+                self.class_teams[q] = sorted(teams, key=lambda t: next(g for g, ks in enumerate(t.groups) if q in ks))
+            self.pick.append(None if type(r) in (FirstIdle, Priority) else r.pick_team)
+
+    def _dispatch_by_rule(self, team: _Team, now: float) -> None:
+        """As :meth:`_dispatch`, the customer chosen by the team's own rule among its queues' heads."""
+        names = [c.name for c in self.scenario.customer_classes]
+        while team.busy < team.cap:
+            heads = [self._head(k, now) for group in team.groups for k in group]
+            waiting = [Waiting(self.priority[h[2]], h[0], names[self.q_class[h[2]]], h[2]) for h in heads if h]
+            if not waiting:
+                return
+            k = team.pick_customer(waiting, now).queue
+            best = self.queues[k].popleft()
+            if self.patient[k]:
+                del self.waiting[k][best[1]]
+            self.n_customers_waiting -= 1
+            if self.q_journey[k]:
+                self._serve_step(team, best[1], k, best[3], best[0], now, best[4], best[6])
+            else:
+                self._start(team, best[1], k, best[3], best[0], now, best[4], best[6])
