@@ -66,7 +66,7 @@ class _ArrivalChain:
 
     __slots__ = (
         "batch", "cells", "end", "engine", "env", "extra", "first", "klass", "left", "need", "outcome",
-        "patience", "pos", "queue", "start", "team", "times", "trips", "wait",
+        "patience", "pos", "queue", "rows", "start", "team", "times", "trips", "wait",
     )  # fmt: skip
 
     def __init__(self, engine: Engine, batch: Batch, first_id: int):
@@ -85,10 +85,11 @@ class _ArrivalChain:
         self.patience = batch.patience.tolist()
         # Journey customers: their trips, and the queue of their first step (else their class's).
         self.trips: list[Trip | None] | None = None
+        self.rows: list[float] = []  # journey customers' step rows, flat (STEP_FIELDS less klass)
         self.queue = self.klass
         if engine.planner:
             self.trips = engine.planner.plan(batch.klass, batch.need, batch.patience)
-            self.queue = [q if t is None else t.queues[0] for q, t in zip(self.klass, self.trips, strict=True)]
+            self.queue = [q if t is None else t.queues[t.start] for q, t in zip(self.klass, self.trips, strict=True)]
         self.env.timeout(max(0.0, self.times[0] - self.env.now)).callbacks.append(self.arrive)
 
     def arrive(self, _event: simpy.Event) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from simpy.events import Timeout
 
 from simsvc.scenario.models import Scenario
 from simsvc.sim.schema import ABANDONED, SERVED, STEP_FIELDS
@@ -52,27 +53,28 @@ class JourneyMoves:
         self, team: _Team, cid: int, q: int, cell: int, arrival: float, now: float, need: float, ref: Any
     ) -> None:
         """Start a journey customer's service at its current step (its need is its trip's)."""
-        chain, i = ref
-        trip: Trip = chain.trips[i]
+        trip: Trip = ref[0].trips[ref[1]]
         v = trip.pos
         wait, need = now - arrival, trip.needs[v]
-        trip.rows.append((v, trip.steps[v], team.index, arrival, wait, now, now + need / team.speed, SERVED))
+        duration = need / team.speed
+        ref[0].rows.extend((cid, v - trip.start, trip.steps[v], team.index, arrival, wait, now, now + duration, SERVED))
         trip.prior += wait
-        if v + 1 == len(trip.queues):  # its last step: the customer's record is complete
-            self._start_last(team, cid, self.q_class[q], cell, chain.times[i], now, need, trip.prior, ref)
+        if v + 1 == trip.end:  # its last step: the customer's record is complete
+            self._start_last(team, cid, self.q_class[q], cell, ref[0].times[ref[1]], now, need, trip.prior, ref)
             return
         team.account(now)
         team.busy += 1
-        event = self.env.timeout(need / team.speed)
-        event.callbacks.append(team.done)  # the server is free before its customer moves on
-        event.callbacks.append(lambda _event: self._next_step(cid, cell, ref))
+        callbacks = Timeout(self.env, duration, ref).callbacks
+        callbacks.append(team.done)  # the server is free before its customer moves on
+        callbacks.append(self._step_done)
 
-    def _next_step(self, cid: int, cell: int, ref: Any) -> None:
+    def _step_done(self, event: Timeout) -> None:
+        """A step's service ended (``event``'s value: the customer's ``ref``): it joins its next step."""
+        ref = event.value
         chain, i = ref
         trip: Trip = chain.trips[i]
-        trip.pos += 1
-        v = trip.pos
-        self.arrive(cid, trip.queues[v], cell, self.env.now, trip.needs[v], trip.patience[v], ref)
+        v = trip.pos = trip.pos + 1
+        self.arrive(chain.first + i, trip.queues[v], chain.cells[i], self.env.now, trip.needs[v], trip.patience[v], ref)
 
     def _start_last(
         self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float, wait: float, ref: Any
@@ -93,12 +95,13 @@ class JourneyMoves:
         chain, i = entry[6]
         trip: Trip = chain.trips[i]
         wait = when - entry[0] if outcome == ABANDONED else _NAN
-        trip.rows.append((trip.pos, trip.steps[trip.pos], -1, entry[0], wait, _NAN, _NAN, outcome))
+        v = trip.pos
+        chain.rows.extend((entry[1], v - trip.start, trip.steps[v], -1, entry[0], wait, _NAN, _NAN, outcome))
         k = self.q_class[q]
         if outcome == ABANDONED:  # its record's wait is the journey's: as if it arrived that much earlier
             self._abandon(entry[1], k, entry[3], entry[0] - trip.prior, when, entry[6])
         else:
-            if trip.pos:
+            if trip.pos > trip.start:
                 chain.wait[i] = trip.prior
             self._balk(entry[1], k, entry[3], when, entry[6])
 
@@ -108,8 +111,11 @@ class JourneyMoves:
         Returns whether the customer was dealt with (served now, or turned away).
         """
         teams = self.class_teams[q]
-        if any(t.cap for t in teams) or all(t.closed_with is None for t in teams):
-            return False  # open (or between shifts): it waits
+        for t in teams:  # a loop, not any(): this runs for every journey customer who waits
+            if t.cap:
+                return False  # open: it waits
+        if all(t.closed_with is None for t in teams):
+            return False  # between shifts: it waits
         for team in teams:
             if team.closed_with and not team.draining:
                 team.account(now)
@@ -134,12 +140,10 @@ class JourneyMoves:
         return out
 
     def _step_rows(self, chain: Any) -> None:
-        """Hand a finished batch's journey-step rows to the step sink."""
-        rows = [
-            (chain.first + i, chain.klass[i], *row)
-            for i, trip in enumerate(chain.trips)
-            if trip is not None
-            for row in trip.rows
-        ]
-        if rows and self.step_sink is not None:
-            self.step_sink(np.array(rows, dtype=np.float64).reshape(-1, len(STEP_FIELDS)))
+        """Hand a finished batch's journey-step rows to the step sink, by customer then visit."""
+        if not chain.rows or self.step_sink is None:
+            return
+        flat = np.array(chain.rows, dtype=np.float64).reshape(-1, len(STEP_FIELDS) - 1)
+        flat = flat[np.argsort(flat[:, 0], kind="stable")]  # a customer's rows were made in visit order
+        klass = chain.batch.klass[flat[:, 0].astype(np.int64) - chain.first].astype(np.float64)
+        self.step_sink(np.insert(flat, 1, klass, axis=1))

@@ -21,18 +21,21 @@ __all__ = ["Trip", "TripPlanner", "step_stream_name"]
 
 
 class Trip:
-    """One customer's visits (queue, step, need at speed 1, patience) and where it is on them.
+    """One customer's visits, a slice ``start:end`` of its batch's flat lists, and where it is on them.
 
-    ``pos`` is the visit under way, ``prior`` the waits of the visits before it (minutes),
-    ``rows`` the step records made so far (see :data:`simsvc.sim.schema.STEP_FIELDS`).
+    ``queues``, ``steps``, ``needs`` (at speed 1) and ``patience`` are shared by the customers of
+    a batch's class (one flat list each, a customer's visits in order: no list per customer);
+    ``pos`` is the visit under way (an index into them, its visit number ``pos - start``),
+    ``prior`` the waits of the visits before it (minutes).
     """
 
-    __slots__ = ("needs", "patience", "pos", "prior", "queues", "rows", "steps")
+    __slots__ = ("end", "needs", "patience", "pos", "prior", "queues", "start", "steps")
 
-    def __init__(self, queues: list[int], steps: list[int], needs: list[float], patience: list[float]):
+    def __init__(
+        self, queues: list[int], steps: list[int], needs: list[float], patience: list[float], start: int, end: int
+    ):
         self.queues, self.steps, self.needs, self.patience = queues, steps, needs, patience
-        self.pos, self.prior = 0, 0.0
-        self.rows: list[tuple] = []
+        self.start, self.end, self.pos, self.prior = start, end, start, 0.0
 
 
 def step_stream_name(class_name: str, step_name: str) -> str:
@@ -59,12 +62,15 @@ class _ClassTrips:
         self.service = [stream(seed, replication, n, "service") for n in names]
         self.patience = [stream(seed, replication, n, "patience") for n in names]
         self.cum = [np.cumsum(s.next_probs) for s in journey.steps]
+        width = max(len(q) for q in queues)  # each step's queue per station, padded
+        self.table = np.array([q + [-1] * (width - len(q)) for q in queues], dtype=np.int64)
 
     def draw(self, need0: np.ndarray, patience0: np.ndarray) -> list[Trip]:
         steps, rng = self.journey.steps, self.routing
         n = len(need0)
-        path: list[list[int]] = [[0] for _ in range(n)]
-        option: list[list[int]] = [[c] for c in _choose(rng, steps[0], n).tolist()]
+        # The path: per round, the customers still inside, their next step and station; a
+        # customer's visit v is drawn in round v (arrays, not a list per customer).
+        who, at_step, option = [np.arange(n)], [np.zeros(n, dtype=np.int64)], [_choose(rng, steps[0], n)]
         current = np.zeros(n, dtype=np.int64)
         active = np.arange(n)
         while len(active):
@@ -83,30 +89,33 @@ class _ClassTrips:
             for s in np.unique(nxt).tolist():
                 rows = nxt == s
                 chosen[rows] = _choose(rng, steps[s], int(rows.sum()))
-            for i, s, c in zip(active.tolist(), nxt.tolist(), chosen.tolist(), strict=True):
-                path[i].append(s)
-                option[i].append(c)
+            who.append(active)
+            at_step.append(nxt)
+            option.append(chosen)
+        # Flat, in (customer, visit) order: rounds are in visit order, so a stable sort by customer.
+        customer = np.concatenate(who)
+        order = np.argsort(customer, kind="stable")
+        step = np.concatenate(at_step)[order]
+        opt = np.concatenate(option)[order]
+        visits = np.bincount(customer, minlength=n)
+        ends = np.cumsum(visits)
+        starts = ends - visits
+        first = np.zeros(len(order), dtype=bool)
+        first[starts] = True
         # Needs and patience of the later visits: per step, in (customer, visit) order.
-        needs = [[float(need0[i])] + [0.0] * (len(p) - 1) for i, p in enumerate(path)]
-        waits = [[float(patience0[i])] + [0.0] * (len(p) - 1) for i, p in enumerate(path)]
-        visits: dict[int, list[tuple[int, int]]] = {}
-        for i, p in enumerate(path):
-            for v in range(1, len(p)):
-                visits.setdefault(p[v], []).append((i, v))
-        for s, where in visits.items():
-            step = steps[s]
-            drawn = step.service_time.sample(self.service[s], len(where)).tolist()
-            patient = (
-                step.patience.sample(self.patience[s], len(where)).tolist()
-                if step.patience is not None
-                else [float("inf")] * len(where)
-            )
-            for (i, v), need, wait in zip(where, drawn, patient, strict=True):
-                needs[i][v], waits[i][v] = need, wait
-        return [
-            Trip([self.queues[s][c] for s, c in zip(p, o, strict=True)], p, needs[i], waits[i])
-            for i, (p, o) in enumerate(zip(path, option, strict=True))
-        ]
+        needs = np.empty(len(order))
+        waits = np.full(len(order), np.inf)
+        needs[first], waits[first] = need0, patience0
+        for s, st in enumerate(steps):
+            where = ~first & (step == s)
+            count = int(where.sum())
+            if count:
+                needs[where] = st.service_time.sample(self.service[s], count)
+                if st.patience is not None:
+                    waits[where] = st.patience.sample(self.patience[s], count)
+        queues = self.table[step, opt].tolist()
+        flat = (queues, step.tolist(), needs.tolist(), waits.tolist())
+        return [Trip(*flat, a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
 
 
 class TripPlanner:
