@@ -54,7 +54,7 @@ from simsvc.sim.routing_moves import RoutingMoves
 from simsvc.sim.schema import ABANDONED, BALKED, SERVED
 from simsvc.sim.servers import _Team
 from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
-from simsvc.sim.trips import Trip, TripPlanner
+from simsvc.sim.trips import TripPlanner, Trips
 
 __all__ = ["Engine"]
 
@@ -84,12 +84,12 @@ class _ArrivalChain:
         self.need = engine.needs(batch, self.extra)
         self.patience = batch.patience.tolist()
         # Journey customers: their trips, and the queue of their first step (else their class's).
-        self.trips: list[Trip | None] | None = None
+        self.trips: Trips | None = None
         self.rows: list[float] = []  # journey customers' step rows, flat (STEP_FIELDS less klass)
         self.queue = self.klass
         if engine.planner:
             self.trips = engine.planner.plan(batch.klass, batch.need, batch.patience)
-            self.queue = [q if t is None else t.queues[t.start] for q, t in zip(self.klass, self.trips, strict=True)]
+            self.queue = self.trips.first_queues(self.klass)
         self.env.timeout(max(0.0, self.times[0] - self.env.now)).callbacks.append(self.arrive)
 
     def arrive(self, _event: simpy.Event) -> None:

@@ -15,7 +15,7 @@ from simpy.events import Timeout
 
 from simsvc.scenario.models import Scenario
 from simsvc.sim.schema import ABANDONED, SERVED, STEP_FIELDS
-from simsvc.sim.trips import Trip
+from simsvc.sim.trips import Trips
 
 if TYPE_CHECKING:
     from simsvc.sim.servers import _Team
@@ -53,14 +53,17 @@ class JourneyMoves:
         self, team: _Team, cid: int, q: int, cell: int, arrival: float, now: float, need: float, ref: Any
     ) -> None:
         """Start a journey customer's service at its current step (its need is its trip's)."""
-        trip: Trip = ref[0].trips[ref[1]]
-        v = trip.pos
-        wait, need = now - arrival, trip.needs[v]
+        chain, i = ref
+        trips: Trips = chain.trips
+        v = trips.pos[i]
+        wait, need = now - arrival, trips.needs[v]
         duration = need / team.speed
-        ref[0].rows.extend((cid, v - trip.start, trip.steps[v], team.index, arrival, wait, now, now + duration, SERVED))
-        trip.prior += wait
-        if v + 1 == trip.end:  # its last step: the customer's record is complete
-            self._start_last(team, cid, self.q_class[q], cell, ref[0].times[ref[1]], now, need, trip.prior, ref)
+        chain.rows.extend(
+            (cid, v - trips.start[i], trips.steps[v], team.index, arrival, wait, now, now + duration, SERVED)
+        )
+        prior = trips.prior[i] = trips.prior[i] + wait
+        if v + 1 == trips.end[i]:  # its last step: the customer's record is complete
+            self._start_last(team, cid, self.q_class[q], cell, chain.times[i], now, need, prior, ref)
             return
         team.account(now)
         team.busy += 1
@@ -72,9 +75,11 @@ class JourneyMoves:
         """A step's service ended (``event``'s value: the customer's ``ref``): it joins its next step."""
         ref = event.value
         chain, i = ref
-        trip: Trip = chain.trips[i]
-        v = trip.pos = trip.pos + 1
-        self.arrive(chain.first + i, trip.queues[v], chain.cells[i], self.env.now, trip.needs[v], trip.patience[v], ref)
+        trips: Trips = chain.trips
+        v = trips.pos[i] = trips.pos[i] + 1
+        self.arrive(
+            chain.first + i, trips.queues[v], chain.cells[i], self.env.now, trips.needs[v], trips.patience[v], ref
+        )
 
     def _start_last(
         self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float, wait: float, ref: Any
@@ -93,16 +98,16 @@ class JourneyMoves:
     def _leave_step(self, q: int, entry: tuple, when: float, outcome: int) -> None:
         """A journey customer leaves unserved at its current step (abandons at ``when``, or balks)."""
         chain, i = entry[6]
-        trip: Trip = chain.trips[i]
+        trips: Trips = chain.trips
         wait = when - entry[0] if outcome == ABANDONED else _NAN
-        v = trip.pos
-        chain.rows.extend((entry[1], v - trip.start, trip.steps[v], -1, entry[0], wait, _NAN, _NAN, outcome))
+        v = trips.pos[i]
+        chain.rows.extend((entry[1], v - trips.start[i], trips.steps[v], -1, entry[0], wait, _NAN, _NAN, outcome))
         k = self.q_class[q]
         if outcome == ABANDONED:  # its record's wait is the journey's: as if it arrived that much earlier
-            self._abandon(entry[1], k, entry[3], entry[0] - trip.prior, when, entry[6])
+            self._abandon(entry[1], k, entry[3], entry[0] - trips.prior[i], when, entry[6])
         else:
-            if trip.pos > trip.start:
-                chain.wait[i] = trip.prior
+            if trips.pos[i] > trips.start[i]:
+                chain.wait[i] = trips.prior[i]
             self._balk(entry[1], k, entry[3], when, entry[6])
 
     def _closed_to(self, q: int, cid: int, cell: int, now: float, need: float, patience: float, ref: Any) -> bool:

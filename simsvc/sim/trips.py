@@ -17,25 +17,31 @@ from simsvc.distributions import stream
 from simsvc.scenario.journeys import EXIT_STEP, CompiledStep, Journey
 from simsvc.scenario.models import Scenario
 
-__all__ = ["Trip", "TripPlanner", "step_stream_name"]
+__all__ = ["TripPlanner", "Trips", "step_stream_name"]
 
 
-class Trip:
-    """One customer's visits, a slice ``start:end`` of its batch's flat lists, and where it is on them.
+class Trips:
+    """A batch's journey customers' visits, flat, and where each customer is on them.
 
-    ``queues``, ``steps``, ``needs`` (at speed 1) and ``patience`` are shared by the customers of
-    a batch's class (one flat list each, a customer's visits in order: no list per customer);
-    ``pos`` is the visit under way (an index into them, its visit number ``pos - start``),
-    ``prior`` the waits of the visits before it (minutes).
+    ``queues``, ``steps``, ``needs`` (at speed 1) and ``patience`` have one entry per visit,
+    a customer's visits contiguous and in order (no list or object per customer); customer
+    ``i``'s are ``start[i]:end[i]`` (-1 for a one-step class's customer), ``pos[i]`` is the
+    visit under way (its visit number ``pos[i] - start[i]``), ``prior[i]`` the waits of the
+    visits before it (minutes).
     """
 
     __slots__ = ("end", "needs", "patience", "pos", "prior", "queues", "start", "steps")
 
-    def __init__(
-        self, queues: list[int], steps: list[int], needs: list[float], patience: list[float], start: int, end: int
-    ):
-        self.queues, self.steps, self.needs, self.patience = queues, steps, needs, patience
-        self.start, self.end, self.pos, self.prior = start, end, start, 0.0
+    def __init__(self, flat: list[np.ndarray], start: np.ndarray, end: np.ndarray):
+        self.queues, self.steps, self.needs, self.patience = (c.tolist() for c in flat)
+        self.start, self.end = start.tolist(), end.tolist()
+        self.pos = list(self.start)
+        self.prior = [0.0] * len(self.start)
+
+    def first_queues(self, own: list[int]) -> list[int]:
+        """Each customer's first queue: its first step's (``own``, its class's, for one step)."""
+        queues = self.queues
+        return [q if s < 0 else queues[s] for q, s in zip(own, self.start, strict=True)]
 
 
 def step_stream_name(class_name: str, step_name: str) -> str:
@@ -65,7 +71,8 @@ class _ClassTrips:
         width = max(len(q) for q in queues)  # each step's queue per station, padded
         self.table = np.array([q + [-1] * (width - len(q)) for q in queues], dtype=np.int64)
 
-    def draw(self, need0: np.ndarray, patience0: np.ndarray) -> list[Trip]:
+    def draw(self, need0: np.ndarray, patience0: np.ndarray) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """The visits (queue, step, need, patience), customer by customer, and each one's start and end."""
         steps, rng = self.journey.steps, self.routing
         n = len(need0)
         # The path: per round, the customers still inside, their next step and station; a
@@ -113,9 +120,7 @@ class _ClassTrips:
                 needs[where] = st.service_time.sample(self.service[s], count)
                 if st.patience is not None:
                     waits[where] = st.patience.sample(self.patience[s], count)
-        queues = self.table[step, opt].tolist()
-        flat = (queues, step.tolist(), needs.tolist(), waits.tolist())
-        return [Trip(*flat, a, b) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+        return [self.table[step, opt], step, needs, waits], starts, ends
 
 
 class TripPlanner:
@@ -139,12 +144,17 @@ class TripPlanner:
     def __bool__(self) -> bool:
         return bool(self.classes)
 
-    def plan(self, klass: np.ndarray, need: np.ndarray, patience: np.ndarray) -> list[Trip | None]:
-        """Per customer of a batch, its trip (None for a one-step class)."""
-        trips: list[Trip | None] = [None] * len(klass)
+    def plan(self, klass: np.ndarray, need: np.ndarray, patience: np.ndarray) -> Trips:
+        """The trips of a batch's customers (a one-step class's customer has none)."""
+        start, end = np.full(len(klass), -1, dtype=np.int64), np.full(len(klass), -1, dtype=np.int64)
+        parts: list[list[np.ndarray]] = []
+        offset = 0
         for k, planner in self.classes.items():
             idx = np.flatnonzero(klass == k)
             if len(idx):
-                for i, trip in zip(idx.tolist(), planner.draw(need[idx], patience[idx]), strict=True):
-                    trips[i] = trip
-        return trips
+                flat, starts, ends = planner.draw(need[idx], patience[idx])
+                start[idx], end[idx] = starts + offset, ends + offset
+                parts.append(flat)
+                offset += len(flat[0])
+        columns = [np.concatenate([p[c] for p in parts]) if parts else np.empty(0) for c in range(4)]
+        return Trips(columns, start, end)
