@@ -399,12 +399,16 @@ class Engine(JourneyMoves, RoutingMoves):
         self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float, ref: Any
     ) -> None:
         """Start serving a customer (its record is complete now: its end is known)."""
+        self._serve_last(team, now, need, now - arrival, ref)
+
+    def _serve_last(self, team: _Team, now: float, need: float, wait: float, ref: Any) -> None:
+        """A customer's last (or only) service starts: its row is complete, ``wait`` its total wait."""
         team.account(now)
         team.busy += 1
         duration = need / team.speed
         self.env.timeout(duration).callbacks.append(team.done)
         chain, i = ref
-        chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = now - arrival, now, now + duration, team.index
+        chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, now + duration, team.index
         chain.left -= 1
         if not chain.left:
             self._record(chain)
@@ -459,15 +463,18 @@ class Engine(JourneyMoves, RoutingMoves):
                     break
             if best is None:
                 return
-            k = best[2]
-            self.queues[k].popleft()
-            if self.patient[k]:
-                del self.waiting[k][best[1]]
-            self.n_customers_waiting -= 1
-            if self.q_journey[k]:
-                self._serve_step(team, best[1], k, best[3], best[0], now, best[4], best[6])
-            else:
-                self._start(team, best[1], k, best[3], best[0], now, best[4], best[6])
+            self._take(team, best[2], now)
+
+    def _take(self, team: _Team, k: int, now: float) -> None:
+        """A server of ``team`` takes the customer at the head of queue ``k`` (still waiting)."""
+        best = self.queues[k].popleft()
+        if self.patient[k]:
+            del self.waiting[k][best[1]]
+        self.n_customers_waiting -= 1
+        if self.q_journey[k]:
+            self._serve_step(team, best[1], k, best[3], best[0], now, best[4], best[6])
+        else:
+            self._start(team, best[1], k, best[3], best[0], now, best[4], best[6])
 
     def _has_waiting(self, k: int) -> bool:
         return self._head(k, self.env.now) is not None

@@ -85,15 +85,7 @@ class JourneyMoves:
         self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float, wait: float, ref: Any
     ) -> None:
         """Start a journey's last service (``arrival``: the first; ``wait``: the journey's total)."""
-        team.account(now)
-        team.busy += 1
-        duration = need / team.speed
-        self.env.timeout(duration).callbacks.append(team.done)
-        chain, i = ref
-        chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, now + duration, team.index
-        chain.left -= 1
-        if not chain.left:
-            self._record(chain)
+        self._serve_last(team, now, need, wait, ref)
 
     def _leave_step(self, q: int, entry: tuple, when: float, outcome: int) -> None:
         """A journey customer leaves unserved at its current step (abandons at ``when``, or balks)."""

@@ -56,12 +56,4 @@ class RoutingMoves:
             waiting = [Waiting(self.priority[h[2]], h[0], names[self.q_class[h[2]]], h[2]) for h in heads if h]
             if not waiting:
                 return
-            k = team.pick_customer(waiting, now).queue
-            best = self.queues[k].popleft()
-            if self.patient[k]:
-                del self.waiting[k][best[1]]
-            self.n_customers_waiting -= 1
-            if self.q_journey[k]:
-                self._serve_step(team, best[1], k, best[3], best[0], now, best[4], best[6])
-            else:
-                self._start(team, best[1], k, best[3], best[0], now, best[4], best[6])
+            self._take(team, team.pick_customer(waiting, now).queue, now)
