@@ -146,13 +146,14 @@ class SimResult:
                 str(k): {c: json_number(row[c]) for c in ("mean", "ci_low", "ci_high")} for k, row in frame.iterrows()
             }
 
-        by_class = self.by_class()
+        by_class, by_station = self.by_class(), self.by_station()
         return {
             "scenario": self.scenario.name,
             "replications": self.replications,
             "seed": self.seed,
             "kpis": table(self.summary()),
             "by_class": {c: table(by_class.loc[c]) for c in by_class.index.unique("class")},
+            "by_station": {t: table(by_station.loc[t]) for t in by_station.index.unique("station")},
             "warnings": list(self.warnings),
             "interrupted": self.interrupted,
             "truncated": self.truncated,

@@ -82,3 +82,16 @@ def test_run_prints_the_station_table():
     header, *rows = done.stdout.strip().splitlines()
     assert header.startswith("station,kpi,mean,ci_low,ci_high")
     assert any(",utilization," in row for row in rows)
+
+
+def test_json_output_carries_the_station_table():
+    import json
+
+    done = invoke_cli("run", str(SCENARIOS / "teaching.yaml"), "-r", "2", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    table = simsvc.simulate(SCENARIOS / "teaching.yaml", 2).by_station()
+    teams = list(table.index.unique("station"))
+    assert sorted(data["by_station"]) == sorted(teams)
+    row = table.loc[(teams[0], "utilization")]
+    assert data["by_station"][teams[0]]["utilization"]["mean"] == pytest.approx(row["mean"], rel=1e-12)
