@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simsvc.distributions import DistributionSpec
+from simsvc.queueing_network import traffic_rates
 from simsvc.scenario.base import Staffed
 from simsvc.scenario.journey_models import EXIT, Step
 
@@ -93,10 +94,9 @@ class Journey:
 
     def visits(self) -> np.ndarray:
         """Expected visits to each step per arrival: ``v = e_0 + P^T v`` (the traffic equations)."""
-        p = self.transitions()
         entry = np.zeros(len(self.steps))
         entry[0] = 1.0
-        return np.linalg.solve(np.eye(len(self.steps)) - p.T, entry)
+        return traffic_rates(entry, self.transitions(), [s.name for s in self.steps])
 
 
 def has_staff(team: Staffed) -> bool:
