@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from simsvc.errors import ScenarioError
+from simsvc.scenario.base import minutes_to_clock
 from simsvc.scenario.load import read_yaml
 
 __all__ = ["FIT_BLOCKS", "WAGE_PER_HOUR", "FitFileError", "forecast_scenario", "read_fit", "scenario_text"]
@@ -77,7 +78,8 @@ def _families(open_minute: float, close_minute: float, step: int) -> list[dict[s
     """Long shifts with a break and short ones, starting every ``step`` minutes while they end by closing."""
 
     def window(length: int) -> dict[str, str]:
-        return {"earliest": _clock(open_minute), "latest": _clock(close_minute - length), "every": step}
+        latest = minutes_to_clock(close_minute - length)
+        return {"earliest": minutes_to_clock(open_minute), "latest": latest, "every": step}
 
     families = []
     if close_minute - open_minute >= LONG:
@@ -89,10 +91,6 @@ def _families(open_minute: float, close_minute: float, step: int) -> list[dict[s
         length = int(close_minute - open_minute)
         families.append({"start": window(length), "lengths": [length], "days": "each"})
     return families
-
-
-def _clock(minute: float) -> str:
-    return f"{int(minute) // 60:02d}:{int(minute) % 60:02d}"
 
 
 def forecast_scenario(

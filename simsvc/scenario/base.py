@@ -22,6 +22,7 @@ __all__ = [
     "ClockTime",
     "Frozen",
     "check_clock",
+    "minutes_to_clock",
     "non_empty_tuple",
     "Count",
     "Day",
@@ -59,6 +60,12 @@ def clock_to_minutes(value: str) -> float:
     """Convert ``"HH:MM"`` to minutes after midnight."""
     hours, minutes = value.split(":")
     return float(int(hours) * 60 + int(minutes))
+
+
+def minutes_to_clock(minute: float) -> str:
+    """``"HH:MM"`` of a minute of the day (rounded to the minute): the inverse of :func:`clock_to_minutes`."""
+    m = round(minute)
+    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def check_clock(value: str) -> str:

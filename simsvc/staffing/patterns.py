@@ -12,16 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from simsvc.scenario.base import Break, Shift
+from simsvc.scenario.base import minutes_to_clock as clock
 from simsvc.scenario.models import Horizon, Scenario
 from simsvc.scenario.optimizer_models import ShiftFamily
 
 __all__ = ["Pattern", "clock", "generate_patterns"]
-
-
-def clock(minute: float) -> str:
-    """``"HH:MM"`` of a minute of the day."""
-    m = round(minute)
-    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 @dataclass(frozen=True)
