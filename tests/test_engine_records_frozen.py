@@ -5,6 +5,11 @@ step, and must be simulated exactly as before journeys existed. The expected has
 computed with the engine before journeys (commit f105cce), for each bundled scenario as it
 is and with the quality model switched off (the two engines), two replications, seed 7.
 A change here means one-step journeys no longer give the same customers.
+
+The complaints (and complaint KPIs) of two scenarios changed once, by design: since the
+complaint desk became a station of the engine, a customer who abandons and complains enters
+the desk at the moment it abandons, not when the engine next looked at its queue
+(service_centre and service_desk_fortnight; every customer record stayed the same).
 """
 
 from __future__ import annotations
@@ -25,9 +30,9 @@ EXPECTED = {
     ('call_centre.yaml', False): ('a860b16e4784db533f4c', '', '94895d70ce342e9be00b'),
     # A journey of several steps (no single-station engine to compare with): its records as they
     # were when the scenario was added, so that a change to the engine shows here too.
-    ('service_centre.yaml', True): ('2b0175cb10d34ef97613', 'ea0ce1bafe1bc9b8f0e0', 'f9c11fde8e81965e24a7'),
+    ('service_centre.yaml', True): ('2b0175cb10d34ef97613', '67fa57bced7202961647', 'a9af2dd4c5ae54e6fd7b'),
     ('service_centre.yaml', False): ('792ed041e3c4c23975d6', '', 'f7637c1aa68f0526b9a5'),
-    ('service_desk_fortnight.yaml', True): ('c7dfb18891637e795a42', '3196118330fc91c13888', '8216ec5eacfca42568ec'),
+    ('service_desk_fortnight.yaml', True): ('c7dfb18891637e795a42', '6da8fc2498d321cfb7cc', '33a41f932ed55c564a70'),
     ('service_desk_fortnight.yaml', False): ('6626a90b9905a6507853', '', '1fa05ef3ee0a27722a20'),
     ('teaching.yaml', True): ('7b34cfcba65dc24b4fe5', '6b7110b4ff3832038098', 'cb5d5aa35303869e37a3'),
     ('teaching.yaml', False): ('00511e00d7ae19290345', '', 'b3a36d3eaa0773759677'),

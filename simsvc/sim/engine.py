@@ -3,9 +3,8 @@
 Design for speed (see ``benchmarks/``): customers are plain tuples, random numbers are
 drawn in NumPy batches per interval (:mod:`simsvc.sim.demand`), and a customer costs at
 most two SimPy events: its arrival and its service completion, both ``Timeout`` events
-with callbacks rather than a process per customer. Abandonment needs no event: each
-class keeps a heap of deadlines, and customers whose patience ran out are removed, with
-their exact abandonment time, whenever the class's queue is next looked at.
+with callbacks rather than a process per customer. Abandonment needs an event only where
+leaving changes the run at that moment (:mod:`simsvc.sim.patience`).
 
 Rules (also in the README):
 
@@ -39,7 +38,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from heapq import heapify, heappop, heappush
+from heapq import heapify, heappush
 from typing import Any
 
 import numpy as np
@@ -48,6 +47,7 @@ import simpy
 from simsvc.scenario.models import Scenario, Staffed, Team
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.journey_moves import JourneyMoves
+from simsvc.sim.patience import PatienceMoves
 from simsvc.sim.rota import closing_staff, day_steps
 from simsvc.sim.routing import Routing
 from simsvc.sim.routing_moves import RoutingMoves
@@ -103,7 +103,7 @@ class _ArrivalChain:
         )
 
 
-class Engine(JourneyMoves, RoutingMoves):
+class Engine(JourneyMoves, RoutingMoves, PatienceMoves):
     """One replication of a scenario. Call :meth:`run`; records go to ``sink`` by batch.
 
     Args:
@@ -145,6 +145,11 @@ class Engine(JourneyMoves, RoutingMoves):
         self.class_teams: list[list[_Team]] = []  # per queue: the teams that serve it, in order
         self.q_class: list[int] = []  # per queue: its class
         self.q_journey: list[bool] = []  # per queue: its class takes several steps
+        self.q_counted: list[int] = []  # per queue: 1 if its waiting count as customers in the queue
+        self.q_serve: list[Callable[..., None]] = []  # per queue: how a server starts its customer (set by run)
+        # Called with (queue, entry) when a patient customer joins a queue; None: nothing to do
+        # (the quality model asks for a deadline event for who complains as it leaves).
+        self.watch: Callable[[int, tuple], None] | None = None
         self.n_customers_waiting = 0
         self.max_queue_total = [0] * (n_cells + 1)
         self.next_id = 0
@@ -163,9 +168,10 @@ class Engine(JourneyMoves, RoutingMoves):
         self._set_routing(routing or {})
         self.warmup_end = h.open_minute + scenario.simulation.warmup_minutes
 
-    def _add_queue(self, patient: bool, balk_at: int | None, priority: int) -> int:
-        """Add a queue; return its index."""
+    def _add_queue(self, patient: bool, balk_at: int | None, priority: int, counted: bool = True) -> int:
+        """Add a queue; return its index (``counted``: its waiting count in the customers' queue length)."""
         k = len(self.queues)
+        self.q_counted.append(int(counted))
         self.priority.append(priority)
         self.patient.append(patient)
         if patient:
@@ -178,8 +184,8 @@ class Engine(JourneyMoves, RoutingMoves):
         self.class_teams.append([])
         return k
 
-    def _add_team(self, spec: Staffed, served: list[int]) -> _Team:
-        """Add a team serving queues ``served``."""
+    def _add_team(self, spec: Staffed, served: list[int], back_office: bool = False) -> _Team:
+        """Add a team serving queues ``served`` (``back_office``: see :attr:`_Team.back_office`)."""
         served = sorted(served, key=lambda k: self.priority[k])
         groups: list[list[int]] = []
         for k in served:
@@ -189,6 +195,7 @@ class Engine(JourneyMoves, RoutingMoves):
                 groups.append([k])
         team = _Team(len(self.teams), self.scenario.training(spec.training_level).speed, groups, self.n_cells)
         team.paid_area = [0.0] * self.days
+        team.back_office = back_office
         if isinstance(spec, Team) and spec.shrinkage:
             team.shrink = shrinkage_per_interval(spec.shrinkage, self.n_intervals).tolist()
             team.shrink_now = team.shrink[0]
@@ -202,6 +209,7 @@ class Engine(JourneyMoves, RoutingMoves):
     # -- running -------------------------------------------------------------------
     def run(self) -> None:
         """Simulate the whole horizon, then hand the remaining records to the sink."""
+        self.q_serve = [self._server_start(q) for q in range(len(self.queues))]
         for team, spec in self.rotas:
             self.env.process(self._rota(team, spec))
         self.env.process(self._clock())
@@ -209,6 +217,10 @@ class Engine(JourneyMoves, RoutingMoves):
         for k in self.patient_classes:  # anyone left waiting has run out of patience
             self._purge(k, float("inf"))
         self._finish()
+
+    def _server_start(self, q: int) -> Callable[..., None]:
+        """How a server starts serving a customer of queue ``q`` (called as :meth:`_start`)."""
+        return self._serve_step if self.q_journey[q] else self._start
 
     def _finish(self) -> None:
         """Called when no event is left, before the last records are flushed."""
@@ -229,7 +241,8 @@ class Engine(JourneyMoves, RoutingMoves):
             base = day * 1440.0
             events: list[tuple[float, int | None]] = [(base + t, n) for t, n in day_steps(spec, h, day)]
             closing = closing_staff(spec, h, day)
-            events.append((base + h.close_minute, None))
+            if not team.back_office:
+                events.append((base + h.close_minute, None))
             events.sort(key=lambda e: (e[0], e[1] is not None))  # closing before a shift change
             for t, n in events:
                 if t > env.now:
@@ -256,6 +269,8 @@ class Engine(JourneyMoves, RoutingMoves):
                 outside = len(self.max_queue_total) - 1
                 for team in self.teams:
                     team.account(env.now)
+                    if team.back_office and j:
+                        continue  # its time is booked per day, to the day's first cell
                     team.cell = cell if start >= self.warmup_end else outside
                     team.overtime = False
                     if j == 0:
@@ -274,7 +289,7 @@ class Engine(JourneyMoves, RoutingMoves):
                 yield env.timeout(close - env.now)
             for team in self.teams:
                 team.account(env.now)
-                team.overtime = True
+                team.overtime = not team.back_office
 
     def _draw_day(self, day: int) -> None:
         """Draw the day's customers (one batch) and start feeding them in, up to the cap."""
@@ -344,19 +359,12 @@ class Engine(JourneyMoves, RoutingMoves):
         if pick is None:  # first_idle, inline
             for team in self.class_teams[k]:
                 if team.busy < team.cap:
-                    if self.q_journey[k]:
-                        self._serve_step(team, cid, k, cell, now, now, need, ref)
-                    else:
-                        self._start(team, cid, k, cell, now, now, need, ref)
+                    self.q_serve[k](team, cid, k, cell, now, now, need, ref)
                     return
         else:
             idle = [team for team in self.class_teams[k] if team.busy < team.cap]
             if idle:
-                team = pick(idle, now)
-                if self.q_journey[k]:
-                    self._serve_step(team, cid, k, cell, now, now, need, ref)
-                else:
-                    self._start(team, cid, k, cell, now, now, need, ref)
+                self.q_serve[k](pick(idle, now), cid, k, cell, now, now, need, ref)
                 return
         if self.q_journey[k] and self._closed_to(k, cid, cell, now, need, patience, ref):
             return
@@ -381,11 +389,14 @@ class Engine(JourneyMoves, RoutingMoves):
             if len(heap) > 2 * len(self.waiting[k]) + 1024:  # drop entries of served customers
                 heap[:] = [(e[5], e[1]) for e in self.waiting[k].values()]
                 heapify(heap)
+            if self.watch is not None:
+                self.watch(k, entry)
         if waiting + 1 > self.max_queue[k][cell]:
             self.max_queue[k][cell] = waiting + 1
-        self.n_customers_waiting += 1
-        if self.n_customers_waiting > self.max_queue_total[cell]:
-            self.max_queue_total[cell] = self.n_customers_waiting
+        if self.q_counted[k]:
+            self.n_customers_waiting += 1
+            if self.n_customers_waiting > self.max_queue_total[cell]:
+                self.max_queue_total[cell] = self.n_customers_waiting
 
     def prepare(self, batch: Batch) -> Any:
         """Per-batch data for :meth:`_start`; the core model needs none."""
@@ -470,38 +481,8 @@ class Engine(JourneyMoves, RoutingMoves):
         best = self.queues[k].popleft()
         if self.patient[k]:
             del self.waiting[k][best[1]]
-        self.n_customers_waiting -= 1
-        if self.q_journey[k]:
-            self._serve_step(team, best[1], k, best[3], best[0], now, best[4], best[6])
-        else:
-            self._start(team, best[1], k, best[3], best[0], now, best[4], best[6])
-
-    def _has_waiting(self, k: int) -> bool:
-        return self._head(k, self.env.now) is not None
-
-    def _head(self, k: int, now: float) -> tuple | None:
-        """The first customer still waiting in class ``k``'s queue, or None."""
-        queue = self.queues[k]
-        if not self.patient[k]:
-            return queue[0] if queue else None
-        self._purge(k, now)
-        waiting = self.waiting[k]
-        while queue and queue[0][1] not in waiting:
-            queue.popleft()  # abandoned earlier; removed from the deque lazily
-        return queue[0] if queue else None
-
-    def _purge(self, k: int, now: float) -> None:
-        """Record the abandonment of every class-``k`` customer whose patience ran out."""
-        heap, waiting = self.deadlines[k], self.waiting[k]
-        while heap and heap[0][0] < now:
-            deadline, cid = heappop(heap)
-            entry = waiting.pop(cid, None)
-            if entry is not None:
-                self.n_customers_waiting -= 1
-                if self.q_journey[k]:
-                    self._leave_step(k, entry, deadline, ABANDONED)
-                else:
-                    self._abandon(cid, k, entry[3], entry[0], deadline, entry[6])
+        self.n_customers_waiting -= self.q_counted[k]
+        self.q_serve[k](team, best[1], k, best[3], best[0], now, best[4], best[6])
 
     # -- records -------------------------------------------------------------------
     def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:

@@ -133,6 +133,8 @@ class JourneyMoves:
         out = [list(m) for m in self.max_queue[:n]]
         for q in range(n, len(self.queues)):
             k = self.q_class[q]
+            if k < 0:  # the complaint desk's
+                continue
             out[k] = [max(a, b) for a, b in zip(out[k], self.max_queue[q], strict=True)]
         return out
 

@@ -8,10 +8,10 @@ so only the responsiveness perception is computed per customer here, and only fo
 customers whose judgement changes the rest of the run (who may complain); the others are
 judged with their batch, in NumPy.
 
-A dissatisfied served customer complains when its service ends; an abandoning one when
-its abandonment is detected (at the next event of its queue), with the filing time set to
-the moment it left. Complaints are handled by the complaint desk's teams, on their own
-shifts, and decided in batches (:mod:`simsvc.sim.complaints`).
+A dissatisfied served customer complains when its service ends, one who leaves unserved
+when it leaves (an abandoning one at its deadline: :mod:`simsvc.sim.patience`). Its
+complaint enters the complaint desk then, a station of the engine
+(:mod:`simsvc.sim.complaint_desk`); recovery is decided in batches (:mod:`simsvc.sim.complaints`).
 
 With loyalty over several days, outcomes feed back into demand: word of mouth sets the
 next day's new demand and returning customers come back a day or more later. Nothing of
@@ -120,8 +120,8 @@ class _Judging:
         ]  # fmt: skip
 
 
-class QualityEngine(Engine):
-    """:class:`~simsvc.sim.engine.Engine` plus expectations, complaints and loyalty."""
+class QualityEngine(ComplaintDesk, Engine):
+    """:class:`~simsvc.sim.engine.Engine` plus expectations, complaints (and their desk) and loyalty."""
 
     def __init__(
         self,
@@ -168,9 +168,17 @@ class QualityEngine(Engine):
         self.open_minute = scenario.horizon.open_minute
         # Live loyalty: outcomes per class and loyalty outcome, by the day they were judged.
         self.outcomes: dict[int, np.ndarray] = {}
-        desk = ComplaintDesk(scenario, len(self.teams), self.n_cells, self.warmup_end)
-        self.complaints = Complaints(scenario, desk, complaint_sink, self._book_outcomes, self.live_loyalty)
+        self._add_desk()
+        self.complaints = Complaints(scenario, complaint_sink, self._book_outcomes, self.live_loyalty)
+        if comp.teams and comp.voice_probability > 0:  # a complaint's start depends on when it is filed
+            self.watch = self._watch
         self._start = self._fast_start()  # type: ignore[method-assign]
+
+    def _watch(self, q: int, entry: tuple) -> None:
+        """A customer who would complain if it abandoned leaves at its own time (a deadline event)."""
+        chain, i = entry[6]
+        if chain.extra.unserved_complains[i]:
+            self._deadline_event(q, entry[5])
 
     def prepare(self, batch: Batch) -> _Judging:
         return _Judging(self, batch)
@@ -206,11 +214,11 @@ class QualityEngine(Engine):
         team (most scenarios) a shorter variant does without the team offsets: each
         bytecode there is paid once per customer.
         """
-        env, timeout, record = self.env, self.env.timeout, self._record
+        timeout, record = self.env.timeout, self._record
         n_teams, desired, slope, w_resp = self.n_teams, self.desired, self.slope, self.w_resp
         single = n_teams == 1  # then the engine passes the need with rework (needs)
         lo, logistic, responsiveness = self.lo, self.logistic, self._responsiveness
-        file_complaint = self.complaints.file
+        complains_at_end = self._complains_at_end
 
         def judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at) -> None:
             """Judge a customer whose judgement changes the rest of the run; start its service."""
@@ -225,12 +233,11 @@ class QualityEngine(Engine):
                 if perceived < 1.0:
                     perceived = 1.0
             gap = x.base_of(at) + w_resp[k] * perceived
-            if gap < lo and x.may_complain[at]:  # dissatisfied, and says so
+            if gap < lo and x.may_complain[at]:  # dissatisfied, and says so when its service ends
                 x.complained.append(i)
-                # Filed when its service ends (the completion's time: SimPy's now + delay).
-                filed = env.now + duration
-                file_complaint(now, filed, cid, k, cell, arrival, x, i, gap, t, perceived)
-            timeout(duration).callbacks.append(team.done)
+                complains_at_end(duration, team, (cid, k, cell, arrival, x, i, gap, t, perceived))
+            else:
+                timeout(duration).callbacks.append(team.done)
 
         self._judge = judge
 
@@ -299,11 +306,10 @@ class QualityEngine(Engine):
         if outcome == ABANDONED:
             chain.wait[i] = left - arrival  # a journey's: the engine passes its first arrival less earlier waits
         chain.outcome[i] = outcome
-        if x.unserved_complains[i]:
+        if x.unserved_complains[i]:  # it complains as it leaves: now (left), patience.py
             x.complained.append(i)
-            now = self.env.now
             first = chain.times[i]  # when the customer arrived (the first step of a journey)
-            self.complaints.file(now, left, cid, k, cell, first, x, i, x.abandon.item(i), -1, 1.0)
+            self._file(cid, k, cell, first, x, i, x.abandon.item(i), -1, 1.0)
         chain.left -= 1
         if not chain.left:
             self._record(chain)
@@ -315,10 +321,8 @@ class QualityEngine(Engine):
         self._leave_unserved(cid, k, cell, now, now, BALKED, ref)
 
     def _finish(self) -> None:
+        self._close_desk()
         self.complaints.finish()
-
-    def time_accounts(self) -> list[_Team]:
-        return self.teams + self.complaints.desk.teams
 
     # -- loyalty -----------------------------------------------------------------------
     def _book_batch(self, columns: list[np.ndarray], x: _Judging) -> None:

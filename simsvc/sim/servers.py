@@ -17,6 +17,7 @@ class _Team:
     """A team's servers: ``sched`` is the rota, ``floor`` those not lost to shrinkage, ``cap`` who may serve now."""
 
     __slots__ = (
+        "back_office",
         "busy",
         "busy_area",
         "cap",
@@ -43,6 +44,9 @@ class _Team:
 
     def __init__(self, index: int, speed: float, groups: list[list[int]], n_cells: int):
         self.index, self.speed, self.groups = index, speed, groups
+        # A back-office team (the complaint desk) has no closing: its queue waits for its next
+        # shift, across days; its time is booked per day, to the day's first cell.
+        self.back_office = False
         self.sched = self.cap = self.busy = self.floor = 0
         self.shrink: list[float] | None = None  # shrinkage per interval of a day (None: none)
         self.shrink_now = 0.0
