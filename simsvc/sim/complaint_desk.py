@@ -48,11 +48,10 @@ class ComplaintDesk:
     def _server_start(self, q: int):
         return self._handle if q == self.desk else super()._server_start(q)
 
-    def _file(self, cid: int, k: int, cell: int, arrival: float, x: Any, i: int, gap: float, team: int,
-              perceived: float) -> None:  # fmt: skip
-        """Customer ``i`` of judging ``x`` files its complaint now (``team`` that served it; -1: none)."""
+    def _file(self, cid: int, k: int, cell: int, arrival: float, x: Any, i: int, wait: float, team: int) -> None:
+        """Customer ``i`` of judging ``x`` files its complaint now (after ``wait``, served by ``team``; -1: none)."""
         now = self.env.now
-        ref = (cid, k, cell, arrival, now, gap, perceived, x, i, team)
+        ref = (cid, k, cell, arrival, now, wait, team, x, i)
         self.arrive(cid, self.desk, cell, now, x.draws.complaint_need.item(i), math.inf, ref)
 
     def _complains_at_end(self, duration: float, team: _Team, complaint: tuple) -> None:

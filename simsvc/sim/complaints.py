@@ -28,9 +28,9 @@ __all__ = ["Complaints"]
 CHUNK = 4096
 """Complaints decided at a time, and complaint records handed to their sink at a time."""
 
-# A complaint as the desk hands it over: (customer, class, cell, arrival, filed, gap,
-# perceived responsiveness, judging, index in the judging, team that served it (-1: none)).
-_CUSTOMER, _CLASS, _CELL, _ARRIVAL, _FILED, _GAP, _PERCEIVED, _JUDGING, _INDEX, _TEAM = range(10)
+# A complaint as the desk hands it over: (customer, class, cell, arrival, filed, its wait
+# (NaN: left unserved), the team that served it (-1: none), its judging, index there).
+_CUSTOMER, _CLASS, _CELL, _ARRIVAL, _FILED, _WAIT, _TEAM, _JUDGING, _INDEX = range(9)
 
 
 class Complaints:
@@ -81,14 +81,15 @@ class Complaints:
         judgings, index = c[_JUDGING], c[_INDEX]
         u_recover = np.array([x.draws.u_recover.item(i) for x, i in zip(judgings, index, strict=True)])
         u_return = np.array([x.draws.u_return.item(i) for x, i in zip(judgings, index, strict=True)])
-        start, end, filed, gap = np.array(starts), np.array(ends), np.array(c[_FILED]), np.array(c[_GAP])
+        gap, perceived = _judged(complaints)
+        start, end, filed = np.array(starts), np.array(ends), np.array(c[_FILED])
         recovered = u_recover < quality.recovery_probability(end - filed, np.array(success), self.decay)
         final = np.where(recovered, quality.recovered_gap(gap, self.paradox), gap)
         outcome = np.where(recovered, quality.category(final, self.hi, self.lo), quality.UNRESOLVED)
         returns = np.full(m, np.nan) if self.p_return is None else (u_return < self.p_return[outcome])
         if self.live:  # booked at the next opening, on the day handling started (book)
             self.booking.extend(
-                zip(c[_CLASS], judgings, index, outcome.tolist(), c[_TEAM], c[_PERCEIVED], (returns == 1).tolist(),
+                zip(c[_CLASS], judgings, index, outcome.tolist(), c[_TEAM], perceived.tolist(), (returns == 1).tolist(),
                     strict=True)
             )  # fmt: skip
         rows = np.column_stack([
@@ -108,13 +109,14 @@ class Complaints:
         """Decide and book everything; complaints never handled are unresolved."""
         self.book(math.inf)
         unresolved = quality.UNRESOLVED
-        for c in self.never:
+        gaps, perceptions = _judged(self.never) if self.never else ((), ())
+        for c, gap, perceived in zip(self.never, gaps, perceptions, strict=True):
             x, i = c[_JUDGING], c[_INDEX]
             returns = math.nan if self.p_return is None else int(x.draws.u_return.item(i) < self.p_return[unresolved])
             if self.live:  # counted for word of mouth; no return within the horizon
-                self.loyalty([(c[_CLASS], x, i, unresolved, c[_TEAM], c[_PERCEIVED], 0)])
+                self.loyalty([(c[_CLASS], x, i, unresolved, c[_TEAM], perceived, 0)])
             row = (c[_CUSTOMER], c[_CLASS], c[_CELL], c[_ARRIVAL], c[_FILED], math.nan, math.nan, math.nan, -1, 0,
-                   c[_GAP], c[_GAP], unresolved, 0, returns)  # fmt: skip
+                   gap, gap, unresolved, 0, returns)  # fmt: skip
             self._emit(np.array([row], dtype=np.float64))
         self.never.clear()
         self._emit(None)
@@ -135,3 +137,17 @@ class Complaints:
         self.rows = [pending[full:]] if full < len(pending) else []
         self.n_rows = len(pending) - full
 
+
+def _judged(complaints: list[tuple] | tuple[tuple, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The complaining customers' gap and perceived responsiveness, from their judgings."""
+    gap, perceived = np.empty(len(complaints)), np.empty(len(complaints))
+    by_judging: dict[int, list[int]] = {}
+    for row, c in enumerate(complaints):
+        by_judging.setdefault(id(c[_JUDGING]), []).append(row)
+    for rows in by_judging.values():
+        x = complaints[rows[0]][_JUDGING]
+        index = np.array([complaints[r][_INDEX] for r in rows])
+        team = np.array([complaints[r][_TEAM] for r in rows])
+        wait = np.array([complaints[r][_WAIT] for r in rows])
+        gap[rows], perceived[rows] = x.judged(index, team, wait)
+    return gap, perceived

@@ -2,11 +2,9 @@
 
 Each customer is judged when its experience is complete: a served customer when service
 starts (its wait and server are then known, and its service time was drawn in advance),
-an abandoning or balking customer when it leaves. The judgement uses the pure functions
-of :mod:`simsvc.quality` through pre-computed per-team terms (:mod:`simsvc.sim.experience`),
-so only the responsiveness perception is computed per customer here, and only for the
-customers whose judgement changes the rest of the run (who may complain); the others are
-judged with their batch, in NumPy.
+an abandoning or balking customer when it leaves, with the pure functions of
+:mod:`simsvc.quality` applied to its batch (:mod:`simsvc.sim.judging`); during the run the
+engine only compares a customer's wait with its tolerance, to know whether it complains.
 
 A dissatisfied served customer complains when its service ends, one who leaves unserved
 when it leaves (an abandoning one at its deadline: :mod:`simsvc.sim.patience`). Its
@@ -35,7 +33,8 @@ from simsvc.sim.complaint_desk import ComplaintDesk
 from simsvc.sim.complaints import Complaints
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.engine import Engine, _ArrivalChain, _Team
-from simsvc.sim.experience import GAP_DIMENSIONS, experience, of_team
+from simsvc.sim.experience import GAP_DIMENSIONS, of_team
+from simsvc.sim.judging import Judge, Judging
 from simsvc.sim.schema import ABANDONED, BALKED, QUALITY_FIELDS, RECORD_FIELDS
 
 __all__ = ["QualityEngine"]
@@ -43,81 +42,6 @@ __all__ = ["QualityEngine"]
 _RESPONSIVENESS = quality.DIMENSIONS.index("responsiveness")
 _OTHERS = [quality.DIMENSIONS.index(d) for d in GAP_DIMENSIONS]
 _WAIT, _TEAM = RECORD_FIELDS.index("wait"), RECORD_FIELDS.index("team")
-
-
-class _Judging:
-    """A batch's experience, and the decisions its customers took during the run.
-
-    Lists serve the per-customer hot path, arrays the rest. Only the decisions that change
-    the rest of the run (complaining; coming back, when returns and word of mouth feed
-    back into demand) are taken per customer; the judgements of the whole batch are
-    computed in NumPy by :meth:`columns` once all of its customers have been served or
-    have left, with the same functions of :mod:`simsvc.quality`.
-    """
-
-    __slots__ = (
-        "abandon", "base_of", "complained", "draws", "experience", "klass", "may_complain", "need", "returning",
-        "unserved_complains",
-    )  # fmt: skip
-
-    def __init__(self, engine: QualityEngine, batch: Batch):
-        assert batch.draws is not None
-        x = experience(engine.scenario, batch.klass, batch.need, batch.draws)
-        self.experience, self.draws, self.klass, self.returning = x, batch.draws, batch.klass, batch.returning
-        # Flat (customer i, team t at i * teams + t), no per-customer containers; lists for
-        # what the run reads for most customers, arrays for what it reads for a few (a list
-        # costs a float object per customer).
-        self.need = x.need.ravel().tolist()
-        # base_of(i * teams + t): a Python float (a NumPy scalar would make every operation
-        # on the gap slow).
-        self.base_of = x.base.ravel().item
-        self.abandon = x.abandon_gap
-        self.complained: list[int] = []  # who complained (few: a list of them, not a flag each)
-        # Whether a customer served by each team may complain: never (0) unless it voices
-        # complaints and its gap at the worst responsiveness (1) is below the dissatisfied
-        # line; after any wait (1) if its gap is below it even at the best (7, the
-        # perception of any wait up to the desired one); else (2) after a wait beyond the
-        # desired one, where the judgement decides. The perception is between 1 and 7, the
-        # weight >= 0 and rounding monotone, so no complainer is missed, and the others (most
-        # customers) need no judgement during the run. Gaps as the engine's. Bytes: small
-        # integers read without a float object each.
-        voice = (batch.draws.u_voice < engine.p_voice)[:, None]
-        w = engine.w_resp_a[batch.klass][:, None]
-        may = voice & (x.base + w * 1.0 < engine.lo)
-        surely = x.base + w * 7.0 < engine.lo
-        self.may_complain = np.where(may, np.where(surely, 1, 2), 0).astype(np.uint8).ravel().tobytes()
-        # Whether a customer who leaves unserved complains (dissatisfied, and says so).
-        dissatisfied = quality.category(x.abandon_gap, engine.hi, engine.lo) == quality.DISSATISFIED
-        self.unserved_complains = (dissatisfied & voice[:, 0]).tobytes()
-
-    def columns(self, engine: QualityEngine, wait: np.ndarray, team: np.ndarray) -> list[np.ndarray]:
-        """The judgement columns of the finished batch, in :data:`QUALITY_FIELDS` order.
-
-        ``wait`` and ``team`` are the batch's record columns (``team`` -1: not served).
-        """
-        x, k = self.experience, self.klass
-        team = team.astype(np.int64)
-        served = team >= 0
-        perceived = np.where(
-            served,
-            quality.perceived_responsiveness(
-                np.where(served, wait, 0.0), engine.desired_a[k], engine.worst_a[k] / 2.0, engine.curve
-            ),
-            1.0,  # who leaves unserved perceives the worst responsiveness
-        )
-        base = of_team(x.base, team)
-        gap = np.where(served, base + engine.w_resp_a[k] * perceived, x.abandon_gap)
-        complained = np.zeros(len(k), dtype=bool)
-        complained[self.complained] = True
-        category = np.where(complained, quality.DISSATISFIED, quality.category(gap, engine.hi, engine.lo))
-        if engine.scenario.loyalty is None:
-            returns = np.full(len(k), np.nan)  # not modelled
-        else:  # complainers decide when their complaint is handled
-            returns = (~complained & (self.draws.u_return < engine.p_return_a[category])).astype(np.float64)
-        return [
-            gap, category.astype(np.float64), complained.astype(np.float64), returns, perceived,
-            self.returning.astype(np.float64),
-        ]  # fmt: skip
 
 
 class QualityEngine(ComplaintDesk, Engine):
@@ -135,23 +59,8 @@ class QualityEngine(ComplaintDesk, Engine):
     ):
         super().__init__(scenario, demand, sink, max_customers, step_sink, routing)
         self.n_teams = len(scenario.teams)
-        q, comp, loyal = scenario.quality, scenario.complaints, scenario.loyalty
-        self.loyal = loyal is not None
-        classes = scenario.customer_classes
-        self.w_resp = [c.expectations.weights.responsiveness for c in classes]
-        self.desired = [c.expectations.desired_wait for c in classes]
-        promise = (q.promise_level, q.promise_wait_effect)
-        self.worst = [2 * quality.adequate_wait_after_promise(c.expectations.adequate_wait, *promise) for c in classes]
-        self.logistic = q.responsiveness_curve == "logistic"
-        # 7 up to the desired wait, falling linearly to 1 at the worst wait (a promise can
-        # shrink the zone of tolerance to nothing: then any longer wait is the worst).
-        self.slope = [
-            6.0 / (worst - desired) if worst > desired else math.inf
-            for desired, worst in zip(self.desired, self.worst, strict=True)
-        ]
-        self.hi, self.lo = q.delighted_above, q.dissatisfied_below
-        self.p_voice = comp.voice_probability
-        self.decay, self.paradox = comp.recovery_decay_minutes, comp.paradox
+        comp, loyal = scenario.complaints, scenario.loyalty
+        self.judge = Judge(scenario)
         zero = (0.0, 0.0, 0.0, 0.0)
         self.p_return = loyal.return_probability.as_tuple() if loyal else zero
         self.adaptation = loyal.adaptation if loyal else 0.0
@@ -161,9 +70,6 @@ class QualityEngine(ComplaintDesk, Engine):
         # Returns and word of mouth change the rest of the run only over several days and
         # when they are not all zero; otherwise they are decided after the fact.
         self.live_loyalty = self.multi_day and (any(self.p_return) or any(self.word_of_mouth))
-        self.desired_a, self.worst_a = np.array(self.desired), np.array(self.worst)
-        self.w_resp_a, self.p_return_a = np.array(self.w_resp), np.array(self.p_return)
-        self.curve = q.responsiveness_curve
         self.day = 0
         self.open_minute = scenario.horizon.open_minute
         # Live loyalty: outcomes per class and loyalty outcome, by the day they were judged.
@@ -180,32 +86,21 @@ class QualityEngine(ComplaintDesk, Engine):
         if chain.extra.unserved_complains[i]:
             self._deadline_event(q, entry[5])
 
-    def prepare(self, batch: Batch) -> _Judging:
-        return _Judging(self, batch)
+    def prepare(self, batch: Batch) -> Judging:
+        return Judging(self.judge, batch)
 
-    def needs(self, batch: Batch, extra: _Judging) -> list[float]:
+    def needs(self, batch: Batch, extra: Judging) -> list[float]:
         """With one team, the needs with rework: read as the customers arrive, not again."""
         return extra.need if self.n_teams == 1 else super().needs(batch, extra)
 
     def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:
         columns = super()._columns(chain)
-        columns += chain.extra.columns(self, columns[_WAIT], columns[_TEAM])
+        columns += chain.extra.columns(columns[_WAIT], columns[_TEAM], self.scenario.loyalty is not None)
         if self.live_loyalty:
             self._book_batch(columns, chain.extra)
         return columns
 
-    # -- judgement -------------------------------------------------------------------
-    def _responsiveness(self, k: int, wait: float) -> float:
-        desired, worst = self.desired[k], self.worst[k]
-        if wait <= desired:
-            return 7.0
-        if wait >= worst:
-            return 1.0
-        if self.logistic:
-            mid, scale = (desired + worst) / 2.0, (worst - desired) / 8.0
-            return 1.0 + 6.0 / (1.0 + math.exp((wait - mid) / scale))
-        return 7.0 - 6.0 * (wait - desired) / (worst - desired)
-
+    # -- complaining -------------------------------------------------------------------
     def _fast_start(self) -> Callable[..., None]:
         """Build :meth:`Engine._start` for this engine as a closure over its constants.
 
@@ -214,32 +109,9 @@ class QualityEngine(ComplaintDesk, Engine):
         team (most scenarios) a shorter variant does without the team offsets: each
         bytecode there is paid once per customer.
         """
-        timeout, record = self.env.timeout, self._record
-        n_teams, desired, slope, w_resp = self.n_teams, self.desired, self.slope, self.w_resp
+        timeout, record, n_teams = self.env.timeout, self._record, self.n_teams
         single = n_teams == 1  # then the engine passes the need with rework (needs)
-        lo, logistic, responsiveness = self.lo, self.logistic, self._responsiveness
         complains_at_end = self._complains_at_end
-
-        def judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at) -> None:
-            """Judge a customer whose judgement changes the rest of the run; start its service."""
-            t = team.index
-            d = desired[k]
-            if wait <= d:
-                perceived = 7.0
-            elif logistic:
-                perceived = responsiveness(k, wait)
-            else:
-                perceived = 7.0 - slope[k] * (wait - d)  # slope inf: -inf, then 1
-                if perceived < 1.0:
-                    perceived = 1.0
-            gap = x.base_of(at) + w_resp[k] * perceived
-            if gap < lo and x.may_complain[at]:  # dissatisfied, and says so when its service ends
-                x.complained.append(i)
-                complains_at_end(duration, team, (cid, k, cell, arrival, x, i, gap, t, perceived))
-            else:
-                timeout(duration).callbacks.append(team.done)
-
-        self._judge = judge
 
         def start(team, cid, k, cell, arrival, now, need, ref) -> None:
             chain, i = ref
@@ -248,13 +120,14 @@ class QualityEngine(ComplaintDesk, Engine):
             team.account(now)
             team.busy += 1
             at = i * n_teams + t
-            duration = (need if single else x.need[at]) / team.speed  # one team: the need has rework
+            duration = x.need[at] / team.speed  # the need with rework after a failure by this team
             wait = now - arrival
             chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, now + duration, t
             may = x.may_complain[at]
-            if may and (may == 1 or wait > desired[k]):  # the judgement changes the rest of the run
-                judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at)
-            else:  # judged after the fact, with its batch (_Judging.columns)
+            if may and (may == 1 or wait > x.tolerance.item(at)):  # dissatisfied, and says so
+                x.complained.append(i)
+                complains_at_end(duration, team, (cid, k, cell, arrival, x, i, wait, t))
+            else:
                 timeout(duration).callbacks.append(team.done)
             chain.left -= 1
             if not chain.left:
@@ -268,9 +141,11 @@ class QualityEngine(ComplaintDesk, Engine):
             duration = need / team.speed
             wait = now - arrival
             chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, now + duration, team.index
-            may = chain.extra.may_complain[i]
-            if may and (may == 1 or wait > desired[k]):
-                judge(team, cid, k, cell, arrival, now, wait, duration, chain.extra, i, i)
+            x = chain.extra
+            may = x.may_complain[i]
+            if may and (may == 1 or wait > x.tolerance.item(i)):
+                x.complained.append(i)
+                complains_at_end(duration, team, (cid, k, cell, arrival, x, i, wait, team.index))
             else:
                 timeout(duration).callbacks.append(team.done)
             chain.left -= 1
@@ -284,7 +159,7 @@ class QualityEngine(ComplaintDesk, Engine):
     ) -> None:
         """A journey's last service starts: the customer is judged once, on the journey's total wait."""
         chain, i = ref
-        x: _Judging = chain.extra
+        x: Judging = chain.extra
         t = team.index
         team.account(now)
         team.busy += 1
@@ -292,8 +167,9 @@ class QualityEngine(ComplaintDesk, Engine):
         chain.wait[i], chain.start[i], chain.end[i], chain.team[i] = wait, now, now + duration, t
         at = i * self.n_teams + t
         may = x.may_complain[at]
-        if may and (may == 1 or wait > self.desired[k]):
-            self._judge(team, cid, k, cell, arrival, now, wait, duration, x, i, at)
+        if may and (may == 1 or wait > x.tolerance.item(at)):
+            x.complained.append(i)
+            self._complains_at_end(duration, team, (cid, k, cell, arrival, x, i, wait, t))
         else:
             self.env.timeout(duration).callbacks.append(team.done)
         chain.left -= 1
@@ -302,14 +178,14 @@ class QualityEngine(ComplaintDesk, Engine):
 
     def _leave_unserved(self, cid: int, k: int, cell: int, arrival: float, left: float, outcome: int, ref: Any):
         chain, i = ref
-        x: _Judging = chain.extra
+        x: Judging = chain.extra
         if outcome == ABANDONED:
             chain.wait[i] = left - arrival  # a journey's: the engine passes its first arrival less earlier waits
         chain.outcome[i] = outcome
         if x.unserved_complains[i]:  # it complains as it leaves: now (left), patience.py
             x.complained.append(i)
             first = chain.times[i]  # when the customer arrived (the first step of a journey)
-            self._file(cid, k, cell, first, x, i, x.abandon.item(i), -1, 1.0)
+            self._file(cid, k, cell, first, x, i, math.nan, -1)
         chain.left -= 1
         if not chain.left:
             self._record(chain)
@@ -325,7 +201,7 @@ class QualityEngine(ComplaintDesk, Engine):
         self.complaints.finish()
 
     # -- loyalty -----------------------------------------------------------------------
-    def _book_batch(self, columns: list[np.ndarray], x: _Judging) -> None:
+    def _book_batch(self, columns: list[np.ndarray], x: Judging) -> None:
         """Book a finished batch's outcomes (word of mouth) and returns, each on its judgement day.
 
         A customer is judged when its service starts or when it leaves; complainers are
@@ -372,7 +248,7 @@ class QualityEngine(ComplaintDesk, Engine):
             self._schedule_returns(np.array(k), xs[0], np.array(i), np.array(t), np.array(perceived), day)
 
     def _schedule_returns(
-        self, k: np.ndarray, x: _Judging, index: np.ndarray, team: np.ndarray, perceived: np.ndarray, day: np.ndarray
+        self, k: np.ndarray, x: Judging, index: np.ndarray, team: np.ndarray, perceived: np.ndarray, day: np.ndarray
     ) -> None:
         """Book the return visits of customers ``index`` of a judging, judged on ``day``.
 

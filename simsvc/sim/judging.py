@@ -1,0 +1,153 @@
+"""How the engine judges customers: the pure functions of :mod:`simsvc.quality`, a batch at a time.
+
+A customer's judgement is complete when its service starts (its wait and server are then
+known) or when it leaves unserved. The only judgement the run needs at that moment is whether
+the customer complains (its complaint enters the desk); everything else is computed with the
+batch once all of its customers are done (:meth:`Judging.columns`).
+
+That one decision needs no formula in the hot path either. A served customer's gap falls as its
+wait grows (:func:`simsvc.quality.perceived_responsiveness` never rises with the wait), so a
+customer who voices complaints complains exactly when its wait exceeds a *tolerance*: the
+longest wait at which its gap is not yet below the dissatisfied line. The tolerance of each
+customer and team is found when the batch is created, by bisection on the bits of the wait with
+the same functions (exact to the last bit: at most 64 vectorised steps), so the engine compares
+one number, and its decisions are those of the pure functions by construction
+(``tests/test_judgement_matches_quality.py`` checks them customer by customer).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simsvc import quality
+from simsvc.scenario.models import Scenario
+from simsvc.sim.demand import Batch
+from simsvc.sim.experience import experience, of_team
+
+__all__ = ["Judge", "Judging"]
+
+
+class Judge:
+    """A scenario's judgement rules, per class (the functions of :mod:`simsvc.quality` with its numbers)."""
+
+    def __init__(self, scenario: Scenario):
+        q, comp, loyal = scenario.quality, scenario.complaints, scenario.loyalty
+        classes = scenario.customer_classes
+        promise = (q.promise_level, q.promise_wait_effect)
+        self.scenario = scenario
+        self.desired = np.array([c.expectations.desired_wait for c in classes])
+        self.adequate = np.array(
+            [quality.adequate_wait_after_promise(c.expectations.adequate_wait, *promise) for c in classes]
+        )
+        self.weight = np.array([c.expectations.weights.responsiveness for c in classes])
+        self.curve = q.responsiveness_curve
+        self.hi, self.lo = q.delighted_above, q.dissatisfied_below
+        self.p_voice = comp.voice_probability
+        self.p_return = np.array(loyal.return_probability.as_tuple()) if loyal else np.zeros(4)
+
+    def perceived(self, wait: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Perceived responsiveness after ``wait`` of customers of classes ``k``."""
+        return quality.perceived_responsiveness(wait, self.desired[k], self.adequate[k], self.curve)
+
+    def served_gap(self, base: np.ndarray, k: np.ndarray, perceived: np.ndarray) -> np.ndarray:
+        """A served customer's weighted gap: its other dimensions' (``base``) plus responsiveness's."""
+        return base + self.weight[k] * perceived
+
+    def tolerance(self, base: np.ndarray, k: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+        """The longest wait after which each customer's gap is not below the dissatisfied line.
+
+        ``base``, ``k`` and ``wanted`` are flat (one entry per customer and team). Customers
+        who are dissatisfied after no wait get -inf, those never dissatisfied +inf, those not
+        ``wanted`` (who never complain) NaN.
+        """
+        lo = self.lo
+        never = self.served_gap(base, k, np.ones_like(base)) >= lo  # not even after the worst wait
+        always = self.served_gap(base, k, np.full_like(base, 7.0)) < lo  # even after no wait
+        tol = np.where(never, np.inf, -np.inf)
+        tol[~wanted] = np.nan
+        (rows,) = np.nonzero(wanted & ~never & ~always)
+        if not len(rows):
+            return tol
+        base, k = base[rows], k[rows]
+        # Bits of non-negative doubles order as the doubles: bisect on them. Dissatisfied at
+        # ``high`` (beyond both the desired and the worst wait: perceived 1), not at 0 (7).
+        desired, worst = self.desired[k], 2.0 * self.adequate[k]
+        high = np.maximum(np.nextafter(desired, np.inf), worst).view(np.int64)
+        low = np.zeros(len(rows), dtype=np.int64)
+        while True:
+            open_ = high - low > 1
+            if not open_.any():
+                break
+            mid = low + (high - low) // 2
+            wait = mid.view(np.float64)
+            dissatisfied = self.served_gap(base, k, self.perceived(wait, k)) < lo
+            high = np.where(dissatisfied, mid, high)
+            low = np.where(dissatisfied, low, mid)
+        tol[rows] = low.view(np.float64)
+        return tol
+
+
+class Judging:
+    """A batch's experience, and the decisions its customers took during the run.
+
+    Lists and bytes serve the per-customer hot path, arrays the rest. Flat per customer ``i``
+    and team ``t`` at ``i * teams + t``. Complaining is the one decision taken per customer
+    (:mod:`simsvc.sim.complaint_desk`); the batch's judgements are computed by
+    :meth:`columns` once all of its customers have been served or have left.
+    """
+
+    __slots__ = (
+        "abandon", "complained", "draws", "experience", "judge", "klass", "may_complain", "need", "returning",
+        "tolerance", "unserved_complains",
+    )  # fmt: skip
+
+    def __init__(self, judge: Judge, batch: Batch):
+        assert batch.draws is not None
+        x = experience(judge.scenario, batch.klass, batch.need, batch.draws)
+        self.judge, self.experience, self.draws = judge, x, batch.draws
+        self.klass, self.returning = batch.klass, batch.returning
+        self.need = x.need.ravel().tolist()  # service needs with rework, per customer and team
+        self.abandon = x.abandon_gap
+        self.complained: list[int] = []  # who complained (few: a list of them, not a flag each)
+        # A served customer complains when its wait exceeds its tolerance (with the team that
+        # serves it) and it voices complaints: 0 never, 1 after any wait, 2 after its tolerance
+        # (``tolerance``, read for those only). Bytes: small integers without a float object each.
+        voice = batch.draws.u_voice < judge.p_voice
+        teams = x.base.shape[1]
+        k = np.repeat(batch.klass, teams)
+        tolerance = judge.tolerance(x.base.ravel(), k, np.repeat(voice, teams))
+        may = tolerance < np.inf  # NaN: does not voice complaints
+        self.may_complain = np.where(may, np.where(tolerance == -np.inf, 1, 2), 0).astype(np.uint8).tobytes()
+        self.tolerance = tolerance
+        # Whether a customer who leaves unserved complains (dissatisfied, and says so).
+        dissatisfied = quality.category(x.abandon_gap, judge.hi, judge.lo) == quality.DISSATISFIED
+        self.unserved_complains = (dissatisfied & voice).tobytes()
+
+    def judged(self, i: np.ndarray, team: np.ndarray, wait: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Gap and perceived responsiveness of customers ``i`` (``team`` -1: left unserved, perceived 1)."""
+        judge, k = self.judge, self.klass[i]
+        served = team >= 0
+        perceived = np.where(served, judge.perceived(np.where(served, wait, 0.0), k), 1.0)
+        base = of_team(self.experience.base[i], team)
+        gap = np.where(served, judge.served_gap(base, k, perceived), self.abandon[i])
+        return gap, perceived
+
+    def columns(self, wait: np.ndarray, team: np.ndarray, loyal: bool) -> list[np.ndarray]:
+        """The judgement columns of the finished batch, in :data:`QUALITY_FIELDS` order.
+
+        ``wait`` and ``team`` are the batch's record columns (``team`` -1: not served).
+        """
+        judge, k = self.judge, self.klass
+        team = team.astype(np.int64)
+        gap, perceived = self.judged(np.arange(len(k)), team, wait)
+        complained = np.zeros(len(k), dtype=bool)
+        complained[self.complained] = True
+        category = np.where(complained, quality.DISSATISFIED, quality.category(gap, judge.hi, judge.lo))
+        if not loyal:
+            returns = np.full(len(k), np.nan)  # not modelled
+        else:  # complainers decide when their complaint is handled
+            returns = (~complained & (self.draws.u_return < judge.p_return[category])).astype(np.float64)
+        return [
+            gap, category.astype(np.float64), complained.astype(np.float64), returns, perceived,
+            self.returning.astype(np.float64),
+        ]  # fmt: skip
