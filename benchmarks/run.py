@@ -64,8 +64,9 @@ TARGETS = {
     "loyalty_slowdown": 1.5,  # time per customer with quality and loyalty / plain, 8 days of M/M/10 (at most)
 }
 
-SECTIONS = ("mmc", "abandonment", "quality", "loyalty", "memory")
-"""What ``--only`` can select: M/M/10, M/M/10+M, the quality layer's cost, loyalty's, peak memory."""
+SECTIONS = ("mmc", "abandonment", "quality", "quality_cases", "loyalty", "memory")
+"""What ``--only`` can select: M/M/10, M/M/10+M, the quality layer's cost (and on a congested queue
+and the bank branch), loyalty's, peak memory."""
 
 FULL = {"customers": 500_000, "ciw_customers": 100_000, "memory_customers": 5_000_000, "repeats": 3}
 QUICK = {"customers": 20_000, "ciw_customers": 10_000, "memory_customers": 20_000, "repeats": 1}
@@ -77,6 +78,10 @@ MODELS: dict[str, Callable[..., dict]] = {
     "simsvc, 8 days": simsvc_model.run_days,
     "simsvc + quality, 8 days": simsvc_model.run_days_with_quality,
     "simsvc + quality + loyalty, 8 days": simsvc_model.run_days_with_loyalty,
+    "congested": simsvc_model.run_congested,
+    "congested + quality": simsvc_model.run_congested_with_quality,
+    "bank branch": simsvc_model.run_bank,
+    "bank branch + quality": simsvc_model.run_bank_with_quality,
     "SimPy (minimal)": minimal_simpy.run,
 }
 try:
@@ -131,6 +136,7 @@ def compare(
             throughput=out["customers"] / best,
             mean_wait=out["mean_wait"],
             abandoned_share=out["abandoned"] / out["customers"] if out["customers"] else float("nan"),
+            **{k: out[k] for k in ("dissatisfied_share", "complaint_rate") if k in out},
         )
         del r["runs"]
     return results
@@ -243,7 +249,8 @@ def _model_rows(results: dict[str, dict], exact: float, constant: float) -> list
 
 
 def targets(
-    mmc: dict, ab: dict, memory: dict | None, quality: dict | None = None, loyalty: dict | None = None
+    mmc: dict, ab: dict, memory: dict | None, quality: dict | None = None, loyalty: dict | None = None,
+    cases: dict | None = None,
 ) -> list[dict]:
     """The targets with the measured figures and PASS (True) or FAIL (False); sections not run are left out."""
     checks: list[tuple[str, float | None, str]] = []
@@ -265,6 +272,12 @@ def targets(
         checks.append(("time with / without the quality layer, M/M/10+M", slowdown, "quality_slowdown"))
         judging = quality["simsvc"]["throughput"] / quality["simsvc + judgement only"]["throughput"]
         checks.append(("  the same, judgement only (no complaints)", judging, "quality_slowdown"))
+    for case, label in (("congested", "M/M/10 at load 0.97, most dissatisfied"), ("bank branch", "bank branch")):
+        if cases and case in cases:
+            per_customer = cases[f"{case} + quality"]["best_cpu_s"] / cases[f"{case} + quality"]["simulated"]
+            plain_per_customer = cases[case]["best_cpu_s"] / cases[case]["simulated"]
+            checks.append((f"CPU per customer with / without quality, {label}", per_customer / plain_per_customer,
+                           "quality_slowdown"))  # fmt: skip
     if loyalty:
         plain = loyalty["simsvc, 8 days"]["throughput"]
         checks.append(("time per customer with quality + loyalty / plain, 8 days M/M/10",
@@ -343,6 +356,20 @@ def report(results: dict) -> str:
             "  (CPU time, a cross-check on a busy machine: waiting for a core does not count)",
             "",
         ]
+    if results.get("quality_cases"):
+        cases = results["quality_cases"]
+        shares = ", ".join(
+            f"{name}: {r['dissatisfied_share']:.0%} dissatisfied, {r['complaint_rate']:.0%} complain"
+            for name, r in cases.items() if "quality" in name
+        )  # fmt: skip
+        out += [
+            "The quality layer on unfavourable cases: M/M/10 at load 0.97 with customers expecting a quick",
+            "service, and the bundled bank branch (one day per replication), each with and without it",
+            _cpu_table({k: v for k, v in cases.items() if k.startswith("congested")}, "congested", per_customer=True),
+            _cpu_table({k: v for k, v in cases.items() if k.startswith("bank")}, "bank branch", per_customer=True),
+            f"  ({shares})",
+            "",
+        ]
     if results.get("loyalty"):
         loyal = results["loyalty"]["simsvc + quality + loyalty, 8 days"]
         out += [
@@ -412,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     log(f"simsvc benchmarks ({'quick' if args.quick else 'full'}): {cfg}")
     sections = set(args.only or SECTIONS)
-    mmc, ab, quality, loyalty, memory = {}, {}, {}, {}, None
+    mmc, ab, quality, cases, loyalty, memory = {}, {}, {}, {}, {}, None
     if "mmc" in sections:
         log("M/M/10, load 0.95:")
         entries = [("simsvc", n), ("SimPy (minimal)", n)] + ([("Ciw", n_ciw)] if "Ciw" in MODELS else [])
@@ -424,6 +451,10 @@ def main(argv: list[str] | None = None) -> int:
         log("M/M/10+M with and without the service-quality layer:")
         entries = [("simsvc", n), ("simsvc + quality", n), ("simsvc + judgement only", n)]
         quality = compare(entries, repeats, args.seed, PATIENCE_MEAN, log)
+    if "quality_cases" in sections:
+        log("the quality layer on a congested queue and on the bank branch:")
+        names = ("congested", "congested + quality", "bank branch", "bank branch + quality")
+        cases = compare([(name, n) for name in names], repeats, args.seed, None, log)
     if "loyalty" in sections:
         log(f"{simsvc_model.LOYALTY_DAYS} days of M/M/10 with and without quality and loyalty:")
         big = 10 * n  # the horizon, not the cap, ends these runs
@@ -454,7 +485,8 @@ def main(argv: list[str] | None = None) -> int:
         "memory": memory,
         "quality": quality,
         "loyalty": loyalty,
-        "targets": targets(mmc, ab, memory, quality, loyalty),
+        "quality_cases": cases,
+        "targets": targets(mmc, ab, memory, quality, loyalty, cases),
     }
     print(report(results), flush=True)  # report() also adds the sanity verdicts to results
     if args.out:

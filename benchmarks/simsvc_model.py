@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+from pathlib import Path
 
 import simsvc
 
@@ -115,3 +116,56 @@ run_days_with_quality = functools.partial(run, days=LOYALTY_DAYS, quality=True)
 
 run_days_with_loyalty = functools.partial(run, days=LOYALTY_DAYS, quality=True, loyalty=True)
 """The same with loyalty declared (default block): returns and word of mouth move demand."""
+
+
+# --------------------------------------------- the quality layer's cost on unfavourable cases
+CONGESTED_ARRIVAL_RATE = 9.7
+"""The congested queue: M/M/10 at load 0.97 (whatever arrival rate the harness passes)."""
+
+
+def run_congested(
+    arrival_rate: float, service_rate: float, servers: int, n_customers: int, seed: int,
+    patience_mean: float | None = None, quality: bool = False,
+) -> dict:  # fmt: skip
+    """M/M/10 at load 0.97, no abandonment, customers who expect a quick service (desired wait 0.5
+    min, adequate 2): more than half are dissatisfied, and a complaint desk of 6 handles about a
+    seventh of the customers. With ``quality`` False the same queue, plain."""
+    mapping = scenario_mapping(CONGESTED_ARRIVAL_RATE, service_rate, servers, n_customers, seed, None, quality)
+    mapping["customer_classes"][0]["expectations"] = {"desired_wait": 0.5, "adequate_wait": 2.0}
+    mapping["complaints"]["teams"][0]["staff"] = 6
+    return _summary(simsvc.load_scenario(mapping), 1, seed)
+
+
+BANK_BRANCH = Path(__file__).resolve().parent.parent / "scenarios" / "bank_branch.yaml"
+BANK_CUSTOMERS_PER_DAY = 400
+"""About as many as the bank branch's day brings: replications are ``n_customers`` / this."""
+
+
+def run_bank(
+    arrival_rate: float, service_rate: float, servers: int, n_customers: int, seed: int,
+    patience_mean: float | None = None, quality: bool = False,
+) -> dict:  # fmt: skip
+    """The bundled bank branch (its own demand: the rates passed in are ignored), one day per
+    replication, with its quality layer (complaint desk, loyalty over one day: decided after the
+    fact) or without it (the same customers and queue)."""
+    sc = simsvc.load_scenario(BANK_BRANCH)
+    if not quality:
+        sc = sc.replace({"quality.enabled": False, "loyalty": None, "costs.lost_customer_value": 0})
+    return _summary(sc, max(1, n_customers // BANK_CUSTOMERS_PER_DAY), seed)
+
+
+def _summary(sc: simsvc.Scenario, replications: int, seed: int) -> dict:
+    res = simsvc.simulate(sc, replications=replications, seed=seed, keep_records=False)
+    s = res.summary()["mean"]
+    return {
+        "customers": round(s["arrivals"] * replications),
+        "served": round(s["served"] * replications),
+        "abandoned": round(s["abandoned"] * replications),
+        "mean_wait": float(s["mean_wait"]),
+        "dissatisfied_share": float(s.get("dissatisfied_share", float("nan"))),
+        "complaint_rate": float(s.get("complaint_rate", float("nan"))),
+    }
+
+
+run_congested_with_quality = functools.partial(run_congested, quality=True)
+run_bank_with_quality = functools.partial(run_bank, quality=True)

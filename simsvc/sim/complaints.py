@@ -16,6 +16,7 @@ success, decaying with the time to resolution); a recovered customer's gap becom
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable
 
 import numpy as np
@@ -31,6 +32,9 @@ CHUNK = 4096
 # A complaint as the desk hands it over: (customer, class, cell, arrival, filed, its wait
 # (NaN: left unserved), the team that served it (-1: none), its judging, index there).
 _CUSTOMER, _CLASS, _CELL, _ARRIVAL, _FILED, _WAIT, _TEAM, _JUDGING, _INDEX = range(9)
+_HANDLED_FIELDS = (
+    "customer", "klass", "cell", "arrival", "filed", "wait", "served_by", "index", "start", "end", "team", "success",
+)  # fmt: skip
 
 
 class Complaints:
@@ -54,7 +58,8 @@ class Complaints:
         self.decay, self.paradox = comp.recovery_decay_minutes, comp.paradox
         loyalty_model = scenario.loyalty
         self.p_return = None if loyalty_model is None else np.array(loyalty_model.return_probability.as_tuple())
-        self.pending: list[tuple] = []  # handled, not decided yet: (complaint, start, end, team, success)
+        # Handled, not decided yet: numbers per complaint (_HANDLED_FIELDS) in a flat array, and judgings.
+        self.numbers, self.judgings = array("d"), []
         self.booking: list[tuple] = []  # live loyalty: decided, outcome not booked yet
         self.never: list[tuple] = []  # never handled
         self.rows: list[np.ndarray] = []  # records not handed to the sink yet
@@ -62,8 +67,10 @@ class Complaints:
 
     def handled(self, complaint: tuple, start: float, end: float, team: int, success: float) -> None:
         """A handler of ``team`` (recovery ``success``) took ``complaint`` at ``start``; done at ``end``."""
-        self.pending.append((complaint, start, end, team, success))
-        if len(self.pending) >= CHUNK:
+        cid, k, cell, arrival, filed, wait, served_by, x, i = complaint
+        self.numbers.extend((cid, k, cell, arrival, filed, wait, served_by, i, start, end, team, success))
+        self.judgings.append(x)
+        if len(self.judgings) >= CHUNK:
             self._decide()
 
     def unhandled(self, complaint: tuple) -> None:
@@ -72,29 +79,27 @@ class Complaints:
 
     def _decide(self) -> None:
         """Decide the recovery and return of every handled complaint not decided yet; make their records."""
-        pending, self.pending = self.pending, []
-        m = len(pending)
+        judgings, m = self.judgings, len(self.judgings)
         if not m:
             return
-        complaints, starts, ends, teams, success = zip(*pending, strict=True)
-        c = list(zip(*complaints, strict=True))
-        judgings, index = c[_JUDGING], c[_INDEX]
-        u_recover = np.array([x.draws.u_recover.item(i) for x, i in zip(judgings, index, strict=True)])
-        u_return = np.array([x.draws.u_return.item(i) for x, i in zip(judgings, index, strict=True)])
-        gap, perceived = _judged(complaints)
-        start, end, filed = np.array(starts), np.array(ends), np.array(c[_FILED])
-        recovered = u_recover < quality.recovery_probability(end - filed, np.array(success), self.decay)
+        a = np.frombuffer(self.numbers, dtype=np.float64).reshape(m, len(_HANDLED_FIELDS)).copy()
+        self.numbers, self.judgings = array("d"), []
+        col = dict(zip(_HANDLED_FIELDS, a.T, strict=True))
+        index, served_by = col["index"].astype(np.int64), col["served_by"].astype(np.int64)
+        gap, perceived, u_recover, u_return = _judged(judgings, index, served_by, col["wait"])
+        start, end, filed = col["start"], col["end"], col["filed"]
+        recovered = u_recover < quality.recovery_probability(end - filed, col["success"], self.decay)
         final = np.where(recovered, quality.recovered_gap(gap, self.paradox), gap)
         outcome = np.where(recovered, quality.category(final, self.hi, self.lo), quality.UNRESOLVED)
         returns = np.full(m, np.nan) if self.p_return is None else (u_return < self.p_return[outcome])
         if self.live:  # booked at the next opening, on the day handling started (book)
             self.booking.extend(
-                zip(c[_CLASS], judgings, index, outcome.tolist(), c[_TEAM], perceived.tolist(), (returns == 1).tolist(),
-                    strict=True)
+                zip(col["klass"].astype(np.int64).tolist(), judgings, index.tolist(), outcome.tolist(),
+                    served_by.tolist(), perceived.tolist(), (returns == 1).tolist(), strict=True)
             )  # fmt: skip
         rows = np.column_stack([
-            c[_CUSTOMER], c[_CLASS], c[_CELL], c[_ARRIVAL], filed, start - filed, start, end, teams, np.ones(m), gap,
-            final, outcome, recovered, returns,
+            col["customer"], col["klass"], col["cell"], col["arrival"], filed, start - filed, start, end, col["team"],
+            np.ones(m), gap, final, outcome, recovered, returns,
         ]).astype(np.float64, copy=False)  # fmt: skip
         self._emit(rows)
 
@@ -109,7 +114,10 @@ class Complaints:
         """Decide and book everything; complaints never handled are unresolved."""
         self.book(math.inf)
         unresolved = quality.UNRESOLVED
-        gaps, perceptions = _judged(self.never) if self.never else ((), ())
+        gaps, perceptions = ((), ())
+        if self.never:
+            c = list(zip(*self.never, strict=True))
+            gaps, perceptions, _, _ = _judged(c[_JUDGING], np.array(c[_INDEX]), np.array(c[_TEAM]), np.array(c[_WAIT]))
         for c, gap, perceived in zip(self.never, gaps, perceptions, strict=True):
             x, i = c[_JUDGING], c[_INDEX]
             returns = math.nan if self.p_return is None else int(x.draws.u_return.item(i) < self.p_return[unresolved])
@@ -138,16 +146,20 @@ class Complaints:
         self.n_rows = len(pending) - full
 
 
-def _judged(complaints: list[tuple] | tuple[tuple, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """The complaining customers' gap and perceived responsiveness, from their judgings."""
-    gap, perceived = np.empty(len(complaints)), np.empty(len(complaints))
-    by_judging: dict[int, list[int]] = {}
-    for row, c in enumerate(complaints):
-        by_judging.setdefault(id(c[_JUDGING]), []).append(row)
-    for rows in by_judging.values():
-        x = complaints[rows[0]][_JUDGING]
-        index = np.array([complaints[r][_INDEX] for r in rows])
-        team = np.array([complaints[r][_TEAM] for r in rows])
-        wait = np.array([complaints[r][_WAIT] for r in rows])
-        gap[rows], perceived[rows] = x.judged(index, team, wait)
-    return gap, perceived
+def _judged(
+    judgings: tuple, index: np.ndarray, team: np.ndarray, wait: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Complaining customers' gap and perceived responsiveness, and their recovery and return draws.
+
+    Customer ``index[j]`` of judging ``judgings[j]``, served by ``team[j]`` (-1: none) after ``wait[j]``.
+    """
+    m = len(index)
+    gap, perceived, u_recover, u_return = np.empty(m), np.empty(m), np.empty(m), np.empty(m)
+    groups: dict[int, list[int]] = {}
+    for row, x in enumerate(judgings):
+        groups.setdefault(id(x), []).append(row)
+    for rows in groups.values():
+        x, i = judgings[rows[0]], index[rows]
+        gap[rows], perceived[rows] = x.judged(i, team[rows], wait[rows])
+        u_recover[rows], u_return[rows] = x.draws.u_recover[i], x.draws.u_return[i]
+    return gap, perceived, u_recover, u_return

@@ -45,65 +45,24 @@ import numpy as np
 import simpy
 
 from simsvc.scenario.models import Scenario, Staffed, Team
+from simsvc.sim.arrivals import ArrivalChain
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.journey_moves import JourneyMoves
 from simsvc.sim.patience import PatienceMoves
-from simsvc.sim.rota import closing_staff, day_steps
 from simsvc.sim.routing import Routing
 from simsvc.sim.routing_moves import RoutingMoves
-from simsvc.sim.schema import ABANDONED, BALKED, SERVED
+from simsvc.sim.schema import ABANDONED, BALKED
 from simsvc.sim.servers import _Team
-from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
-from simsvc.sim.trips import TripPlanner, Trips
+from simsvc.sim.shifts import ShiftMoves
+from simsvc.sim.shrinkage import shrinkage_per_interval
+from simsvc.sim.trips import TripPlanner
 
 __all__ = ["Engine"]
 
 _NAN = float("nan")
 
 
-class _ArrivalChain:
-    """Feeds one interval's batch of customers to the engine, one Timeout each."""
-
-    __slots__ = (
-        "batch", "cells", "end", "engine", "env", "extra", "first", "klass", "left", "need", "outcome",
-        "patience", "pos", "queue", "rows", "start", "team", "times", "trips", "wait",
-    )  # fmt: skip
-
-    def __init__(self, engine: Engine, batch: Batch, first_id: int):
-        self.engine, self.env, self.first, self.pos = engine, engine.env, first_id, 0
-        self.batch = batch
-        assert batch.cell is not None
-        self.cells = batch.cell.tolist()
-        n = self.left = len(batch)  # customers not yet served or gone
-        # The batch's records, filled in as its customers are served or leave (columns).
-        self.wait, self.start, self.end = [_NAN] * n, [_NAN] * n, [_NAN] * n
-        self.team, self.outcome = [-1] * n, [SERVED] * n
-        self.extra = engine.prepare(batch)  # per-customer data a subclass needs (quality)
-        self.times = batch.arrival.tolist()
-        self.klass = batch.klass.tolist()
-        self.need = engine.needs(batch, self.extra)
-        self.patience = batch.patience.tolist()
-        # Journey customers: their trips, and the queue of their first step (else their class's).
-        self.trips: Trips | None = None
-        self.rows: list[float] = []  # journey customers' step rows, flat (STEP_FIELDS less klass)
-        self.queue = self.klass
-        if engine.planner:
-            self.trips = engine.planner.plan(batch.klass, batch.need, batch.patience)
-            self.queue = self.trips.first_queues(self.klass)
-        self.env.timeout(max(0.0, self.times[0] - self.env.now)).callbacks.append(self.arrive)
-
-    def arrive(self, _event: simpy.Event) -> None:
-        k = self.pos
-        self.pos = k + 1
-        if k + 1 < len(self.times):
-            delay = self.times[k + 1] - self.env.now
-            self.env.timeout(delay if delay > 0.0 else 0.0).callbacks.append(self.arrive)
-        self.engine.arrive(
-            self.first + k, self.queue[k], self.cells[k], self.times[k], self.need[k], self.patience[k], (self, k)
-        )
-
-
-class Engine(JourneyMoves, RoutingMoves, PatienceMoves):
+class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
     """One replication of a scenario. Call :meth:`run`; records go to ``sink`` by batch.
 
     Args:
@@ -234,120 +193,6 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves):
         Each has ``busy_area`` and ``duty_area`` per cell and ``paid_area`` per day.
         """
         return self.teams
-
-    def _rota(self, team: _Team, spec: Staffed):
-        env, h = self.env, self.scenario.horizon
-        for day in range(self.days):
-            base = day * 1440.0
-            events: list[tuple[float, int | None]] = [(base + t, n) for t, n in day_steps(spec, h, day)]
-            closing = closing_staff(spec, h, day)
-            if not team.back_office:
-                events.append((base + h.close_minute, None))
-            events.sort(key=lambda e: (e[0], e[1] is not None))  # closing before a shift change
-            for t, n in events:
-                if t > env.now:
-                    yield env.timeout(t - env.now)
-                if n is None:
-                    self._close(team, closing)
-                else:
-                    self._set_staff(team, n)
-
-    def _clock(self):
-        """Opens each day and interval: moves the accounting cells, draws each day's customers."""
-        env, h = self.env, self.scenario.horizon
-        for day in range(self.days):
-            if day * 1440.0 > env.now:  # midnight: wages are booked to the new day
-                yield env.timeout(day * 1440.0 - env.now)
-            for team in self.teams:
-                team.account(env.now)
-                team.paid_day = day
-            for j in range(self.n_intervals):
-                start = h.interval_start(day, j)
-                if start > env.now:
-                    yield env.timeout(start - env.now)
-                cell = day * self.n_intervals + j
-                outside = len(self.max_queue_total) - 1
-                for team in self.teams:
-                    team.account(env.now)
-                    if team.back_office and j:
-                        continue  # its time is booked per day, to the day's first cell
-                    team.cell = cell if start >= self.warmup_end else outside
-                    team.overtime = False
-                    if j == 0:
-                        team.closed_with = None
-                    if team.shrink is not None and team.shrink[j] != team.shrink_now:
-                        team.shrink_now = team.shrink[j]
-                        self._set_staff(team, team.sched)
-                if j == 0:
-                    self._day_started(day)
-                    if not self.truncated:
-                        self._draw_day(day)
-            # From closing until the next opening, staff count only while serving; that
-            # overtime is booked to the day's last interval.
-            close = day * 1440.0 + h.close_minute
-            if close > env.now:
-                yield env.timeout(close - env.now)
-            for team in self.teams:
-                team.account(env.now)
-                team.overtime = not team.back_office
-
-    def _draw_day(self, day: int) -> None:
-        """Draw the day's customers (one batch) and start feeding them in, up to the cap."""
-        batch = self.demand.day_batch(day)
-        room = self.max_customers - self.next_id
-        if len(batch) > room:
-            self.truncated = True
-            batch = batch.head(room)
-        if len(batch):
-            _ArrivalChain(self, batch, self.next_id)
-            self.next_id += len(batch)
-
-    # -- staffing ------------------------------------------------------------------
-    def _set_staff(self, team: _Team, n: int) -> None:
-        team.account(self.env.now)
-        team.sched = n
-        team.floor = n if team.shrink is None else on_floor(n, team.shrink_now)
-        cap = team.cap
-        team.cap = max(team.floor, team.closing_cap) if team.draining else team.floor
-        if team.cap > cap:  # servers coming on duty are free from now
-            team.idle_since = self.env.now
-        self._dispatch(team, self.env.now)
-
-    def _close(self, team: _Team, closing: int) -> None:
-        team.account(self.env.now)
-        serving = closing if team.shrink is None or not closing else max(on_floor(closing, team.shrink_now), 1)
-        team.draining, team.closing_cap, team.closed_with = True, serving, serving
-        team.cap = max(team.floor, team.closing_cap)
-        self._dispatch(team, self.env.now)
-        self._maybe_end_drain(team)
-        if team.cap == 0:
-            # Once every team has closed (their closing events at this moment come first).
-            self.env.timeout(0.0).callbacks.append(lambda _event: self._turn_away(team))
-
-    def _turn_away(self, team: _Team) -> None:
-        """At closing, customers whose class no team serves any more leave unserved (as abandoned)."""
-        now = self.env.now
-        for k in (k for group in team.groups for k in group):
-            if any(t.cap for t in self.class_teams[k]):
-                continue
-            patient, queue = self.patient[k], self.queues[k]
-            if patient:
-                self._purge(k, now)  # those whose patience ran out before closing left then
-            while queue:
-                entry = queue.popleft()
-                if patient and self.waiting[k].pop(entry[1], None) is None:
-                    continue  # abandoned earlier (removed from the deque lazily)
-                self.n_customers_waiting -= 1
-                if self.q_journey[k]:
-                    self._leave_step(k, entry, now, ABANDONED)
-                else:
-                    self._abandon(entry[1], k, entry[3], entry[0], now, entry[6])
-            self.deadlines[k].clear()
-
-    def _maybe_end_drain(self, team: _Team) -> None:
-        if team.busy == 0 and not any(self._has_waiting(k) for g in team.groups for k in g):
-            team.draining, team.closing_cap = False, 0
-            team.cap = team.floor
 
     # -- customers -----------------------------------------------------------------
     def arrive(self, cid: int, k: int, cell: int, now: float, need: float, patience: float, ref: Any = None) -> None:
@@ -485,7 +330,7 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves):
         self.q_serve[k](team, best[1], k, best[3], best[0], now, best[4], best[6])
 
     # -- records -------------------------------------------------------------------
-    def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:
+    def _columns(self, chain: ArrivalChain) -> list[np.ndarray]:
         """A finished batch's record columns, in :data:`RECORD_FIELDS` order."""
         b, n = chain.batch, len(chain.batch)
         return [
@@ -500,7 +345,7 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves):
             np.array(chain.outcome, dtype=np.float64),
         ]
 
-    def _record(self, chain: _ArrivalChain) -> None:
+    def _record(self, chain: ArrivalChain) -> None:
         """Hand a batch whose customers have all been served or have left to the sink."""
         self.sink(self._columns(chain), chain.extra)
         if chain.trips is not None:

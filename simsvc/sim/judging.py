@@ -10,7 +10,7 @@ wait grows (:func:`simsvc.quality.perceived_responsiveness` never rises with the
 customer who voices complaints complains exactly when its wait exceeds a *tolerance*: the
 longest wait at which its gap is not yet below the dissatisfied line. The tolerance of each
 customer and team is found when the batch is created, by bisection on the bits of the wait with
-the same functions (exact to the last bit: at most 64 vectorised steps), so the engine compares
+the same functions (exact to the last bit, in a few vectorised steps), so the engine compares
 one number, and its decisions are those of the pure functions by construction
 (``tests/test_judgement_matches_quality.py`` checks them customer by customer).
 """
@@ -25,6 +25,9 @@ from simsvc.sim.demand import Batch
 from simsvc.sim.experience import experience, of_team
 
 __all__ = ["Judge", "Judging"]
+
+_NEAR = 1e-12  # regula falsi's points each side of its guess, relative
+_CLOSE = 1 << 16  # bracket width, in ulps, from which bisection takes over
 
 
 class Judge:
@@ -68,23 +71,47 @@ class Judge:
         (rows,) = np.nonzero(wanted & ~never & ~always)
         if not len(rows):
             return tol
-        base, k = base[rows], k[rows]
-        # Bits of non-negative doubles order as the doubles: bisect on them. Dissatisfied at
-        # ``high`` (beyond both the desired and the worst wait: perceived 1), not at 0 (7).
-        desired, worst = self.desired[k], 2.0 * self.adequate[k]
-        high = np.maximum(np.nextafter(desired, np.inf), worst).view(np.int64)
-        low = np.zeros(len(rows), dtype=np.int64)
-        while True:
-            open_ = high - low > 1
-            if not open_.any():
-                break
-            mid = low + (high - low) // 2
-            wait = mid.view(np.float64)
-            dissatisfied = self.served_gap(base, k, self.perceived(wait, k)) < lo
-            high = np.where(dissatisfied, mid, high)
-            low = np.where(dissatisfied, low, mid)
-        tol[rows] = low.view(np.float64)
+        tol[rows] = self._boundary(base[rows], k[rows])
         return tol
+
+    def _boundary(self, base: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """The largest wait at which each customer is not dissatisfied (it is just after it).
+
+        Regula falsi narrows the bracket (on the linear curve one step lands within a few
+        ulps), checking a point each side of its guess; bisection on the bits of the wait
+        (non-negative doubles order as their bits) then finds the boundary exactly. Every
+        point is judged with :meth:`perceived` and :meth:`served_gap`, so the boundary is that
+        of the pure functions whatever the curve.
+        """
+        lo, base2 = self.lo, base[:, None]
+        k2 = k[:, None]
+
+        def gap(wait: np.ndarray) -> np.ndarray:
+            return self.served_gap(base2, k2, self.perceived(wait, k2))
+
+        # Not dissatisfied at ``low`` (the desired wait: perceived 7); dissatisfied at ``high``
+        # (beyond both the desired and the worst wait: perceived 1).
+        low = self.desired[k]
+        high = np.maximum(np.nextafter(low, np.inf), 2.0 * self.adequate[k])
+        for _ in range(4):
+            g = gap(np.stack([low, high], axis=1)) - lo
+            guess = low + (high - low) * (g[:, 0] / (g[:, 0] - g[:, 1]))
+            points = np.clip(np.stack([guess * (1 - _NEAR), guess, guess * (1 + _NEAR)], axis=1), low[:, None],
+                             high[:, None])  # fmt: skip
+            dissatisfied = gap(points) < lo
+            low = np.maximum(low, np.where(dissatisfied, -np.inf, points).max(axis=1))
+            high = np.minimum(high, np.where(dissatisfied, points, np.inf).min(axis=1))
+            if (high.view(np.int64) - low.view(np.int64)).max() < _CLOSE:
+                break
+        low_bits, high_bits = low.view(np.int64), high.view(np.int64)
+        while True:
+            open_ = high_bits - low_bits > 1
+            if not open_.any():
+                return low_bits.view(np.float64)
+            mid = low_bits + (high_bits - low_bits) // 2
+            dissatisfied = gap(mid.view(np.float64)[:, None])[:, 0] < lo
+            high_bits = np.where(dissatisfied, mid, high_bits)
+            low_bits = np.where(dissatisfied, low_bits, mid)
 
 
 class Judging:

@@ -29,10 +29,11 @@ import numpy as np
 
 from simsvc import quality
 from simsvc.scenario.models import Scenario
+from simsvc.sim.arrivals import ArrivalChain
 from simsvc.sim.complaint_desk import ComplaintDesk
 from simsvc.sim.complaints import Complaints
 from simsvc.sim.demand import Batch, Demand
-from simsvc.sim.engine import Engine, _ArrivalChain, _Team
+from simsvc.sim.engine import Engine, _Team
 from simsvc.sim.experience import GAP_DIMENSIONS, of_team
 from simsvc.sim.judging import Judge, Judging
 from simsvc.sim.schema import ABANDONED, BALKED, QUALITY_FIELDS, RECORD_FIELDS
@@ -93,7 +94,7 @@ class QualityEngine(ComplaintDesk, Engine):
         """With one team, the needs with rework: read as the customers arrive, not again."""
         return extra.need if self.n_teams == 1 else super().needs(batch, extra)
 
-    def _columns(self, chain: _ArrivalChain) -> list[np.ndarray]:
+    def _columns(self, chain: ArrivalChain) -> list[np.ndarray]:
         columns = super()._columns(chain)
         columns += chain.extra.columns(columns[_WAIT], columns[_TEAM], self.scenario.loyalty is not None)
         if self.live_loyalty:
