@@ -9,6 +9,7 @@ are instructions per customer simulated::
 
     python -m benchmarks.instructions                  # 50,000 customers (~3 minutes on 2 cores)
     python -m benchmarks.instructions --customers 100000
+    python -m benchmarks.instructions --case congested --case "bank branch"
 
 It complements the wall-time target (``python -m benchmarks.run --only quality``): a
 change that lowers the instruction ratio lowers the work; whether the time follows
@@ -27,7 +28,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-MODELS = {"simsvc": "run", "simsvc + quality": "run_with_quality", "simsvc + judgement only": "run_judgement_only"}
+_MM10M = {"simsvc": "run", "simsvc + quality": "run_with_quality", "simsvc + judgement only": "run_judgement_only"}
+CASES = {
+    "M/M/10+M": _MM10M,
+    "congested": {"simsvc": "run_congested", "simsvc + quality": "run_congested_with_quality"},
+    "bank branch": {"simsvc": "run_bank", "simsvc + quality": "run_bank_with_quality"},
+}
+"""The models counted per case (functions of :mod:`benchmarks.simsvc_model`): M/M/10+M (the
+wall-time target's), M/M/10 at load 0.97 with most customers dissatisfied, the bank branch."""
 BASELINE_CUSTOMERS = 2_000
 _CHILD = (
     "import sys; sys.path.insert(0, {root!r}); from benchmarks import simsvc_model as m; "
@@ -51,22 +59,26 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--customers", type=int, default=50_000, help="customers per counted run")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="runs at a time")
+    p.add_argument("--case", action="append", choices=list(CASES), help="repeatable; default: M/M/10+M")
     args = p.parse_args(argv)
     if shutil.which("valgrind") is None:
         print("valgrind is not installed (Debian: apt-get install valgrind)", file=sys.stderr)
         return 2
-    runs = [(name, n) for name in MODELS for n in (BASELINE_CUSTOMERS, args.customers)]
+    runs = [(case, name, n) for case in args.case or ["M/M/10+M"] for name in CASES[case]
+            for n in (BASELINE_CUSTOMERS, args.customers)]  # fmt: skip
     with ThreadPoolExecutor(args.jobs) as pool:
-        counts = dict(zip(runs, pool.map(lambda r: instructions(MODELS[r[0]], r[1]), runs), strict=True))
-    per_customer = {
-        name: (counts[name, args.customers] - counts[name, BASELINE_CUSTOMERS]) / (args.customers - BASELINE_CUSTOMERS)
-        for name in MODELS
-    }
-    plain = per_customer["simsvc"]
-    print(f"M/M/10+M, {args.customers:,} customers minus {BASELINE_CUSTOMERS:,} (callgrind, PYTHONHASHSEED=0)")
-    print(f"  {'model':<24} {'instructions/customer':>22} {'vs plain':>9}")
-    for name, value in per_customer.items():
-        print(f"  {name:<24} {value:>22,.0f} {value / plain:>8.3f}x")
+        counts = dict(zip(runs, pool.map(lambda r: instructions(CASES[r[0]][r[1]], r[2]), runs), strict=True))
+    for case in args.case or ["M/M/10+M"]:
+        per_customer = {
+            name: (counts[case, name, args.customers] - counts[case, name, BASELINE_CUSTOMERS])
+            / (args.customers - BASELINE_CUSTOMERS)
+            for name in CASES[case]
+        }
+        plain = per_customer["simsvc"]
+        print(f"{case}, {args.customers:,} customers minus {BASELINE_CUSTOMERS:,} (callgrind, PYTHONHASHSEED=0)")
+        print(f"  {'model':<24} {'instructions/customer':>22} {'vs plain':>9}")
+        for name, value in per_customer.items():
+            print(f"  {name:<24} {value:>22,.0f} {value / plain:>8.3f}x")
     return 0
 
 
