@@ -158,6 +158,7 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
         if isinstance(spec, Team) and spec.shrinkage:
             team.shrink = shrinkage_per_interval(spec.shrinkage, self.n_intervals).tolist()
             team.shrink_now = team.shrink[0]
+        team.only = served[0] if len(served) == 1 else None
         team.done = self._completion_callback(team)
         self.teams.append(team)
         for k in served:
@@ -305,6 +306,12 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
         queues = self.queues
         if team.pick_customer is not None:
             self._dispatch_by_rule(team, now)
+            return
+        only = team.only
+        if only is not None and not self.patient[only]:  # one queue, nobody leaves it: its head
+            queue = queues[only]
+            while queue and team.busy < team.cap:
+                self._take(team, only, now)
             return
         while team.busy < team.cap:
             best = None

@@ -32,6 +32,7 @@ class _Team:
         "idle_since",
         "index",
         "last",
+        "only",
         "overtime",
         "paid_area",
         "paid_day",
@@ -63,6 +64,7 @@ class _Team:
         self.done: Callable[[simpy.Event], None] | None = None
         self.idle_since = 0.0  # when a server last became free (kept for rules that read it)
         self.pick_customer: Callable | None = None  # a custom rule's choice of waiting customer (None: priority)
+        self.only: int | None = None  # the one queue the team serves, if it serves one
 
     def account(self, now: float) -> None:
         """Add busy and on-duty server-minutes since the last change to the current cell."""
