@@ -10,6 +10,7 @@ are instructions per customer simulated::
     python -m benchmarks.instructions                  # 50,000 customers (~3 minutes on 2 cores)
     python -m benchmarks.instructions --customers 100000
     python -m benchmarks.instructions --case congested --case "bank branch"
+    python -m benchmarks.instructions --case network --customers 20000   # simsvc, SimPy and Ciw
 
 It complements the wall-time target (``python -m benchmarks.run --only quality``): a
 change that lowers the instruction ratio lowers the work; whether the time follows
@@ -28,24 +29,31 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-_MM10M = {"simsvc": "run", "simsvc + quality": "run_with_quality", "simsvc + judgement only": "run_judgement_only"}
+_QUEUE = "from benchmarks import simsvc_model as m; m.{}(9.5, 1.0, 10, {{n}}, 1, patience_mean=5.0)"
+_NETWORK = "from benchmarks import {} as m; from benchmarks.network_spec import BRANCH; m.run(BRANCH, {{n}}, 1, 20)"
 CASES = {
-    "M/M/10+M": _MM10M,
-    "congested": {"simsvc": "run_congested", "simsvc + quality": "run_congested_with_quality"},
-    "bank branch": {"simsvc": "run_bank", "simsvc + quality": "run_bank_with_quality"},
-}
-"""The models counted per case (functions of :mod:`benchmarks.simsvc_model`): M/M/10+M (the
-wall-time target's), M/M/10 at load 0.97 with most customers dissatisfied, the bank branch."""
+    "M/M/10+M": {
+        "simsvc": _QUEUE.format("run"), "simsvc + quality": _QUEUE.format("run_with_quality"),
+        "simsvc + judgement only": _QUEUE.format("run_judgement_only"),
+    },
+    "congested": {
+        "simsvc": _QUEUE.format("run_congested"), "simsvc + quality": _QUEUE.format("run_congested_with_quality"),
+    },
+    "bank branch": {"simsvc": _QUEUE.format("run_bank"), "simsvc + quality": _QUEUE.format("run_bank_with_quality")},
+    "network": {
+        "simsvc": _NETWORK.format("simsvc_network"), "SimPy": _NETWORK.format("simpy_network"),
+        "Ciw": _NETWORK.format("ciw_network"),
+    },
+}  # fmt: skip
+"""The models counted per case (code run in a fresh process, ``{n}`` customers): M/M/10+M (the
+wall-time target's), M/M/10 at load 0.97 with most customers dissatisfied, the bank branch
+(:mod:`benchmarks.simsvc_model`), and the 3-station network (:mod:`benchmarks.network`)."""
 BASELINE_CUSTOMERS = 2_000
-_CHILD = (
-    "import sys; sys.path.insert(0, {root!r}); from benchmarks import simsvc_model as m; "
-    "m.{function}(9.5, 1.0, 10, {n}, 1, patience_mean=5.0)"
-)
 
 
-def instructions(function: str, n: int) -> int:
-    """Instructions executed by a fresh Python process simulating ``n`` customers."""
-    code = _CHILD.format(root=str(ROOT), function=function, n=n)
+def instructions(model: str, n: int) -> int:
+    """Instructions executed by a fresh Python process running ``model`` (a case's code) on ``n`` customers."""
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); " + model.format(n=n)
     cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code]
     env = dict(os.environ, PYTHONHASHSEED="0", OPENBLAS_NUM_THREADS="1")
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
@@ -74,9 +82,9 @@ def main(argv: list[str] | None = None) -> int:
             / (args.customers - BASELINE_CUSTOMERS)
             for name in CASES[case]
         }
-        plain = per_customer["simsvc"]
+        plain = per_customer["simsvc"]  # the reference: others' ratios are to simsvc's count
         print(f"{case}, {args.customers:,} customers minus {BASELINE_CUSTOMERS:,} (callgrind, PYTHONHASHSEED=0)")
-        print(f"  {'model':<24} {'instructions/customer':>22} {'vs plain':>9}")
+        print(f"  {'model':<24} {'instructions/customer':>22} {'vs simsvc':>9}")
         for name, value in per_customer.items():
             print(f"  {name:<24} {value:>22,.0f} {value / plain:>8.3f}x")
     return 0
