@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -89,6 +90,40 @@ def test_optimize_plans_a_journey_that_the_simulation_of_the_whole_journey_confi
     assert busiest["counter"] > busiest["greeter"] >= 1
     proc = invoke_cli("optimize", str(path), "--out", str(tmp_path / "plan"))
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_optimizer_assumes_the_service_times_the_engine_simulates_with_rework():
+    """With failures and rework, the optimizer's mean service time per station is the engine's:
+    a class without a journey reworks a failed service (twice the time with rework_probability),
+    a journey's steps do not. Compared with the simulated mean service time at each station
+    (99 % interval over replications)."""
+    from simsvc.staffing.curves import team_demand
+    from tests.confidence import assert_exact_in_ci
+
+    spec = tandem((60.0,) * 4, rework=0.0, replications=40)
+    spec["customer_classes"].append({
+        "name": "walk_in", "arrivals": {"per_hour": 20}, "service_time": {"dist": "exponential", "mean": 4.0},
+    })  # fmt: skip
+    spec["teams"][1]["serves"] = ["walk_in"]
+    spec["training_levels"][0]["failure_prob"] = 0.4
+    spec["quality"] = {"enabled": True, "rework_probability": 0.5}
+    spec["teams"] = [{**t, "staff": 12} for t in spec["teams"]]  # no waiting: the mix is the arrivals'
+    scenario = simsvc.load_scenario(spec)
+    result = simsvc.simulate(scenario, keep_records=True)
+    steps, customers = result.steps, result.customers
+    for t, team in enumerate(("greeter", "counter")):
+        expected = team_demand(scenario, scenario.teams[t], 0, 1).mean_service
+        visits = steps[(steps["team"] == team) & (steps["outcome"] == "served")]
+        one_step = customers[(customers["team"] == team) & (customers["class"] == "walk_in")]
+        per_rep = (
+            pd.concat([visits[["replication"]].assign(t=visits["end"] - visits["start"]),
+                       one_step[["replication"]].assign(t=one_step["end"] - one_step["start"])])
+            .groupby("replication")["t"].mean().to_numpy()
+        )  # fmt: skip
+        assert_exact_in_ci(f"{team} mean service", per_rep, expected, max_rel_half=0.05)
+    # The counter's walk-ins rework: 4 * (1 + 0.4 * 0.5) = 4.8 min; the visitors' counter step 4 min.
+    counter = team_demand(scenario, scenario.teams[1], 0, 1).mean_service
+    assert counter == pytest.approx((60 * 4.0 + 20 * 4.8) / 80)
 
 
 def test_the_bundled_journey_example_s_plan_is_corrected_until_its_journeys_meet_the_targets():

@@ -3,7 +3,7 @@
 A complaint joins the desk's one first-come queue at the moment it is filed: when a
 dissatisfied customer's service ends, or when it leaves unserved (an abandoning customer at
 its deadline: :mod:`simsvc.sim.patience`). The desk's teams are ordinary teams of the engine
-(:class:`~simsvc.sim.servers._Team`) with their rota and time accounting, and follow the
+(:class:`~simsvc.sim.station.Station`) with their rota and time accounting, and follow the
 back-office rules: no closing (complaints wait for the next shift, across days; those no shift
 reaches are never handled) and time booked per day. A complaint goes to the first team, in
 scenario order, with a free handler; a handler who becomes free takes the oldest complaint.
@@ -22,7 +22,7 @@ from simpy.events import Timeout
 
 if TYPE_CHECKING:
     from simsvc.sim.complaints import Complaints
-    from simsvc.sim.servers import _Team
+    from simsvc.sim.station import Station
 
 __all__ = ["ComplaintDesk"]
 
@@ -54,7 +54,7 @@ class ComplaintDesk:
         ref = (cid, k, cell, arrival, now, wait, team, x, i)
         self.arrive(cid, self.desk, cell, now, x.draws.complaint_need.item(i), math.inf, ref)
 
-    def _complains_at_end(self, duration: float, team: _Team, complaint: tuple) -> None:
+    def _complains_at_end(self, duration: float, team: Station, complaint: tuple) -> None:
         """Start the service (of ``duration``) of a customer who complains when it ends."""
         callbacks = Timeout(self.env, duration, complaint).callbacks
         callbacks.append(team.done)  # the server is free before its customer complains
@@ -63,7 +63,7 @@ class ComplaintDesk:
     def _filed_at_end(self, event: Timeout) -> None:
         self._file(*event.value)
 
-    def _handle(self, team: _Team, cid: int, q: int, cell: int, filed: float, now: float, need: float,
+    def _handle(self, team: Station, cid: int, q: int, cell: int, filed: float, now: float, need: float,
                 ref: tuple) -> None:  # fmt: skip
         """A handler of ``team`` takes a complaint."""
         team.account(now)

@@ -52,9 +52,9 @@ from simsvc.sim.patience import PatienceMoves
 from simsvc.sim.routing import Routing
 from simsvc.sim.routing_moves import RoutingMoves
 from simsvc.sim.schema import ABANDONED, BALKED
-from simsvc.sim.servers import _Team
 from simsvc.sim.shifts import ShiftMoves
 from simsvc.sim.shrinkage import shrinkage_per_interval
+from simsvc.sim.station import Station
 from simsvc.sim.trips import TripPlanner
 
 __all__ = ["Engine"]
@@ -101,7 +101,7 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
         self.deadlines: list[list] = []
         self.waiting: list[dict] = []  # patient classes: id -> entry
         self.max_queue: list[list[int]] = []
-        self.class_teams: list[list[_Team]] = []  # per queue: the teams that serve it, in order
+        self.class_teams: list[list[Station]] = []  # per queue: the teams that serve it, in order
         self.q_class: list[int] = []  # per queue: its class
         self.q_journey: list[bool] = []  # per queue: its class takes several steps
         self.q_counted: list[int] = []  # per queue: 1 if its waiting count as customers in the queue
@@ -112,8 +112,8 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
         self.n_customers_waiting = 0
         self.max_queue_total = [0] * (n_cells + 1)
         self.next_id = 0
-        self.teams: list[_Team] = []
-        self.rotas: list[tuple[_Team, Staffed]] = []
+        self.teams: list[Station] = []
+        self.rotas: list[tuple[Station, Staffed]] = []
         step_queues = self._add_queues(scenario)
         self.planner = TripPlanner(scenario, step_queues, demand.seed, demand.replication)
         names = [c.name for c in scenario.customer_classes]
@@ -143,8 +143,8 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
         self.class_teams.append([])
         return k
 
-    def _add_team(self, spec: Staffed, served: list[int], back_office: bool = False) -> _Team:
-        """Add a team serving queues ``served`` (``back_office``: see :attr:`_Team.back_office`)."""
+    def _add_team(self, spec: Staffed, served: list[int], back_office: bool = False) -> Station:
+        """Add a team serving queues ``served`` (``back_office``: see :attr:`Station.back_office`)."""
         served = sorted(served, key=lambda k: self.priority[k])
         groups: list[list[int]] = []
         for k in served:
@@ -152,7 +152,7 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
                 groups[-1].append(k)
             else:
                 groups.append([k])
-        team = _Team(len(self.teams), self.scenario.training(spec.training_level).speed, groups, self.n_cells)
+        team = Station(len(self.teams), self.scenario.training(spec.training_level).speed, groups, self.n_cells)
         team.paid_area = [0.0] * self.days
         team.back_office = back_office
         if isinstance(spec, Team) and spec.shrinkage:
@@ -188,7 +188,7 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
     def _day_started(self, day: int) -> None:
         """Called as each day's first interval opens, before its customers are drawn."""
 
-    def time_accounts(self) -> list[_Team]:
+    def time_accounts(self) -> list[Station]:
         """The teams' busy, on-duty and paid server-minutes: front line first, then any others.
 
         Each has ``busy_area`` and ``duty_area`` per cell and ``paid_area`` per day.
@@ -253,12 +253,12 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
         return batch.need.tolist()
 
     def _start(
-        self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float, ref: Any
+        self, team: Station, cid: int, k: int, cell: int, arrival: float, now: float, need: float, ref: Any
     ) -> None:
         """Start serving a customer (its record is complete now: its end is known)."""
         self._serve_last(team, now, need, now - arrival, ref)
 
-    def _serve_last(self, team: _Team, now: float, need: float, wait: float, ref: Any) -> None:
+    def _serve_last(self, team: Station, now: float, need: float, wait: float, ref: Any) -> None:
         """A customer's last (or only) service starts: its row is complete, ``wait`` its total wait."""
         team.account(now)
         team.busy += 1
@@ -284,7 +284,7 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
         if not chain.left:
             self._record(chain)
 
-    def _completion_callback(self, team: _Team, track_idle: bool = False) -> Callable[[simpy.Event], None]:
+    def _completion_callback(self, team: Station, track_idle: bool = False) -> Callable[[simpy.Event], None]:
         def done(_event: simpy.Event) -> None:
             now = self.env.now
             team.account(now)
@@ -301,7 +301,7 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
 
         return done_tracking if track_idle else done
 
-    def _dispatch(self, team: _Team, now: float) -> None:
+    def _dispatch(self, team: Station, now: float) -> None:
         """Give idle servers of ``team`` the best waiting customers, while any wait."""
         queues = self.queues
         if team.pick_customer is not None:
@@ -328,7 +328,7 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
                 return
             self._take(team, best[2], now)
 
-    def _take(self, team: _Team, k: int, now: float) -> None:
+    def _take(self, team: Station, k: int, now: float) -> None:
         """A server of ``team`` takes the customer at the head of queue ``k`` (still waiting)."""
         best = self.queues[k].popleft()
         if self.patient[k]:

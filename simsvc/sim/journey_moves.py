@@ -18,7 +18,7 @@ from simsvc.sim.schema import ABANDONED, SERVED, STEP_FIELDS
 from simsvc.sim.trips import Trips
 
 if TYPE_CHECKING:
-    from simsvc.sim.servers import _Team
+    from simsvc.sim.station import Station
 
 __all__ = ["JourneyMoves"]
 
@@ -50,7 +50,7 @@ class JourneyMoves:
         return layout
 
     def _serve_step(
-        self, team: _Team, cid: int, q: int, cell: int, arrival: float, now: float, need: float, ref: Any
+        self, team: Station, cid: int, q: int, cell: int, arrival: float, now: float, need: float, ref: Any
     ) -> None:
         """Start a journey customer's service at its current step (its need is its trip's)."""
         chain, i = ref
@@ -82,7 +82,7 @@ class JourneyMoves:
         )
 
     def _start_last(
-        self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float, wait: float, ref: Any
+        self, team: Station, cid: int, k: int, cell: int, arrival: float, now: float, need: float, wait: float, ref: Any
     ) -> None:
         """Start a journey's last service (``arrival``: the first; ``wait``: the journey's total)."""
         self._serve_last(team, now, need, wait, ref)

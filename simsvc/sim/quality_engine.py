@@ -33,7 +33,7 @@ from simsvc.sim.arrivals import ArrivalChain
 from simsvc.sim.complaint_desk import ComplaintDesk
 from simsvc.sim.complaints import Complaints
 from simsvc.sim.demand import Batch, Demand
-from simsvc.sim.engine import Engine, _Team
+from simsvc.sim.engine import Engine, Station
 from simsvc.sim.experience import GAP_DIMENSIONS, of_team
 from simsvc.sim.judging import Judge, Judging
 from simsvc.sim.schema import ABANDONED, BALKED, QUALITY_FIELDS, RECORD_FIELDS
@@ -156,7 +156,7 @@ class QualityEngine(ComplaintDesk, Engine):
         return start_one_team if single else start
 
     def _start_last(
-        self, team: _Team, cid: int, k: int, cell: int, arrival: float, now: float, need: float, wait: float, ref: Any
+        self, team: Station, cid: int, k: int, cell: int, arrival: float, now: float, need: float, wait: float, ref: Any
     ) -> None:
         """A journey's last service starts: the customer is judged once, on the journey's total wait."""
         chain, i = ref

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from simsvc.sim.routing import FirstIdle, LongestIdle, Priority, Routing, Waiting, rule
 
 if TYPE_CHECKING:
-    from simsvc.sim.servers import _Team
+    from simsvc.sim.station import Station
 
 __all__ = ["RoutingMoves"]
 
@@ -48,7 +48,7 @@ class RoutingMoves:
                 self.class_teams[q] = sorted(teams, key=lambda t: next(g for g, ks in enumerate(t.groups) if q in ks))
             self.pick.append(None if type(r) in (FirstIdle, Priority) else r.pick_team)
 
-    def _dispatch_by_rule(self, team: _Team, now: float) -> None:
+    def _dispatch_by_rule(self, team: Station, now: float) -> None:
         """As :meth:`_dispatch`, the customer chosen by the team's own rule among its queues' heads."""
         names = [c.name for c in self.scenario.customer_classes]
         while team.busy < team.cap:

@@ -18,7 +18,7 @@ from simsvc.sim.schema import ABANDONED
 from simsvc.sim.shrinkage import on_floor
 
 if TYPE_CHECKING:
-    from simsvc.sim.servers import _Team
+    from simsvc.sim.station import Station
 
 __all__ = ["ShiftMoves"]
 
@@ -26,7 +26,7 @@ __all__ = ["ShiftMoves"]
 class ShiftMoves:
     """The shifts-and-clock half of the engine (it supplies ``env``, the teams, queues and dispatch)."""
 
-    def _rota(self, team: _Team, spec: Staffed):
+    def _rota(self, team: Station, spec: Staffed):
         env, h = self.env, self.scenario.horizon
         for day in range(self.days):
             base = day * 1440.0
@@ -94,7 +94,7 @@ class ShiftMoves:
             self.next_id += len(batch)
 
     # -- staffing ------------------------------------------------------------------
-    def _set_staff(self, team: _Team, n: int) -> None:
+    def _set_staff(self, team: Station, n: int) -> None:
         team.account(self.env.now)
         team.sched = n
         team.floor = n if team.shrink is None else on_floor(n, team.shrink_now)
@@ -104,7 +104,7 @@ class ShiftMoves:
             team.idle_since = self.env.now
         self._dispatch(team, self.env.now)
 
-    def _close(self, team: _Team, closing: int) -> None:
+    def _close(self, team: Station, closing: int) -> None:
         team.account(self.env.now)
         serving = closing if team.shrink is None or not closing else max(on_floor(closing, team.shrink_now), 1)
         team.draining, team.closing_cap, team.closed_with = True, serving, serving
@@ -115,7 +115,7 @@ class ShiftMoves:
             # Once every team has closed (their closing events at this moment come first).
             self.env.timeout(0.0).callbacks.append(lambda _event: self._turn_away(team))
 
-    def _turn_away(self, team: _Team) -> None:
+    def _turn_away(self, team: Station) -> None:
         """At closing, customers whose class no team serves any more leave unserved (as abandoned)."""
         now = self.env.now
         for k in (k for group in team.groups for k in group):
@@ -135,7 +135,7 @@ class ShiftMoves:
                     self._abandon(entry[1], k, entry[3], entry[0], now, entry[6])
             self.deadlines[k].clear()
 
-    def _maybe_end_drain(self, team: _Team) -> None:
+    def _maybe_end_drain(self, team: Station) -> None:
         if team.busy == 0 and not any(self._has_waiting(k) for g in team.groups for k in g):
             team.draining, team.closing_cap = False, 0
             team.cap = team.floor

@@ -116,9 +116,12 @@ def team_demand(scenario: Scenario, team: Team, level: int, seed: int) -> TeamDe
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(rate[:, None] > 0, per_class / rate[:, None], 0.0)
     spec = scenario.training(level)
-    rework = 1.0 + (spec.failure_prob * q.rework_probability if q.enabled else 0.0)
     mean_need = np.where(split > 0, station_means(scenario, lambda s: s.service_time.mean)[:, t],
                          [c.service_time.mean for c in classes])  # fmt: skip
+    # A failed service is done again with rework_probability: as the engine does, for classes
+    # without a journey (a journey's steps have their own service times, without rework).
+    rework = 1.0 + (spec.failure_prob * q.rework_probability if q.enabled else 0.0)
+    mean_need = mean_need * np.where([j.one_step for j in scenario.journeys], rework, 1.0)
     weights = per_class.sum(axis=0)
     mean_service = float(weights @ mean_need / weights.sum()) if weights.sum() > 0 else float(mean_need.mean())
     theta = station_means(scenario, lambda s: 0.0 if s.patience is None else 1.0 / s.patience.mean)[:, t]
@@ -129,7 +132,7 @@ def team_demand(scenario: Scenario, team: Team, level: int, seed: int) -> TeamDe
         level=level,
         rate=rate,
         share=share,
-        mean_service=mean_service * rework / spec.speed,
+        mean_service=mean_service / spec.speed,
         patience_rate=share @ theta,
         within=within,
         judgements=judgements,

@@ -1,7 +1,10 @@
-"""A team's servers as the engine runs them: rota, shrinkage, closing, and their time accounting.
+"""A station: one team's pool of servers as the engine runs it, and its time accounting.
 
-One implementation for the front-line stations and the complaint desk's teams: busy,
-on-duty and paid server-minutes are accounted here, per reporting cell and per day.
+One implementation for every station (greeter, counters, advisors, back offices) and the
+complaint desk: how many servers the rota, shrinkage and closing allow now, how many are
+busy, and the busy, on-duty and paid server-minutes per reporting cell and per day. The
+queues a station serves are the engine's (:class:`simsvc.sim.engine.Engine`), grouped here
+by priority; its shift process is :mod:`simsvc.sim.shifts`.
 """
 
 from __future__ import annotations
@@ -10,11 +13,15 @@ from collections.abc import Callable
 
 import simpy
 
-__all__ = ["_Team"]
+__all__ = ["Station"]
 
 
-class _Team:
-    """A team's servers: ``sched`` is the rota, ``floor`` those not lost to shrinkage, ``cap`` who may serve now."""
+class Station:
+    """A team's servers: ``sched`` is the rota, ``floor`` those not lost to shrinkage, ``cap`` who may serve now.
+
+    ``groups``: the queues it serves, best priority first; ``done``: the SimPy callback of a
+    service's end (frees a server, which takes the next customer).
+    """
 
     __slots__ = (
         "back_office",
