@@ -152,3 +152,14 @@ def test_the_bundled_journey_example_s_plan_is_corrected_until_its_journeys_meet
         assert demand[team].to_list() == pytest.approx([r * visits for r in per_hour], rel=1e-9), team
     desk = plan.to_scenario().complaints.teams[0]
     assert desk.shifts == simsvc.load_scenario(SCENARIOS / "service_centre.yaml").complaints.teams[0].shifts
+    # The desk kept as declared is paid and trained in the plan's cost as in the simulation: one
+    # handler 09:00-17:00 at level 1's wage, and its share of level 1's training.
+    level = scenario.training(desk.training_level)
+    assert plan.cost["cost_wages_complaint_teams"] == pytest.approx(8 * level.wage_per_hour)
+    assert plan.cost["cost_training"] == pytest.approx(plan.simulated.loc["cost_training", "mean"])
+    # A journey's visitor complains once, however many stations it visits: the complaints the
+    # plan predicts are the visitors', near the simulated count (the curves judge each station's
+    # wait alone, so not equal), not about 2.5 times it (once per station visit).
+    predicted = plan.cost["cost_complaints"] / scenario.complaints.cost_per_complaint
+    simulated = plan.simulated.loc["cost_complaints", "mean"] / scenario.complaints.cost_per_complaint
+    assert 0.7 * simulated < predicted < 1.3 * simulated

@@ -2,7 +2,8 @@
 
 ``cost`` = ``cost_wages`` + ``cost_training`` + ``cost_complaints``: wages of the paid time of
 every planned shift (front line and complaint teams, split as ``cost_wages_front_line`` and
-``cost_wages_complaint_teams``), training amortised over ``costs.training_amortization_days``
+``cost_wages_complaint_teams``; a complaint team the optimizer does not staff works its declared
+rota, whose rostered time is paid too), training amortised over ``costs.training_amortization_days``
 for the people the plan employs (each team's busiest day, as the simulation counts them), and
 the material cost of handling the complaints the curves predict
 (``complaints.cost_per_complaint`` each). ``per_day`` is ``cost`` per day of the horizon. The
@@ -12,16 +13,29 @@ value of customers lost is not a cost the firm pays and is not here.
 from __future__ import annotations
 
 from simsvc.costs import headcount
+from simsvc.scenario.base import Staffed
 from simsvc.scenario.models import Scenario
+from simsvc.sim.rota import day_steps
 from simsvc.staffing.patterns import Pattern
 from simsvc.staffing.plan import PlannedShift
 
-__all__ = ["pattern_cost", "plan_cost"]
+__all__ = ["pattern_cost", "plan_cost", "rostered_wages"]
 
 
 def pattern_cost(pattern: Pattern, wage_per_minute: float) -> float:
     """Wages of one person working ``pattern`` over the horizon (paid minutes × days worked)."""
     return pattern.paid_minutes * wage_per_minute * len(pattern.days)
+
+
+def rostered_wages(scenario: Scenario, team: Staffed) -> float:
+    """Wages of ``team``'s declared rota over the horizon: its rostered server-minutes at its level's wage."""
+    h = scenario.horizon
+    minutes = 0.0
+    for day in range(h.days):
+        steps = day_steps(team, h, day)
+        ends = [t for t, _ in steps[1:]] + [1440.0]
+        minutes += sum(n * (end - t) for (t, n), end in zip(steps, ends, strict=True))
+    return minutes * scenario.training(team.training_level).wage_per_hour / 60.0
 
 
 def plan_cost(
@@ -39,12 +53,16 @@ def plan_cost(
     wages_front = sum(s.cost for s in planned if s.pattern.team in front)
     wages_desk = sum(s.cost for s in planned if s.pattern.team not in front)
     planned_teams = {s.pattern.team for s in planned}
+    # Complaint teams the optimizer has no shifts for work their declared rota: paid and trained too.
+    kept = [t for t in staffed.complaints.teams if t.name not in planned_teams] if staffed.quality.enabled else []
+    wages_desk += sum(rostered_wages(staffed, t) for t in kept)
     teams = [*staffed.teams, *(staffed.complaints.teams if staffed.quality.enabled else ())]
+    employed = planned_teams | {t.name for t in kept}
     amortised = scenario.horizon.days / scenario.costs.training_amortization_days
     training = amortised * sum(
         headcount(t) * staffed.training(t.training_level).training_cost_per_person
         for t in teams
-        if t.name in planned_teams
+        if t.name in employed
     )
     handling = complaints * scenario.complaints.cost_per_complaint if scenario.quality.enabled else 0.0
     wages = wages_front + wages_desk

@@ -21,6 +21,7 @@ import pandas as pd
 
 from simsvc.errors import ScenarioError
 from simsvc.scenario.models import Scenario
+from simsvc.sim.capacity import arrivals_per_minute
 from simsvc.staffing.complaint_staffing import least_cost_per_complaint, staff_complaint_teams
 from simsvc.staffing.costing import pattern_cost, plan_cost
 from simsvc.staffing.model import ModelInput, Solution, solve_staffing
@@ -62,10 +63,18 @@ def _staffed_scenario(
 
 
 def _predicted(scenario: Scenario, inp: ModelInput, sol: Solution) -> tuple[dict[str, float], np.ndarray]:
-    """Overall predicted KPIs (arrival-weighted) and predicted complaints per day."""
+    """Overall predicted KPIs (weighted by station visits) and predicted complaints per day.
+
+    A journey's customer visits several stations but is judged, and complains, once: a cell's
+    complaints are its visits' dissatisfied share times its customers (for classes without a
+    journey, visits and customers are the same).
+    """
     weight = sl = ab = dis = 0.0
     complaints = np.zeros(inp.days)
     voice = scenario.complaints.voice_probability if scenario.quality.enabled else 0.0
+    visits = np.sum([team.arrivals for team in inp.teams], axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_visit = np.where(visits > 0, _customers_per_cell(scenario) / visits, 0.0)
     for team in inp.teams:
         for cell, p in sol.predicted[team.name].items():
             a = float(team.arrivals[cell])
@@ -74,12 +83,21 @@ def _predicted(scenario: Scenario, inp: ModelInput, sol: Solution) -> tuple[dict
             ab += a * p.abandonment
             if scenario.quality.enabled:
                 dis += a * (1.0 - p.satisfied)
-                complaints[cell // inp.cells_per_day] += a * (1.0 - p.satisfied) * voice
+                complaints[cell // inp.cells_per_day] += a * per_visit[cell] * (1.0 - p.satisfied) * voice
     out = {"service_level": sl / weight, "abandonment_rate": ab / weight} if weight else {}
     if scenario.quality.enabled and weight:
         out["dissatisfied_share"] = dis / weight
         out["complaints_per_day"] = float(complaints.mean())
     return out, complaints
+
+
+def _customers_per_cell(scenario: Scenario) -> np.ndarray:
+    """Customers arriving in each cell of the horizon (as the teams' visits are counted)."""
+    h = scenario.horizon
+    rates = arrivals_per_minute(scenario).reshape(h.days * h.n_intervals, -1).sum(axis=1)
+    if scenario.quality.enabled:
+        rates = rates * scenario.quality.promise_demand_multiplier
+    return rates * h.interval_minutes
 
 
 def _raise_floors(
