@@ -32,6 +32,9 @@ Rules (also in the README):
   at that moment, with that step's need and patience. A customer reaching a station after
   its closing finds the staff who were on duty at closing (they stay for it); a station with
   nobody on duty at closing turns it away (counted as abandoned).
+* **Back office.** A back-office station (the complaint desk, :mod:`simsvc.sim.complaint_desk`)
+  has no closing: its queue waits for its next shift, across days, and its time is booked per
+  day. Its waiting do not count in the customers' queue length.
 """
 
 from __future__ import annotations
