@@ -171,3 +171,39 @@ def test_an_upload_with_its_csv_shows_names_as_written(browser, app_url, tmp_pat
         assert "Traceback" not in page.content()
     finally:
         page.close()
+
+
+def _bundled(page, name: str, heading: str) -> None:
+    """Choose a bundled scenario and wait for its heading."""
+    page.locator('[data-testid="stSelectbox"]').click()
+    page.get_by_role("option", name=name, exact=True).click()
+    page.locator('[data-testid="stHeading"]').filter(has_text=heading).first.wait_for(timeout=60_000)
+
+
+def _kpi_row(page, label: str) -> str:
+    """The KPI table's row for ``label`` (its text: label, mean, interval)."""
+    row = page.locator('[data-testid="stTable"] tr').filter(has=page.get_by_text(label, exact=True)).first
+    row.wait_for(timeout=60_000)
+    return row.inner_text()
+
+
+def test_complaint_team_at_zero_runs_with_nobody_handling_complaints(browser, app_url):
+    """The complaint-handling lesson: the team's lever at 0 is a valid scenario, every complaint unresolved."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(app_url)
+        page.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
+        _bundled(page, "bank_branch", "Bank")
+        slider = page.get_by_role("slider", name="complaint team size")
+        slider.focus()
+        slider.press("ArrowLeft")  # the bank's desk: 1 clerk
+        thumb = page.locator('[data-testid="stSlider"]').filter(has_text="complaint team size")
+        thumb.locator('[data-testid="stSliderThumbValue"]').get_by_text("0", exact=True).wait_for()
+        page.get_by_role("button", name="Run", exact=True).click()
+        page.get_by_text("Results", exact=True).wait_for(timeout=60_000)
+        assert "0.0 %" in _kpi_row(page, "recovery rate")
+        assert not _kpi_row(page, "complaint rate").split("\t")[1].startswith("0.0 %")  # complaints are filed
+        assert page.get_by_text("This scenario is invalid").count() == 0
+        assert "Traceback" not in page.content()
+    finally:
+        page.close()

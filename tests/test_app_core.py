@@ -84,3 +84,24 @@ def test_an_invalid_upload_names_the_file_and_the_fields():
 def test_a_valid_upload_loads_as_the_file_would():
     data = (SCENARIOS / "teaching.yaml").read_bytes()
     assert core.load_upload("teaching.yaml", data) == simsvc.load_scenario(SCENARIOS / "teaching.yaml")
+
+
+def test_complaint_team_at_zero_means_nobody_handles_complaints(bank):
+    """The lever at 0 removes the team (a file declaring a team without staff stays an error)."""
+    setting = core.Setting(core.default_setting(bank).values, replications=2)
+    setting.values["complaints"] = 0
+    run = core.run_setting(bank, setting)
+    assert run.scenario.complaints.teams == ()
+    s = run.summary["mean"]
+    assert s["complaint_rate"] > 0 and s["recovery_rate"] == 0  # every complaint unresolved
+    assert "complaints_within_sla" not in s.dropna().index
+
+
+def test_complaint_team_at_zero_leaves_the_optimizer_candidates():
+    """A candidate shift family naming only the removed team goes; the others stay."""
+    centre = simsvc.load_scenario(SCENARIOS / "call_centre.yaml")
+    setting = core.default_setting(centre)
+    setting.values["complaints"] = 0
+    changed = core.apply_setting(centre, setting, SCENARIOS)
+    assert changed.complaints.teams == ()
+    assert [f.teams for f in changed.optimizer.shifts] == [("agents",)]

@@ -220,14 +220,42 @@ def apply_setting(scenario: Scenario, setting: Setting, base_dir: Path | None = 
 
 
 def _complaints(data: dict[str, Any], scenario: Scenario, size: int) -> None:
+    """Staff the first complaint team with ``size``; 0 removes it: nobody handles complaints.
+
+    A declared team without staff is refused as a likely mistake in a file; the lever at 0 means
+    no team (``complaints.teams`` may be empty: every complaint stays unresolved), so the team also
+    leaves the optimizer's candidate shifts (a family left without a team goes with it).
+    """
     teams = data["complaints"].get("teams") or []
-    if teams:
+    if teams and size == 0:
+        name = teams[0]["name"]
+        data["complaints"]["teams"] = teams[1:]
+        _drop_from_optimizer(data, name)
+    elif teams:
         _set_staff(teams[0], size)
     elif size > 0:
         h = scenario.horizon
         level = min(t.level for t in scenario.training_levels)
         shift = {"start": h.open, "end": h.close, "staff": size}
         data["complaints"]["teams"] = [{"name": "complaints", "training_level": level, "shifts": [shift]}]
+
+
+def _drop_from_optimizer(data: dict[str, Any], team: str) -> None:
+    spec = data.get("optimizer")
+    if not spec:
+        return
+    families = []
+    for family in spec.get("shifts") or []:
+        named = family.get("teams")
+        if named is not None and team in named:
+            family["teams"] = [t for t in named if t != team]
+            if not family["teams"]:
+                continue
+        families.append(family)
+    if families:
+        spec["shifts"] = families
+    else:
+        data["optimizer"] = None
 
 
 @dataclass
