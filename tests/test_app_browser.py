@@ -173,11 +173,17 @@ def test_an_upload_with_its_csv_shows_names_as_written(browser, app_url, tmp_pat
         page.close()
 
 
+def _settled(page) -> None:
+    """Wait until the page's script has finished its run (widgets drawn anew are then the ones to use)."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60_000)
+
+
 def _bundled(page, name: str, heading: str) -> None:
-    """Choose a bundled scenario and wait for its heading."""
+    """Choose a bundled scenario and wait for its heading and for the page to settle."""
     page.locator('[data-testid="stSelectbox"]').click()
     page.get_by_role("option", name=name, exact=True).click()
     page.locator('[data-testid="stHeading"]').filter(has_text=heading).first.wait_for(timeout=60_000)
+    _settled(page)
 
 
 def _kpi_row(page, label: str) -> str:
@@ -205,5 +211,30 @@ def test_complaint_team_at_zero_runs_with_nobody_handling_complaints(browser, ap
         assert not _kpi_row(page, "complaint rate").split("\t")[1].startswith("0.0 %")  # complaints are filed
         assert page.get_by_text("This scenario is invalid").count() == 0
         assert "Traceback" not in page.content()
+    finally:
+        page.close()
+
+
+def test_an_overloaded_run_says_so_in_both_languages(browser, app_url):
+    """One clerk for the teaching scenario's demand: the run's overload warning shows, then in Chinese."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(app_url)
+        run = page.get_by_role("button", name="Run", exact=True)
+        run.wait_for(timeout=60_000)
+        _settled(page)
+        slider = page.get_by_role("slider", name="clerks: staff")
+        slider.focus()
+        slider.press("ArrowLeft")
+        slider.press("ArrowLeft")
+        staff = page.locator('[data-testid="stSlider"]').filter(has_text="clerks: staff")
+        staff.locator('[data-testid="stSliderThumbValue"]').get_by_text("1", exact=True).wait_for()
+        run.click()
+        warning = page.locator('[data-testid="stAlert"]').filter(has_text="overloaded")
+        warning.wait_for(timeout=60_000)
+        assert "offered load exceeds the staff on duty" in warning.inner_text()
+        page.get_by_text("中文").click()
+        page.locator('[data-testid="stAlert"]').filter(has_text="超负荷").wait_for(timeout=60_000)
+        assert page.locator('[data-testid="stAlert"]').filter(has_text="overloaded").count() == 0
     finally:
         page.close()

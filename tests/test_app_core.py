@@ -105,3 +105,14 @@ def test_complaint_team_at_zero_leaves_the_optimizer_candidates():
     changed = core.apply_setting(centre, setting, SCENARIOS)
     assert changed.complaints.teams == ()
     assert [f.teams for f in changed.optimizer.shifts] == [("agents",)]
+
+
+def test_run_warnings_are_the_results_in_either_language():
+    """One clerk for the teaching demand: overloaded, in English as the result says it, and in Chinese."""
+    teaching = simsvc.load_scenario(SCENARIOS / "teaching.yaml")
+    setting = core.Setting({**core.default_setting(teaching).values, "t0": 1}, replications=2)
+    run = core.run_setting(teaching, setting)
+    assert run.warnings == run.result.warnings and run.warnings[0].startswith("overloaded:")
+    (zh,) = core.run_warnings(run, "zh")
+    assert zh.startswith("超负荷") and "1.75" in zh
+    assert core.run_setting(teaching, core.Setting(setting.values | {"t0": 3}, 2)).warnings == []

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AppRun", "Control", "Setting", "bundled_scenarios", "controls", "default_setting", "load_upload", "load_uploads",
     "markdown_text",
-    "apply_setting", "figures", "run_setting",
+    "apply_setting", "figures", "run_setting", "run_warnings",
 ]  # fmt: skip
 
 DEFAULT_REPLICATIONS = 10
@@ -260,7 +260,7 @@ def _drop_from_optimizer(data: dict[str, Any], team: str) -> None:
 
 @dataclass
 class AppRun:
-    """A finished run: the scenario run, its result, KPI summary, figures (PNG) and time taken."""
+    """A finished run: the scenario run, its result, KPI summary, figures (PNG), time taken and warnings."""
 
     scenario: Scenario
     result: simsvc.SimResult
@@ -268,6 +268,8 @@ class AppRun:
     figures: dict[str, bytes]
     seconds: float
     lang: Lang = "en"
+    warnings: list[str] = field(default_factory=list)
+    """The result's warnings in ``lang`` (overload, days without staff, ...)."""
 
 
 APP_FIGURES = ("waits", "day", "servqual_gaps", "funnel", "costs")
@@ -285,8 +287,24 @@ def run_setting(scenario: Scenario, setting: Setting, lang: Lang = "en", base_di
     summary = result.summary()
     run = AppRun(applied, result, summary, {}, 0.0, lang)
     run.figures = figures(run, lang)
+    run.warnings = run_warnings(run, lang)
     run.seconds = time.perf_counter() - start
     return run
+
+
+def run_warnings(run: AppRun, lang: Lang) -> list[str]:
+    """The run's warnings (``SimResult.warnings``, in English) in ``lang``.
+
+    They are said again from their sources, the scenario run and whether arrivals were cut at
+    ``simulation.max_customers`` (the app is never interrupted), so they read as the result's in English.
+    """
+    from simsvc.i18n import tr
+    from simsvc.sim.capacity import capacity_warnings
+
+    notes = capacity_warnings(run.scenario, lang)
+    if run.result.truncated:
+        notes.append(tr("warn.truncated", lang, limit=run.scenario.simulation.max_customers))
+    return notes
 
 
 def figures(run: AppRun, lang: Lang) -> dict[str, bytes]:

@@ -120,9 +120,11 @@ def _kpi_frame(s: pd.DataFrame, kpis, lang: str) -> pd.DataFrame:
 
 def _show(run: core.AppRun, lang: str, reference: core.AppRun | None) -> None:
     if run.lang != lang:
-        run.figures, run.lang = core.figures(run, lang), lang
+        run.figures, run.warnings, run.lang = core.figures(run, lang), core.run_warnings(run, lang), lang
     s = run.summary
     st.caption(tr("app.took", lang, seconds=run.seconds, replications=run.result.replications))
+    for warning in run.warnings:  # before the numbers: an overloaded run describes a backlog, not a service
+        st.warning(core.markdown_text(warning), icon="⚠️")
     cols = st.columns(3)
     for i, kpi in enumerate(k for k in METRICS if k in s.index and not pd.isna(s.loc[k, "mean"])):
         value = float(s.loc[kpi, "mean"])
