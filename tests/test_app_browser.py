@@ -133,7 +133,10 @@ def test_app_in_a_browser(browser, app_url, tmp_path):
         page.get_by_text("排班方案").wait_for(timeout=120_000)
         plan = page.locator('[data-testid="stTable"]').filter(has_text="customer_relations").first
         plan.wait_for(timeout=60_000)  # the plan table: agents' and the complaint team's shifts
-        assert "agents" in plan.inner_text()
+        text = plan.inner_text()
+        assert "agents" in text
+        assert re.search(r"\d\d:\d\d-\d\d:\d\d 休息 \d\d:\d\d", text) and "break" not in text  # breaks in Chinese
+        assert re.search(r"\b\d{1,3}(,\d{3})*\.\d\d\b", text) and not re.search(r"\.\d{3,}", text)  # money to the cent
     finally:
         page.close()
 

@@ -116,3 +116,21 @@ def test_run_warnings_are_the_results_in_either_language():
     (zh,) = core.run_warnings(run, "zh")
     assert zh.startswith("超负荷") and "1.75" in zh
     assert core.run_setting(teaching, core.Setting(setting.values | {"t0": 3}, 2)).warnings == []
+
+
+def test_plan_table_says_breaks_in_the_language_and_money_to_the_cent():
+    """The plan's rows (in ``Plan.to_frame()``'s shape) as the page shows them."""
+    import pandas as pd
+
+    rows = [
+        ("agents", "08:00-16:00 break 11:00-11:30", "08:00", "16:00", "11:00-11:30", "1", 1, 7, 1365.0),
+        ("agents", "14:00-18:00", "14:00", "18:00", "", "1 2", 1, 1, 96.0),
+    ]
+    frame = pd.DataFrame(rows, columns=["team", "shift", "start", "end", "break", "days", "training_level", "staff",
+                                        "cost"])  # fmt: skip
+    en, zh = core.plan_table(frame, "en"), core.plan_table(frame, "zh")
+    assert en["shift"].tolist() == frame["shift"].tolist()  # English: the plan's own labels
+    assert zh["班次"].tolist() == ["08:00-16:00 休息 11:00-11:30", "14:00-18:00"]
+    assert zh["成本"].tolist() == en["cost"].tolist() == ["1,365.00", "96.00"]
+    assert zh["休息"].tolist() == ["11:00-11:30", "-"]
+    assert list(zh.columns) == ["团队", "班次", "开始", "结束", "休息", "天数", "培训等级", "人数", "成本"]
