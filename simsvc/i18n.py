@@ -183,6 +183,42 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "app.press_run": ("Move the sliders, then press Run.", "调整滑块，然后点击“运行仿真”。"),
     "app.took": ("{seconds:.1f} s, {replications} replications", "用时 {seconds:.1f} 秒，{replications} 次重复"),
     "app.no_complaints": ("(the scenario has no complaint team)", "（该场景没有投诉团队）"),
+    # warnings before and after simulating (simsvc.sim.capacity, simsvc.run): the CLI and result files
+    # carry the English text, the app shows them in its language
+    "warn.overload": (
+        "overloaded: offered load exceeds the staff on duty in {over} of {total} intervals (worst: day {day} "
+        "{time}, {worst}); queues grow until demand falls",
+        "超负荷：{total} 个时段中有 {over} 个的工作量超过在岗员工的能力（最严重：第 {day} 天 {time}，{worst}）；"
+        "需求回落之前队列持续增长",
+    ),
+    "warn.overload.no_staff": ("no staff", "无人在岗"),
+    "warn.overload.ratio": ("{ratio:.2f}x the staff on duty", "在岗员工能力的 {ratio:.2f} 倍"),
+    "warn.unstaffed": (
+        "no staff on duty: {notes}: these customers are not served, they leave at closing (counted as abandoned)",
+        "无人在岗：{notes}：这些顾客得不到服务，在关门时离开（计为放弃）",
+    ),
+    "warn.unstaffed.note": (
+        "{what} on day(s) {days} of {total} (team(s) {teams})",
+        "{what}在第 {days} 天（共 {total} 天；团队 {teams}）",
+    ),
+    "warn.unstaffed.class": ("class {name}", "类别 {name}"),
+    "warn.unstaffed.step": ("class {name} at step {step}", "类别 {name} 的步骤 {step}"),
+    "warn.trace_order": (
+        "{path}: arrivals are not in time order (first at {where}, {places} place(s) in all); "
+        "they are replayed in time order",
+        "{path}：到达时间未按时间顺序排列（首处在{where}，共 {places} 处）；按时间顺序重放",
+    ),
+    "warn.trace_order.item": ("item {n}", "第 {n} 项"),
+    "warn.trace_order.row": ("row {n}", "第 {n} 行"),
+    "warn.interrupted": (
+        "interrupted: {finished} of {total} replications finished",
+        "已中断：{total} 次重复中完成了 {finished} 次",
+    ),
+    "warn.truncated": (
+        "truncated: arrivals stopped at simulation.max_customers={limit} in at least one replication; "
+        "KPIs describe the truncated run",
+        "已截断：至少一次重复中到达在 simulation.max_customers={limit} 处停止；指标描述的是截断后的运行",
+    ),
     # the optimizer's plan: finer cost split and the verification's status
     "cost.cost_wages_front_line": ("wages: front line", "工资：一线员工"),
     "cost.cost_wages_complaint_teams": ("wages: complaint teams", "工资：投诉团队"),

@@ -13,6 +13,7 @@ from concurrent.futures import Future, as_completed
 import numpy as np
 import pandas as pd
 
+from simsvc.i18n import tr
 from simsvc.metrics import replication_kpis
 from simsvc.result import SimResult
 from simsvc.scenario.models import Scenario
@@ -191,14 +192,11 @@ def simulate(
         if not finished:
             raise
         interrupted = True
-        warnings.append(f"interrupted: {len(finished)} of {n} replications finished")
+        warnings.append(tr("warn.interrupted", finished=len(finished), total=n))
     ordered = [(r, *finished[r]) for r in sorted(finished)]
     truncated = any(cut for *_, cut in ordered)
     if truncated:
-        warnings.append(
-            f"truncated: arrivals stopped at simulation.max_customers={sim.max_customers} "
-            "in at least one replication; KPIs describe the truncated run"
-        )
+        warnings.append(tr("warn.truncated", limit=sim.max_customers))
     return SimResult(
         scenario=scenario,
         seed=seed,

@@ -133,7 +133,10 @@ def test_app_in_a_browser(browser, app_url, tmp_path):
         page.get_by_text("排班方案").wait_for(timeout=120_000)
         plan = page.locator('[data-testid="stTable"]').filter(has_text="customer_relations").first
         plan.wait_for(timeout=60_000)  # the plan table: agents' and the complaint team's shifts
-        assert "agents" in plan.inner_text()
+        text = plan.inner_text()
+        assert "agents" in text
+        assert re.search(r"\d\d:\d\d-\d\d:\d\d 休息 \d\d:\d\d", text) and "break" not in text  # breaks in Chinese
+        assert re.search(r"\b\d{1,3}(,\d{3})*\.\d\d\b", text) and not re.search(r"\.\d{3,}", text)  # money to the cent
     finally:
         page.close()
 
@@ -169,5 +172,72 @@ def test_an_upload_with_its_csv_shows_names_as_written(browser, app_url, tmp_pat
         label = page.locator('[data-testid="stWidgetLabel"]').filter(has_text="clerks")
         assert "clerks :red[x] $y$" in label.first.inner_text()
         assert "Traceback" not in page.content()
+    finally:
+        page.close()
+
+
+def _settled(page) -> None:
+    """Wait until the page's script has finished its run (widgets drawn anew are then the ones to use)."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=60_000)
+
+
+def _bundled(page, name: str, heading: str) -> None:
+    """Choose a bundled scenario and wait for its heading and for the page to settle."""
+    page.locator('[data-testid="stSelectbox"]').click()
+    page.get_by_role("option", name=name, exact=True).click()
+    page.locator('[data-testid="stHeading"]').filter(has_text=heading).first.wait_for(timeout=60_000)
+    _settled(page)
+
+
+def _kpi_row(page, label: str) -> str:
+    """The KPI table's row for ``label`` (its text: label, mean, interval)."""
+    row = page.locator('[data-testid="stTable"] tr').filter(has=page.get_by_text(label, exact=True)).first
+    row.wait_for(timeout=60_000)
+    return row.inner_text()
+
+
+def test_complaint_team_at_zero_runs_with_nobody_handling_complaints(browser, app_url):
+    """The complaint-handling lesson: the team's lever at 0 is a valid scenario, every complaint unresolved."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(app_url)
+        page.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
+        _bundled(page, "bank_branch", "Bank")
+        slider = page.get_by_role("slider", name="complaint team size")
+        slider.focus()
+        slider.press("ArrowLeft")  # the bank's desk: 1 clerk
+        thumb = page.locator('[data-testid="stSlider"]').filter(has_text="complaint team size")
+        thumb.locator('[data-testid="stSliderThumbValue"]').get_by_text("0", exact=True).wait_for()
+        page.get_by_role("button", name="Run", exact=True).click()
+        page.get_by_text("Results", exact=True).wait_for(timeout=60_000)
+        assert "0.0 %" in _kpi_row(page, "recovery rate")
+        assert not _kpi_row(page, "complaint rate").split("\t")[1].startswith("0.0 %")  # complaints are filed
+        assert page.get_by_text("This scenario is invalid").count() == 0
+        assert "Traceback" not in page.content()
+    finally:
+        page.close()
+
+
+def test_an_overloaded_run_says_so_in_both_languages(browser, app_url):
+    """One clerk for the teaching scenario's demand: the run's overload warning shows, then in Chinese."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(app_url)
+        run = page.get_by_role("button", name="Run", exact=True)
+        run.wait_for(timeout=60_000)
+        _settled(page)
+        slider = page.get_by_role("slider", name="clerks: staff")
+        slider.focus()
+        slider.press("ArrowLeft")
+        slider.press("ArrowLeft")
+        staff = page.locator('[data-testid="stSlider"]').filter(has_text="clerks: staff")
+        staff.locator('[data-testid="stSliderThumbValue"]').get_by_text("1", exact=True).wait_for()
+        run.click()
+        warning = page.locator('[data-testid="stAlert"]').filter(has_text="overloaded")
+        warning.wait_for(timeout=60_000)
+        assert "offered load exceeds the staff on duty" in warning.inner_text()
+        page.get_by_text("中文").click()
+        page.locator('[data-testid="stAlert"]').filter(has_text="超负荷").wait_for(timeout=60_000)
+        assert page.locator('[data-testid="stAlert"]').filter(has_text="overloaded").count() == 0
     finally:
         page.close()

@@ -84,3 +84,53 @@ def test_an_invalid_upload_names_the_file_and_the_fields():
 def test_a_valid_upload_loads_as_the_file_would():
     data = (SCENARIOS / "teaching.yaml").read_bytes()
     assert core.load_upload("teaching.yaml", data) == simsvc.load_scenario(SCENARIOS / "teaching.yaml")
+
+
+def test_complaint_team_at_zero_means_nobody_handles_complaints(bank):
+    """The lever at 0 removes the team (a file declaring a team without staff stays an error)."""
+    setting = core.Setting(core.default_setting(bank).values, replications=2)
+    setting.values["complaints"] = 0
+    run = core.run_setting(bank, setting)
+    assert run.scenario.complaints.teams == ()
+    s = run.summary["mean"]
+    assert s["complaint_rate"] > 0 and s["recovery_rate"] == 0  # every complaint unresolved
+    assert "complaints_within_sla" not in s.dropna().index
+
+
+def test_complaint_team_at_zero_leaves_the_optimizer_candidates():
+    """A candidate shift family naming only the removed team goes; the others stay."""
+    centre = simsvc.load_scenario(SCENARIOS / "call_centre.yaml")
+    setting = core.default_setting(centre)
+    setting.values["complaints"] = 0
+    changed = core.apply_setting(centre, setting, SCENARIOS)
+    assert changed.complaints.teams == ()
+    assert [f.teams for f in changed.optimizer.shifts] == [("agents",)]
+
+
+def test_run_warnings_are_the_results_in_either_language():
+    """One clerk for the teaching demand: overloaded, in English as the result says it, and in Chinese."""
+    teaching = simsvc.load_scenario(SCENARIOS / "teaching.yaml")
+    setting = core.Setting({**core.default_setting(teaching).values, "t0": 1}, replications=2)
+    run = core.run_setting(teaching, setting)
+    assert run.warnings == run.result.warnings and run.warnings[0].startswith("overloaded:")
+    (zh,) = core.run_warnings(run, "zh")
+    assert zh.startswith("超负荷") and "1.75" in zh
+    assert core.run_setting(teaching, core.Setting(setting.values | {"t0": 3}, 2)).warnings == []
+
+
+def test_plan_table_says_breaks_in_the_language_and_money_to_the_cent():
+    """The plan's rows (in ``Plan.to_frame()``'s shape) as the page shows them."""
+    import pandas as pd
+
+    rows = [
+        ("agents", "08:00-16:00 break 11:00-11:30", "08:00", "16:00", "11:00-11:30", "1", 1, 7, 1365.0),
+        ("agents", "14:00-18:00", "14:00", "18:00", "", "1 2", 1, 1, 96.0),
+    ]
+    frame = pd.DataFrame(rows, columns=["team", "shift", "start", "end", "break", "days", "training_level", "staff",
+                                        "cost"])  # fmt: skip
+    en, zh = core.plan_table(frame, "en"), core.plan_table(frame, "zh")
+    assert en["shift"].tolist() == frame["shift"].tolist()  # English: the plan's own labels
+    assert zh["班次"].tolist() == ["08:00-16:00 休息 11:00-11:30", "14:00-18:00"]
+    assert zh["成本"].tolist() == en["cost"].tolist() == ["1,365.00", "96.00"]
+    assert zh["休息"].tolist() == ["11:00-11:30", "-"]
+    assert list(zh.columns) == ["团队", "班次", "开始", "结束", "休息", "天数", "培训等级", "人数", "成本"]

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AppRun", "Control", "Setting", "bundled_scenarios", "controls", "default_setting", "load_upload", "load_uploads",
     "markdown_text",
-    "apply_setting", "figures", "run_setting",
+    "apply_setting", "figures", "plan_table", "run_setting", "run_warnings",
 ]  # fmt: skip
 
 DEFAULT_REPLICATIONS = 10
@@ -220,8 +220,18 @@ def apply_setting(scenario: Scenario, setting: Setting, base_dir: Path | None = 
 
 
 def _complaints(data: dict[str, Any], scenario: Scenario, size: int) -> None:
+    """Staff the first complaint team with ``size``; 0 removes it: nobody handles complaints.
+
+    A declared team without staff is refused as a likely mistake in a file; the lever at 0 means
+    no team (``complaints.teams`` may be empty: every complaint stays unresolved), so the team also
+    leaves the optimizer's candidate shifts (a family left without a team goes with it).
+    """
     teams = data["complaints"].get("teams") or []
-    if teams:
+    if teams and size == 0:
+        name = teams[0]["name"]
+        data["complaints"]["teams"] = teams[1:]
+        _drop_from_optimizer(data, name)
+    elif teams:
         _set_staff(teams[0], size)
     elif size > 0:
         h = scenario.horizon
@@ -230,9 +240,27 @@ def _complaints(data: dict[str, Any], scenario: Scenario, size: int) -> None:
         data["complaints"]["teams"] = [{"name": "complaints", "training_level": level, "shifts": [shift]}]
 
 
+def _drop_from_optimizer(data: dict[str, Any], team: str) -> None:
+    spec = data.get("optimizer")
+    if not spec:
+        return
+    families = []
+    for family in spec.get("shifts") or []:
+        named = family.get("teams")
+        if named is not None and team in named:
+            family["teams"] = [t for t in named if t != team]
+            if not family["teams"]:
+                continue
+        families.append(family)
+    if families:
+        spec["shifts"] = families
+    else:
+        data["optimizer"] = None
+
+
 @dataclass
 class AppRun:
-    """A finished run: the scenario run, its result, KPI summary, figures (PNG) and time taken."""
+    """A finished run: the scenario run, its result, KPI summary, figures (PNG), time taken and warnings."""
 
     scenario: Scenario
     result: simsvc.SimResult
@@ -240,6 +268,8 @@ class AppRun:
     figures: dict[str, bytes]
     seconds: float
     lang: Lang = "en"
+    warnings: list[str] = field(default_factory=list)
+    """The result's warnings in ``lang`` (overload, days without staff, ...)."""
 
 
 APP_FIGURES = ("waits", "day", "servqual_gaps", "funnel", "costs")
@@ -257,8 +287,24 @@ def run_setting(scenario: Scenario, setting: Setting, lang: Lang = "en", base_di
     summary = result.summary()
     run = AppRun(applied, result, summary, {}, 0.0, lang)
     run.figures = figures(run, lang)
+    run.warnings = run_warnings(run, lang)
     run.seconds = time.perf_counter() - start
     return run
+
+
+def run_warnings(run: AppRun, lang: Lang) -> list[str]:
+    """The run's warnings (``SimResult.warnings``, in English) in ``lang``.
+
+    They are said again from their sources, the scenario run and whether arrivals were cut at
+    ``simulation.max_customers`` (the app is never interrupted), so they read as the result's in English.
+    """
+    from simsvc.i18n import tr
+    from simsvc.sim.capacity import capacity_warnings
+
+    notes = capacity_warnings(run.scenario, lang)
+    if run.result.truncated:
+        notes.append(tr("warn.truncated", lang, limit=run.scenario.simulation.max_customers))
+    return notes
 
 
 def figures(run: AppRun, lang: Lang) -> dict[str, bytes]:
@@ -268,3 +314,22 @@ def figures(run: AppRun, lang: Lang) -> dict[str, bytes]:
     r = run.result
     drawn = run_figures(run.summary, r.by_interval(), r.customers, run.scenario, lang, names=APP_FIGURES)
     return {name: png_bytes(fig, dpi=80) for name, fig in drawn.items()}
+
+
+def plan_table(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """The optimizer's plan (``Plan.to_frame()``) as the page shows it, in ``lang``.
+
+    Headings translated, a shift's break said in ``lang`` ("09:00-17:00 休息 12:00-12:30"), money
+    with 2 decimals and thousands separators (as the command line's plan table), blanks as "-".
+    """
+    from simsvc.i18n import column_label, tr
+
+    shown = frame.copy()
+    word = tr("ui.break", lang)
+    shown["shift"] = [
+        f"{start}-{end}" + (f" {word} {brk}" if brk else "")
+        for start, end, brk in zip(frame["start"], frame["end"], frame["break"], strict=True)
+    ]
+    shown["break"] = [brk or "-" for brk in frame["break"]]
+    shown["cost"] = [f"{v:,.2f}" for v in frame["cost"]]
+    return shown.fillna("-").rename(columns=lambda c: column_label(c, lang))

@@ -16,7 +16,7 @@ import streamlit as st
 import simsvc
 from simsvc.app import core
 from simsvc.errors import InfeasibleError, ScenarioError, SolverError
-from simsvc.i18n import column_label, cost_label, kpi_label, tr
+from simsvc.i18n import cost_label, kpi_label, tr
 from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value
 from simsvc.plan_output import plan_status_text
 
@@ -120,9 +120,11 @@ def _kpi_frame(s: pd.DataFrame, kpis, lang: str) -> pd.DataFrame:
 
 def _show(run: core.AppRun, lang: str, reference: core.AppRun | None) -> None:
     if run.lang != lang:
-        run.figures, run.lang = core.figures(run, lang), lang
+        run.figures, run.warnings, run.lang = core.figures(run, lang), core.run_warnings(run, lang), lang
     s = run.summary
     st.caption(tr("app.took", lang, seconds=run.seconds, replications=run.result.replications))
+    for warning in run.warnings:  # before the numbers: an overloaded run describes a backlog, not a service
+        st.warning(core.markdown_text(warning), icon="⚠️")
     cols = st.columns(3)
     for i, kpi in enumerate(k for k in METRICS if k in s.index and not pd.isna(s.loc[k, "mean"])):
         value = float(s.loc[kpi, "mean"])
@@ -152,8 +154,7 @@ def _optimize(scenario: simsvc.Scenario, scenario_key: str, lang: str) -> None:
     if plan is None or key != scenario_key:
         return
     st.header(tr("ui.plan", lang))
-    frame = plan.to_frame()
-    st.table(frame.fillna("-").rename(columns=lambda c: column_label(c, lang)))
+    st.table(core.plan_table(plan.to_frame(), lang))
     cost = {cost_label(k, lang): f"{v:,.0f}" for k, v in plan.cost.items()}
     st.table(pd.Series(cost, name=tr("ui.cost", lang)))
     st.caption(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simsvc.i18n import tr
 from simsvc.scenario.base import Staffed, clock_to_minutes
 from simsvc.scenario.journeys import has_staff, journey_problems
 from simsvc.scenario.optimizer_models import MAX_CANDIDATE_SHIFTS
@@ -262,8 +263,8 @@ def _optimizer_checks(scenario: Scenario, levels: list[int]) -> list[Problem]:
     return problems
 
 
-def trace_order_warnings(scenario: Scenario) -> list[str]:
-    """A note for each trace whose arrivals are not listed in time order (they are replayed in time order).
+def trace_order_warnings(scenario: Scenario, lang: str = "en") -> list[str]:
+    """A note (in ``lang``) for each trace whose arrivals are not listed in time order (they are replayed so).
 
     A trace merged from several logs need not be sorted; replaying it in time order is what
     the file means (each row's service time stays with its arrival), so this is a warning,
@@ -279,9 +280,8 @@ def trace_order_warnings(scenario: Scenario) -> list[str]:
         if len(back):
             # The first arrival earlier than the one listed before it: item j of an inline trace, file row j + 2.
             j = int(back[0]) + 1
-            field, where = ("trace", f"item {j}") if arr.trace is not None else ("trace_csv", f"row {j + 2}")
-            notes.append(
-                f"customer_classes[{i}].arrivals.{field}: arrivals are not in time order (first at {where}, "
-                f"{len(back)} place(s) in all); they are replayed in time order"
-            )
+            field, where = ("trace", tr("warn.trace_order.item", lang, n=j)) if arr.trace is not None else (
+                "trace_csv", tr("warn.trace_order.row", lang, n=j + 2))  # fmt: skip
+            path = f"customer_classes[{i}].arrivals.{field}"
+            notes.append(tr("warn.trace_order", lang, path=path, where=where, places=len(back)))
     return notes

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simsvc.i18n import tr
 from simsvc.scenario.checks import trace_order_warnings
 from simsvc.scenario.models import Scenario
 from simsvc.sim.rota import rostered, staff_at
@@ -62,8 +63,8 @@ def load_ratio(scenario: Scenario) -> np.ndarray:
     return ratio
 
 
-def overload_warning(scenario: Scenario) -> str | None:
-    """A sentence naming the overloaded intervals, or None when capacity suffices."""
+def overload_warning(scenario: Scenario, lang: str = "en") -> str | None:
+    """A sentence (in ``lang``) naming the overloaded intervals, or None when capacity suffices."""
     ratio = load_ratio(scenario)
     over = ratio > 1.0
     if not over.any():
@@ -71,16 +72,14 @@ def overload_warning(scenario: Scenario) -> str | None:
     h = scenario.horizon
     d, j = np.unravel_index(np.argmax(ratio), ratio.shape)
     minute = round(h.open_minute + j * h.interval_minutes)
-    worst = "no staff" if np.isinf(ratio[d, j]) else f"{ratio[d, j]:.2f}x the staff on duty"
-    return (
-        f"overloaded: offered load exceeds the staff on duty in {int(over.sum())} of "
-        f"{over.size} intervals (worst: day {d + 1} {minute // 60:02d}:{minute % 60:02d}, {worst}); "
-        "queues grow until demand falls"
-    )
+    worst = tr("warn.overload.no_staff", lang) if np.isinf(ratio[d, j]) else tr(
+        "warn.overload.ratio", lang, ratio=ratio[d, j])  # fmt: skip
+    time = f"{minute // 60:02d}:{minute % 60:02d}"
+    return tr("warn.overload", lang, over=int(over.sum()), total=over.size, day=d + 1, time=time, worst=worst)
 
 
-def unstaffed_warning(scenario: Scenario) -> str | None:
-    """A sentence naming the classes that no team serves on some day (nobody on duty), or None.
+def unstaffed_warning(scenario: Scenario, lang: str = "en") -> str | None:
+    """A sentence (in ``lang``) naming the classes that no team serves on some day (nobody on duty), or None.
 
     Those customers are not served: they wait until closing and then leave (see the engine's
     closing rule), so the KPIs count them as abandoned.
@@ -94,17 +93,15 @@ def unstaffed_warning(scenario: Scenario) -> str | None:
             if days:
                 shown = ", ".join(str(d + 1) for d in days[:5]) + (", ..." if len(days) > 5 else "")
                 names = ", ".join(repr(t.name) for t in teams)
-                what = f"class {cls.name!r}" + ("" if journey.one_step else f" at step {step.name!r}")
-                notes.append(f"{what} on day(s) {shown} of {h.days} (team(s) {names})")
+                what = tr("warn.unstaffed.class", lang, name=repr(cls.name)) if journey.one_step else tr(
+                    "warn.unstaffed.step", lang, name=repr(cls.name), step=repr(step.name))  # fmt: skip
+                notes.append(tr("warn.unstaffed.note", lang, what=what, days=shown, total=h.days, teams=names))
     if not notes:
         return None
-    return (
-        "no staff on duty: " + "; ".join(notes) + ": these customers are not served, they leave at closing "
-        "(counted as abandoned)"
-    )
+    return tr("warn.unstaffed", lang, notes=("; " if lang == "en" else "；").join(notes))
 
 
-def capacity_warnings(scenario: Scenario) -> list[str]:
-    """Every warning before simulating: demand data out of order, days without staff, overload."""
-    notes = trace_order_warnings(scenario)
-    return notes + [w for w in (unstaffed_warning(scenario), overload_warning(scenario)) if w]
+def capacity_warnings(scenario: Scenario, lang: str = "en") -> list[str]:
+    """Every warning before simulating (in ``lang``): demand data out of order, days without staff, overload."""
+    notes = trace_order_warnings(scenario, lang)
+    return notes + [w for w in (unstaffed_warning(scenario, lang), overload_warning(scenario, lang)) if w]
