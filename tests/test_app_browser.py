@@ -241,3 +241,37 @@ def test_an_overloaded_run_says_so_in_both_languages(browser, app_url):
         assert page.locator('[data-testid="stAlert"]').filter(has_text="overloaded").count() == 0
     finally:
         page.close()
+
+
+_CUT_OFF = """() => [...document.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricLabel"]')]
+    .flatMap(el => [el, ...el.querySelectorAll('*')])
+    .filter(el => el.scrollWidth > el.clientWidth || el.innerText.trim().endsWith('…'))
+    .map(el => `${el.closest('[data-testid="stMetric"]').innerText.replace(/\\n/g, ' | ')}: `
+               + `${el.scrollWidth}px > ${el.clientWidth}px`)"""
+"""Every metric value or label (or a text inside it) wider than its box, or ending in an ellipsis."""
+
+
+def test_metrics_fit_a_projector(browser, app_url):
+    """At 1024×768 with two settings side by side every metric shows its whole value, in English and Chinese."""
+    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    try:
+        page.goto(app_url)
+        page.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
+        _settled(page)
+        page.get_by_text("Compare two settings side by side").click()
+        page.get_by_text("Setting B").first.wait_for()
+        _settled(page)
+        page.get_by_role("button", name="Run", exact=True).click()
+        page.wait_for_function(
+            """() => document.querySelectorAll('[data-testid="stMetricValue"]').length >= 10""", timeout=60_000
+        )
+        _settled(page)
+        assert page.evaluate(_CUT_OFF) == []
+        page.get_by_text("中文").click()
+        page.get_by_text("方案 B").first.wait_for()
+        page.locator('[data-testid="stMetric"]').filter(has_text="满意度").first.wait_for(timeout=60_000)
+        _settled(page)
+        assert page.evaluate(_CUT_OFF) == []
+        assert page.locator('[data-testid="stMetric"]').count() >= 10
+    finally:
+        page.close()

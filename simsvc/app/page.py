@@ -125,13 +125,14 @@ def _show(run: core.AppRun, lang: str, reference: core.AppRun | None) -> None:
     st.caption(tr("app.took", lang, seconds=run.seconds, replications=run.result.replications))
     for warning in run.warnings:  # before the numbers: an overloaded run describes a backlog, not a service
         st.warning(core.markdown_text(warning), icon="⚠️")
-    cols = st.columns(3)
-    for i, kpi in enumerate(k for k in METRICS if k in s.index and not pd.isna(s.loc[k, "mean"])):
+    # A row that wraps: as many metrics side by side as fit, each as wide as its value (never cut off)
+    row = st.container(horizontal=True, gap="medium")
+    for kpi in (k for k in METRICS if k in s.index and not pd.isna(s.loc[k, "mean"])):
         value = float(s.loc[kpi, "mean"])
         delta = None
         if reference is not None and kpi in reference.summary.index:
             delta = format_kpi(kpi, value - float(reference.summary.loc[kpi, "mean"]), lang)
-        cols[i % 3].metric(kpi_label(kpi, lang), format_kpi(kpi, value, lang), delta, delta_color="off")
+        row.metric(kpi_label(kpi, lang), format_kpi(kpi, value, lang), delta, delta_color="off", width="content")
     st.table(_kpi_frame(s, TABLE, lang))
     if shows_lost_value(s):  # apart from the operating cost, never added into it
         st.caption(tr("ui.lost_value", lang))
