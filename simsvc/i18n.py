@@ -114,6 +114,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "ui.targets": ("Targets", "目标"),
     "ui.target": ("target", "目标值"),
     "ui.value": ("value", "数值"),
+    "ui.value_ci": ("value (95 % CI)", "数值（95% 置信区间）"),
     "ui.met": ("met", "达成"),
     "ui.missed": ("missed", "未达成"),
     "ui.unresolved": ("unresolved (the target lies inside the CI)", "未定（目标落在置信区间内）"),

@@ -10,6 +10,7 @@ import math
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -17,18 +18,19 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from simsvc.i18n import kpi_label
+from simsvc.i18n import Lang, kpi_label, tr
 from simsvc.jsonsafe import dumps
 from simsvc.kpi_format import KPI_SECTIONS, NOT_APPLICABLE, format_kpi
 from simsvc.result import SimResult
 from simsvc.scenario.dump import scenario_yaml
+from simsvc.scenario.models import Scenario
 from simsvc.scenario.quality_models import DIMENSIONS
-from simsvc.targets import goals, verdict
+from simsvc.targets import Goal, Verdict, goals, verdict
 from simsvc.terminal import plain, plain_row
 
 __all__ = [
-    "CSV_TABLES", "KPI_SECTIONS", "NOT_APPLICABLE", "atomic_write", "csv_table", "format_estimate",
-    "format_interval", "format_kpi", "print_result", "shows_lost_value", "write_result",
+    "CSV_TABLES", "KPI_SECTIONS", "NOT_APPLICABLE", "TargetRow", "atomic_write", "csv_table", "format_estimate",
+    "format_interval", "format_kpi", "print_result", "shows_lost_value", "target_rows", "write_result",
 ]  # fmt: skip
 
 _CLASS_KPIS = ["arrivals", "mean_wait", "p95_wait", "service_level", "abandonment_rate"]
@@ -65,6 +67,38 @@ def format_estimate(kpi: str, mean: float, low: float | None, high: float | None
     unit = text[text.index(" ") :] if " " in text else ""  # " %", " min"; none for counts and money
     bounds = (format_kpi(kpi, b, lang).removesuffix(unit) if unit else format_kpi(kpi, b, lang) for b in (low, high))
     return f"{text} [{', '.join(bounds)}]"
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    """One target as people read it: what it asks, the KPI's mean with its CI, and the CI's verdict."""
+
+    goal: Goal
+    name: str
+    """``service level: 80% within 5 min``, ``abandonment at most 5%``, ``dissatisfied share ≤ 20.0 %``."""
+    value: str
+    """``94.6 % (93.1 % – 96.7 %)``: the mean and its confidence interval."""
+    verdict: Verdict | None
+    """Met, missed or unresolved by the CI (:func:`simsvc.targets.verdict`); None without an interval."""
+
+
+def target_rows(scenario: Scenario, summary: pd.DataFrame, lang: Lang = "en") -> list[TargetRow]:
+    """Each target the scenario sets whose KPI the summary has, in ``lang`` (the report's and the app's rows)."""
+    rows = []
+    for goal in goals(scenario):
+        if goal.kpi not in summary.index:
+            continue
+        mean, low, high = (float(summary.loc[goal.kpi, c]) for c in ("mean", "ci_low", "ci_high"))
+        if goal.target == "service_level":
+            name = tr("ui.sl_target", lang, within=scenario.targets.service_level.within, fraction=goal.value)
+        elif goal.target == "max_abandonment":
+            name = tr("ui.abandon_target", lang, value=goal.value)
+        else:
+            sense = "≥" if goal.sense == ">=" else "≤"
+            name = f"{kpi_label(goal.kpi, lang)} {sense} {format_kpi(goal.kpi, goal.value, lang)}"
+        value = f"{format_kpi(goal.kpi, mean, lang)} ({format_interval(goal.kpi, low, high, lang)})"
+        rows.append(TargetRow(goal, name, value, verdict(goal, low, high)))
+    return rows
 
 
 def _targets_table(result: SimResult, summary: pd.DataFrame, level: int) -> Table | None:

@@ -275,3 +275,35 @@ def test_metrics_fit_a_projector(browser, app_url):
         assert page.locator('[data-testid="stMetric"]').count() >= 10
     finally:
         page.close()
+
+
+def _target_rows(page, heading: str) -> list[list[str]]:
+    """The rows of the targets table that contains ``heading``, each as its cells' texts (target, value, verdict)."""
+    table = page.locator('[data-testid="stTable"]').filter(has_text=heading).first
+    table.wait_for(timeout=60_000)
+    return [[c.strip() for c in row.locator("th, td").all_inner_texts()] for row in table.locator("tbody tr").all()]
+
+
+def test_targets_show_met_or_missed_in_both_languages(browser, app_url):
+    """The bank's two targets after a run: each with its value, CI and verdict, then in Chinese."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(app_url)
+        page.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
+        _bundled(page, "bank_branch", "Bank")
+        page.get_by_role("button", name="Run", exact=True).click()
+        page.get_by_text("Targets", exact=True).wait_for(timeout=60_000)
+        sl, abandon = _target_rows(page, "abandonment at most 5%")
+        assert sl[0] == "service level: 80% within 5 min" and re.fullmatch(r"[\d.]+ % \([\d.]+ % – [\d.]+ %\)", sl[1])
+        assert sl[2] == "met"  # about 95 % served within 5 minutes: the whole CI above 80 %
+        assert abandon[0] == "abandonment at most 5%"
+        assert abandon[2] in ("met", "missed", "unresolved (the target lies inside the CI)"), abandon
+        page.get_by_text("中文").click()
+        page.get_by_text("目标", exact=True).wait_for(timeout=60_000)
+        sl_zh, abandon_zh = _target_rows(page, "放弃率不超过 5%")
+        assert sl_zh == ["服务水平：5 分钟内 80%", sl[1], "达成"]  # the same run: the same numbers
+        words = {"met": "达成", "missed": "未达成",
+                 "unresolved (the target lies inside the CI)": "未定（目标落在置信区间内）"}  # fmt: skip
+        assert abandon_zh == ["放弃率不超过 5%", abandon[1], words[abandon[2]]]
+    finally:
+        page.close()

@@ -134,3 +134,24 @@ def test_plan_table_says_breaks_in_the_language_and_money_to_the_cent():
     assert zh["成本"].tolist() == en["cost"].tolist() == ["1,365.00", "96.00"]
     assert zh["休息"].tolist() == ["11:00-11:30", "-"]
     assert list(zh.columns) == ["团队", "班次", "开始", "结束", "休息", "天数", "培训等级", "人数", "成本"]
+
+
+def test_target_table_shows_each_target_its_estimate_and_verdict(bank):
+    """The bank's two targets after a run, judged by their CIs as the command line judges them, in en and zh."""
+    from simsvc.targets import goals, verdict
+
+    run = core.run_setting(bank, core.Setting(core.default_setting(bank).values, replications=4))
+    s = run.summary
+    expected = [verdict(g, s.loc[g.kpi, "ci_low"], s.loc[g.kpi, "ci_high"]) for g in goals(bank)]
+    en, zh = core.target_table(run, "en").data, core.target_table(run, "zh").data
+    assert list(en.index) == ["service level: 80% within 5 min", "abandonment at most 5%"]
+    assert list(zh.index) == ["服务水平：5 分钟内 80%", "放弃率不超过 5%"]
+    words = {"met": ("met", "达成"), "missed": ("missed", "未达成"), "unresolved": ("unresolved", "未定")}
+    for i, v in enumerate(expected):
+        assert en["status"].iloc[i].startswith(words[v][0]) and zh["状态"].iloc[i].startswith(words[v][1])
+    sl = s.loc["service_level"]
+    assert en["value (95 % CI)"].iloc[0] == (
+        f"{100 * sl['mean']:.1f} % ({100 * sl['ci_low']:.1f} % – {100 * sl['ci_high']:.1f} %)"
+    )
+    teaching = simsvc.load_scenario(SCENARIOS / "teaching.yaml")  # its one target: the service level
+    assert len(core.target_table(core.run_setting(teaching, core.Setting(replications=2)), "en").data) == 1

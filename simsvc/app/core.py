@@ -24,13 +24,14 @@ from simsvc.scenario.confine import ALLOW_HINT
 
 if TYPE_CHECKING:
     import pandas as pd
+    from pandas.io.formats.style import Styler
 
     from simsvc.scenario.models import Scenario
 
 __all__ = [
     "AppRun", "Control", "Setting", "bundled_scenarios", "controls", "default_setting", "load_upload", "load_uploads",
     "markdown_text",
-    "apply_setting", "figures", "plan_table", "run_setting", "run_warnings",
+    "apply_setting", "figures", "plan_table", "run_setting", "run_warnings", "target_table",
 ]  # fmt: skip
 
 DEFAULT_REPLICATIONS = 10
@@ -333,3 +334,31 @@ def plan_table(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     shown["break"] = [brk or "-" for brk in frame["break"]]
     shown["cost"] = [f"{v:,.2f}" for v in frame["cost"]]
     return shown.fillna("-").rename(columns=lambda c: column_label(c, lang))
+
+
+VERDICT_COLOURS = {"met": "#1a7f37", "missed": "#c62828", "unresolved": "#9a6700"}
+"""A verdict's text colour (green, red, amber; the words say it too, for whoever cannot tell colours)."""
+
+
+def target_table(run: AppRun, lang: Lang) -> Styler | None:
+    """The scenario's targets after a run, in ``lang``: what each asks, the value with its CI, the verdict.
+
+    The rows of the report and the command line (:func:`simsvc.output.target_rows`: met, missed or
+    unresolved by where the whole CI lies); None when the scenario sets no target this run measures.
+    """
+    import pandas as pd
+
+    from simsvc.i18n import tr
+    from simsvc.output import NOT_APPLICABLE, target_rows
+
+    rows = target_rows(run.scenario, run.summary, lang)
+    if not rows:
+        return None
+    status = tr("ui.status", lang)
+    frame = pd.DataFrame(
+        {tr("ui.target", lang): [r.name for r in rows],
+         tr("ui.value_ci", lang): [r.value for r in rows],
+         status: [tr(f"ui.{r.verdict}", lang) if r.verdict else NOT_APPLICABLE for r in rows]}
+    ).set_index(tr("ui.target", lang))  # fmt: skip
+    colours = [f"color: {VERDICT_COLOURS[r.verdict]}; font-weight: 600" if r.verdict else "" for r in rows]
+    return frame.style.apply(lambda _: colours, subset=[status])

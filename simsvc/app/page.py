@@ -133,6 +133,10 @@ def _show(run: core.AppRun, lang: str, reference: core.AppRun | None) -> None:
         if reference is not None and kpi in reference.summary.index:
             delta = format_kpi(kpi, value - float(reference.summary.loc[kpi, "mean"]), lang)
         row.metric(kpi_label(kpi, lang), format_kpi(kpi, value, lang), delta, delta_color="off", width="content")
+    targets = core.target_table(run, lang)
+    if targets is not None:  # met or missed: what a class looks at first, next to the numbers
+        st.markdown(f"**{tr('ui.targets', lang)}**")
+        st.table(targets)
     st.table(_kpi_frame(s, TABLE, lang))
     if shows_lost_value(s):  # apart from the operating cost, never added into it
         st.caption(tr("ui.lost_value", lang))

@@ -13,10 +13,9 @@ from typing import Any
 import pandas as pd
 
 from simsvc.i18n import Lang, column_label, cost_label, kpi_label, tr
-from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value
+from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value, target_rows
 from simsvc.report.folders import OptimizationFolder, RunFolder, ScenarioInfo
 from simsvc.scenario.quality_models import DIMENSIONS
-from simsvc.targets import goals, verdict
 
 __all__ = ["optimization_content", "run_content"]
 
@@ -42,24 +41,11 @@ def _kpi_table(summary: pd.DataFrame, kpis: list[str], lang: Lang) -> list[Row]:
 
 
 def _targets(info: ScenarioInfo, summary: pd.DataFrame, lang: Lang) -> list[dict[str, Any]]:
-    """Each target with its KPI's mean and CI, judged by the CI as the run table does (:mod:`simsvc.targets`)."""
+    """Each target with its KPI's mean and CI, judged by the CI as the run table does (:func:`target_rows`)."""
     if info.scenario is None:
         return []
-    rows = []
-    for goal in goals(info.scenario):
-        if goal.kpi not in summary.index:
-            continue
-        mean, low, high = (float(summary.loc[goal.kpi, c]) for c in ("mean", "ci_low", "ci_high"))
-        if goal.target == "service_level":
-            name = tr("ui.sl_target", lang, within=info.scenario.targets.service_level.within, fraction=goal.value)
-        elif goal.target == "max_abandonment":
-            name = tr("ui.abandon_target", lang, value=goal.value)
-        else:
-            sense = "≥" if goal.sense == ">=" else "≤"
-            name = f"{kpi_label(goal.kpi, lang)} {sense} {format_kpi(goal.kpi, goal.value)}"
-        value = f"{format_kpi(goal.kpi, mean, lang)} ({format_interval(goal.kpi, low, high, lang)})"
-        rows.append(dict(name=name, value=value, verdict=verdict(goal, low, high) or "unresolved"))
-    return rows
+    return [dict(name=r.name, value=r.value, verdict=r.verdict or "unresolved")
+            for r in target_rows(info.scenario, summary, lang)]  # fmt: skip
 
 
 def _shifts(team: dict[str, Any]) -> str:
