@@ -54,6 +54,7 @@ def test_app_in_a_browser(browser, app_url, tmp_path):
         page.goto(app_url)
         run = page.get_by_role("button", name="Run", exact=True)
         run.wait_for(timeout=60_000)
+        assert "The KPI table" not in page.locator("body").inner_text()  # no source docstring drawn by magic
 
         # Run the teaching scenario as bundled: 3 clerks.
         run.click()

@@ -20,11 +20,12 @@ from simsvc.i18n import cost_label, kpi_label, tr
 from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value
 from simsvc.plan_output import plan_status_text
 
+# No bare string literals at the top level of this file: Streamlit's "magic" draws them on the page.
 METRICS = ("mean_wait", "service_level", "utilization", "satisfaction", "complaint_rate", "cost")
+# The KPI table; the value of customers lost follows in a table of its own (see _show).
 TABLE = ("arrivals", "served", "mean_wait", "p95_wait", "service_level", "abandonment_rate", "utilization",
          "satisfaction", "dissatisfied_share", "complaint_rate", "recovery_rate", "retention",
          *KPI_SECTIONS["cost"])  # fmt: skip
-"""The KPI table; the value of customers lost follows in a table of its own (see :func:`_show`)."""
 
 
 def _kept(widget, label: str, key: str, default, **kwargs):
