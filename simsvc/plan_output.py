@@ -6,19 +6,20 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from simsvc.excel import write_xlsx
-from simsvc.i18n import tr
+from simsvc.i18n import Lang, column_label, tr
 from simsvc.jsonsafe import dumps
 from simsvc.output import atomic_write as _atomic
 from simsvc.scenario.dump import scenario_yaml
 from simsvc.staffing.plan import Plan
 from simsvc.terminal import plain, plain_row
 
-__all__ = ["plan_shortfalls", "plan_status_text", "print_plan", "write_plan"]
+__all__ = ["plan_shortfalls", "plan_status_text", "plan_table", "print_plan", "write_plan"]
 
 
 def _num(x: float | None, digits: int = 4) -> str:
@@ -177,3 +178,26 @@ def write_plan(plan: Plan, folder: Path, chart: Callable[[Plan, Path], None] | N
         chart(plan, folder / "staffing.png")
         written.append(folder / "staffing.png")
     return written
+
+
+def plan_table(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """The optimizer's plan (``Plan.to_frame()``, or the ``plan.csv`` written from it) as people read it.
+
+    For the app and the HTML report alike: headings in ``lang``, a shift's break said in ``lang``
+    ("09:00-17:00 休息 12:00-12:30"), money with 2 decimals and thousands separators (as the
+    command line's plan table), blanks as "-". A table without the start, end and break columns
+    (an older ``plan.csv``) keeps its shift labels.
+    """
+    shown = frame.copy()
+    if {"start", "end", "break"} <= set(frame.columns):
+        word = tr("ui.break", lang)
+        breaks = ["" if not isinstance(b, str) else b for b in frame["break"]]  # NaN from a CSV: none
+        shown["shift"] = [
+            f"{start}-{end}" + (f" {word} {brk}" if brk else "")
+            for start, end, brk in zip(frame["start"], frame["end"], breaks, strict=True)
+        ]
+        shown["break"] = [brk or "-" for brk in breaks]
+    if "cost" in frame.columns:
+        money = [isinstance(v, (int, float)) and not math.isnan(v) for v in frame["cost"]]
+        shown["cost"] = [f"{v:,.2f}" if ok else "-" for v, ok in zip(frame["cost"], money, strict=True)]
+    return shown.fillna("-").rename(columns=lambda c: column_label(c, lang))

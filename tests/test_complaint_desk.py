@@ -167,3 +167,18 @@ def test_complaints_decided_in_batches_of_any_size_give_the_same_results(monkeyp
     pd.testing.assert_frame_equal(default.customers, small.customers)
     # The tally adds the complaints in other chunks: sums may differ in the last digits.
     pd.testing.assert_frame_equal(default.kpis, small.kpis, rtol=1e-12)
+
+
+def test_without_a_desk_a_complaint_is_filed_when_its_customer_abandoned() -> None:
+    """No complaint team: abandonments are noticed lazily (nothing waits on them), yet each complaint
+    is filed at the moment its customer left, and is never handled."""
+    sc = desk_scenario(
+        [], {"trace": [0.0, 1.0, 10.0, 15.0, 40.0]}, service=20.0, patience=det(5.0), balk_at=None,
+    )  # fmt: skip
+    _, people, c = run_engine(sc)
+    left = people["arrival"] + people["wait"]
+    abandoned = people.index[people["outcome"] == 1]  # ABANDONED
+    assert list(abandoned) == [1, 2]
+    by_customer = c.set_index("customer")
+    assert by_customer.loc[[1.0, 2.0], "filed"].tolist() == left.loc[[1, 2]].tolist() == [6.0, 15.0]
+    assert (by_customer.loc[[1.0, 2.0], "handled"] == 0).all()

@@ -111,3 +111,8 @@ def test_report_of_a_real_optimization_folder(tmp_path):
     assert html.count("<img") == 1 and ">nan<" not in html
     plan = re.search(r'<table id="plan">(.*?)</table>', html, re.S).group(1)
     assert "customer_relations" in plan and "休息" in plan
+    # As the app shows the plan: a shift's break said in Chinese, money to the cent.
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", plan, re.S)
+    assert not any("break" in c for c in cells)
+    assert any(re.fullmatch(r"\d{2}:\d{2}-\d{2}:\d{2} 休息 \d{2}:\d{2}-\d{2}:\d{2}", c.strip()) for c in cells)
+    assert any(re.fullmatch(r"[\d,]+\.\d{2}", c.strip()) for c in cells)

@@ -20,6 +20,7 @@ import simsvc
 from simsvc.bundled import examples_root
 from simsvc.errors import ScenarioError
 from simsvc.i18n import Lang
+from simsvc.plan_output import plan_table
 from simsvc.scenario.confine import ALLOW_HINT
 
 if TYPE_CHECKING:
@@ -315,25 +316,6 @@ def figures(run: AppRun, lang: Lang) -> dict[str, bytes]:
     r = run.result
     drawn = run_figures(run.summary, r.by_interval(), r.customers, run.scenario, lang, names=APP_FIGURES)
     return {name: png_bytes(fig, dpi=80) for name, fig in drawn.items()}
-
-
-def plan_table(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    """The optimizer's plan (``Plan.to_frame()``) as the page shows it, in ``lang``.
-
-    Headings translated, a shift's break said in ``lang`` ("09:00-17:00 休息 12:00-12:30"), money
-    with 2 decimals and thousands separators (as the command line's plan table), blanks as "-".
-    """
-    from simsvc.i18n import column_label, tr
-
-    shown = frame.copy()
-    word = tr("ui.break", lang)
-    shown["shift"] = [
-        f"{start}-{end}" + (f" {word} {brk}" if brk else "")
-        for start, end, brk in zip(frame["start"], frame["end"], frame["break"], strict=True)
-    ]
-    shown["break"] = [brk or "-" for brk in frame["break"]]
-    shown["cost"] = [f"{v:,.2f}" for v in frame["cost"]]
-    return shown.fillna("-").rename(columns=lambda c: column_label(c, lang))
 
 
 VERDICT_COLOURS = {"met": "#1a7f37", "missed": "#c62828", "unresolved": "#9a6700"}

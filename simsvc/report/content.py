@@ -7,12 +7,11 @@ Kept apart from the HTML template so that the words (via :mod:`simsvc.i18n`) and
 from __future__ import annotations
 
 import base64
-import math
 from typing import Any
 
 import pandas as pd
 
-from simsvc.i18n import Lang, column_label, cost_label, kpi_label, tr
+from simsvc.i18n import Lang, cost_label, kpi_label, tr
 from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value, target_rows
 from simsvc.report.folders import OptimizationFolder, RunFolder, ScenarioInfo
 from simsvc.scenario.quality_models import DIMENSIONS
@@ -112,12 +111,6 @@ def run_content(folder: RunFolder, lang: Lang) -> dict[str, Any]:
 _SENSE = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 
 
-def _cell(column: str, value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    return f"{value:,.0f}" if column == "cost" and isinstance(value, (int, float)) else str(value)
-
-
 def _number(kpi: str, value: Any, lang: Lang) -> str:
     return (
         format_kpi(kpi, float(value), lang) if isinstance(value, (int, float)) else "-" if value is None else str(value)
@@ -138,9 +131,11 @@ def _status(opt: dict[str, Any], lang: Lang) -> list[str]:
 def optimization_content(folder: OptimizationFolder, lang: Lang) -> dict[str, Any]:
     """Everything the report of an optimization shows: plan, cost, KPIs, targets, staffing chart."""
     opt = folder.optimization
-    plan = folder.plan
-    head = [column_label(c, lang) for c in plan.columns]
-    rows = [[_cell(c, v) for c, v in zip(plan.columns, r, strict=True)] for r in plan.itertuples(index=False)]
+    from simsvc.plan_output import plan_table
+
+    plan = plan_table(folder.plan, lang)  # as the app shows it: breaks in lang, money to the cent
+    head = [str(c) for c in plan.columns]
+    rows = [[str(v) for v in r] for r in plan.itertuples(index=False)]
     cost = opt.get("cost") or {}
     costs = [[cost_label(k, lang), f"{float(v):,.0f}"] for k, v in cost.items()]
     predicted, simulated = opt.get("predicted") or {}, opt.get("simulated") or {}

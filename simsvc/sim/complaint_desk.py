@@ -48,11 +48,18 @@ class ComplaintDesk:
     def _server_start(self, q: int):
         return self._handle if q == self.desk else super()._server_start(q)
 
-    def _file(self, cid: int, k: int, cell: int, arrival: float, x: Any, i: int, wait: float, team: int) -> None:
-        """Customer ``i`` of judging ``x`` files its complaint now (after ``wait``, served by ``team``; -1: none)."""
-        now = self.env.now
-        ref = (cid, k, cell, arrival, now, wait, team, x, i)
-        self.arrive(cid, self.desk, cell, now, x.draws.complaint_need.item(i), math.inf, ref)
+    def _file(
+        self, cid: int, k: int, cell: int, arrival: float, x: Any, i: int, wait: float, team: int,
+        filed: float | None = None,
+    ) -> None:  # fmt: skip
+        """Customer ``i`` of judging ``x`` files its complaint (after ``wait``, served by ``team``; -1: none).
+
+        ``filed`` is now, unless the desk has nobody (then an abandonment is noticed lazily and
+        ``filed`` is its time: the complaint is never handled, so only its record needs it).
+        """
+        when = self.env.now if filed is None else filed
+        ref = (cid, k, cell, arrival, when, wait, team, x, i)
+        self.arrive(cid, self.desk, cell, when, x.draws.complaint_need.item(i), math.inf, ref)
 
     def _complains_at_end(self, duration: float, team: Station, complaint: tuple) -> None:
         """Start the service (of ``duration``) of a customer who complains when it ends."""

@@ -186,7 +186,7 @@ class QualityEngine(ComplaintDesk, Engine):
         if x.unserved_complains[i]:  # it complains as it leaves: now (left), patience.py
             x.complained.append(i)
             first = chain.times[i]  # when the customer arrived (the first step of a journey)
-            self._file(cid, k, cell, first, x, i, math.nan, -1)
+            self._file(cid, k, cell, first, x, i, math.nan, -1, left)
         chain.left -= 1
         if not chain.left:
             self._record(chain)
