@@ -143,15 +143,18 @@ def test_target_table_shows_each_target_its_estimate_and_verdict(bank):
     run = core.run_setting(bank, core.Setting(core.default_setting(bank).values, replications=4))
     s = run.summary
     expected = [verdict(g, s.loc[g.kpi, "ci_low"], s.loc[g.kpi, "ci_high"]) for g in goals(bank)]
-    en, zh = core.target_table(run, "en").data, core.target_table(run, "zh").data
-    assert list(en.index) == ["service level: 80% within 5 min", "abandonment at most 5%"]
-    assert list(zh.index) == ["服务水平：5 分钟内 80%", "放弃率不超过 5%"]
-    words = {"met": ("met", "达成"), "missed": ("missed", "未达成"), "unresolved": ("unresolved", "未定")}
+    en, zh = core.target_table(run, "en"), core.target_table(run, "zh")
+    md = core.markdown_text
+    assert list(en.index) == [md("service level: 80% within 5 min"), md("abandonment at most 5%")]
+    assert list(zh.index) == [md("服务水平：5 分钟内 80%"), md("放弃率不超过 5%")]
+    colours = {"met": "green", "missed": "red", "unresolved": "orange"}
+    words = {"met": "达成", "missed": "未达成", "unresolved": "未定"}
     for i, v in enumerate(expected):
-        assert en["status"].iloc[i].startswith(words[v][0]) and zh["状态"].iloc[i].startswith(words[v][1])
+        assert en["status"].iloc[i].startswith(f"**:{colours[v]}[{v}")  # bold, in the verdict's colour
+        assert zh["状态"].iloc[i].startswith(f"**:{colours[v]}[{words[v]}")
     sl = s.loc["service_level"]
-    assert en["value (95 % CI)"].iloc[0] == (
+    assert en["value (95 % CI)"].iloc[0] == md(
         f"{100 * sl['mean']:.1f} % ({100 * sl['ci_low']:.1f} % – {100 * sl['ci_high']:.1f} %)"
     )
     teaching = simsvc.load_scenario(SCENARIOS / "teaching.yaml")  # its one target: the service level
-    assert len(core.target_table(core.run_setting(teaching, core.Setting(replications=2)), "en").data) == 1
+    assert len(core.target_table(core.run_setting(teaching, core.Setting(replications=2)), "en")) == 1

@@ -25,7 +25,6 @@ from simsvc.scenario.confine import ALLOW_HINT
 
 if TYPE_CHECKING:
     import pandas as pd
-    from pandas.io.formats.style import Styler
 
     from simsvc.scenario.models import Scenario
 
@@ -318,15 +317,17 @@ def figures(run: AppRun, lang: Lang) -> dict[str, bytes]:
     return {name: png_bytes(fig, dpi=80) for name, fig in drawn.items()}
 
 
-VERDICT_COLOURS = {"met": "#1a7f37", "missed": "#c62828", "unresolved": "#9a6700"}
-"""A verdict's text colour (green, red, amber; the words say it too, for whoever cannot tell colours)."""
+VERDICT_COLOURS = {"met": "green", "missed": "red", "unresolved": "orange"}
+"""A verdict's colour (Streamlit markdown's names); the words say it too, for whoever cannot tell colours."""
 
 
-def target_table(run: AppRun, lang: Lang) -> Styler | None:
+def target_table(run: AppRun, lang: Lang) -> pd.DataFrame | None:
     """The scenario's targets after a run, in ``lang``: what each asks, the value with its CI, the verdict.
 
     The rows of the report and the command line (:func:`simsvc.output.target_rows`: met, missed or
     unresolved by where the whole CI lies); None when the scenario sets no target this run measures.
+    Texts are markdown, as ``st.table`` draws its cells: each verdict bold in its colour
+    (``**:green[met]**``), every other text escaped (:func:`markdown_text`).
     """
     import pandas as pd
 
@@ -336,11 +337,13 @@ def target_table(run: AppRun, lang: Lang) -> Styler | None:
     rows = target_rows(run.scenario, run.summary, lang)
     if not rows:
         return None
-    status = tr("ui.status", lang)
-    frame = pd.DataFrame(
-        {tr("ui.target", lang): [r.name for r in rows],
-         tr("ui.value_ci", lang): [r.value for r in rows],
-         status: [tr(f"ui.{r.verdict}", lang) if r.verdict else NOT_APPLICABLE for r in rows]}
+    verdicts = [
+        f"**:{VERDICT_COLOURS[r.verdict]}[{markdown_text(tr(f'ui.{r.verdict}', lang))}]**" if r.verdict
+        else markdown_text(NOT_APPLICABLE)
+        for r in rows
+    ]  # fmt: skip
+    return pd.DataFrame(
+        {tr("ui.target", lang): [markdown_text(r.name) for r in rows],
+         tr("ui.value_ci", lang): [markdown_text(r.value) for r in rows],
+         tr("ui.status", lang): verdicts}
     ).set_index(tr("ui.target", lang))  # fmt: skip
-    colours = [f"color: {VERDICT_COLOURS[r.verdict]}; font-weight: 600" if r.verdict else "" for r in rows]
-    return frame.style.apply(lambda _: colours, subset=[status])
