@@ -137,6 +137,7 @@ def test_app_in_a_browser(browser, app_url, tmp_path):
         text = plan.inner_text()
         assert "agents" in text
         assert re.search(r"\d\d:\d\d-\d\d:\d\d 休息 \d\d:\d\d", text) and "break" not in text  # breaks in Chinese
+        assert "\t-\t" in text.replace("\n", "")  # a shift without a break: "-", not an empty bullet
         assert re.search(r"\b\d{1,3}(,\d{3})*\.\d\d\b", text) and not re.search(r"\.\d{3,}", text)  # money to the cent
     finally:
         page.close()

@@ -160,7 +160,8 @@ def _optimize(scenario: simsvc.Scenario, scenario_key: str, lang: str) -> None:
     if plan is None or key != scenario_key:
         return
     st.header(tr("ui.plan", lang))
-    st.table(core.plan_table(plan.to_frame(), lang))
+    # st.table reads each cell as markdown: "-" would be an empty bullet and "08:00-12:00" an emoji code
+    st.table(core.plan_table(plan.to_frame(), lang).map(lambda v: core.markdown_text(v) if isinstance(v, str) else v))
     cost = {cost_label(k, lang): f"{v:,.0f}" for k, v in plan.cost.items()}
     st.table(pd.Series(cost, name=tr("ui.cost", lang)))
     st.caption(
