@@ -163,8 +163,7 @@ def test_an_upload_with_its_csv_shows_names_as_written(browser, app_url, tmp_pat
     (tmp_path / "trace.csv").write_text("time\n1.5\n9.25\n30\n", encoding="utf-8")
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(app_url)
-        page.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
+        _open(page, app_url)
         page.get_by_text("upload a YAML file").click()
         page.locator('input[type="file"]').set_input_files([str(tmp_path / "marked.yaml"), str(tmp_path / "trace.csv")])
         heading = page.locator('[data-testid="stHeading"]').filter(has_text="Teach")
@@ -176,6 +175,12 @@ def test_an_upload_with_its_csv_shows_names_as_written(browser, app_url, tmp_pat
         assert "Traceback" not in page.content()
     finally:
         page.close()
+
+
+def _open(page, app_url: str) -> None:
+    """Load the app and wait until it can run."""
+    page.goto(app_url)
+    page.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
 
 
 def _settled(page) -> None:
@@ -202,8 +207,7 @@ def test_complaint_team_at_zero_runs_with_nobody_handling_complaints(browser, ap
     """The complaint-handling lesson: the team's lever at 0 is a valid scenario, every complaint unresolved."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(app_url)
-        page.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
+        _open(page, app_url)
         _bundled(page, "bank_branch", "Bank")
         slider = page.get_by_role("slider", name="complaint team size")
         slider.focus()
@@ -257,8 +261,7 @@ def test_metrics_fit_a_projector(browser, app_url):
     """At 1024×768 with two settings side by side every metric shows its whole value, in English and Chinese."""
     page = browser.new_page(viewport={"width": 1024, "height": 768})
     try:
-        page.goto(app_url)
-        page.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
+        _open(page, app_url)
         _settled(page)
         page.get_by_text("Compare two settings side by side").click()
         page.get_by_text("Setting B").first.wait_for()
@@ -290,8 +293,7 @@ def test_targets_show_met_or_missed_in_both_languages(browser, app_url):
     """The bank's two targets after a run: each with its value, CI and verdict, then in Chinese."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(app_url)
-        page.get_by_role("button", name="Run", exact=True).wait_for(timeout=60_000)
+        _open(page, app_url)
         _bundled(page, "bank_branch", "Bank")
         page.get_by_role("button", name="Run", exact=True).click()
         page.get_by_text("Targets", exact=True).wait_for(timeout=60_000)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from simsvc.scenario.base import Staffed
 from simsvc.scenario.models import Horizon
 
-__all__ = ["closing_staff", "day_steps", "rostered", "staff_at"]
+__all__ = ["closing_staff", "day_spans", "day_steps", "rostered", "staff_at"]
 
 
 def day_steps(team: Staffed, horizon: Horizon, day: int = 0) -> list[tuple[float, int]]:
@@ -45,12 +45,17 @@ def staff_at(team: Staffed, horizon: Horizon, minute: float, day: int = 0) -> in
     return team.staff[0] if len(team.staff) == 1 else team.staff[j]
 
 
-def rostered(team: Staffed, horizon: Horizon, day: int = 0) -> bool:
-    """Whether anyone of ``team`` is on duty at some moment of ``day``'s opening hours."""
+def day_spans(team: Staffed, horizon: Horizon, day: int = 0) -> list[tuple[float, float, int]]:
+    """``(start, end, staff)`` minutes of ``day`` over which the staff on duty stay the same, 0 to 1440."""
     steps = day_steps(team, horizon, day)
     ends = [t for t, _ in steps[1:]] + [1440.0]
+    return [(t, end, n) for (t, n), end in zip(steps, ends, strict=True)]
+
+
+def rostered(team: Staffed, horizon: Horizon, day: int = 0) -> bool:
+    """Whether anyone of ``team`` is on duty at some moment of ``day``'s opening hours."""
     open_, close = horizon.open_minute, horizon.close_minute
-    return any(n > 0 and t < close and end > open_ for (t, n), end in zip(steps, ends, strict=True))
+    return any(n > 0 and t < close and end > open_ for t, end, n in day_spans(team, horizon, day))
 
 
 def closing_staff(team: Staffed, horizon: Horizon, day: int = 0) -> int:

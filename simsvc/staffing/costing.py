@@ -15,7 +15,7 @@ from __future__ import annotations
 from simsvc.costs import headcount
 from simsvc.scenario.base import Staffed
 from simsvc.scenario.models import Scenario
-from simsvc.sim.rota import day_steps
+from simsvc.sim.rota import day_spans
 from simsvc.staffing.patterns import Pattern
 from simsvc.staffing.plan import PlannedShift
 
@@ -30,11 +30,7 @@ def pattern_cost(pattern: Pattern, wage_per_minute: float) -> float:
 def rostered_wages(scenario: Scenario, team: Staffed) -> float:
     """Wages of ``team``'s declared rota over the horizon: its rostered server-minutes at its level's wage."""
     h = scenario.horizon
-    minutes = 0.0
-    for day in range(h.days):
-        steps = day_steps(team, h, day)
-        ends = [t for t, _ in steps[1:]] + [1440.0]
-        minutes += sum(n * (end - t) for (t, n), end in zip(steps, ends, strict=True))
+    minutes = sum(n * (end - t) for day in range(h.days) for t, end, n in day_spans(team, h, day))
     return minutes * scenario.training(team.training_level).wage_per_hour / 60.0
 
 

@@ -30,7 +30,7 @@ from simsvc.sim.capacity import arrivals_per_minute
 from simsvc.sim.shrinkage import on_floor, paid_for, shrinkage_per_interval
 from simsvc.staffing.perception import WaitJudgement, wait_judgements
 
-__all__ = ["Prediction", "TeamDemand", "team_demand"]
+__all__ = ["Prediction", "TeamDemand", "class_rates", "team_demand"]
 
 
 @dataclass(frozen=True)
@@ -99,14 +99,22 @@ class TeamDemand:
         return float(self.rate[cell]) * self.mean_service
 
 
+def class_rates(scenario: Scenario) -> np.ndarray:
+    """Arrivals per minute in each cell of the horizon (rows) and class (columns), as demand sees them.
+
+    With the quality model on, the promise's effect on demand is in.
+    """
+    h = scenario.horizon
+    rates = arrivals_per_minute(scenario).reshape(h.days * h.n_intervals, len(scenario.customer_classes))
+    return rates * scenario.quality.promise_demand_multiplier if scenario.quality.enabled else rates
+
+
 def team_demand(scenario: Scenario, team: Team, level: int, seed: int) -> TeamDemand:
     """The demand ``team`` faces at training ``level`` in every cell of the horizon."""
     h = scenario.horizon
     classes = scenario.customer_classes
-    rates = arrivals_per_minute(scenario).reshape(h.days * h.n_intervals, len(classes))
+    rates = class_rates(scenario)
     q = scenario.quality
-    if q.enabled:
-        rates = rates * q.promise_demand_multiplier
     # Each class's visits to this team per arrival (the traffic equations of its journey; a class
     # without a journey splits evenly over the teams that serve it), and its steps' mean there.
     t = [x.name for x in scenario.teams].index(team.name)

@@ -21,9 +21,9 @@ import pandas as pd
 
 from simsvc.errors import ScenarioError
 from simsvc.scenario.models import Scenario
-from simsvc.sim.capacity import arrivals_per_minute
 from simsvc.staffing.complaint_staffing import least_cost_per_complaint, staff_complaint_teams
 from simsvc.staffing.costing import pattern_cost, plan_cost
+from simsvc.staffing.curves import class_rates
 from simsvc.staffing.model import ModelInput, Solution, solve_staffing
 from simsvc.staffing.patterns import Pattern, clock, generate_patterns
 from simsvc.staffing.plan import Iteration, PlaceCheck, Plan, PlannedShift
@@ -93,11 +93,7 @@ def _predicted(scenario: Scenario, inp: ModelInput, sol: Solution) -> tuple[dict
 
 def _customers_per_cell(scenario: Scenario) -> np.ndarray:
     """Customers arriving in each cell of the horizon (as the teams' visits are counted)."""
-    h = scenario.horizon
-    rates = arrivals_per_minute(scenario).reshape(h.days * h.n_intervals, -1).sum(axis=1)
-    if scenario.quality.enabled:
-        rates = rates * scenario.quality.promise_demand_multiplier
-    return rates * h.interval_minutes
+    return class_rates(scenario).sum(axis=1) * scenario.horizon.interval_minutes
 
 
 def _raise_floors(
