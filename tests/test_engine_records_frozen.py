@@ -63,3 +63,23 @@ CASES = [(p.name, q) for p in sorted(SCENARIOS.glob("*.yaml")) for q in (True, F
 @pytest.mark.parametrize(("name", "quality"), CASES)
 def test_one_step_journeys_give_the_records_of_the_single_station_engine(name, quality):
     assert digests(name, quality) == EXPECTED[(name, quality)]
+
+
+def test_a_one_step_journey_naming_its_station_is_the_same_as_serves():
+    """A class whose journey is one step naming its station, with the team listing no class, is
+    simulated exactly as the same class listed in the team's ``serves`` (found by the stop check:
+    it used to be served only on arrival, and its records never flushed)."""
+    base = {
+        "name": "one step",
+        "horizon": {"days": 1, "open": "09:00", "close": "12:00", "interval_minutes": 30},
+        "customer_classes": [{"name": "c", "arrivals": {"per_hour": 30},
+                              "service_time": {"dist": "exponential", "mean": 4}}],
+        "teams": [{"name": "t", "serves": ["c"], "staff": 2}],
+        "simulation": {"replications": 3, "seed": 5},
+    }  # fmt: skip
+    declared = {**base, "teams": [{"name": "t", "staff": 2}]}
+    declared["customer_classes"] = [{**base["customer_classes"][0], "journey": [{"station": "t"}]}]
+    a = simsvc.simulate(simsvc.load_scenario(base), keep_records=True)
+    b = simsvc.simulate(simsvc.load_scenario(declared), keep_records=True)
+    assert len(a.customers) > 200
+    pd.testing.assert_frame_equal(a.customers, b.customers)

@@ -123,6 +123,10 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
         journeys = scenario.journeys
         for t, spec in enumerate(scenario.teams):
             served = [names.index(n) for n in spec.serves if journeys[names.index(n)].one_step]
+            # A one-step journey that names its station, not listed in the team's serves.
+            served += [
+                k for k in range(len(names)) if journeys[k].one_step and k not in served and t in self._stations[k]
+            ]
             served += [q for q in range(len(self.queues)) if self.q_journey[q] and t in self._stations[q]]
             self._add_team(spec, served)
         for q in range(len(self.queues)):  # a pool is tried in its own order
