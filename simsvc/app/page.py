@@ -146,6 +146,29 @@ def _show(run: core.AppRun, lang: str, reference: core.AppRun | None) -> None:
         st.image(png, width="stretch")
 
 
+def _living_queue(run: core.AppRun, lang: str) -> None:
+    """Setting A's run, one replication's day or hour, animated (issue 17: the living queue)."""
+    from simsvc.app.living_queue import hours
+    from simsvc.app.living_queue_view import for_run
+
+    r = run.result
+    with st.expander(tr("lq.title", lang)):
+        st.caption(tr("lq.caption", lang))
+        left, middle, right = st.columns(3)
+        with left:
+            rep = _chosen(st.selectbox, tr("lq.replication", lang), "lq:rep", list(range(1, r.replications + 1)))
+        with middle:
+            day = _chosen(st.selectbox, tr("lq.day", lang), "lq:day", list(range(1, run.scenario.horizon.days + 1)))
+        with right:
+            hour = _chosen(st.selectbox, tr("lq.hour", lang), "lq:hour", [None, *hours(r)],
+                           format_func=lambda h: tr("lq.whole_day", lang) if h is None else f"{h:02d}:00")  # fmt: skip
+        key = (id(r), rep - 1, day, hour, lang)
+        if st.session_state.get("lq:page", (None,))[0] != key:  # one page kept: the JSON of a day is large
+            st.session_state["lq:page"] = (key, for_run(r, rep - 1, day, hour, lang))
+        html, height = st.session_state["lq:page"][1]
+        st.iframe(html, height=height, alt=tr("lq.title", lang))
+
+
 def _optimize(scenario: simsvc.Scenario, scenario_key: str, lang: str) -> None:
     missing = getattr(scenario, "optimizer", None) is None
     help_text = tr("app.no_optimizer", lang) if missing else None
@@ -215,6 +238,8 @@ def main() -> None:
         with col:
             st.markdown(f"**{tr('app.setting', lang, name=name)}**")
             _show(runs[name], lang, runs.get("A") if name != "A" else None)
+    if "A" in runs:
+        _living_queue(runs["A"], lang)
 
 
 main()
