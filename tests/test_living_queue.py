@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -37,8 +38,8 @@ def _kpis(result, group: str, key: str, replication: int) -> dict[str, float]:
 
 def _expected(kpi: dict[str, float], quality: bool = True) -> dict[str, int]:
     n = kpi["arrivals"]
-    out = {name: round(kpi[k]) for name, k in
-           (("arrived", "arrivals"), ("served", "served"), ("abandoned", "abandoned"), ("balked", "balked"))}  # fmt: skip
+    names = {"arrived": "arrivals", "served": "served", "abandoned": "abandoned", "balked": "balked"}
+    out = {name: round(kpi[k]) for name, k in names.items()}
     out["dissatisfied"] = round(kpi["dissatisfied_share"] * n) if quality else 0
     out["complaints"] = round(kpi["complaint_rate"] * n) if quality else 0
     return out
@@ -122,7 +123,7 @@ def test_no_server_slot_holds_two_customers_at_once(bank_result):
     v = q.visits[q.visits["slot"] >= 0]
     for (_station, _slot), group in v.groupby(["station", "slot"]):
         spans = sorted(zip(group["start"], group["end"].fillna(math.inf), strict=True))
-        assert all(a_end <= b_start + 1e-9 for (_, a_end), (b_start, _) in zip(spans, spans[1:], strict=False))
+        assert all(a_end <= b_start + 1e-9 for (_, a_end), (b_start, _) in itertools.pairwise(spans))
     for k, servers in enumerate(q.servers):  # as many slots as the most in service at once
         at = v[v["station"] == k]
         moments = sorted([(s, 1) for s in at["start"]] + [(e, -1) for e in at["end"].fillna(math.inf)])

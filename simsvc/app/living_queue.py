@@ -44,8 +44,10 @@ class LivingQueue:
     Attributes:
         replication, day: the replication (0 = first) and day (1 = first) shown.
         hour: the clock hour shown (9 = 09:00-10:00), or None for the whole day.
-        start, stop: the cohort's arrival window (minutes since 00:00 of day 1).
-        t0, t1: what the animation covers: from the window's start until the cohort has left.
+        start, stop: the window (minutes since 00:00 of day 1): the day's opening hours, or the
+            hour within them. Its cohort: who arrived in it (for a day, on that date) after the warm-up.
+        t0, t1: what the animation covers: from the window's start until the cohort has left
+            (and filed its complaints).
         stations: lane names: the front-line teams, then the complaint teams (with the quality
             model; "complaints" alone when no team handles them).
         desks: how many of the last lanes are complaint lanes.

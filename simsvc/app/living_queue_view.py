@@ -74,7 +74,7 @@ def page(q: LivingQueue, lang: Lang = "en") -> str:
 
 def height(q: LivingQueue) -> int:
     """The page's height in pixels: controls, counters and legend around one lane per station."""
-    return 22 + 62 * len(q.stations) + 8 + 150
+    return 22 + 62 * len(q.stations) + 8 + 125
 
 
 def for_run(result: SimResult, replication: int, day: int, hour: int | None, lang: Lang = "en") -> tuple[str, int]:

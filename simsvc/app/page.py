@@ -152,20 +152,30 @@ def _living_queue(run: core.AppRun, lang: str) -> None:
     from simsvc.app.living_queue_view import for_run
 
     r = run.result
-    with st.expander(tr("lq.title", lang)):
+    opened = st.session_state.get("keep:lq:open", False)  # kept open when the language (its label) changes
+    expander = st.expander(tr("lq.title", lang), opened, key=f"lq:open:{lang}", on_change="rerun")
+    st.session_state["keep:lq:open"] = bool(expander.open)
+    if not expander.open:  # built only when opened: a day's page is large
+        return
+    with expander:
         st.caption(tr("lq.caption", lang))
-        left, middle, right = st.columns(3)
+        days, options = run.scenario.horizon.days, [None, *hours(r)]
+        kept = st.session_state  # a choice kept from another scenario's run may not exist in this one
+        kept["keep:lq:rep"] = min(kept.get("keep:lq:rep", 1), r.replications)
+        kept["keep:lq:day"] = min(kept.get("keep:lq:day", 1), days)
+        kept["keep:lq:hour"] = kept.get("keep:lq:hour") if kept.get("keep:lq:hour") in options else None
+        left, middle, right = st.columns([1, 1, 3])  # no select boxes: the page's tests pick the scenario's
         with left:
-            rep = _chosen(st.selectbox, tr("lq.replication", lang), "lq:rep", list(range(1, r.replications + 1)))
+            rep = _kept(st.number_input, tr("lq.replication", lang), "lq:rep", 1, min_value=1, max_value=r.replications)
         with middle:
-            day = _chosen(st.selectbox, tr("lq.day", lang), "lq:day", list(range(1, run.scenario.horizon.days + 1)))
+            day = _kept(st.number_input, tr("lq.day", lang), "lq:day", 1, min_value=1, max_value=days)
         with right:
-            hour = _chosen(st.selectbox, tr("lq.hour", lang), "lq:hour", [None, *hours(r)],
-                           format_func=lambda h: tr("lq.whole_day", lang) if h is None else f"{h:02d}:00")  # fmt: skip
-        key = (id(r), rep - 1, day, hour, lang)
-        if st.session_state.get("lq:page", (None,))[0] != key:  # one page kept: the JSON of a day is large
-            st.session_state["lq:page"] = (key, for_run(r, rep - 1, day, hour, lang))
-        html, height = st.session_state["lq:page"][1]
+            hour = _kept(st.select_slider, tr("lq.hour", lang), "lq:hour", None, options=options,
+                         format_func=lambda h: tr("lq.whole_day", lang) if h is None else f"{h:02d}:00")  # fmt: skip
+        key = (id(r), int(rep) - 1, int(day), hour, lang)
+        if kept.get("lq:page", (None,))[0] != key:  # one page kept: the JSON of a day is large
+            kept["lq:page"] = (key, for_run(r, *key[1:]))
+        html, height = kept["lq:page"][1]
         st.iframe(html, height=height, alt=tr("lq.title", lang))
 
 
