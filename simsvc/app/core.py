@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AppRun", "Control", "Setting", "bundled_scenarios", "controls", "default_setting", "load_upload", "load_uploads",
     "markdown_text",
-    "apply_setting", "figures", "plan_table", "run_setting", "run_warnings", "target_table",
+    "apply_setting", "plan_table", "run_setting", "run_warnings", "target_table",
 ]  # fmt: skip
 
 DEFAULT_REPLICATIONS = 10
@@ -261,23 +261,27 @@ def _drop_from_optimizer(data: dict[str, Any], team: str) -> None:
 
 @dataclass
 class AppRun:
-    """A finished run: the scenario run, its result, KPI summary, figures (PNG), time taken and warnings."""
+    """A finished run: the scenario run, its result, KPI summary, time taken and warnings."""
 
     scenario: Scenario
     result: simsvc.SimResult
     summary: pd.DataFrame
-    figures: dict[str, bytes]
     seconds: float
     lang: Lang = "en"
     warnings: list[str] = field(default_factory=list)
     """The result's warnings in ``lang`` (overload, days without staff, ...)."""
-
-
-APP_FIGURES = ("waits", "day", "servqual_gaps", "funnel", "costs")
+    setting: Setting = field(default_factory=Setting)
+    """The setting run (a copy)."""
+    number: int = 0
+    """Which simulation of the session this is (:class:`simsvc.app.runs.RunCache` counts; 0: not counted)."""
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Language-free chart data, made once (:mod:`simsvc.app.chart_view`): a change of language redraws labels only."""
 
 
 def run_setting(scenario: Scenario, setting: Setting, lang: Lang = "en", base_dir: Path | None = None) -> AppRun:
-    """Apply a setting, simulate it (scenario's seed, the setting's replications) and draw its figures.
+    """Apply a setting and simulate it (scenario's seed, the setting's replications).
+
+    The charts are drawn from the result later, in the page's language (:mod:`simsvc.app.charts`).
 
     Raises:
         ScenarioError: the setting makes the scenario invalid.
@@ -286,8 +290,7 @@ def run_setting(scenario: Scenario, setting: Setting, lang: Lang = "en", base_di
     applied = apply_setting(scenario, setting, base_dir)
     result = simsvc.simulate(applied, setting.replications, keep_records=True)
     summary = result.summary()
-    run = AppRun(applied, result, summary, {}, 0.0, lang)
-    run.figures = figures(run, lang)
+    run = AppRun(applied, result, summary, 0.0, lang, setting=Setting(dict(setting.values), setting.replications))
     run.warnings = run_warnings(run, lang)
     run.seconds = time.perf_counter() - start
     return run
@@ -306,15 +309,6 @@ def run_warnings(run: AppRun, lang: Lang) -> list[str]:
     if run.result.truncated:
         notes.append(tr("warn.truncated", lang, limit=run.scenario.simulation.max_customers))
     return notes
-
-
-def figures(run: AppRun, lang: Lang) -> dict[str, bytes]:
-    """The app's figures of a run as PNG bytes, in ``lang``."""
-    from simsvc.plots import png_bytes, run_figures
-
-    r = run.result
-    drawn = run_figures(run.summary, r.by_interval(), r.customers, run.scenario, lang, names=APP_FIGURES)
-    return {name: png_bytes(fig, dpi=80) for name, fig in drawn.items()}
 
 
 VERDICT_COLOURS = {"met": "green", "missed": "red", "unresolved": "orange"}
