@@ -100,6 +100,10 @@ def _sliders(scenario: simsvc.Scenario, prefix: str, lang: str, replications: in
             label = tr("app.training", lang, team=core.markdown_text(c.team))
             values[c.key] = _kept(st.select_slider, label, key, int(c.default), options=c.options)
             continue
+        elif c.kind == "priority":  # who is served first (lessons: premium vs everyone else)
+            label = tr("app.priority", lang, name=core.markdown_text(c.team))
+            values[c.key] = _kept(st.select_slider, label, key, int(c.default), options=c.options)
+            continue
         elif c.kind == "complaints":
             label = tr("app.complaint_staff", lang)
         else:
