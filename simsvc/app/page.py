@@ -24,7 +24,7 @@ from simsvc.plan_output import plan_status_text
 METRICS = ("mean_wait", "service_level", "utilization", "satisfaction", "complaint_rate", "cost")
 # The KPI table; the value of customers lost follows in a table of its own (see _show).
 TABLE = ("arrivals", "served", "mean_wait", "p95_wait", "service_level", "abandonment_rate", "utilization",
-         "satisfaction", "dissatisfied_share", "complaint_rate", "recovery_rate", "retention",
+         "satisfaction", "dissatisfied_share", "complaint_rate", "complaints_within_sla", "recovery_rate", "retention",
          *KPI_SECTIONS["cost"])  # fmt: skip
 
 
