@@ -222,6 +222,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "app.running": ("Simulating…", "正在仿真…"),
     "app.press_run": ("Move the sliders, then press Run.", "调整滑块，然后点击“运行仿真”。"),
     "app.took": ("{seconds:.1f} s, {replications} replications", "用时 {seconds:.1f} 秒，{replications} 次重复"),
+    # the priority lever (issue 17, lessons: premium customers vs everyone else)
+    "app.priority": ("{name}: priority (smaller is served first)", "{name}：优先级（数字越小越先服务）"),
     "app.no_complaints": ("(the scenario has no complaint team)", "（该场景没有投诉团队）"),
     # warnings before and after simulating (simsvc.sim.capacity, simsvc.run): the CLI and result files
     # carry the English text, the app shows them in its language

@@ -106,7 +106,7 @@ def markdown_text(text: str) -> str:
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=&^\"'])")
 
 
-ControlKind = Literal["shift", "team_staff", "staff_delta", "training", "complaints", "promise"]
+ControlKind = Literal["shift", "team_staff", "staff_delta", "training", "complaints", "promise", "priority"]
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,8 @@ class Control:
     options: tuple[int, ...] = ()
     team_index: int = -1
     shift_index: int = -1
+    class_index: int = -1
+    """For ``priority``: the class (its name is in ``team``)."""
 
 
 @dataclass
@@ -139,7 +141,8 @@ def controls(scenario: Scenario) -> list[Control]:
     """The sliders a scenario offers.
 
     Staff per shift (or per team, or a change in every interval for per-interval staff),
-    training level per team, complaint-team size and the promise level.
+    training level per team, complaint-team size, the promise level and, with several classes,
+    each class's priority (1 to the number of classes, or as declared; smaller is served first).
     """
     out: list[Control] = []
     levels = tuple(sorted(t.level for t in scenario.training_levels))
@@ -161,6 +164,11 @@ def controls(scenario: Scenario) -> list[Control]:
         size = _complaint_size(scenario)
         out.append(Control("complaints", "complaints", teams[0].name if teams else "", 0, max(5, 2 * size), size))
         out.append(Control("promise", "promise", "", 0.0, 1.0, scenario.quality.promise_level, step=0.05))
+    classes = scenario.customer_classes
+    if len(classes) > 1:  # who is served first: the premium-segment lever
+        ranks = tuple(sorted({*range(1, len(classes) + 1), *(c.priority for c in classes)}))
+        out += [Control(f"c{i}p", "priority", c.name, ranks[0], ranks[-1], c.priority, options=ranks, class_index=i)
+                for i, c in enumerate(classes)]  # fmt: skip
     return out
 
 
@@ -186,7 +194,7 @@ def _set_staff(team: dict[str, Any], size: int) -> None:
 
 
 def apply_setting(scenario: Scenario, setting: Setting, base_dir: Path | None = None) -> Scenario:
-    """The scenario with the setting's staff, training levels, complaint team and promise level.
+    """The scenario with the setting's staff, training levels, complaint team, promise level and priorities.
 
     Raises:
         ScenarioError: the combination is invalid (e.g. a training level the scenario lacks).
@@ -212,6 +220,8 @@ def apply_setting(scenario: Scenario, setting: Setting, base_dir: Path | None = 
             _complaints(data, scenario, int(value))
         elif c.kind == "promise":
             data["quality"]["promise_level"] = float(value)
+        elif c.kind == "priority":
+            data["customer_classes"][c.class_index]["priority"] = int(value)
     if not files:
         return simsvc.load_scenario(data, base_dir=base_dir)
     with tempfile.TemporaryDirectory(prefix="simsvc-setting-") as tmp:  # replayed traces, written back out

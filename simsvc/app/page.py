@@ -24,7 +24,7 @@ from simsvc.plan_output import plan_status_text
 METRICS = ("mean_wait", "service_level", "utilization", "satisfaction", "complaint_rate", "cost")
 # The KPI table; the value of customers lost follows in a table of its own (see _show).
 TABLE = ("arrivals", "served", "mean_wait", "p95_wait", "service_level", "abandonment_rate", "utilization",
-         "satisfaction", "dissatisfied_share", "complaint_rate", "recovery_rate", "retention",
+         "satisfaction", "dissatisfied_share", "complaint_rate", "complaints_within_sla", "recovery_rate", "retention",
          *KPI_SECTIONS["cost"])  # fmt: skip
 
 
@@ -98,6 +98,10 @@ def _sliders(scenario: simsvc.Scenario, prefix: str, lang: str, replications: in
             label = tr("app.staff_delta", lang, team=core.markdown_text(c.team))
         elif c.kind == "training":
             label = tr("app.training", lang, team=core.markdown_text(c.team))
+            values[c.key] = _kept(st.select_slider, label, key, int(c.default), options=c.options)
+            continue
+        elif c.kind == "priority":  # who is served first (lessons: premium vs everyone else)
+            label = tr("app.priority", lang, name=core.markdown_text(c.team))
             values[c.key] = _kept(st.select_slider, label, key, int(c.default), options=c.options)
             continue
         elif c.kind == "complaints":
