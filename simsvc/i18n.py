@@ -303,6 +303,41 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "fig.fc.forecast": ("forecast", "预测"),
     "fig.fc.daily_y": ("calls per day", "每日来电"),
     "fig.fc.interval_y": ("calls per {minutes} min", "每 {minutes} 分钟来电"),
+    # issue 17, the living queue (simsvc.app.living_queue_view and the page's expander)
+    "lq.title": ("Living queue: one replication, customer by customer", "动态队列：逐个顾客回放一次重复"),
+    "lq.caption": (
+        "Each dot is a customer of this run's own records: it joins a station's queue, is served in a "
+        "server slot, moves on along its journey and leaves, coloured by how it left. Counters count the "
+        "customers who arrived in the chosen window, as the KPIs do.",
+        "每个圆点都是本次运行记录中的一位顾客：在服务台排队、在服务位接受服务、沿服务旅程前进后离开，"
+        "离开时的颜色表示结果。计数器统计所选时段内到达的顾客，与指标口径一致。",
+    ),
+    "lq.replication": ("replication", "重复编号"),
+    "lq.day": ("day", "第几天"),
+    "lq.hour": ("hour", "时段"),
+    "lq.whole_day": ("whole day", "全天"),
+    "lq.show": ("Show the living queue", "显示动态队列"),
+    "lq.arrived": ("arrived", "已到达"),
+    "lq.waiting": ("waiting", "等待中"),
+    "lq.in_service": ("in service", "服务中"),
+    "lq.served": ("served", "已服务"),
+    "lq.abandoned": ("abandoned", "放弃等待"),
+    "lq.balked": ("balked", "见队即走"),
+    "lq.dissatisfied": ("left dissatisfied", "不满意离开"),
+    "lq.complaints": ("complaints", "投诉"),
+    "lq.delighted": ("left delighted", "惊喜离开"),
+    "lq.satisfied": ("left satisfied", "满意离开"),
+    "lq.complaint": ("complaint (square: at the complaint desk)", "投诉（方块：在投诉处理台）"),
+    "lq.faded": ("faded: other customers still there (not counted)", "半透明：其他时段仍在场的顾客（不计入）"),
+    "lq.play": ("play", "播放"),
+    "lq.pause": ("pause", "暂停"),
+    "lq.to_end": ("end", "跳到结尾"),
+    "lq.speed": ("speed", "速度"),
+    "lq.per_second": ("min/s", "分钟/秒"),
+    "lq.queue": ("queue", "排队"),
+    "lq.busy": ("busy", "忙碌"),
+    "lq.left": ("left", "已离开"),
+    "lq.lanes": ("queue → servers", "排队 → 服务位"),
 }
 
 TEXT: dict[str, dict[str, str]] = {key: {"en": en, "zh": zh} for key, (en, zh) in _PAIRS.items()}

@@ -149,6 +149,39 @@ def _show(run: core.AppRun, lang: str, reference: core.AppRun | None, reused: bo
         st.table(_kpi_frame(s, KPI_SECTIONS["lost_value"], lang))
 
 
+def _living_queue(run: core.AppRun, lang: str) -> None:
+    """Setting A's run, one replication's day or hour, animated (issue 17: the living queue)."""
+    from simsvc.app.living_queue import hours
+    from simsvc.app.living_queue_view import for_run
+
+    r = run.result
+    opened = st.session_state.get("keep:lq:open", False)  # kept open when the language (its label) changes
+    expander = st.expander(tr("lq.title", lang), opened, key=f"lq:open:{lang}", on_change="rerun")
+    st.session_state["keep:lq:open"] = bool(expander.open)
+    if not expander.open:  # built only when opened: a day's page is large
+        return
+    with expander:
+        st.caption(tr("lq.caption", lang))
+        days, options = run.scenario.horizon.days, [None, *hours(r)]
+        kept = st.session_state  # a choice kept from another scenario's run may not exist in this one
+        kept["keep:lq:rep"] = min(kept.get("keep:lq:rep", 1), r.replications)
+        kept["keep:lq:day"] = min(kept.get("keep:lq:day", 1), days)
+        kept["keep:lq:hour"] = kept.get("keep:lq:hour") if kept.get("keep:lq:hour") in options else None
+        left, middle, right = st.columns([1, 1, 3])  # no select boxes: the page's tests pick the scenario's
+        with left:
+            rep = _kept(st.number_input, tr("lq.replication", lang), "lq:rep", 1, min_value=1, max_value=r.replications)
+        with middle:
+            day = _kept(st.number_input, tr("lq.day", lang), "lq:day", 1, min_value=1, max_value=days)
+        with right:
+            hour = _kept(st.select_slider, tr("lq.hour", lang), "lq:hour", None, options=options,
+                         format_func=lambda h: tr("lq.whole_day", lang) if h is None else f"{h:02d}:00")  # fmt: skip
+        key = (id(r), int(rep) - 1, int(day), hour, lang)
+        if kept.get("lq:page", (None,))[0] != key:  # one page kept: the JSON of a day is large
+            kept["lq:page"] = (key, for_run(r, *key[1:]))
+        html, height = kept["lq:page"][1]
+        st.iframe(html, height=height, alt=tr("lq.title", lang))
+
+
 def _optimize(scenario: simsvc.Scenario, scenario_key: str, lang: str) -> None:
     missing = getattr(scenario, "optimizer", None) is None
     help_text = tr("app.no_optimizer", lang) if missing else None
@@ -225,6 +258,8 @@ def main() -> None:
             st.markdown(f"**{tr('app.setting', lang, name=name)}**")
             _show(done[name], lang, done.get("A") if name != "A" else None, name in reused)
     chart_view.show(scenario, scenario_key, done, cache, lang, base_dir)
+    if "A" in done:
+        _living_queue(done["A"], lang)
 
 
 main()
