@@ -73,7 +73,7 @@ def test_charts_share_axes_and_runs_are_reused(browser, app_url, tmp_path):
         charts_drawn(page, 3)
         curve = _chart_texts(page)[2]
         assert "Mean wait" in curve and "clerks: staff" in curve
-        assert "levels of «clerks: staff», 3 replications each" in page.locator("body").inner_text()
+        page.get_by_text("levels of «clerks: staff», 3 replications each").wait_for(timeout=30_000)
 
         # Chinese: labels change, nothing is simulated again (the same simulation numbers and times)
         page.get_by_text("中文").click()
