@@ -208,10 +208,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "app.results": ("Results", "结果"),
     "app.error": ("Something went wrong: {error}", "出错了：{error}"),
     "app.plan_cost": ("cost of the plan", "方案成本"),
-    "app.no_optimizer": (
-        "This scenario has no optimizer block (candidate shifts), so it cannot be optimized.",
-        "该场景没有 optimizer 配置（候选班次），无法优化。",
-    ),
     "app.training": ("{team}: training level", "{team}：培训等级"),
     "app.complaint_staff": ("complaint team size", "投诉团队人数"),
     "app.promise": ("promise level (0 modest … 1 bold)", "承诺水平（0 保守 … 1 大胆）"),
@@ -313,77 +309,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "fig.fc.forecast": ("forecast", "预测"),
     "fig.fc.daily_y": ("calls per day", "每日来电"),
     "fig.fc.interval_y": ("calls per {minutes} min", "每 {minutes} 分钟来电"),
-    # issue 17, the optimizer in the app (simsvc.app.optimize_view): plan, verification, setting B as the plan
-    "opt.title": ("Optimizer: least-cost staffing that meets the targets", "优化器：满足目标的最低成本排班"),
-    "opt.caption": (
-        "Plans shifts and training levels for the scenario as in its file (the sliders are not used), "
-        "then verifies the plan by simulation; this takes a while (tens of seconds).",
-        "按场景文件中的设定（不使用滑块）规划班次和培训等级，再用仿真验证方案；需要一些时间（数十秒）。",
-    ),
-    "opt.verify": ("Verification by simulation", "仿真验证"),
-    "opt.verify.scenario": (
-        "as the scenario sets (replications added while a target is undecided, up to {most})",
-        "按场景设定（目标未定时追加重复，最多 {most} 次）",
-    ),
-    "opt.verify.quick": (
-        "quicker: at most {most} replications (wider intervals, more targets may stay undecided)",
-        "较快：最多 {most} 次重复（区间更宽，更多目标可能未定）",
-    ),
-    "opt.verify.none": (
-        "none: solve once on queueing formulas (predicted only, not verified)",
-        "不验证：仅按排队公式求解一次（只有预测值，未经验证）",
-    ),
-    "opt.stage_first": (
-        "Round 1: solving the staffing model on queueing curves, then verifying the plan by simulation…",
-        "第 1 轮：按排队曲线求解排班模型，然后用仿真验证方案…",
-    ),
-    "opt.stage_solve": ("Solving the staffing model on queueing curves…", "按排队曲线求解排班模型…"),
-    "opt.stage_again": (
-        "Round {number}: one more person where a target was missed; solving and verifying again…",
-        "第 {number} 轮：在目标未达成处增加一人，重新求解并验证…",
-    ),
-    "opt.round_met": (
-        "Round {number} done: operating cost {cost:,.0f}, {replications} replications, no target missed",
-        "第 {number} 轮完成：运营成本 {cost:,.0f}，{replications} 次重复，没有目标明确未达成",
-    ),
-    "opt.round_missed": (
-        "Round {number} done: operating cost {cost:,.0f}, {replications} replications, {missed} target(s) "
-        "missed somewhere",
-        "第 {number} 轮完成：运营成本 {cost:,.0f}，{replications} 次重复，{missed} 个目标在部分时段明确未达成",
-    ),
-    "opt.round_solved": (
-        "Solved: operating cost {cost:,.0f} (not simulated)",
-        "求解完成：运营成本 {cost:,.0f}（未仿真）",
-    ),
-    "opt.done": ("Optimized in {seconds:.0f} s", "优化完成，用时 {seconds:.0f} 秒"),
-    "opt.failed": ("The optimizer found no plan", "优化器未找到方案"),
-    "opt.optimized": (
-        "Plan {number} optimized in this session ({seconds:.0f} s); kept: pressing Optimize again or switching "
-        "language reuses it",
-        "本次会话优化的第 {number} 个方案（用时 {seconds:.0f} 秒）；已保存：再次点击优化或切换语言会直接复用",
-    ),
-    "opt.verification": ("Targets: predicted and verified by simulation", "目标：预测值与仿真验证"),
-    "opt.verified": (
-        "Verified by simulation: {replications} replications in the last of {rounds} round(s).",
-        "仿真验证：共 {rounds} 轮，最后一轮 {replications} 次重复。",
-    ),
-    "opt.unverified": (
-        "Not verified by simulation: the values are the queueing formulas' predictions.",
-        "未经仿真验证：数值为排队公式的预测。",
-    ),
-    "opt.apply": ("Apply the plan as setting B and simulate", "将方案设为方案 B 并仿真"),
-    "opt.apply_help": (
-        "Setting B becomes exactly this plan (its shifts and training levels); A keeps its sliders.",
-        "方案 B 变为此排班方案（其班次与培训等级）；方案 A 保留滑块设定。",
-    ),
-    "opt.b_is_plan": (
-        "Setting B is the optimized plan (operating cost {cost:,.0f}; {status}). Its shifts are the "
-        "plan's own, which the sliders cannot show; see the staffing plan below.",
-        "方案 B 为优化后的排班方案（运营成本 {cost:,.0f}；{status}）。其班次由方案确定，滑块无法表示；"
-        "详见下方的排班方案。",
-    ),
-    "opt.b_back": ("Back to sliders for B", "方案 B 改回滑块设定"),
-    "opt.b_title": ("Setting B: the optimized plan", "方案 B：优化后的排班方案"),
     # issue 17, the living queue (simsvc.app.living_queue_view and the page's expander)
     "lq.title": ("Living queue: one replication, customer by customer", "动态队列：逐个顾客回放一次重复"),
     "lq.caption": (

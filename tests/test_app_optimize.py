@@ -106,3 +106,15 @@ def test_quick_verification_caps_the_replications_it_may_add():
     assert optimizing.verified_scenario(call, "scenario") is call
     tiny = simsvc.load_scenario(TINY)
     assert optimizing.verified_scenario(tiny, "quick").optimizer.verify.max_replications == 40  # already fewer
+
+
+def test_every_text_of_the_optimizer_section_exists_in_both_languages():
+    from simsvc.app import optimize_text
+
+    source = (ROOT / "simsvc" / "app" / "optimize_view.py").read_text(encoding="utf-8")
+    used = set(re.findall(r"""say\(\s*["']([\w.]+)["']""", source))
+    used |= set(re.findall(r'"((?:stage|round)_\w+)"', source))  # chosen, then said
+    assert used and used <= set(optimize_text.TEXT)
+    for key, (en, zh) in optimize_text.TEXT.items():
+        assert en and zh and en != zh and re.search(r"[\u4e00-\u9fff]", zh), key
+        assert set(re.findall(r"\{(\w+)", en)) == set(re.findall(r"\{(\w+)", zh)), key  # the same values in both

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from simsvc.app import core, optimizing, runs
+from simsvc.app.optimize_text import say
 from simsvc.errors import InfeasibleError, ScenarioError, SolverError
 from simsvc.i18n import Lang, cost_label, tr
 from simsvc.plan_output import plan_status_text
@@ -36,11 +37,11 @@ def _verification(scenario, lang: Lang) -> optimizing.Verification:
     kept = st.session_state.get("keep:opt:verify", options[0])
     most = spec.verify.max_replications
     labels = {
-        "scenario": tr("opt.verify.scenario", lang, most=most),
-        "quick": tr("opt.verify.quick", lang, most=min(optimizing.QUICK_MAX_REPLICATIONS, most)),
-        "none": tr("opt.verify.none", lang),
+        "scenario": say("verify.scenario", lang, most=most),
+        "quick": say("verify.quick", lang, most=min(optimizing.QUICK_MAX_REPLICATIONS, most)),
+        "none": say("verify.none", lang),
     }
-    choice = st.radio(tr("opt.verify", lang), options, index=options.index(kept), format_func=labels.__getitem__,
+    choice = st.radio(say("verify", lang), options, index=options.index(kept), format_func=labels.__getitem__,
                       key=f"opt:verify:{lang}")  # fmt: skip
     st.session_state["keep:opt:verify"] = choice
     return choice
@@ -48,17 +49,17 @@ def _verification(scenario, lang: Lang) -> optimizing.Verification:
 
 def _round_text(it: Iteration, lang: Lang) -> str:
     if not it.replications:
-        return tr("opt.round_solved", lang, number=it.number, cost=it.cost)
-    key = "opt.round_missed" if it.misses else "opt.round_met"
-    return tr(key, lang, number=it.number, cost=it.cost, replications=it.replications, missed=len(it.misses))
+        return say("round_solved", lang, number=it.number, cost=it.cost)
+    key = "round_missed" if it.misses else "round_met"
+    return say(key, lang, number=it.number, cost=it.cost, replications=it.replications, missed=len(it.misses))
 
 
 def show(scenario, scenario_key: str, lang: Lang) -> None:
     """The optimizer section: nothing for a scenario without an ``optimizer`` block."""
     if scenario.optimizer is None:
         return
-    st.header(tr("opt.title", lang))
-    st.caption(tr("opt.caption", lang))
+    st.header(say("title", lang))
+    st.caption(say("caption", lang))
     verification = _verification(scenario, lang)
     plans = _plans()
     pressed = st.button(tr("app.optimize", lang), key="optimize")
@@ -66,32 +67,32 @@ def show(scenario, scenario_key: str, lang: Lang) -> None:
     if pressed and plan is None:
         start = time.perf_counter()
         with st.status(tr("app.optimizing", lang), expanded=True) as status:
-            first = "opt.stage_solve" if verification == "none" else "opt.stage_first"
-            status.write(tr(first, lang))
+            first = "stage_solve" if verification == "none" else "stage_first"
+            status.write(say(first, lang))
 
             def progress(it: Iteration) -> None:
                 status.write(_round_text(it, lang))
                 if it.misses:
-                    status.write(tr("opt.stage_again", lang, number=it.number + 1))
+                    status.write(say("stage_again", lang, number=it.number + 1))
 
             try:
                 plan, _ = plans.optimize(scenario_key, scenario, verification, progress)
             except (InfeasibleError, ScenarioError, SolverError, ValueError) as exc:
-                status.update(label=tr("opt.failed", lang), state="error")
+                status.update(label=say("failed", lang), state="error")
                 st.error(_md(str(exc)))
                 return
-            status.update(label=tr("opt.done", lang, seconds=time.perf_counter() - start), state="complete",
+            status.update(label=say("done", lang, seconds=time.perf_counter() - start), state="complete",
                           expanded=False)  # fmt: skip
     if plan is None:
         return
     _plan(plan, lang, *plans.about(scenario_key, verification))
-    st.button(tr("opt.apply", lang), key="opt:apply", type="primary", on_click=_apply,
-              args=(scenario_key, verification), help=tr("opt.apply_help", lang))  # fmt: skip
+    st.button(say("apply", lang), key="opt:apply", type="primary", on_click=_apply,
+              args=(scenario_key, verification), help=say("apply_help", lang))  # fmt: skip
 
 
 def _plan(plan: Plan, lang: Lang, number: int, seconds: float) -> None:
     st.subheader(tr("ui.plan", lang))
-    st.caption(tr("opt.optimized", lang, number=number, seconds=seconds))
+    st.caption(say("optimized", lang, number=number, seconds=seconds))
     st.markdown(_md(plan_status_text(plan.status, [f"{p.name} {p.where}" for p in plan.unresolved], lang)))
     for warning in optimizing.plan_warnings(plan, lang):
         st.warning(_md(warning), icon="⚠️")
@@ -101,12 +102,12 @@ def _plan(plan: Plan, lang: Lang, number: int, seconds: float) -> None:
     st.table(pd.Series(cost, name=tr("ui.cost", lang)))
     table = optimizing.verification_table(plan, lang)
     if table is not None:
-        st.markdown(f"**{tr('opt.verification', lang)}**")
+        st.markdown(f"**{say('verification', lang)}**")
         st.table(table)
     if plan.simulated is None:
-        st.caption(tr("opt.unverified", lang))
+        st.caption(say("unverified", lang))
     else:
-        st.caption(tr("opt.verified", lang, replications=plan.iterations[-1].replications,
+        st.caption(say("verified", lang, replications=plan.iterations[-1].replications,
                       rounds=len(plan.iterations)))  # fmt: skip
 
 
@@ -136,8 +137,8 @@ def plan_in_b(scenario_key: str, lang: Lang) -> bool:
         return False
     plan = applied[1]
     status = plan_status_text(plan.status, [f"{p.name} {p.where}" for p in plan.unresolved], lang)
-    st.info(_md(tr("opt.b_is_plan", lang, cost=plan.cost["cost"], status=status)))
-    st.button(tr("opt.b_back", lang), key="opt:back", on_click=_back)
+    st.info(_md(say("b_is_plan", lang, cost=plan.cost["cost"], status=status)))
+    st.button(say("b_back", lang), key="opt:back", on_click=_back)
     return True
 
 
@@ -161,5 +162,5 @@ def run_plan_b(
 def setting_title(name: str, run: core.AppRun, lang: Lang) -> str:
     """A result column's title: "Setting B: the optimized plan" for the plan's run."""
     if name == "B" and run.number and st.session_state.get("opt:b_run") == run.number:
-        return tr("opt.b_title", lang)
+        return say("b_title", lang)
     return tr("app.setting", lang, name=name)

@@ -205,7 +205,8 @@ def optimize(
         The last round's :class:`~simsvc.staffing.plan.Plan`; ``plan.status`` tells whether
         the simulation confirmed every target (``confirmed``), missed one (``missed``), could
         not decide one within ``optimizer.verify`` (``unresolved``: ``plan.unresolved`` says
-        where) or was not run (``unverified``, ``plan.confirmed`` None).
+        where) or was not run (``unverified``, ``plan.confirmed`` None); ``plan.warnings`` are the
+        final verification's (overload, truncation).
 
     Raises:
         simsvc.ScenarioError: if the scenario has no ``optimizer`` block.
