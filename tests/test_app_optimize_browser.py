@@ -14,6 +14,7 @@ import sys
 
 import pytest
 
+from simsvc.app import glossary
 from tests.browser import free_port, keep_screenshot, require_browser, wait_healthy
 from tests.helpers import ROOT
 
@@ -40,6 +41,12 @@ def tiny_app_url():
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+ROW_TIPS = """() => [...document.querySelectorAll('[data-testid="stTable"] tbody tr')].map(tr => [
+    tr.querySelector('th')?.innerText.trim() ?? '',
+    [...tr.querySelectorAll('td .pd-t')].map(s => getComputedStyle(s, '::after').content)])"""
+"""Each table row: its label and its cells' tooltips' CSS text (as tests/test_app_glossary_browser.py reads them)."""
 
 
 def _table(page, text: str):
@@ -99,6 +106,9 @@ def test_optimize_apply_and_simulate_then_chinese(browser, tiny_app_url, tmp_pat
         assert "09:00-12:00 休息 10:30-11:00" in zh_plan and "break" not in zh_plan
         assert "\t-\t" in zh_plan.replace("\n", "")  # a shift without a break: "-", not an empty bullet
         assert "未定" in _table(page, "仿真值（95% 置信区间）")
+        tips = dict(page.evaluate(ROW_TIPS))  # each row's tooltips (CSS content), as the page's targets tables
+        (row,) = [label for label in tips if label.startswith("放弃率 ≤")]
+        assert tips[row] and all(glossary.definition("abandonment_rate", "zh")[:20] in t for t in tips[row])
         alerts = _alerts(page)
         assert "超负荷" in alerts and "放弃率" in alerts and "overloaded" not in alerts
         for english in ("Staffing plan", "Optimize staffing", "Verification by simulation", "Setting B"):

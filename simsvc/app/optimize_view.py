@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from simsvc.app import core, optimizing, runs
+from simsvc.app import core, glossary, optimizing, runs
 from simsvc.app.optimize_text import say
 from simsvc.errors import InfeasibleError, ScenarioError, SolverError
 from simsvc.i18n import Lang, cost_label, tr
@@ -103,12 +103,18 @@ def _plan(plan: Plan, lang: Lang, number: int, seconds: float) -> None:
     table = optimizing.verification_table(plan, lang)
     if table is not None:
         st.markdown(f"**{say('verification', lang)}**")
-        st.table(table)
+        st.table(glossary.with_tooltips(table, [_tip(c.name, lang) for c in plan.checks]))
     if plan.simulated is None:
         st.caption(say("unverified", lang))
     else:
         st.caption(say("verified", lang, replications=plan.iterations[-1].replications,
                       rounds=len(plan.iterations)))  # fmt: skip
+
+
+def _tip(kpi: str, lang: Lang) -> str:
+    """A target row's tooltip, as the page's targets table has: the KPI's definition and the verdict rule."""
+    known = kpi in glossary.DEFINITIONS
+    return (glossary.definition(kpi, lang) + " " if known else "") + glossary.definition("term.targets", lang)
 
 
 def _apply(scenario_key: str, verification: optimizing.Verification) -> None:
