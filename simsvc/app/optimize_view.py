@@ -72,7 +72,7 @@ def show(scenario, scenario_key: str, lang: Lang) -> None:
 
             def progress(it: Iteration) -> None:
                 status.write(_round_text(it, lang))
-                if it.misses:
+                if it.misses and it.number < scenario.optimizer.iterations:  # another round follows
                     status.write(say("stage_again", lang, number=it.number + 1))
 
             try:
