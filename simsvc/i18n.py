@@ -208,10 +208,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "app.results": ("Results", "结果"),
     "app.error": ("Something went wrong: {error}", "出错了：{error}"),
     "app.plan_cost": ("cost of the plan", "方案成本"),
-    "app.no_optimizer": (
-        "This scenario has no optimizer block (candidate shifts), so it cannot be optimized.",
-        "该场景没有 optimizer 配置（候选班次），无法优化。",
-    ),
     "app.training": ("{team}: training level", "{team}：培训等级"),
     "app.complaint_staff": ("complaint team size", "投诉团队人数"),
     "app.promise": ("promise level (0 modest … 1 bold)", "承诺水平（0 保守 … 1 大胆）"),
@@ -269,6 +265,16 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "plan.status.unresolved": ("unresolved: some targets lie inside their 95 % confidence interval ({places})",
                                "未定：部分目标落在 95% 置信区间内（{places}）"),
     "plan.status.unverified": ("unverified (not simulated)", "未验证（未仿真）"),
+    # a target the plan's final simulation misses (simsvc.plan_output.plan_shortfalls: the CLI's English)
+    "plan.shortfall": (
+        "{name} {where}: target {sense} {goal}, simulated {mean} (95 % CI [{low}, {high}], {replications} "
+        "replications), short by {short}",
+        "{name}（{where}）：目标 {sense} {goal}，仿真值 {mean}（95% 置信区间 [{low}, {high}]，{replications} 次重复），"
+        "差距 {short}",
+    ),
+    "plan.where.overall": ("overall", "总体"),
+    "plan.where.in": ("in {where}", "{where} 时段"),
+    "plan.where.day": ("in day {day}", "第 {day} 天"),
     # input analysis and forecasting from a contact log (simsvc fit, simsvc forecast)
     "fig.qq.title": (
         "Handling times against fitted families (n = {n:,})",
