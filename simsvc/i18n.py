@@ -102,6 +102,45 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "fig.pareto.front": ("Pareto frontier", "帕累托前沿"),
     "fig.pareto.points": ("design points", "方案"),
     "fig.ci": ("95 % confidence interval", "95% 置信区间"),
+    # issue 17, charts and speed (simsvc.app.charts, simsvc.app.chart_view, simsvc.app.runs)
+    "chart.section": ("Charts: the settings on shared axes", "图表：各方案共用坐标轴"),
+    "chart.setting": ("setting", "方案"),
+    "chart.interval": ("interval start", "时段开始"),
+    "chart.ci_low": ("95 % CI from", "95% 置信区间下限"),
+    "chart.ci_high": ("95 % CI to", "95% 置信区间上限"),
+    "chart.threshold": ("service-level threshold: {minutes:g} min", "服务水平阈值：{minutes:g} 分钟"),
+    "chart.target_share": ("target: {share}", "目标：{share}"),
+    "chart.waits_title": ("Mean wait per interval", "各时段平均等待"),
+    "chart.service_level_title": (
+        "Service level per interval (service starts within {minutes:g} min)",
+        "各时段服务水平（{minutes:g} 分钟内开始服务）",
+    ),
+    "chart.station": ("station", "服务站"),
+    "chart.stations_title": ("Mean wait per station (served visits)", "各服务站平均等待（已服务）"),
+    "chart.money": ("money per replication", "每次重复的金额"),
+    "chart.cost_title": (
+        "Operating cost | value of customers lost (not added)",
+        "运营成本 | 流失客户价值（不相加）",
+    ),
+    "chart.curve_wait": ("Mean wait", "平均等待"),
+    "chart.curve_money": ("Operating cost and value of customers lost", "运营成本与流失客户价值"),
+    "chart.curve_button": ("Staff vs wait and cost: {lever}", "人数与等待和成本：{lever}"),
+    "chart.curve_help": (
+        "Simulates a few staffing levels of this slider (few replications each) and draws mean wait and cost",
+        "以较少的重复次数仿真该滑块的几个人数水平，绘制平均等待和成本",
+    ),
+    "chart.curve_running": ("Simulating the staffing levels…", "正在仿真各人数水平…"),
+    "chart.curve_caption": (
+        "{levels} levels of «{lever}», {replications} replications each, the other sliders as in setting A "
+        "({seconds:.1f} s); dashed lines: the settings run",
+        "«{lever}»的 {levels} 个水平，各 {replications} 次重复，其他滑块同方案 A（用时 {seconds:.1f} 秒）；"
+        "虚线：已运行的方案",
+    ),
+    "chart.simulated": ("simulation {number} of this session", "本次会话第 {number} 次仿真"),
+    "chart.reused": (
+        "simulation {number} of this session, reused: this setting was not simulated again",
+        "本次会话第 {number} 次仿真，直接复用：该方案未重新仿真",
+    ),
     # report and app
     "ui.title": ("simsvc — service simulation", "simsvc — 服务运营仿真"),
     "ui.report": ("Simulation report", "仿真报告"),
@@ -183,6 +222,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "app.running": ("Simulating…", "正在仿真…"),
     "app.press_run": ("Move the sliders, then press Run.", "调整滑块，然后点击“运行仿真”。"),
     "app.took": ("{seconds:.1f} s, {replications} replications", "用时 {seconds:.1f} 秒，{replications} 次重复"),
+    # the priority lever (issue 17, lessons: premium customers vs everyone else)
+    "app.priority": ("{name}: priority (smaller is served first)", "{name}：优先级（数字越小越先服务）"),
     "app.no_complaints": ("(the scenario has no complaint team)", "（该场景没有投诉团队）"),
     # warnings before and after simulating (simsvc.sim.capacity, simsvc.run): the CLI and result files
     # carry the English text, the app shows them in its language
@@ -262,6 +303,41 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "fig.fc.forecast": ("forecast", "预测"),
     "fig.fc.daily_y": ("calls per day", "每日来电"),
     "fig.fc.interval_y": ("calls per {minutes} min", "每 {minutes} 分钟来电"),
+    # issue 17, the living queue (simsvc.app.living_queue_view and the page's expander)
+    "lq.title": ("Living queue: one replication, customer by customer", "动态队列：逐个顾客回放一次重复"),
+    "lq.caption": (
+        "Each dot is a customer of this run's own records: it joins a station's queue, is served in a "
+        "server slot, moves on along its journey and leaves, coloured by how it left. Counters count the "
+        "customers who arrived in the chosen window, as the KPIs do.",
+        "每个圆点都是本次运行记录中的一位顾客：在服务台排队、在服务位接受服务、沿服务旅程前进后离开，"
+        "离开时的颜色表示结果。计数器统计所选时段内到达的顾客，与指标口径一致。",
+    ),
+    "lq.replication": ("replication", "重复编号"),
+    "lq.day": ("day", "第几天"),
+    "lq.hour": ("hour", "时段"),
+    "lq.whole_day": ("whole day", "全天"),
+    "lq.show": ("Show the living queue", "显示动态队列"),
+    "lq.arrived": ("arrived", "已到达"),
+    "lq.waiting": ("waiting", "等待中"),
+    "lq.in_service": ("in service", "服务中"),
+    "lq.served": ("served", "已服务"),
+    "lq.abandoned": ("abandoned", "放弃等待"),
+    "lq.balked": ("balked", "见队即走"),
+    "lq.dissatisfied": ("left dissatisfied", "不满意离开"),
+    "lq.complaints": ("complaints", "投诉"),
+    "lq.delighted": ("left delighted", "惊喜离开"),
+    "lq.satisfied": ("left satisfied", "满意离开"),
+    "lq.complaint": ("complaint (square: at the complaint desk)", "投诉（方块：在投诉处理台）"),
+    "lq.faded": ("faded: other customers still there (not counted)", "半透明：其他时段仍在场的顾客（不计入）"),
+    "lq.play": ("play", "播放"),
+    "lq.pause": ("pause", "暂停"),
+    "lq.to_end": ("end", "跳到结尾"),
+    "lq.speed": ("speed", "速度"),
+    "lq.per_second": ("min/s", "分钟/秒"),
+    "lq.queue": ("queue", "排队"),
+    "lq.busy": ("busy", "忙碌"),
+    "lq.left": ("left", "已离开"),
+    "lq.lanes": ("queue → servers", "排队 → 服务位"),
 }
 
 TEXT: dict[str, dict[str, str]] = {key: {"en": en, "zh": zh} for key, (en, zh) in _PAIRS.items()}

@@ -69,3 +69,14 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> No
             pass
         time.sleep(0.3)
     pytest.fail(f"the app server did not answer {url} within {timeout:.0f} s")
+
+
+CHARTS_DRAWN = """(n) => { const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
+    return charts.length >= n && charts.every(c => [...c.querySelectorAll('svg.marks, canvas.marks')]
+        .some(m => m.getBoundingClientRect().width > 50 && m.getBoundingClientRect().height > 50)); }"""
+"""Whether at least ``n`` Vega-Lite charts are in the page and each is drawn (an SVG or canvas of some size)."""
+
+
+def charts_drawn(page, count: int, timeout: float = 60_000) -> None:
+    """Wait until ``count`` (or more) Vega-Lite charts are drawn in the page."""
+    page.wait_for_function(CHARTS_DRAWN, arg=count, timeout=timeout)

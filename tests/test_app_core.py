@@ -59,15 +59,14 @@ def test_per_interval_staff_moves_by_a_delta():
     )
 
 
-def test_run_setting_simulates_with_the_setting_and_draws_figures():
+def test_run_setting_simulates_with_the_setting_and_keeps_it():
     teaching = simsvc.load_scenario(SCENARIOS / "teaching.yaml")
     setting = core.Setting(core.default_setting(teaching).values, replications=3)
     three = core.run_setting(teaching, setting)
     setting.values["t0"] = 2
     two = core.run_setting(teaching, setting, "zh")
     assert three.result.replications == 3
-    assert set(three.figures) == set(core.APP_FIGURES) - {"costs"}  # teaching has no money: no cost chart
-    assert all(png.startswith(b"\x89PNG") for png in two.figures.values())
+    assert (three.setting.values["t0"], two.setting.values["t0"]) == (3, 2)  # each run keeps a copy of its setting
     # Same customers (common random numbers), one clerk fewer: every replication waits longer.
     waits = [r.result.kpis.query("group == 'overall' and kpi == 'mean_wait'")["value"].to_numpy() for r in (three, two)]
     assert (waits[1] > waits[0]).all()
@@ -158,3 +157,20 @@ def test_target_table_shows_each_target_its_estimate_and_verdict(bank):
     )
     teaching = simsvc.load_scenario(SCENARIOS / "teaching.yaml")  # its one target: the service level
     assert len(core.target_table(core.run_setting(teaching, core.Setting(replications=2)), "en")) == 1
+
+
+def test_priority_lever_serves_the_chosen_class_first(bank):
+    """With several classes each has a priority lever; premium at retail's priority waits longer, retail less."""
+    levers = {c.team: c for c in core.controls(bank) if c.kind == "priority"}
+    assert set(levers) == {"retail", "premium"} and levers["premium"].options == (1, 2)
+    assert [c.kind for c in core.controls(simsvc.load_scenario(SCENARIOS / "teaching.yaml"))].count("priority") == 0
+    busy = {"t0s0": 4, "t0s1": 3}  # one teller fewer on each shift: queues to be jumped
+    first = core.apply_setting(bank, core.Setting({**busy, levers["premium"].key: 1}, 10))
+    equal = core.apply_setting(bank, core.Setting({**busy, levers["premium"].key: 2}, 10))
+    assert [c.priority for c in equal.customer_classes] == [2, 2]
+    waits = {}
+    for name, scenario in (("first", first), ("equal", equal)):
+        by_class = simsvc.simulate(scenario, 10).by_class()["mean"]
+        waits[name] = {k: by_class[(k, "mean_wait")] for k in ("retail", "premium")}
+    assert waits["first"]["premium"] < 0.6 * waits["equal"]["premium"]
+    assert waits["first"]["retail"] > waits["equal"]["retail"]

@@ -165,9 +165,10 @@ def test_report_shows_lost_value_in_its_own_section(bank, tmp_path, lang):
 
 
 def test_app_draws_the_cost_chart_only_with_money():
-    from simsvc.app import core
+    from simsvc.app import charts, core
 
     for name, has_chart in (("bank_branch", True), ("teaching", False)):
         scenario = simsvc.load_scenario(SCENARIOS / f"{name}.yaml")
         run = core.run_setting(scenario, core.Setting(core.default_setting(scenario).values, replications=2))
-        assert ("costs" in run.figures) is has_chart, name
+        tables = {"A": charts.run_tables(run.result)}
+        assert ("costs" in charts.run_charts(tables, scenario.targets)) is has_chart, name

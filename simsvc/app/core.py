@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AppRun", "Control", "Setting", "bundled_scenarios", "controls", "default_setting", "load_upload", "load_uploads",
     "markdown_text",
-    "apply_setting", "figures", "plan_table", "run_setting", "run_warnings", "target_table",
+    "apply_setting", "plan_table", "run_setting", "run_warnings", "target_table",
 ]  # fmt: skip
 
 DEFAULT_REPLICATIONS = 10
@@ -106,7 +106,7 @@ def markdown_text(text: str) -> str:
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:=&^\"'])")
 
 
-ControlKind = Literal["shift", "team_staff", "staff_delta", "training", "complaints", "promise"]
+ControlKind = Literal["shift", "team_staff", "staff_delta", "training", "complaints", "promise", "priority"]
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,8 @@ class Control:
     options: tuple[int, ...] = ()
     team_index: int = -1
     shift_index: int = -1
+    class_index: int = -1
+    """For ``priority``: the class (its name is in ``team``)."""
 
 
 @dataclass
@@ -139,7 +141,8 @@ def controls(scenario: Scenario) -> list[Control]:
     """The sliders a scenario offers.
 
     Staff per shift (or per team, or a change in every interval for per-interval staff),
-    training level per team, complaint-team size and the promise level.
+    training level per team, complaint-team size, the promise level and, with several classes,
+    each class's priority (1 to the number of classes, or as declared; smaller is served first).
     """
     out: list[Control] = []
     levels = tuple(sorted(t.level for t in scenario.training_levels))
@@ -161,6 +164,11 @@ def controls(scenario: Scenario) -> list[Control]:
         size = _complaint_size(scenario)
         out.append(Control("complaints", "complaints", teams[0].name if teams else "", 0, max(5, 2 * size), size))
         out.append(Control("promise", "promise", "", 0.0, 1.0, scenario.quality.promise_level, step=0.05))
+    classes = scenario.customer_classes
+    if len(classes) > 1:  # who is served first: the premium-segment lever
+        ranks = tuple(sorted({*range(1, len(classes) + 1), *(c.priority for c in classes)}))
+        out += [Control(f"c{i}p", "priority", c.name, ranks[0], ranks[-1], c.priority, options=ranks, class_index=i)
+                for i, c in enumerate(classes)]  # fmt: skip
     return out
 
 
@@ -186,7 +194,7 @@ def _set_staff(team: dict[str, Any], size: int) -> None:
 
 
 def apply_setting(scenario: Scenario, setting: Setting, base_dir: Path | None = None) -> Scenario:
-    """The scenario with the setting's staff, training levels, complaint team and promise level.
+    """The scenario with the setting's staff, training levels, complaint team, promise level and priorities.
 
     Raises:
         ScenarioError: the combination is invalid (e.g. a training level the scenario lacks).
@@ -212,6 +220,8 @@ def apply_setting(scenario: Scenario, setting: Setting, base_dir: Path | None = 
             _complaints(data, scenario, int(value))
         elif c.kind == "promise":
             data["quality"]["promise_level"] = float(value)
+        elif c.kind == "priority":
+            data["customer_classes"][c.class_index]["priority"] = int(value)
     if not files:
         return simsvc.load_scenario(data, base_dir=base_dir)
     with tempfile.TemporaryDirectory(prefix="simsvc-setting-") as tmp:  # replayed traces, written back out
@@ -261,23 +271,27 @@ def _drop_from_optimizer(data: dict[str, Any], team: str) -> None:
 
 @dataclass
 class AppRun:
-    """A finished run: the scenario run, its result, KPI summary, figures (PNG), time taken and warnings."""
+    """A finished run: the scenario run, its result, KPI summary, time taken and warnings."""
 
     scenario: Scenario
     result: simsvc.SimResult
     summary: pd.DataFrame
-    figures: dict[str, bytes]
     seconds: float
     lang: Lang = "en"
     warnings: list[str] = field(default_factory=list)
     """The result's warnings in ``lang`` (overload, days without staff, ...)."""
-
-
-APP_FIGURES = ("waits", "day", "servqual_gaps", "funnel", "costs")
+    setting: Setting = field(default_factory=Setting)
+    """The setting run (a copy)."""
+    number: int = 0
+    """Which simulation of the session this is (:class:`simsvc.app.runs.RunCache` counts; 0: not counted)."""
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Language-free chart data, made once (:mod:`simsvc.app.chart_view`): a change of language redraws labels only."""
 
 
 def run_setting(scenario: Scenario, setting: Setting, lang: Lang = "en", base_dir: Path | None = None) -> AppRun:
-    """Apply a setting, simulate it (scenario's seed, the setting's replications) and draw its figures.
+    """Apply a setting and simulate it (scenario's seed, the setting's replications).
+
+    The charts are drawn from the result later, in the page's language (:mod:`simsvc.app.charts`).
 
     Raises:
         ScenarioError: the setting makes the scenario invalid.
@@ -286,8 +300,7 @@ def run_setting(scenario: Scenario, setting: Setting, lang: Lang = "en", base_di
     applied = apply_setting(scenario, setting, base_dir)
     result = simsvc.simulate(applied, setting.replications, keep_records=True)
     summary = result.summary()
-    run = AppRun(applied, result, summary, {}, 0.0, lang)
-    run.figures = figures(run, lang)
+    run = AppRun(applied, result, summary, 0.0, lang, setting=Setting(dict(setting.values), setting.replications))
     run.warnings = run_warnings(run, lang)
     run.seconds = time.perf_counter() - start
     return run
@@ -306,15 +319,6 @@ def run_warnings(run: AppRun, lang: Lang) -> list[str]:
     if run.result.truncated:
         notes.append(tr("warn.truncated", lang, limit=run.scenario.simulation.max_customers))
     return notes
-
-
-def figures(run: AppRun, lang: Lang) -> dict[str, bytes]:
-    """The app's figures of a run as PNG bytes, in ``lang``."""
-    from simsvc.plots import png_bytes, run_figures
-
-    r = run.result
-    drawn = run_figures(run.summary, r.by_interval(), r.customers, run.scenario, lang, names=APP_FIGURES)
-    return {name: png_bytes(fig, dpi=80) for name, fig in drawn.items()}
 
 
 VERDICT_COLOURS = {"met": "green", "missed": "red", "unresolved": "orange"}

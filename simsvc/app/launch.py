@@ -13,9 +13,12 @@ PAGE = Path(__file__).with_name("page.py")
 
 
 def server_command(port: int, host: str = "localhost", open_browser: bool = False) -> list[str]:
-    """The command line that serves the app on ``host:port`` (no telemetry, no error tracebacks)."""
+    """The command line that serves the app on ``host:port`` (no telemetry, no error tracebacks).
+
+    Streamlit's own command, started through :mod:`simsvc.app.warm` (the page's imports done first).
+    """
     return [
-        sys.executable, "-m", "streamlit", "run", str(PAGE),
+        sys.executable, "-m", "simsvc.app.warm", "run", str(PAGE),
         "--server.port", str(port), "--server.address", host,
         "--server.headless", str(not open_browser).lower(),
         "--browser.gatherUsageStats", "false",

@@ -1,7 +1,7 @@
 """The Streamlit page of the training app (``simsvc app`` serves it).
 
 Top to bottom: language, scenario (bundled or uploaded), sliders for one setting or two side
-by side, Run, then KPIs and figures per setting. All simulation goes through
+by side, Run, then KPIs per setting and charts of all settings together. All simulation goes through
 :mod:`simsvc.app.core`; this file only lays out widgets.
 """
 
@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 import simsvc
-from simsvc.app import core
+from simsvc.app import chart_view, core, runs
 from simsvc.errors import InfeasibleError, ScenarioError, SolverError
 from simsvc.i18n import cost_label, kpi_label, tr
 from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value
@@ -24,7 +24,7 @@ from simsvc.plan_output import plan_status_text
 METRICS = ("mean_wait", "service_level", "utilization", "satisfaction", "complaint_rate", "cost")
 # The KPI table; the value of customers lost follows in a table of its own (see _show).
 TABLE = ("arrivals", "served", "mean_wait", "p95_wait", "service_level", "abandonment_rate", "utilization",
-         "satisfaction", "dissatisfied_share", "complaint_rate", "recovery_rate", "retention",
+         "satisfaction", "dissatisfied_share", "complaint_rate", "complaints_within_sla", "recovery_rate", "retention",
          *KPI_SECTIONS["cost"])  # fmt: skip
 
 
@@ -100,6 +100,10 @@ def _sliders(scenario: simsvc.Scenario, prefix: str, lang: str, replications: in
             label = tr("app.training", lang, team=core.markdown_text(c.team))
             values[c.key] = _kept(st.select_slider, label, key, int(c.default), options=c.options)
             continue
+        elif c.kind == "priority":  # who is served first (lessons: premium vs everyone else)
+            label = tr("app.priority", lang, name=core.markdown_text(c.team))
+            values[c.key] = _kept(st.select_slider, label, key, int(c.default), options=c.options)
+            continue
         elif c.kind == "complaints":
             label = tr("app.complaint_staff", lang)
         else:
@@ -119,11 +123,12 @@ def _kpi_frame(s: pd.DataFrame, kpis, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index(tr("ui.kpi", lang))
 
 
-def _show(run: core.AppRun, lang: str, reference: core.AppRun | None) -> None:
-    if run.lang != lang:
-        run.figures, run.warnings, run.lang = core.figures(run, lang), core.run_warnings(run, lang), lang
+def _show(run: core.AppRun, lang: str, reference: core.AppRun | None, reused: bool) -> None:
+    if run.lang != lang:  # texts only: the charts are drawn from the run's data in any language
+        run.warnings, run.lang = core.run_warnings(run, lang), lang
     s = run.summary
     st.caption(tr("app.took", lang, seconds=run.seconds, replications=run.result.replications))
+    st.caption(tr("chart.reused" if reused else "chart.simulated", lang, number=run.number))
     for warning in run.warnings:  # before the numbers: an overloaded run describes a backlog, not a service
         st.warning(core.markdown_text(warning), icon="⚠️")
     # A row that wraps: as many metrics side by side as fit, each as wide as its value (never cut off)
@@ -142,8 +147,39 @@ def _show(run: core.AppRun, lang: str, reference: core.AppRun | None) -> None:
     if shows_lost_value(s):  # apart from the operating cost, never added into it
         st.caption(tr("ui.lost_value", lang))
         st.table(_kpi_frame(s, KPI_SECTIONS["lost_value"], lang))
-    for _name, png in run.figures.items():
-        st.image(png, width="stretch")
+
+
+def _living_queue(run: core.AppRun, lang: str) -> None:
+    """Setting A's run, one replication's day or hour, animated (issue 17: the living queue)."""
+    from simsvc.app.living_queue import hours
+    from simsvc.app.living_queue_view import for_run
+
+    r = run.result
+    opened = st.session_state.get("keep:lq:open", False)  # kept open when the language (its label) changes
+    expander = st.expander(tr("lq.title", lang), opened, key=f"lq:open:{lang}", on_change="rerun")
+    st.session_state["keep:lq:open"] = bool(expander.open)
+    if not expander.open:  # built only when opened: a day's page is large
+        return
+    with expander:
+        st.caption(tr("lq.caption", lang))
+        days, options = run.scenario.horizon.days, [None, *hours(r)]
+        kept = st.session_state  # a choice kept from another scenario's run may not exist in this one
+        kept["keep:lq:rep"] = min(kept.get("keep:lq:rep", 1), r.replications)
+        kept["keep:lq:day"] = min(kept.get("keep:lq:day", 1), days)
+        kept["keep:lq:hour"] = kept.get("keep:lq:hour") if kept.get("keep:lq:hour") in options else None
+        left, middle, right = st.columns([1, 1, 3])  # no select boxes: the page's tests pick the scenario's
+        with left:
+            rep = _kept(st.number_input, tr("lq.replication", lang), "lq:rep", 1, min_value=1, max_value=r.replications)
+        with middle:
+            day = _kept(st.number_input, tr("lq.day", lang), "lq:day", 1, min_value=1, max_value=days)
+        with right:
+            hour = _kept(st.select_slider, tr("lq.hour", lang), "lq:hour", None, options=options,
+                         format_func=lambda h: tr("lq.whole_day", lang) if h is None else f"{h:02d}:00")  # fmt: skip
+        key = (id(r), int(rep) - 1, int(day), hour, lang)
+        if kept.get("lq:page", (None,))[0] != key:  # one page kept: the JSON of a day is large
+            kept["lq:page"] = (key, for_run(r, *key[1:]))
+        html, height = kept["lq:page"][1]
+        st.iframe(html, height=height, alt=tr("lq.title", lang))
 
 
 def _optimize(scenario: simsvc.Scenario, scenario_key: str, lang: str) -> None:
@@ -194,27 +230,36 @@ def main() -> None:
         with col:
             st.markdown(f"**{tr('app.setting', lang, name=name)}**")
             settings[name] = _sliders(scenario, f"{scenario_key}:{name}", lang, replications)
+    cache = st.session_state.setdefault("run_cache", runs.RunCache())  # A is not simulated again when B moves
     if st.button(tr("app.run", lang), type="primary", key="run"):
-        runs = {}
+        done, reused = {}, set()
         with st.spinner(tr("app.running", lang)):
             for name, setting in settings.items():
                 try:
-                    runs[name] = core.run_setting(scenario, setting, lang, base_dir)
+                    done[name], kept = cache.run(scenario_key, scenario, setting, lang, base_dir)
                 except ScenarioError as exc:
                     st.error(tr("app.invalid", lang))
                     st.code(str(exc), language=None)
-        st.session_state["runs"] = (scenario_key, runs)
+                    continue
+                if kept:
+                    reused.add(name)
+        st.session_state["runs"] = (scenario_key, done)
+        st.session_state["reused"] = reused
     if hasattr(simsvc, "optimize"):
         _optimize(scenario, scenario_key, lang)
-    key, runs = st.session_state.get("runs", ("", {}))
-    if key != scenario_key or not runs:
+    key, done = st.session_state.get("runs", ("", {}))
+    if key != scenario_key or not done:
         st.info(tr("app.press_run", lang))
         return
     st.header(tr("app.results", lang))
-    for col, name in zip(st.columns(len(runs)), runs, strict=True):
+    reused = st.session_state.get("reused", set())
+    for col, name in zip(st.columns(len(done)), done, strict=True):
         with col:
             st.markdown(f"**{tr('app.setting', lang, name=name)}**")
-            _show(runs[name], lang, runs.get("A") if name != "A" else None)
+            _show(done[name], lang, done.get("A") if name != "A" else None, name in reused)
+    chart_view.show(scenario, scenario_key, done, cache, lang, base_dir)
+    if "A" in done:
+        _living_queue(done["A"], lang)
 
 
 main()
