@@ -10,12 +10,12 @@ the engine's stations, so everything after the run reads them as after a SimPy r
 
 from __future__ import annotations
 
-from collections import namedtuple
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simsvc.sim.kernel import loop
+from simsvc.sim.kernel.state import ARENA, Arrays, pack
 from simsvc.sim.rota import CLOSE, closing_staff, day_events
 from simsvc.sim.shrinkage import on_floor
 
@@ -23,18 +23,7 @@ if TYPE_CHECKING:
     from simsvc.sim.demand import Batch
     from simsvc.sim.engine import Engine
 
-__all__ = ["KernelRun", "State"]
-
-_ARENA = ("a_arr", "a_need", "a_pat", "a_q", "a_cell", "a_wait", "a_start", "a_end", "a_team", "a_out", "nxt",
-          "waiting", "a_chain")  # fmt: skip
-State = namedtuple(
-    "State",
-    ["S", "F", "et", "ep", "es", "ek", "ea", "tm", "last", "speed", "sh", "floor_tab", "busy_area", "duty_area",
-     "paid_area", "tg_ptr", "gq_ptr", "gq", "ct_ptr", "ct", "q_head", "q_tail", "q_len", "q_nwait", "q_patient",
-     "q_balk", "q_counted", "patient_list", "dt", "dc", "dn", "max_queue", "max_total", *_ARENA, "ch_first", "ch_n",
-     "ch_pos", "ch_left", "finished", "p_ptr", "p_at", "st_t", "st_act", "st_a", "st_b"],
-)  # fmt: skip
-"""The loop's state: scalars ``S``/``F``, the event heap, stations, queues, deadline heaps, arena, chains, processes."""
+__all__ = ["KernelRun"]
 
 _I8, _F8 = np.int64, np.float64
 _NAN = float("nan")
@@ -97,7 +86,7 @@ class KernelRun:
         arena = 1024
         S = np.zeros(10, dtype=_I8)
         S[loop.DRAW_DAY] = -1
-        self.s = State(
+        self.a = Arrays(
             S=S, F=np.array([0.0, engine.warmup_end]),
             et=np.zeros(n_events), ep=np.zeros(n_events, _I8), es=np.zeros(n_events, _I8),
             ek=np.zeros(n_events, _I8), ea=np.zeros(n_events, _I8),
@@ -117,6 +106,7 @@ class KernelRun:
             st_act=np.array([x[1] for x in flat_steps], dtype=_I8), st_a=np.array([x[2] for x in flat_steps], dtype=_I8),
             st_b=np.array([x[3] for x in flat_steps], dtype=_I8),
         )  # fmt: skip
+        self.s = pack(self.a)
         for p in range(n_teams + 1):  # env.process: each starts at 0, rotas first, then the clock
             loop.schedule(self.s, 0.0, loop.URGENT, loop.PROC, p)
 
@@ -125,7 +115,7 @@ class KernelRun:
         floats = {"a_arr", "a_need", "a_pat", "a_wait", "a_start", "a_end"}
         return {
             name: np.zeros(n, dtype=np.uint8 if name == "waiting" else _F8 if name in floats else _I8)
-            for name in _ARENA
+            for name in ARENA
         }
 
     def run(self) -> None:
@@ -140,19 +130,19 @@ class KernelRun:
             if status == loop.GROW:
                 self._grow_heaps()
             else:
-                drawn = self._place(engine._day_customers(int(self.s.S[loop.DRAW_DAY])))
+                drawn = self._place(engine._day_customers(int(self.a.S[loop.DRAW_DAY])))
         self._write_back()
 
     def _place(self, batch: Batch) -> int:
         """Put a drawn day's customers in the arena (numbered from the next id); return how many."""
-        s, n = self.s, len(batch)
+        s, n = self.a, len(batch)
         s.S[loop.TRUNCATED] = int(self.engine.truncated)
         if not n:
             return 0
         first = int(s.S[loop.NEXT_ID])
         if first + n - s.S[loop.BASE] > len(s.a_arr):
             self._make_room(n)
-            s = self.s
+            s = self.a
         i = first - int(s.S[loop.BASE])
         cut = slice(i, i + n)
         s.a_arr[cut], s.a_need[cut], s.a_pat[cut] = batch.arrival, self.engine.needs(batch, None), batch.patience
@@ -165,30 +155,35 @@ class KernelRun:
 
     def _make_room(self, n: int) -> None:
         """Drop finished days from the arena's front (relinking queues past who left them), grow if needed."""
-        s = self.s
+        s = self.a
         base, next_id = int(s.S[loop.BASE]), int(s.S[loop.NEXT_ID])
         open_chains = [c for c in self.batches]  # days not yet finished
         new_base = min((int(s.ch_first[c]) for c in open_chains), default=next_id)
-        loop.drop_left(s)
+        loop.drop_left(self.s)
         size = max(len(s.a_arr), 2 * (next_id + n - new_base), 1024)
         keep = slice(new_base - base, next_id - base)
         arena = self._new_arena(size)
         for name, array in arena.items():
             array[: next_id - new_base] = getattr(s, name)[keep]
-        self.s = s._replace(**arena)
-        self.s.S[loop.BASE] = new_base
+        self._repack(**arena)
+        s.S[loop.BASE] = new_base
 
     def _grow_heaps(self) -> None:
-        s = self.s
+        s = self.a
         n_queues, cap = s.dt.shape
         dt, dc = np.zeros((n_queues, 2 * cap)), np.zeros((n_queues, 2 * cap), _I8)
         dt[:, :cap], dc[:, :cap] = s.dt, s.dc
-        self.s = s._replace(dt=dt, dc=dc)
-        self.s.S[loop.HEAPS_FULL] = 0
+        self._repack(dt=dt, dc=dc)
+        s.S[loop.HEAPS_FULL] = 0
+
+    def _repack(self, **replaced: np.ndarray) -> None:
+        """Replace some of the state's arrays (a grown arena or heap)."""
+        self.a = self.a._replace(**replaced)
+        self.s = pack(self.a)
 
     def _flush(self) -> None:
         """Hand each day finished in the last call to the sink, in finishing order (the engine's ``_record``)."""
-        s = self.s
+        s = self.a
         base = int(s.S[loop.BASE])
         for c in s.finished[: s.S[loop.N_FINISHED]].tolist():
             batch = self.batches.pop(c)
@@ -203,7 +198,7 @@ class KernelRun:
         s.S[loop.N_FINISHED] = 0
 
     def _write_back(self) -> None:
-        s, engine = self.s, self.engine
+        s, engine = self.a, self.engine
         for t, team in enumerate(engine.teams):
             team.busy_area, team.duty_area = s.busy_area[t].tolist(), s.duty_area[t].tolist()
             team.paid_area = s.paid_area[t].tolist()
