@@ -103,8 +103,8 @@ class KernelRun:
             ch_first=np.zeros(engine.days, _I8), ch_n=np.zeros(engine.days, _I8), ch_pos=np.zeros(engine.days, _I8),
             ch_left=np.zeros(engine.days, _I8), finished=np.zeros(engine.days, _I8),
             p_ptr=p_ptr, p_at=p_ptr[:-1].copy(), st_t=np.array([x[0] for x in flat_steps], dtype=_F8),
-            st_act=np.array([x[1] for x in flat_steps], dtype=_I8), st_a=np.array([x[2] for x in flat_steps], dtype=_I8),
-            st_b=np.array([x[3] for x in flat_steps], dtype=_I8),
+            **{name: np.array([x[i] for x in flat_steps], dtype=_I8) for i, name in ((1, "st_act"), (2, "st_a"),
+                                                                                     (3, "st_b"))},
         )  # fmt: skip
         self.s = pack(self.a)
         for p in range(n_teams + 1):  # env.process: each starts at 0, rotas first, then the clock
@@ -114,8 +114,7 @@ class KernelRun:
     def _new_arena(n: int) -> dict[str, np.ndarray]:
         floats = {"a_arr", "a_need", "a_pat", "a_wait", "a_start", "a_end"}
         return {
-            name: np.zeros(n, dtype=np.uint8 if name == "waiting" else _F8 if name in floats else _I8)
-            for name in ARENA
+            name: np.zeros(n, dtype=np.uint8 if name == "waiting" else _F8 if name in floats else _I8) for name in ARENA
         }
 
     def run(self) -> None:
