@@ -93,7 +93,8 @@ class Tally:
         self.counts["declared"] = declared_arrivals(s)
         bins = len(WAIT_EDGES)
         self.hist_interval = np.zeros((i, c, bins), dtype=np.int64)
-        self.hist_day = np.zeros((d, c, bins), dtype=np.int64)
+        # int32: a day's count in one bin cannot pass MAX_CUSTOMERS (1e8); halves a long horizon's size
+        self.hist_day = np.zeros((d, c, bins), dtype=np.int32)
         self._targets = np.array([s.target_wait(cls) for cls in s.customer_classes])
         self._warmup_end = s.horizon.open_minute + s.simulation.warmup_minutes
         self._starts = np.array([s.horizon.interval_start(day, j) for day in range(d) for j in range(i)])
@@ -201,7 +202,11 @@ class Tally:
         day = (cell // i)[joined]
         kj = klass[joined]
         self.hist_interval += np.bincount((interval * c + kj) * bins + b, minlength=i * c * bins).reshape(i, c, bins)
-        self.hist_day += np.bincount((day * c + kj) * bins + b, minlength=d * c * bins).reshape(d, c, bins)
+        if len(day):  # only the days this fold covers: a long horizon's histograms are large
+            lo, hi = int(day.min()), int(day.max()) + 1
+            self.hist_day[lo:hi] += np.bincount(
+                ((day - lo) * c + kj) * bins + b, minlength=(hi - lo) * c * bins
+            ).reshape(hi - lo, c, bins)
 
     def _add_queue(self, cols: list[np.ndarray]) -> None:
         """The queue by the interval it is in (warm-up arrivals too: they wait in reported intervals)."""
