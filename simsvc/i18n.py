@@ -303,6 +303,13 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "fig.fc.forecast": ("forecast", "预测"),
     "fig.fc.daily_y": ("calls per day", "每日来电"),
     "fig.fc.interval_y": ("calls per {minutes} min", "每 {minutes} 分钟来电"),
+    # issue 17, the glossary and tooltips of every KPI (simsvc.app.glossary holds the definitions)
+    "glossary.title": ("Glossary: what every number means", "术语表：每个数字的含义"),
+    "glossary.hint": (
+        "Hover a tile's question mark or a table's value for its definition.",
+        "将鼠标悬停在指标卡的问号或表格数值上可查看定义。",
+    ),
+    "glossary.delta": ("difference to setting A", "与方案 A 的差值"),
     # issue 17, the living queue (simsvc.app.living_queue_view and the page's expander)
     "lq.title": ("Living queue: one replication, customer by customer", "动态队列：逐个顾客回放一次重复"),
     "lq.caption": (

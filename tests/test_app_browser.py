@@ -238,7 +238,7 @@ def test_an_overloaded_run_says_so_in_both_languages(browser, app_url):
 
 
 _CUT_OFF = """() => [...document.querySelectorAll('[data-testid="stMetricValue"], [data-testid="stMetricLabel"]')]
-    .flatMap(el => [el, ...el.querySelectorAll('*')])
+    .flatMap(el => [el, ...el.querySelectorAll('*')]).filter(el => el instanceof HTMLElement)  // not a help icon's SVG
     .filter(el => el.scrollWidth > el.clientWidth || el.innerText.trim().endsWith('…'))
     .map(el => `${el.closest('[data-testid="stMetric"]').innerText.replace(/\\n/g, ' | ')}: `
                + `${el.scrollWidth}px > ${el.clientWidth}px`)"""

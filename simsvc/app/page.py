@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 import simsvc
-from simsvc.app import chart_view, core, runs
+from simsvc.app import chart_view, core, glossary, runs
 from simsvc.errors import InfeasibleError, ScenarioError, SolverError
 from simsvc.i18n import cost_label, kpi_label, tr
 from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value
@@ -26,6 +26,8 @@ METRICS = ("mean_wait", "service_level", "utilization", "satisfaction", "complai
 TABLE = ("arrivals", "served", "mean_wait", "p95_wait", "service_level", "abandonment_rate", "utilization",
          "satisfaction", "dissatisfied_share", "complaint_rate", "complaints_within_sla", "recovery_rate", "retention",
          *KPI_SECTIONS["cost"])  # fmt: skip
+# What the glossary lists: every KPI the page can show (the charts' per-station wait, the plan's complaints too)
+GLOSSARY = (*TABLE, *KPI_SECTIONS["lost_value"], "mean_wait_served", "complaints_per_day")
 
 
 def _kept(widget, label: str, key: str, default, **kwargs):
@@ -114,13 +116,16 @@ def _sliders(scenario: simsvc.Scenario, prefix: str, lang: str, replications: in
     return core.Setting(values, replications)
 
 
-def _kpi_frame(s: pd.DataFrame, kpis, lang: str) -> pd.DataFrame:
+def _kpi_frame(s: pd.DataFrame, kpis, lang: str):
+    """The KPI table, each row's cells with the KPI's definition as tooltip."""
+    kpis = [k for k in kpis if k in s.index]  # not applicable (NaN): "n/a"
     rows = [
         {tr("ui.kpi", lang): kpi_label(k, lang), tr("ui.mean", lang): format_kpi(k, s.loc[k, "mean"], lang),
          tr("ui.ci", lang): format_interval(k, s.loc[k, "ci_low"], s.loc[k, "ci_high"], lang)}
-        for k in kpis if k in s.index  # not applicable (NaN): "n/a"
+        for k in kpis
     ]  # fmt: skip
-    return pd.DataFrame(rows).set_index(tr("ui.kpi", lang))
+    frame = pd.DataFrame(rows).set_index(tr("ui.kpi", lang))
+    return glossary.with_tooltips(frame, [glossary.definition(k, lang) for k in kpis])
 
 
 def _show(run: core.AppRun, lang: str, reference: core.AppRun | None, reused: bool) -> None:
@@ -138,15 +143,29 @@ def _show(run: core.AppRun, lang: str, reference: core.AppRun | None, reused: bo
         delta = None
         if reference is not None and kpi in reference.summary.index:
             delta = format_kpi(kpi, value - float(reference.summary.loc[kpi, "mean"]), lang)
-        row.metric(kpi_label(kpi, lang), format_kpi(kpi, value, lang), delta, delta_color="off", width="content")
+        row.metric(kpi_label(kpi, lang), format_kpi(kpi, value, lang), delta, delta_color="off", width="content",
+                   help=core.markdown_text(glossary.definition(kpi, lang)))  # fmt: skip
     targets = core.target_table(run, lang)
     if targets is not None:  # met or missed: what a class looks at first, next to the numbers
         st.markdown(f"**{tr('ui.targets', lang)}**")
-        st.table(targets)
+        st.table(glossary.with_tooltips(targets, glossary.target_tips(run.scenario, s, lang)))
     st.table(_kpi_frame(s, TABLE, lang))
     if shows_lost_value(s):  # apart from the operating cost, never added into it
         st.caption(tr("ui.lost_value", lang))
         st.table(_kpi_frame(s, KPI_SECTIONS["lost_value"], lang))
+
+
+def _glossary(lang: str) -> None:
+    """Every term the page shows and what it means, in ``lang``; drawn only when opened (issue 17: glossary)."""
+    opened = st.session_state.get("keep:glossary:open", False)  # kept open when the language (its label) changes
+    expander = st.expander(tr("glossary.title", lang), opened, key=f"glossary:open:{lang}", on_change="rerun")
+    st.session_state["keep:glossary:open"] = bool(expander.open)
+    if expander.open:
+        with expander:
+            st.caption(tr("glossary.hint", lang))
+            colon = "：" if lang == "zh" else ": "
+            st.markdown("\n".join(f"- **{core.markdown_text(name)}**{colon}{core.markdown_text(text)}"
+                                   for name, text in glossary.entries(GLOSSARY, lang)))  # fmt: skip
 
 
 def _living_queue(run: core.AppRun, lang: str) -> None:
@@ -257,6 +276,7 @@ def main() -> None:
         with col:
             st.markdown(f"**{tr('app.setting', lang, name=name)}**")
             _show(done[name], lang, done.get("A") if name != "A" else None, name in reused)
+    _glossary(lang)
     chart_view.show(scenario, scenario_key, done, cache, lang, base_dir)
     if "A" in done:
         _living_queue(done["A"], lang)
