@@ -12,11 +12,10 @@ the same operations in the same order as the SimPy model.
 
 from __future__ import annotations
 
-from typing import Any
-
 import json
 import subprocess
 import sys
+from typing import Any
 
 import numpy as np
 import pandas as pd
