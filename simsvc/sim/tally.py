@@ -193,20 +193,22 @@ class Tally:
         cols = self._after_warmup(cols)
         if not len(cols[0]):
             return
-        d, i, c = self._shape
+        _, i, c = self._shape
         klass = cols[_COL["klass"]].astype(np.int64)
         cell = cols[_COL["cell"]].astype(np.int64)
-        flat = cell * c + klass  # index into (days * intervals * classes)
+        # Index into (days * intervals * classes), from the fold's first cell: the sums below touch
+        # only the cells the fold covers (a long horizon's arrays are large; a fold is a few days).
+        lo, hi = int(cell.min()) * c, (int(cell.max()) + 1) * c
+        flat = cell * c + klass - lo
         outcome = cols[_COL["outcome"]]
         wait = cols[_COL["wait"]]
         served = outcome == SERVED
         joined = outcome != BALKED
-        n = d * i * c
 
         def add_count(name: str, weights: np.ndarray | None = None, mask: np.ndarray | None = None) -> None:
             idx = flat if mask is None else flat[mask]
             w = None if weights is None else (weights if mask is None else weights[mask])
-            self.counts[name] += np.bincount(idx, weights=w, minlength=n).reshape(self._shape)
+            self.counts[name].reshape(-1)[lo:hi] += np.bincount(idx, weights=w, minlength=hi - lo)
 
         add_count("arrivals")
         add_count("served", mask=served)
@@ -236,10 +238,10 @@ class Tally:
         kj = klass[joined]
         self.hist_interval += np.bincount((interval * c + kj) * bins + b, minlength=i * c * bins).reshape(i, c, bins)
         if len(day):  # only the days this fold covers: a long horizon's histograms are large
-            lo, hi = int(day.min()), int(day.max()) + 1
-            self.hist_day[lo:hi] += np.bincount(
-                ((day - lo) * c + kj) * bins + b, minlength=(hi - lo) * c * bins
-            ).reshape(hi - lo, c, bins)
+            first, last = int(day.min()), int(day.max()) + 1
+            self.hist_day[first:last] += np.bincount(
+                ((day - first) * c + kj) * bins + b, minlength=(last - first) * c * bins
+            ).reshape(last - first, c, bins)
 
     def _add_queue(self, cols: list[np.ndarray]) -> None:
         """The queue by the interval it is in (warm-up arrivals too: they wait in reported intervals)."""
@@ -251,10 +253,17 @@ class Tally:
         self._queue(arrival, leave, klass)
 
     def _queue(self, arrival: np.ndarray, leave: np.ndarray, klass: np.ndarray) -> None:
-        h = self.scenario.horizon
-        area, at_start = queue_over_intervals(arrival, leave, klass, self._starts, h.interval_minutes, self._shape[2])
-        self.counts["queue_area"] += area.reshape(self._shape)
-        self._queue_at_start += at_start.reshape(self._shape)
+        """Add the queue of these customers to the intervals from the first one's arrival to the last one's leaving."""
+        if not len(arrival):
+            return
+        c = self._shape[2]
+        first = max(int(np.searchsorted(self._starts, arrival.min(), side="right")) - 1, 0)
+        last = int(np.searchsorted(self._starts, leave.max(), side="right"))
+        area, at_start = queue_over_intervals(
+            arrival, leave, klass, self._starts[first:last], self.scenario.horizon.interval_minutes, c
+        )
+        self.counts["queue_area"].reshape(-1, c)[first:last] += area
+        self._queue_at_start.reshape(-1, c)[first:last] += at_start
 
     def add_steps(self, rows: np.ndarray) -> None:
         """Take the step rows of the journey customers of the batch just given to :meth:`add`.
