@@ -152,7 +152,7 @@ simulated, seconds = 0, 0.0
 if n:
     from benchmarks import simsvc_model
     t = time.perf_counter()
-    simulated = simsvc_model.run({lam}, {mu}, {c}, n, {seed})["customers"]
+    simulated = simsvc_model.run({lam}, {mu}, {c}, n, {seed}, engine={engine!r})["customers"]
     seconds = time.perf_counter() - t
 hwm = float("nan")
 try:  # Linux: this process's own high-water mark, a cross-check of the launcher's figure
@@ -173,9 +173,9 @@ print(out.strip(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 
 
-def peak_rss(n: int, seed: int) -> dict:
+def peak_rss(n: int, seed: int, engine: str = "simpy") -> dict:
     """Peak RSS (MiB) of a fresh interpreter that imports simsvc and simulates ``n`` customers."""
-    code = _CHILD.format(root=str(ROOT), n=n, lam=ARRIVAL_RATE, mu=SERVICE_RATE, c=SERVERS, seed=seed)
+    code = _CHILD.format(root=str(ROOT), n=n, lam=ARRIVAL_RATE, mu=SERVICE_RATE, c=SERVERS, seed=seed, engine=engine)
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", _LAUNCHER, sys.executable, "-c", code],

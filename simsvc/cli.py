@@ -94,6 +94,14 @@ class OutputFormat(str, Enum):
     csv = "csv"
 
 
+class EngineChoice(str, Enum):
+    """Which engine ``simsvc run`` simulates on (see ``simulate(engine=...)``)."""
+
+    auto = "auto"
+    simpy = "simpy"
+    kernel = "kernel"
+
+
 class CsvTable(str, Enum):
     """Which KPI table ``simsvc run --format csv`` prints."""
 
@@ -238,6 +246,10 @@ def run(
     plots: Annotated[Optional[Path], typer.Option(help="Folder for the figures (PNG).")] = None,
     lang: Annotated[Language, typer.Option(help="Language of the figures.")] = Language.en,
     allow_dir: AllowDirs = None,
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(help="auto: the compiled kernel (simsvc[fast]) where it runs the scenario, else SimPy."),
+    ] = EngineChoice.auto,
 ) -> None:
     """Simulate a scenario; print its KPIs with 95 % CIs and its targets met or missed.
 
@@ -249,6 +261,7 @@ def run(
     from simsvc.output import csv_table, print_result, write_result
     from simsvc.run import simulate
     from simsvc.scenario import load_scenario
+    from simsvc.sim.kernel import KernelUnsupported
 
     if table is not None and output_format is not OutputFormat.csv:
         raise typer.BadParameter("applies to --format csv only (--out writes every table)", param_hint="--table")
@@ -261,10 +274,14 @@ def run(
     keep = False if no_records else (True if out is not None or plots is not None else scenario.simulation.keep_records)
     with _progress() as bar:
         task = bar.add_task("replications", total=replications or scenario.simulation.replications)
-        result = simulate(
-            scenario, replications, seed, keep_records=keep, workers=workers,
-            progress=lambda done, total: bar.update(task, completed=done),
-        )  # fmt: skip
+        try:
+            result = simulate(
+                scenario, replications, seed, keep_records=keep, workers=workers, engine=engine.value,
+                progress=lambda done, total: bar.update(task, completed=done),
+            )  # fmt: skip
+        except KernelUnsupported as exc:  # --engine kernel on a scenario it does not run
+            _err.print(labelled("error:", "bold red", str(exc)), highlight=False)
+            raise typer.Exit(INVALID_INPUT) from None
     for warning in result.warnings:
         _err.print(labelled("warning:", "yellow", warning), highlight=False)
     if output_format is OutputFormat.csv:

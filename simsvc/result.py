@@ -31,6 +31,10 @@ class SimResult:
         warnings: plain-language notes (overload, truncation, interruption).
         interrupted: a Ctrl-C stopped the run; the finished replications are here.
         truncated: arrivals stopped at ``simulation.max_customers``.
+        engine: which engine ran the replications: ``kernel`` (the compiled fast path) or
+            ``simpy``; they give the same records.
+        engine_note: why ``engine="auto"`` ran SimPy (the feature the kernel does not run, or
+            numba missing); None otherwise.
     """
 
     scenario: Scenario
@@ -44,6 +48,8 @@ class SimResult:
     truncated: bool = False
     _step_records: list[tuple[int, np.ndarray]] | None = field(default=None, repr=False)
     """Per replication: its number and the step rows of its journey customers (engine layout, private)."""
+    engine: str = "simpy"
+    engine_note: str | None = None
 
     @property
     def has_records(self) -> bool:
@@ -157,6 +163,8 @@ class SimResult:
             "warnings": list(self.warnings),
             "interrupted": self.interrupted,
             "truncated": self.truncated,
+            "engine": self.engine,
+            "engine_note": self.engine_note,
         }
 
     def __repr__(self) -> str:

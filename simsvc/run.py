@@ -20,6 +20,7 @@ from simsvc.scenario.models import Scenario
 from simsvc.sim.capacity import capacity_warnings
 from simsvc.sim.demand import Demand
 from simsvc.sim.engine import Engine
+from simsvc.sim.kernel import ENGINES, run_engine
 from simsvc.sim.quality_engine import QualityEngine
 from simsvc.sim.tally import Tally
 from simsvc.workers import process_pool, resolve_workers
@@ -28,13 +29,20 @@ __all__ = ["run_replication", "simulate"]
 
 
 def run_replication(
-    scenario: Scenario, seed: int, replication: int, keep_records: bool, routing: dict | None = None
-) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray, np.ndarray] | None, bool]:
+    scenario: Scenario,
+    seed: int,
+    replication: int,
+    keep_records: bool,
+    routing: dict | None = None,
+    engine_choice: str = "auto",
+) -> _Outcome:
     """Simulate one replication (``routing``: rule objects by team name, see :mod:`simsvc.sim.routing`).
 
     Returns:
         Its KPIs (long table), its customer, complaint and journey-step record rows (or None
-        when not kept) and whether arrivals stopped at ``simulation.max_customers``.
+        when not kept), whether arrivals stopped at ``simulation.max_customers``, and the
+        engine that ran it with the reason for falling back to SimPy (see
+        :func:`simsvc.sim.kernel.run_engine`).
     """
     tally = Tally(scenario)
     kept: list[np.ndarray] = []
@@ -63,21 +71,21 @@ def run_replication(
         )
     else:
         engine = Engine(scenario, demand, sink, cap, step_sink=step_sink, routing=routing)
-    engine.run()
+    ran = run_engine(engine, engine_choice)
     teams = engine.time_accounts()
     busy, duty = [t.busy_area for t in teams], [t.duty_area for t in teams]
     tally.finish(engine.class_max_queue(), engine.max_queue_total, busy, duty, teams)
     kpis = replication_kpis(tally)
     kpis.insert(0, "replication", replication)
     if not keep_records:
-        return kpis, None, engine.truncated
+        return kpis, None, engine.truncated, ran
     empty = np.empty((0, 0))
     rows = (
         np.concatenate(kept) if kept else empty,
         np.concatenate(complaints) if complaints else empty,
         np.concatenate(steps) if steps else empty,
     )
-    return kpis, rows, engine.truncated
+    return kpis, rows, engine.truncated, ran
 
 
 POOL_WORTH_SECONDS = 1.0
@@ -96,6 +104,7 @@ def _run_replications(
     workers: int,
     done: Callable[[int, _Outcome], None],
     routing: dict | None = None,
+    engine: str = "auto",
 ) -> None:
     """Run replications ``numbers``, calling ``done(r, outcome)`` as each finishes (in any order).
 
@@ -106,17 +115,17 @@ def _run_replications(
     without waiting (its workers ignore Ctrl-C and end with their current replication).
     """
     start = time.perf_counter()
-    done(numbers[0], run_replication(scenario, seed, numbers[0], keep_records, routing))
+    done(numbers[0], run_replication(scenario, seed, numbers[0], keep_records, routing, engine))
     rest = numbers[1:]
     if workers == 1 or len(rest) < 2 or (time.perf_counter() - start) * len(rest) < POOL_WORTH_SECONDS:
         for r in rest:
-            done(r, run_replication(scenario, seed, r, keep_records, routing))
+            done(r, run_replication(scenario, seed, r, keep_records, routing, engine))
         return
     pool = process_pool(min(workers, len(rest)), preload=["simsvc.run"])
     futures: dict[Future, int] = {}
     interrupted = False
     try:
-        futures = {pool.submit(run_replication, scenario, seed, r, keep_records, routing): r for r in rest}
+        futures = {pool.submit(run_replication, scenario, seed, r, keep_records, routing, engine): r for r in rest}
         for future in as_completed(futures):
             done(futures[future], future.result())
     except KeyboardInterrupt:
@@ -138,6 +147,7 @@ def simulate(
     first_replication: int = 0,
     workers: int | None = 1,
     routing: dict | None = None,
+    engine: str = "auto",
 ) -> SimResult:
     """Simulate ``replications`` independent replications of ``scenario``.
 
@@ -166,6 +176,12 @@ def simulate(
             ``multiprocessing`` code), since workers import the main module.
         routing: routing rule objects by team name, replacing those teams' ``routing`` field
             (see :mod:`simsvc.sim.routing`); picklable, so that workers can run them.
+        engine: ``auto`` (default) runs each replication on the compiled kernel
+            (:mod:`simsvc.sim.kernel`, the extra ``simsvc[fast]``) where it supports the
+            scenario and on the SimPy model otherwise; ``simpy`` always on SimPy; ``kernel``
+            on the kernel or a ``ValueError`` naming what it does not support. Both give the
+            same records to the last bit; ``SimResult.engine`` says which ran, and
+            ``SimResult.engine_note`` why ``auto`` fell back.
     """
     sim = scenario.simulation
     n = sim.replications if replications is None else int(replications)
@@ -173,6 +189,8 @@ def simulate(
         raise ValueError(f"replications(={n}) must be >= 1")
     if first_replication < 0:
         raise ValueError(f"first_replication(={first_replication}) must be >= 0")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     pool_size = resolve_workers(workers)
     seed = sim.seed if seed is None else int(seed)
     keep = sim.keep_records if keep_records is None else keep_records
@@ -187,27 +205,30 @@ def simulate(
     interrupted = False
     try:
         numbers = range(first_replication, first_replication + n)
-        _run_replications(scenario, seed, numbers, keep, pool_size, done, routing)
+        _run_replications(scenario, seed, numbers, keep, pool_size, done, routing, engine)
     except KeyboardInterrupt:
         if not finished:
             raise
         interrupted = True
         warnings.append(tr("warn.interrupted", finished=len(finished), total=n))
     ordered = [(r, *finished[r]) for r in sorted(finished)]
-    truncated = any(cut for *_, cut in ordered)
+    truncated = any(cut for _, _, _, cut, _ in ordered)
+    ran, why = ordered[0][4]
     if truncated:
         warnings.append(tr("warn.truncated", limit=sim.max_customers))
     return SimResult(
         scenario=scenario,
         seed=seed,
-        kpis=pd.concat([kpis for _, kpis, _, _ in ordered], ignore_index=True),
-        _records=[(r, *rows[:2]) for r, _, rows, _ in ordered if rows is not None] if keep else None,
-        _step_records=[(r, rows[2]) for r, _, rows, _ in ordered if rows is not None] if keep else None,
+        kpis=pd.concat([kpis for _, kpis, _, _, _ in ordered], ignore_index=True),
+        _records=[(r, *rows[:2]) for r, _, rows, _, _ in ordered if rows is not None] if keep else None,
+        _step_records=[(r, rows[2]) for r, _, rows, _, _ in ordered if rows is not None] if keep else None,
         warnings=warnings,
         interrupted=interrupted,
         truncated=truncated,
+        engine=ran,
+        engine_note=why,
     )
 
 
-_Outcome = tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray, np.ndarray] | None, bool]
-"""What :func:`run_replication` returns: KPIs, record rows (or None), truncated."""
+_Outcome = tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray, np.ndarray] | None, bool, tuple[str, str | None]]
+"""What :func:`run_replication` returns: KPIs, record rows (or None), truncated, engine and why."""

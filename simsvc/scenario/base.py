@@ -7,6 +7,7 @@ by front-line teams and complaint teams alike.
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Optional
@@ -56,6 +57,7 @@ def _as_tuple(value: Any) -> Any:
 PerInterval = BeforeValidator(_as_tuple)
 
 
+@functools.lru_cache(maxsize=1024)
 def clock_to_minutes(value: str) -> float:
     """Convert ``"HH:MM"`` to minutes after midnight."""
     hours, minutes = value.split(":")

@@ -261,14 +261,18 @@ class Demand:
     def batch(self, day: int, interval: int) -> Batch:
         """The customers arriving in interval ``interval`` of day ``day``."""
         parts = [demand.draw(day, interval) for demand in self.classes]
-        arrival = np.concatenate([p[0] for p in parts])
+
+        def joined(column: int) -> np.ndarray:
+            return parts[0][column] if len(parts) == 1 else np.concatenate([p[column] for p in parts])
+
+        arrival = joined(0)
         # Stable sort: simultaneous arrivals (traces) keep the class order of the file.
         order: np.ndarray | None = np.argsort(arrival, kind="stable")
         if not len(arrival) or (order[1:] > order[:-1]).all():
             order = None  # already in order (one class, nobody returning): spare the copies
 
         def merged(column: int) -> np.ndarray:
-            a = np.concatenate([p[column] for p in parts])
+            a = joined(column)
             return a if order is None else a[order]
 
         klass = np.concatenate([np.full(len(p[0]), k, dtype=np.int64) for k, p in enumerate(parts)])

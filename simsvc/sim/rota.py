@@ -9,7 +9,7 @@ from __future__ import annotations
 from simsvc.scenario.base import Staffed
 from simsvc.scenario.models import Horizon
 
-__all__ = ["closing_staff", "day_spans", "day_steps", "rostered", "staff_at"]
+__all__ = ["CLOSE", "closing_staff", "day_events", "day_spans", "day_steps", "rostered", "staff_at"]
 
 
 def day_steps(team: Staffed, horizon: Horizon, day: int = 0) -> list[tuple[float, int]]:
@@ -68,3 +68,20 @@ def closing_staff(team: Staffed, horizon: Horizon, day: int = 0) -> int:
     last = horizon.close_minute - min(1e-6, horizon.interval_minutes / 2)
     on_duty = staff_at(team, horizon, last, day)
     return max(on_duty, 1) if on_duty or rostered(team, horizon, day) else 0
+
+
+CLOSE = None
+"""The closing event's mark in :func:`day_events` (in place of a staff number)."""
+
+
+def day_events(team: Staffed, horizon: Horizon, day: int, back_office: bool) -> list[tuple[float, int | None]]:
+    """A team's rota on ``day``: ``(absolute minute, staff from then on)``, and ``(close, CLOSE)`` at closing.
+
+    In time order, closing before a shift change at the same minute; a back-office team has no closing.
+    """
+    base = day * 1440.0
+    events: list[tuple[float, int | None]] = [(base + t, n) for t, n in day_steps(team, horizon, day)]
+    if not back_office:
+        events.append((base + horizon.close_minute, CLOSE))
+    events.sort(key=lambda e: (e[0], e[1] is not CLOSE))
+    return events

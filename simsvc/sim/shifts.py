@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from simsvc.scenario.models import Staffed
 from simsvc.sim.arrivals import ArrivalChain
-from simsvc.sim.rota import closing_staff, day_steps
+from simsvc.sim.demand import Batch
+from simsvc.sim.rota import CLOSE, closing_staff, day_events
 from simsvc.sim.schema import ABANDONED
 from simsvc.sim.shrinkage import on_floor
 
@@ -29,16 +30,11 @@ class ShiftMoves:
     def _rota(self, team: Station, spec: Staffed):
         env, h = self.env, self.scenario.horizon
         for day in range(self.days):
-            base = day * 1440.0
-            events: list[tuple[float, int | None]] = [(base + t, n) for t, n in day_steps(spec, h, day)]
             closing = closing_staff(spec, h, day)
-            if not team.back_office:
-                events.append((base + h.close_minute, None))
-            events.sort(key=lambda e: (e[0], e[1] is not None))  # closing before a shift change
-            for t, n in events:
+            for t, n in day_events(spec, h, day, team.back_office):
                 if t > env.now:
                     yield env.timeout(t - env.now)
-                if n is None:
+                if n is CLOSE:
                     self._close(team, closing)
                 else:
                     self._set_staff(team, n)
@@ -84,14 +80,19 @@ class ShiftMoves:
 
     def _draw_day(self, day: int) -> None:
         """Draw the day's customers (one batch) and start feeding them in, up to the cap."""
+        batch = self._day_customers(day)
+        if len(batch):
+            ArrivalChain(self, batch, self.next_id)
+            self.next_id += len(batch)
+
+    def _day_customers(self, day: int) -> Batch:
+        """The day's customers, cut at ``simulation.max_customers`` (then :attr:`truncated` is set)."""
         batch = self.demand.day_batch(day)
         room = self.max_customers - self.next_id
         if len(batch) > room:
             self.truncated = True
             batch = batch.head(room)
-        if len(batch):
-            ArrivalChain(self, batch, self.next_id)
-            self.next_id += len(batch)
+        return batch
 
     # -- staffing ------------------------------------------------------------------
     def _set_staff(self, team: Station, n: int) -> None:

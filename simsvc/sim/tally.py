@@ -21,10 +21,41 @@ from simsvc.sim.experience import GAP_DIMENSIONS, Experience, of_team
 from simsvc.sim.queue_area import queue_over_intervals
 from simsvc.sim.schema import ABANDONED, BALKED, COMPLAINT_FIELDS, RECORD_FIELDS, SERVED, STEP_FIELDS, customer_fields
 
-__all__ = ["COUNT_FIELDS", "STATION_FIELDS", "QUALITY_COUNT_FIELDS", "WAIT_EDGES", "Tally", "quantile_from_histogram"]
+__all__ = [
+    "COUNT_FIELDS",
+    "STATION_FIELDS",
+    "QUALITY_COUNT_FIELDS",
+    "WAIT_EDGES",
+    "Tally",
+    "quantile_from_histogram",
+    "wait_bins",
+]
 
 WAIT_EDGES = np.concatenate([[0.0, 1e-9], np.geomspace(1e-3, 1e5, 4618)])  # ratio 1.004
 """Histogram edges (minutes): [0, 1e-9) holds zero waits; the last bin is open-ended."""
+_LOG_FIRST, _LOG_STEP = np.log(WAIT_EDGES[2]), np.log(WAIT_EDGES[-1] / WAIT_EDGES[2]) / (len(WAIT_EDGES) - 3)
+
+
+def wait_bins(wait: np.ndarray) -> np.ndarray:
+    """The bin of :data:`WAIT_EDGES` each wait falls in: ``searchsorted(..., "right") - 1``, clipped.
+
+    Computed from the logarithm (the edges are geometric above 1e-3 min) and then corrected
+    against the edges themselves, so it is exactly the binary search's answer, several times
+    faster on a long run's folds (``tests/test_tally_bins.py``).
+    """
+    last = len(WAIT_EDGES) - 1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        guess = np.floor((np.log(np.maximum(wait, WAIT_EDGES[2])) - _LOG_FIRST) / _LOG_STEP)
+    b = np.clip(guess, 0, last).astype(np.int64) + 2
+    np.minimum(b, last, out=b)
+    b[wait < WAIT_EDGES[2]] = 1
+    b[wait < WAIT_EDGES[1]] = 0
+    for _ in range(2):  # the logarithm is off by at most a bin at an edge
+        b -= WAIT_EDGES[b] > wait
+        up = np.minimum(b + 1, last)
+        b += (b < last) & (WAIT_EDGES[up] <= wait)
+    return b
+
 
 COUNT_FIELDS = (
     "arrivals", "served", "abandoned", "balked", "joined",
@@ -93,7 +124,8 @@ class Tally:
         self.counts["declared"] = declared_arrivals(s)
         bins = len(WAIT_EDGES)
         self.hist_interval = np.zeros((i, c, bins), dtype=np.int64)
-        self.hist_day = np.zeros((d, c, bins), dtype=np.int64)
+        # int32: a day's count in one bin cannot pass MAX_CUSTOMERS (1e8); halves a long horizon's size
+        self.hist_day = np.zeros((d, c, bins), dtype=np.int32)
         self._targets = np.array([s.target_wait(cls) for cls in s.customer_classes])
         self._warmup_end = s.horizon.open_minute + s.simulation.warmup_minutes
         self._starts = np.array([s.horizon.interval_start(day, j) for day in range(d) for j in range(i)])
@@ -115,9 +147,7 @@ class Tally:
         others = of_team(experience.gaps, team)  # (n, 4)
         others[~served] = np.nan
         by_dimension = dict(zip(GAP_DIMENSIONS, others.T, strict=True))
-        by_dimension["responsiveness"] = (
-            columns[_COL["perceived_responsiveness"]] - experience.expected_responsiveness
-        )
+        by_dimension["responsiveness"] = columns[_COL["perceived_responsiveness"]] - experience.expected_responsiveness
         return [by_dimension[d] for d in DIMENSIONS]
 
     def _bincount(self, flat: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -163,20 +193,22 @@ class Tally:
         cols = self._after_warmup(cols)
         if not len(cols[0]):
             return
-        d, i, c = self._shape
+        _, i, c = self._shape
         klass = cols[_COL["klass"]].astype(np.int64)
         cell = cols[_COL["cell"]].astype(np.int64)
-        flat = cell * c + klass  # index into (days * intervals * classes)
+        # Index into (days * intervals * classes), from the fold's first cell: the sums below touch
+        # only the cells the fold covers (a long horizon's arrays are large; a fold is a few days).
+        lo, hi = int(cell.min()) * c, (int(cell.max()) + 1) * c
+        flat = cell * c + klass - lo
         outcome = cols[_COL["outcome"]]
         wait = cols[_COL["wait"]]
         served = outcome == SERVED
         joined = outcome != BALKED
-        n = d * i * c
 
         def add_count(name: str, weights: np.ndarray | None = None, mask: np.ndarray | None = None) -> None:
             idx = flat if mask is None else flat[mask]
             w = None if weights is None else (weights if mask is None else weights[mask])
-            self.counts[name] += np.bincount(idx, weights=w, minlength=n).reshape(self._shape)
+            self.counts[name].reshape(-1)[lo:hi] += np.bincount(idx, weights=w, minlength=hi - lo)
 
         add_count("arrivals")
         add_count("served", mask=served)
@@ -191,17 +223,25 @@ class Tally:
         add_count("service_sum", cols[_COL["end"]] - cols[_COL["start"]], timed)
         one = ~self._journey[klass] if self._any_journey else np.ones(len(klass), dtype=bool)
         self._add_stations(
-            cols[_COL["team"]][one], klass[one], np.zeros(int(one.sum()), dtype=np.int64), outcome[one], wait[one],
+            cols[_COL["team"]][one],
+            klass[one],
+            np.zeros(int(one.sum()), dtype=np.int64),
+            outcome[one],
+            wait[one],
             (cols[_COL["end"]] - cols[_COL["start"]])[one],
         )
 
-        b = np.clip(np.searchsorted(WAIT_EDGES, wait[joined], side="right") - 1, 0, len(WAIT_EDGES) - 1)
+        b = wait_bins(wait[joined])
         bins = len(WAIT_EDGES)
         interval = (cell % i)[joined]
         day = (cell // i)[joined]
         kj = klass[joined]
         self.hist_interval += np.bincount((interval * c + kj) * bins + b, minlength=i * c * bins).reshape(i, c, bins)
-        self.hist_day += np.bincount((day * c + kj) * bins + b, minlength=d * c * bins).reshape(d, c, bins)
+        if len(day):  # only the days this fold covers: a long horizon's histograms are large
+            first, last = int(day.min()), int(day.max()) + 1
+            self.hist_day[first:last] += np.bincount(
+                ((day - first) * c + kj) * bins + b, minlength=(last - first) * c * bins
+            ).reshape(last - first, c, bins)
 
     def _add_queue(self, cols: list[np.ndarray]) -> None:
         """The queue by the interval it is in (warm-up arrivals too: they wait in reported intervals)."""
@@ -213,10 +253,17 @@ class Tally:
         self._queue(arrival, leave, klass)
 
     def _queue(self, arrival: np.ndarray, leave: np.ndarray, klass: np.ndarray) -> None:
-        h = self.scenario.horizon
-        area, at_start = queue_over_intervals(arrival, leave, klass, self._starts, h.interval_minutes, self._shape[2])
-        self.counts["queue_area"] += area.reshape(self._shape)
-        self._queue_at_start += at_start.reshape(self._shape)
+        """Add the queue of these customers to the intervals from the first one's arrival to the last one's leaving."""
+        if not len(arrival):
+            return
+        c = self._shape[2]
+        first = max(int(np.searchsorted(self._starts, arrival.min(), side="right")) - 1, 0)
+        last = int(np.searchsorted(self._starts, leave.max(), side="right"))
+        area, at_start = queue_over_intervals(
+            arrival, leave, klass, self._starts[first:last], self.scenario.horizon.interval_minutes, c
+        )
+        self.counts["queue_area"].reshape(-1, c)[first:last] += area
+        self._queue_at_start.reshape(-1, c)[first:last] += at_start
 
     def add_steps(self, rows: np.ndarray) -> None:
         """Take the step rows of the journey customers of the batch just given to :meth:`add`.
@@ -236,12 +283,21 @@ class Tally:
         self.counts["service_sum"] += self._bincount(flat[done], service[done])
         kept = first[at] >= self._warmup_end
         self._add_stations(
-            rows[kept, _SC["team"]], klass[kept].astype(np.int64), rows[kept, _SC["step"]].astype(np.int64),
-            rows[kept, _SC["outcome"]], rows[kept, _SC["wait"]], service[kept],
+            rows[kept, _SC["team"]],
+            klass[kept].astype(np.int64),
+            rows[kept, _SC["step"]].astype(np.int64),
+            rows[kept, _SC["outcome"]],
+            rows[kept, _SC["wait"]],
+            service[kept],
         )
 
     def _add_stations(
-        self, team: np.ndarray, klass: np.ndarray, step: np.ndarray, outcome: np.ndarray, wait: np.ndarray,
+        self,
+        team: np.ndarray,
+        klass: np.ndarray,
+        step: np.ndarray,
+        outcome: np.ndarray,
+        wait: np.ndarray,
         service: np.ndarray,
     ) -> None:
         """Visits (after the warm-up) to the station that served them, or whose only queue they left."""

@@ -1,0 +1,205 @@
+"""Runs a replication on the compiled loop (:mod:`simsvc.sim.kernel.loop`) in place of SimPy.
+
+The :class:`~simsvc.sim.engine.Engine` is built as usual (queues, teams, routing order), and
+:class:`KernelRun` reads its layout into arrays: no second reading of the scenario. Each day's
+customers are drawn by the engine's own :meth:`~simsvc.sim.shifts.ShiftMoves._day_customers`
+when the loop's clock asks for them; finished days go to the engine's sink in the order the
+SimPy model finishes them; at the end the time accounts and longest queues are written back to
+the engine's stations, so everything after the run reads them as after a SimPy run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from simsvc.sim.kernel import loop
+from simsvc.sim.kernel.state import ARENA, Arrays, pack
+from simsvc.sim.rota import CLOSE, closing_staff, day_events
+from simsvc.sim.shrinkage import on_floor
+
+if TYPE_CHECKING:
+    from simsvc.sim.demand import Batch
+    from simsvc.sim.engine import Engine
+
+__all__ = ["KernelRun"]
+
+_I8, _F8 = np.int64, np.float64
+_NAN = float("nan")
+
+
+def _flat(lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Ragged lists as (pointers, values)."""
+    ptr = np.zeros(len(lists) + 1, dtype=_I8)
+    ptr[1:] = np.cumsum([len(x) for x in lists])
+    values = np.array([v for x in lists for v in x], dtype=_I8)
+    return ptr, values
+
+
+def _steps(engine: Engine) -> tuple[list[list[tuple[float, int, int, int]]], int]:
+    """Each process's steps ``(time, action, a, b)``: the teams' rotas, then the clock; and the most staff named."""
+    h = engine.scenario.horizon
+    procs, most = [], 0
+    for team, spec in engine.rotas:
+        steps = []
+        for day in range(engine.days):
+            closing = closing_staff(spec, h, day)
+            for t, n in day_events(spec, h, day, team.back_office):
+                steps.append((t, loop.CLOSE_TEAM, closing, 0) if n is CLOSE else (t, loop.SET_STAFF, n, 0))
+                most = max(most, closing if n is CLOSE else n)
+        procs.append(steps)
+    clock = []
+    for day in range(engine.days):
+        clock.append((day * 1440.0, loop.MIDNIGHT, day, 0))
+        clock += [(h.interval_start(day, j), loop.OPEN_INTERVAL, day, j) for j in range(engine.n_intervals)]
+        clock.append((day * 1440.0 + h.close_minute, loop.CLOSING_TIME, day, 0))
+    procs.append(clock)
+    return procs, most
+
+
+class KernelRun:
+    """One replication of ``engine`` (built, not run) on the compiled loop; :meth:`run` as ``Engine.run``."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.batches: dict[int, Batch] = {}
+        teams, n_queues, n_cells = engine.teams, len(engine.queues), engine.n_cells
+        n_teams, n_int = len(teams), engine.n_intervals
+        procs, most = _steps(engine)
+        tm = np.zeros((n_teams, 11), dtype=_I8)
+        sh = np.zeros((n_teams, n_int))
+        floor_tab = np.zeros((n_teams, n_int, most + 1), dtype=_I8)
+        for t, team in enumerate(teams):
+            tm[t, loop.CELL] = team.cell
+            if team.shrink is not None:
+                tm[t, loop.HAS_SHRINK] = 1
+                sh[t] = team.shrink
+                floor_tab[t] = [[on_floor(n, s) for n in range(most + 1)] for s in team.shrink]
+        group_ptr = np.zeros(n_teams + 1, dtype=_I8)
+        group_ptr[1:] = np.cumsum([len(team.groups) for team in teams])
+        gq_ptr, gq = _flat([g for team in teams for g in team.groups])
+        ct_ptr, ct = _flat([[team.index for team in engine.class_teams[q]] for q in range(n_queues)])
+        p_ptr, _ = _flat(procs)
+        flat_steps = [step for steps in procs for step in steps]
+        n_events = n_teams * (most + 2) + engine.days + 16
+        arena = 1024
+        S = np.zeros(10, dtype=_I8)
+        S[loop.DRAW_DAY] = -1
+        self.a = Arrays(
+            S=S, F=np.array([0.0, engine.warmup_end]),
+            et=np.zeros(n_events), ep=np.zeros(n_events, _I8), es=np.zeros(n_events, _I8),
+            ek=np.zeros(n_events, _I8), ea=np.zeros(n_events, _I8),
+            tm=tm, last=np.zeros(n_teams), speed=np.array([team.speed for team in teams], dtype=_F8), sh=sh,
+            floor_tab=floor_tab, busy_area=np.zeros((n_teams, n_cells + 1)), duty_area=np.zeros((n_teams, n_cells + 1)),
+            paid_area=np.zeros((n_teams, engine.days)), tg_ptr=group_ptr, gq_ptr=gq_ptr, gq=gq, ct_ptr=ct_ptr, ct=ct,
+            q_head=np.full(n_queues, -1, _I8), q_tail=np.full(n_queues, -1, _I8), q_len=np.zeros(n_queues, _I8),
+            q_nwait=np.zeros(n_queues, _I8), q_patient=np.array(engine.patient, dtype=_I8),
+            q_balk=np.array([-1 if b is None else b for b in engine.balk_at], dtype=_I8),
+            q_counted=np.array(engine.q_counted, dtype=_I8), patient_list=np.array(engine.patient_classes, dtype=_I8),
+            dt=np.zeros((n_queues, 64)), dc=np.zeros((n_queues, 64), _I8), dn=np.zeros(n_queues, _I8),
+            max_queue=np.zeros((n_queues, n_cells + 1), _I8), max_total=np.zeros(n_cells + 1, _I8),
+            **self._new_arena(arena),
+            ch_first=np.zeros(engine.days, _I8), ch_n=np.zeros(engine.days, _I8), ch_pos=np.zeros(engine.days, _I8),
+            ch_left=np.zeros(engine.days, _I8), finished=np.zeros(engine.days, _I8),
+            p_ptr=p_ptr, p_at=p_ptr[:-1].copy(), st_t=np.array([x[0] for x in flat_steps], dtype=_F8),
+            **{name: np.array([x[i] for x in flat_steps], dtype=_I8) for i, name in ((1, "st_act"), (2, "st_a"),
+                                                                                     (3, "st_b"))},
+        )  # fmt: skip
+        self.s = pack(self.a)
+        for p in range(n_teams + 1):  # env.process: each starts at 0, rotas first, then the clock
+            loop.schedule(self.s, 0.0, loop.URGENT, loop.PROC, p)
+
+    @staticmethod
+    def _new_arena(n: int) -> dict[str, np.ndarray]:
+        floats = {"a_arr", "a_need", "a_pat", "a_wait", "a_start", "a_end"}
+        return {
+            name: np.zeros(n, dtype=np.uint8 if name == "waiting" else _F8 if name in floats else _I8) for name in ARENA
+        }
+
+    def run(self) -> None:
+        """Simulate the horizon; records to the engine's sink, accounts back to its stations."""
+        engine, drawn = self.engine, -1
+        while True:
+            status = loop.run(self.s, drawn)
+            self._flush()
+            drawn = -1
+            if status == loop.DONE:
+                break
+            if status == loop.GROW:
+                self._grow_heaps()
+            else:
+                drawn = self._place(engine._day_customers(int(self.a.S[loop.DRAW_DAY])))
+        self._write_back()
+
+    def _place(self, batch: Batch) -> int:
+        """Put a drawn day's customers in the arena (numbered from the next id); return how many."""
+        s, n = self.a, len(batch)
+        s.S[loop.TRUNCATED] = int(self.engine.truncated)
+        if not n:
+            return 0
+        first = int(s.S[loop.NEXT_ID])
+        if first + n - s.S[loop.BASE] > len(s.a_arr):
+            self._make_room(n)
+            s = self.a
+        i = first - int(s.S[loop.BASE])
+        cut = slice(i, i + n)
+        s.a_arr[cut], s.a_need[cut], s.a_pat[cut] = batch.arrival, self.engine.needs(batch, None), batch.patience
+        s.a_q[cut], s.a_cell[cut] = batch.klass, batch.cell
+        s.a_wait[cut], s.a_start[cut], s.a_end[cut] = _NAN, _NAN, _NAN
+        s.a_team[cut], s.a_out[cut], s.waiting[cut] = -1, loop.SERVED, 0
+        self.batches[int(s.S[loop.N_CHAINS])] = batch
+        self.engine.next_id += n
+        return n
+
+    def _make_room(self, n: int) -> None:
+        """Drop finished days from the arena's front (relinking queues past who left them), grow if needed."""
+        s = self.a
+        base, next_id = int(s.S[loop.BASE]), int(s.S[loop.NEXT_ID])
+        open_chains = [c for c in self.batches]  # days not yet finished
+        new_base = min((int(s.ch_first[c]) for c in open_chains), default=next_id)
+        loop.drop_left(self.s)
+        size = max(len(s.a_arr), 2 * (next_id + n - new_base), 1024)
+        keep = slice(new_base - base, next_id - base)
+        arena = self._new_arena(size)
+        for name, array in arena.items():
+            array[: next_id - new_base] = getattr(s, name)[keep]
+        self._repack(**arena)
+        s.S[loop.BASE] = new_base
+
+    def _grow_heaps(self) -> None:
+        s = self.a
+        n_queues, cap = s.dt.shape
+        dt, dc = np.zeros((n_queues, 2 * cap)), np.zeros((n_queues, 2 * cap), _I8)
+        dt[:, :cap], dc[:, :cap] = s.dt, s.dc
+        self._repack(dt=dt, dc=dc)
+        s.S[loop.HEAPS_FULL] = 0
+
+    def _repack(self, **replaced: np.ndarray) -> None:
+        """Replace some of the state's arrays (a grown arena or heap)."""
+        self.a = self.a._replace(**replaced)
+        self.s = pack(self.a)
+
+    def _flush(self) -> None:
+        """Hand each day finished in the last call to the sink, in finishing order (the engine's ``_record``)."""
+        s = self.a
+        base = int(s.S[loop.BASE])
+        for c in s.finished[: s.S[loop.N_FINISHED]].tolist():
+            batch = self.batches.pop(c)
+            first, n = int(s.ch_first[c]), len(batch)
+            cut = slice(first - base, first - base + n)
+            columns = [
+                np.arange(first, first + n, dtype=np.float64), batch.klass.astype(np.float64),
+                batch.cell.astype(np.float64), batch.arrival, s.a_wait[cut].copy(), s.a_start[cut].copy(),
+                s.a_end[cut].copy(), s.a_team[cut].astype(np.float64), s.a_out[cut].astype(np.float64),
+            ]  # fmt: skip
+            self.engine.sink(columns, None)
+        s.S[loop.N_FINISHED] = 0
+
+    def _write_back(self) -> None:
+        s, engine = self.a, self.engine
+        for t, team in enumerate(engine.teams):
+            team.busy_area, team.duty_area = s.busy_area[t].tolist(), s.duty_area[t].tolist()
+            team.paid_area = s.paid_area[t].tolist()
+        engine.max_queue = s.max_queue.tolist()
+        engine.max_queue_total = s.max_total.tolist()

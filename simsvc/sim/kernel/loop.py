@@ -1,0 +1,540 @@
+"""The compiled event loop: the SimPy model's moves, one for one, in numba.
+
+Each function here is the twin of a method of :class:`simsvc.sim.engine.Engine` (named in its
+docstring) and must stay so: ``tests/test_kernel_differential.py`` checks that both give the
+same records to the last bit. Events are ordered as SimPy orders them: by time, then priority
+(a process's start is ``URGENT``), then the order in which they were scheduled, so ties (a
+shift change and an interval at the same minute, an arrival as a server frees) resolve alike.
+Times are computed with the same operations in the same order (``now + (t - now)`` for a
+timeout to ``t``), and numba keeps IEEE arithmetic (no fast-math), so they are bit-identical.
+
+The state lives in arrays owned by :mod:`simsvc.sim.kernel.driver`; the loop returns to it when
+the clock opens a day (to draw its customers in NumPy), when a deadline heap is nearly full,
+and at the end. Customers are numbered as in the engine and stored in an arena indexed by
+``customer - base``; a queue is a linked list through the arena (``nxt``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["DONE", "GROW", "NEED_DAY", "run"]
+
+# Return codes of run().
+DONE, NEED_DAY, GROW = 0, 1, 2
+# Event kinds (argument): a process wakes (its index: teams' rotas, then the clock), the next
+# arrival of a day (the day's chain), a service ends (team), closing turns customers away (team).
+PROC, ARRIVE, SERVICE_END, TURN_AWAY = 0, 1, 2, 3
+URGENT, NORMAL = 0, 1
+# Process step actions: rota (set staff / close), clock (midnight / interval opens / closing time).
+SET_STAFF, CLOSE_TEAM, MIDNIGHT, OPEN_INTERVAL, CLOSING_TIME = 0, 1, 2, 3, 4
+# Team state columns (int64).
+BUSY, CAP, FLOOR, SCHED, CLOSING_CAP, DRAINING, CELL, OVERTIME, PAID_DAY, SHRINK_J, HAS_SHRINK = range(11)
+# Scalar state (int64): next event number, events pending, customers waiting, chains finished
+# (in this call), next customer number, arena base, chains, truncated, day to draw (-1: none),
+# deadline heaps nearly full.
+SEQ, N_EVENTS, N_WAITING, N_FINISHED, NEXT_ID, BASE, N_CHAINS, TRUNCATED, DRAW_DAY, HEAPS_FULL = range(10)
+SERVED, ABANDONED, BALKED = 0, 1, 2
+
+
+# -- the event heap: SimPy's (time, priority, number) order ---------------------------------
+@njit(cache=True)
+def _before(s, i, j):
+    if s.et[i] != s.et[j]:
+        return s.et[i] < s.et[j]
+    if s.ep[i] != s.ep[j]:
+        return s.ep[i] < s.ep[j]
+    return s.es[i] < s.es[j]
+
+
+@njit(cache=True)
+def _swap(s, i, j):
+    s.et[i], s.et[j] = s.et[j], s.et[i]
+    s.ep[i], s.ep[j] = s.ep[j], s.ep[i]
+    s.es[i], s.es[j] = s.es[j], s.es[i]
+    s.ek[i], s.ek[j] = s.ek[j], s.ek[i]
+    s.ea[i], s.ea[j] = s.ea[j], s.ea[i]
+
+
+@njit(cache=True)
+def schedule(s, t, prio, kind, arg):
+    """``env.schedule``: an event at time ``t``, numbered in scheduling order."""
+    S = s.S
+    i = S[N_EVENTS]
+    S[N_EVENTS] = i + 1
+    s.et[i], s.ep[i], s.es[i], s.ek[i], s.ea[i] = t, prio, S[SEQ], kind, arg
+    S[SEQ] += 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not _before(s, i, parent):
+            break
+        _swap(s, i, parent)
+        i = parent
+
+
+@njit(cache=True)
+def _pop_event(s):
+    """Take the first event off the heap; its fields are left at the returned index."""
+    n = s.S[N_EVENTS] - 1
+    s.S[N_EVENTS] = n
+    _swap(s, 0, n)
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= n:
+            break
+        if child + 1 < n and _before(s, child + 1, child):
+            child += 1
+        if not _before(s, child, i):
+            break
+        _swap(s, i, child)
+        i = child
+    return n
+
+
+# -- deadline heaps (deadline, customer), one per patient queue: PatienceMoves ------------------
+@njit(cache=True)
+def _dl_less(s, k, i, j):
+    if s.dt[k, i] != s.dt[k, j]:
+        return s.dt[k, i] < s.dt[k, j]
+    return s.dc[k, i] < s.dc[k, j]
+
+
+@njit(cache=True)
+def _dl_swap(s, k, i, j):
+    s.dt[k, i], s.dt[k, j] = s.dt[k, j], s.dt[k, i]
+    s.dc[k, i], s.dc[k, j] = s.dc[k, j], s.dc[k, i]
+
+
+@njit(cache=True)
+def _dl_sift_down(s, k, i, n):
+    while True:
+        child = 2 * i + 1
+        if child >= n:
+            return
+        if child + 1 < n and _dl_less(s, k, child + 1, child):
+            child += 1
+        if not _dl_less(s, k, child, i):
+            return
+        _dl_swap(s, k, i, child)
+        i = child
+
+
+@njit(cache=True)
+def _is_waiting(s, cid):
+    base = s.S[BASE]
+    return cid >= base and s.waiting[cid - base] != 0
+
+
+@njit(cache=True)
+def _dl_push(s, k, deadline, cid):
+    """``heappush(deadlines[k], (deadline, cid))``; near full, drop entries of who no longer waits."""
+    i = s.dn[k]
+    s.dn[k] = i + 1
+    s.dt[k, i], s.dc[k, i] = deadline, cid
+    while i > 0:
+        parent = (i - 1) >> 1
+        if not _dl_less(s, k, i, parent):
+            break
+        _dl_swap(s, k, i, parent)
+        i = parent
+    cap = s.dt.shape[1]
+    if s.dn[k] * 4 >= cap * 3:  # pop order depends only on the keys, so rebuilding changes nothing
+        m = 0
+        for j in range(s.dn[k]):
+            if _is_waiting(s, s.dc[k, j]):
+                s.dt[k, m], s.dc[k, m] = s.dt[k, j], s.dc[k, j]
+                m += 1
+        s.dn[k] = m
+        for j in range(m // 2 - 1, -1, -1):
+            _dl_sift_down(s, k, j, m)
+        if m * 2 >= cap:
+            s.S[HEAPS_FULL] = 1  # the driver doubles the heaps before the next event
+
+
+@njit(cache=True)
+def _dl_pop(s, k):
+    n = s.dn[k] - 1
+    s.dn[k] = n
+    deadline, cid = s.dt[k, 0], s.dc[k, 0]
+    _dl_swap(s, k, 0, n)
+    _dl_sift_down(s, k, 0, n)
+    return deadline, cid
+
+
+# -- records: ArrivalChain's countdown -------------------------------------------------------
+@njit(cache=True)
+def _left(s, cid):
+    """A customer is done (served or gone): its chain finishes with its last customer."""
+    c = s.a_chain[cid - s.S[BASE]]
+    s.ch_left[c] -= 1
+    if s.ch_left[c] == 0:
+        s.finished[s.S[N_FINISHED]] = c
+        s.S[N_FINISHED] += 1
+
+
+# -- stations: Station.account and the engine's service moves ---------------------------------
+@njit(cache=True)
+def _account(s, t, now):
+    """``Station.account``: busy, on-duty and paid server-minutes since the last change."""
+    dt = now - s.last[t]
+    if dt > 0.0:
+        tm = s.tm
+        busy = tm[t, BUSY]
+        cell = tm[t, CELL]
+        s.busy_area[t, cell] += busy * dt
+        paid = tm[t, SCHED] if tm[t, SCHED] > busy else busy
+        duty = tm[t, FLOOR] if tm[t, FLOOR] > busy else busy
+        s.duty_area[t, cell] += (busy if tm[t, OVERTIME] else duty) * dt
+        s.paid_area[t, tm[t, PAID_DAY]] += paid * dt
+        s.last[t] = now
+
+
+@njit(cache=True)
+def _serve(s, t, cid, arrival, now, need):
+    """``Engine._start`` / ``_serve_last``: a server of ``t`` starts the customer; its row is complete."""
+    _account(s, t, now)
+    s.tm[t, BUSY] += 1
+    duration = need / s.speed[t]
+    schedule(s, s.F[0] + duration, NORMAL, SERVICE_END, t)
+    i = cid - s.S[BASE]
+    s.a_wait[i], s.a_start[i], s.a_end[i], s.a_team[i] = now - arrival, now, now + duration, t
+    _left(s, cid)
+
+
+@njit(cache=True)
+def _abandon(s, cid, deadline):
+    """``Engine._abandon``: the customer left at ``deadline``."""
+    i = cid - s.S[BASE]
+    s.a_wait[i], s.a_out[i] = deadline - s.a_arr[i], ABANDONED
+    _left(s, cid)
+
+
+@njit(cache=True)
+def _popleft(s, k):
+    cid = s.q_head[k]
+    s.q_head[k] = s.nxt[cid - s.S[BASE]]
+    s.q_len[k] -= 1
+    if s.q_len[k] == 0:
+        s.q_tail[k] = -1
+    return cid
+
+
+@njit(cache=True)
+def _purge(s, k, now):
+    """``PatienceMoves._purge``: record who of queue ``k`` ran out of patience before ``now``."""
+    while s.dn[k] and s.dt[k, 0] < now:
+        deadline, cid = _dl_pop(s, k)
+        if _is_waiting(s, cid):
+            s.waiting[cid - s.S[BASE]] = 0
+            s.q_nwait[k] -= 1
+            s.S[N_WAITING] -= 1
+            _abandon(s, cid, deadline)
+
+
+@njit(cache=True)
+def _head(s, k, now):
+    """``PatienceMoves._head``: the first customer still waiting in queue ``k``, or -1."""
+    if not s.q_patient[k]:
+        return s.q_head[k] if s.q_len[k] else -1
+    _purge(s, k, now)
+    while s.q_len[k] and not _is_waiting(s, s.q_head[k]):
+        _popleft(s, k)
+    return s.q_head[k] if s.q_len[k] else -1
+
+
+@njit(cache=True)
+def _take(s, t, k, now):
+    """``Engine._take``: a server of ``t`` takes the head of queue ``k``."""
+    cid = _popleft(s, k)
+    i = cid - s.S[BASE]
+    if s.q_patient[k]:
+        s.waiting[i] = 0
+        s.q_nwait[k] -= 1
+    s.S[N_WAITING] -= s.q_counted[k]
+    _serve(s, t, cid, s.a_arr[i], now, s.a_need[i])
+
+
+@njit(cache=True)
+def _dispatch(s, t, now):
+    """``Engine._dispatch``: idle servers of ``t`` take the best waiting customers (priority, then arrival)."""
+    base = s.S[BASE]
+    while s.tm[t, BUSY] < s.tm[t, CAP]:
+        best, best_k = -1, -1
+        for g in range(s.tg_ptr[t], s.tg_ptr[t + 1]):
+            for gi in range(s.gq_ptr[g], s.gq_ptr[g + 1]):
+                k = s.gq[gi]
+                if s.q_len[k] == 0:
+                    continue
+                head = _head(s, k, now)
+                if head >= 0 and (best < 0 or s.a_arr[head - base] < s.a_arr[best - base]):
+                    best, best_k = head, k
+            if best >= 0:
+                break
+        if best < 0:
+            return
+        _take(s, t, best_k, now)
+
+
+@njit(cache=True)
+def _has_waiting_in(s, t, now):
+    """``any(self._has_waiting(k) ...)`` over the queues ``t`` serves (stops at the first, as ``any``)."""
+    for g in range(s.tg_ptr[t], s.tg_ptr[t + 1]):
+        for gi in range(s.gq_ptr[g], s.gq_ptr[g + 1]):
+            if _head(s, s.gq[gi], now) >= 0:
+                return True
+    return False
+
+
+@njit(cache=True)
+def _maybe_end_drain(s, t):
+    if s.tm[t, BUSY] == 0 and not _has_waiting_in(s, t, s.F[0]):
+        s.tm[t, DRAINING], s.tm[t, CLOSING_CAP] = 0, 0
+        s.tm[t, CAP] = s.tm[t, FLOOR]
+
+
+@njit(cache=True)
+def _service_end(s, t):
+    """The completion callback: the server is free and takes the next customer."""
+    now = s.F[0]
+    _account(s, t, now)
+    s.tm[t, BUSY] -= 1
+    if s.tm[t, BUSY] < s.tm[t, CAP]:
+        _dispatch(s, t, now)
+    if s.tm[t, DRAINING]:
+        _maybe_end_drain(s, t)
+
+
+@njit(cache=True)
+def _arrive(s, cid):
+    """``Engine.arrive`` (first_idle or priority routing): to an idle server, else the class's queue."""
+    i = cid - s.S[BASE]
+    k, now = s.a_q[i], s.a_arr[i]
+    for ti in range(s.ct_ptr[k], s.ct_ptr[k + 1]):
+        t = s.ct[ti]
+        if s.tm[t, BUSY] < s.tm[t, CAP]:
+            _serve(s, t, cid, now, now, s.a_need[i])
+            return
+    for p in s.patient_list:
+        if s.dn[p] and s.dt[p, 0] < now:
+            _purge(s, p, now)
+    waiting = s.q_nwait[k] if s.q_patient[k] else s.q_len[k]
+    limit = s.q_balk[k]
+    if limit >= 0 and waiting >= limit:
+        s.a_out[i] = BALKED
+        _left(s, cid)
+        return
+    s.nxt[i] = -1
+    if s.q_len[k]:
+        s.nxt[s.q_tail[k] - s.S[BASE]] = cid
+    else:
+        s.q_head[k] = cid
+    s.q_tail[k] = cid
+    s.q_len[k] += 1
+    if s.q_patient[k]:
+        s.waiting[i] = 1
+        s.q_nwait[k] += 1
+        _dl_push(s, k, now + s.a_pat[i], cid)
+    cell = s.a_cell[i]
+    if waiting + 1 > s.max_queue[k, cell]:
+        s.max_queue[k, cell] = waiting + 1
+    if s.q_counted[k]:
+        s.S[N_WAITING] += 1
+        if s.S[N_WAITING] > s.max_total[cell]:
+            s.max_total[cell] = s.S[N_WAITING]
+
+
+@njit(cache=True)
+def _next_arrival(s, c):
+    """``ArrivalChain.arrive``: schedule the chain's next customer, then this one arrives."""
+    now = s.F[0]
+    pos = s.ch_pos[c]
+    s.ch_pos[c] = pos + 1
+    first = s.ch_first[c]
+    if pos + 1 < s.ch_n[c]:
+        delay = s.a_arr[first + pos + 1 - s.S[BASE]] - now
+        schedule(s, now + (delay if delay > 0.0 else 0.0), NORMAL, ARRIVE, c)
+    _arrive(s, first + pos)
+
+
+# -- shifts and the clock: ShiftMoves ---------------------------------------------------------
+@njit(cache=True)
+def _set_staff(s, t, n):
+    tm = s.tm
+    _account(s, t, s.F[0])
+    tm[t, SCHED] = n
+    tm[t, FLOOR] = s.floor_tab[t, tm[t, SHRINK_J], n] if tm[t, HAS_SHRINK] else n
+    if tm[t, DRAINING]:
+        tm[t, CAP] = max(tm[t, FLOOR], tm[t, CLOSING_CAP])
+    else:
+        tm[t, CAP] = tm[t, FLOOR]
+    _dispatch(s, t, s.F[0])
+
+
+@njit(cache=True)
+def _close(s, t, closing):
+    tm = s.tm
+    _account(s, t, s.F[0])
+    if not tm[t, HAS_SHRINK] or closing == 0:
+        serving = closing
+    else:
+        serving = max(s.floor_tab[t, tm[t, SHRINK_J], closing], 1)
+    tm[t, DRAINING], tm[t, CLOSING_CAP] = 1, serving
+    tm[t, CAP] = max(tm[t, FLOOR], serving)
+    _dispatch(s, t, s.F[0])
+    _maybe_end_drain(s, t)
+    if tm[t, CAP] == 0:
+        schedule(s, s.F[0] + 0.0, NORMAL, TURN_AWAY, t)
+
+
+@njit(cache=True)
+def _turn_away(s, t):
+    """``ShiftMoves._turn_away``: customers whose queue no team serves any more leave, as abandoned."""
+    now = s.F[0]
+    for g in range(s.tg_ptr[t], s.tg_ptr[t + 1]):
+        for gi in range(s.gq_ptr[g], s.gq_ptr[g + 1]):
+            k = s.gq[gi]
+            served = False
+            for ti in range(s.ct_ptr[k], s.ct_ptr[k + 1]):
+                if s.tm[s.ct[ti], CAP]:
+                    served = True
+                    break
+            if served:
+                continue
+            patient = s.q_patient[k]
+            if patient:
+                _purge(s, k, now)
+            while s.q_len[k]:
+                cid = _popleft(s, k)
+                if patient:
+                    if not _is_waiting(s, cid):
+                        continue
+                    s.waiting[cid - s.S[BASE]] = 0
+                    s.q_nwait[k] -= 1
+                s.S[N_WAITING] -= 1
+                _abandon(s, cid, now)
+            s.dn[k] = 0
+
+
+@njit(cache=True)
+def _clock_step(s, step):
+    """One step of ``ShiftMoves._clock``; True when the day's customers must be drawn now."""
+    now, act = s.F[0], s.st_act[step]
+    day, j = s.st_a[step], s.st_b[step]
+    tm = s.tm
+    outside = s.busy_area.shape[1] - 1
+    for t in range(tm.shape[0]):
+        _account(s, t, now)
+        if act == MIDNIGHT:
+            tm[t, PAID_DAY] = day
+        elif act == CLOSING_TIME:
+            tm[t, OVERTIME] = 1
+        else:
+            tm[t, CELL] = day * s.sh.shape[1] + j if s.st_t[step] >= s.F[1] else outside
+            tm[t, OVERTIME] = 0
+            if tm[t, HAS_SHRINK] and s.sh[t, j] != s.sh[t, tm[t, SHRINK_J]]:
+                tm[t, SHRINK_J] = j
+                _set_staff(s, t, tm[t, SCHED])
+    return act == OPEN_INTERVAL and j == 0 and not s.S[TRUNCATED]
+
+
+@njit(cache=True)
+def _act(s, p, step):
+    """A process performs one step; True when the clock must have a day drawn."""
+    if p == s.tm.shape[0]:
+        return _clock_step(s, step)
+    if s.st_act[step] == SET_STAFF:
+        _set_staff(s, p, s.st_a[step])
+    else:
+        _close(s, p, s.st_a[step])
+    return False
+
+
+@njit(cache=True)
+def _advance(s, p):
+    """Run process ``p``'s steps due now; schedule its wake-up for the next. True: a day to draw."""
+    while s.p_at[p] < s.p_ptr[p + 1]:
+        step = s.p_at[p]
+        now, t = s.F[0], s.st_t[step]
+        if t > now:
+            schedule(s, now + (t - now), NORMAL, PROC, p)
+            return False
+        s.p_at[p] = step + 1
+        if _act(s, p, step):
+            s.S[DRAW_DAY] = s.st_a[step]
+            return True
+    return False
+
+
+@njit(cache=True)
+def _start_chain(s, n):
+    """The drawn day (``n`` customers, in the arena from ``NEXT_ID``) starts arriving (an ArrivalChain)."""
+    if n:
+        c = s.S[N_CHAINS]
+        s.S[N_CHAINS] = c + 1
+        first = s.S[NEXT_ID]
+        s.ch_first[c], s.ch_n[c], s.ch_pos[c], s.ch_left[c] = first, n, 0, n
+        for cid in range(first, first + n):
+            s.a_chain[cid - s.S[BASE]] = c
+        now = s.F[0]
+        delay = s.a_arr[first - s.S[BASE]] - now
+        schedule(s, now + (delay if delay > 0.0 else 0.0), NORMAL, ARRIVE, c)
+        s.S[NEXT_ID] = first + n
+
+
+@njit(cache=True)
+def run(s, drawn):
+    """Run until a day must be drawn (``NEED_DAY``), heaps need room (``GROW``) or the end (``DONE``).
+
+    ``drawn``: the customers just placed in the arena for the day asked for (-1 on other calls).
+    """
+    clock = s.tm.shape[0]
+    if drawn >= 0:
+        _start_chain(s, drawn)
+        s.S[DRAW_DAY] = -1
+        if _advance(s, clock):
+            return NEED_DAY
+    while s.S[N_EVENTS]:
+        if s.S[HEAPS_FULL]:
+            return GROW
+        e = _pop_event(s)
+        s.F[0] = s.et[e]
+        kind, arg = s.ek[e], s.ea[e]
+        if kind == ARRIVE:
+            _next_arrival(s, arg)
+        elif kind == SERVICE_END:
+            _service_end(s, arg)
+        elif kind == PROC:
+            if s.ep[e] == NORMAL:  # a wake-up: the step it waited for, then those due
+                step = s.p_at[arg]
+                s.p_at[arg] = step + 1
+                if _act(s, arg, step):
+                    s.S[DRAW_DAY] = s.st_a[step]
+                    return NEED_DAY
+            if _advance(s, arg):
+                return NEED_DAY
+        else:
+            _turn_away(s, arg)
+    for k in s.patient_list:  # anyone left waiting has run out of patience
+        _purge(s, k, np.inf)
+    return DONE
+
+
+@njit(cache=True)
+def drop_left(s):
+    """Unlink, from every patient queue, the customers who left it (their entries are dropped lazily)."""
+    base = s.S[BASE]
+    for k in s.patient_list:
+        head, tail, n, prev = -1, -1, 0, -1
+        cid = s.q_head[k]
+        for _ in range(s.q_len[k]):
+            after = s.nxt[cid - base]
+            if _is_waiting(s, cid):
+                if prev < 0:
+                    head = cid
+                else:
+                    s.nxt[prev - base] = cid
+                prev, tail, n = cid, cid, n + 1
+            cid = after
+        s.q_head[k], s.q_tail[k], s.q_len[k] = head, tail, n
