@@ -208,10 +208,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "app.results": ("Results", "结果"),
     "app.error": ("Something went wrong: {error}", "出错了：{error}"),
     "app.plan_cost": ("cost of the plan", "方案成本"),
-    "app.no_optimizer": (
-        "This scenario has no optimizer block (candidate shifts), so it cannot be optimized.",
-        "该场景没有 optimizer 配置（候选班次），无法优化。",
-    ),
     "app.training": ("{team}: training level", "{team}：培训等级"),
     "app.complaint_staff": ("complaint team size", "投诉团队人数"),
     "app.promise": ("promise level (0 modest … 1 bold)", "承诺水平（0 保守 … 1 大胆）"),
@@ -269,6 +265,16 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "plan.status.unresolved": ("unresolved: some targets lie inside their 95 % confidence interval ({places})",
                                "未定：部分目标落在 95% 置信区间内（{places}）"),
     "plan.status.unverified": ("unverified (not simulated)", "未验证（未仿真）"),
+    # a target the plan's final simulation misses (simsvc.plan_output.plan_shortfalls: the CLI's English)
+    "plan.shortfall": (
+        "{name} {where}: target {sense} {goal}, simulated {mean} (95 % CI [{low}, {high}], {replications} "
+        "replications), short by {short}",
+        "{name}（{where}）：目标 {sense} {goal}，仿真值 {mean}（95% 置信区间 [{low}, {high}]，{replications} 次重复），"
+        "差距 {short}",
+    ),
+    "plan.where.overall": ("overall", "总体"),
+    "plan.where.in": ("in {where}", "{where} 时段"),
+    "plan.where.day": ("in day {day}", "第 {day} 天"),
     # input analysis and forecasting from a contact log (simsvc fit, simsvc forecast)
     "fig.qq.title": (
         "Handling times against fitted families (n = {n:,})",
@@ -317,6 +323,13 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "lesson.reset": ("Set the lesson's settings again", "恢复本课的方案"),
     "lesson.invalid": ("A bundled lesson is invalid:", "内置课程无效："),
+    # issue 17, the glossary and tooltips of every KPI (simsvc.app.glossary holds the definitions)
+    "glossary.title": ("Glossary: what every number means", "术语表：每个数字的含义"),
+    "glossary.hint": (
+        "Hover a tile's question mark or a table's value for its definition.",
+        "将鼠标悬停在指标卡的问号或表格数值上可查看定义。",
+    ),
+    "glossary.delta": ("difference to setting A", "与方案 A 的差值"),
     # issue 17, the living queue (simsvc.app.living_queue_view and the page's expander)
     "lq.title": ("Living queue: one replication, customer by customer", "动态队列：逐个顾客回放一次重复"),
     "lq.caption": (

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from simsvc.excel import write_xlsx
-from simsvc.i18n import Lang, column_label, tr
+from simsvc.i18n import Lang, column_label, kpi_label, tr
 from simsvc.jsonsafe import dumps
 from simsvc.output import atomic_write as _atomic
 from simsvc.scenario.dump import scenario_yaml
@@ -144,16 +144,24 @@ def print_plan(plan: Plan, fmt: str, console: Console) -> None:
     console.print(plain(f"Plan status: {STATUS_TEXT[plan.status].format(place=place)}"), highlight=False)
 
 
-def plan_shortfalls(plan: Plan) -> list[str]:
-    """Sentences for the targets the final simulation missed with confidence, and where (empty: none missed)."""
+def plan_shortfalls(plan: Plan, lang: Lang = "en") -> list[str]:
+    """Sentences for the targets the final simulation missed with confidence, and where (empty: none missed).
+
+    In English (the command line's), KPIs by their code names; in another language by their labels.
+    """
     out = []
     for p in plan.missed:
-        where = "overall" if p.where == "overall" else f"in {p.where}"
-        out.append(
-            f"{p.name} {where}: target {p.sense} {p.goal:.4g}, simulated {_num(p.mean)} "
-            f"(95 % CI [{_num(p.ci_low)}, {_num(p.ci_high)}], {p.replications} replications), "
-            f"short by {abs(p.mean - p.goal):.3g}"
-        )
+        if p.where == "overall":
+            where = tr("plan.where.overall", lang)
+        elif p.where.startswith("day "):
+            where = tr("plan.where.day", lang, day=p.where.removeprefix("day "))
+        else:
+            where = tr("plan.where.in", lang, where=p.where)
+        out.append(tr(
+            "plan.shortfall", lang, name=p.name if lang == "en" else kpi_label(p.name, lang), where=where,
+            sense=p.sense, goal=f"{p.goal:.4g}", mean=_num(p.mean), low=_num(p.ci_low), high=_num(p.ci_high),
+            replications=p.replications, short=f"{abs(p.mean - p.goal):.3g}",
+        ))  # fmt: skip
     return out
 
 

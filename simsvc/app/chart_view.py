@@ -56,6 +56,7 @@ def show(
 
 def _curve(scenario, scenario_key: str, results: Mapping[str, core.AppRun], cache: runs.RunCache, lang: Lang,
            base_dir: Path | None) -> None:  # fmt: skip
+    results = {name: run for name, run in results.items() if run.setting.values}  # not the optimizer's plan
     settings = [run.setting for run in results.values()]
     control = runs.lever(scenario, settings)
     if control is None:

@@ -71,6 +71,7 @@ def _apply(lesson: Lesson, lang: Lang) -> None:
             widget = f"bundled:{lesson.scenario}:{setting_name}:{key}"
             state[f"keep:{widget}"] = state[widget] = value
     state.pop("runs", None)  # results of other settings would answer another question
+    state.pop("opt:b", None)  # B is the lesson's sliders, not an optimized plan applied (simsvc.app.optimize_view)
 
 
 def _active(lesson: Lesson | None, scenario_key: str) -> bool:

@@ -14,11 +14,10 @@ import pandas as pd
 import streamlit as st
 
 import simsvc
-from simsvc.app import chart_view, core, lesson_view, runs
-from simsvc.errors import InfeasibleError, ScenarioError, SolverError
-from simsvc.i18n import cost_label, kpi_label, tr
+from simsvc.app import chart_view, core, glossary, lesson_view, optimize_view, runs
+from simsvc.errors import ScenarioError
+from simsvc.i18n import kpi_label, tr
 from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value
-from simsvc.plan_output import plan_status_text
 
 # No bare string literals at the top level of this file: Streamlit's "magic" draws them on the page.
 METRICS = ("mean_wait", "service_level", "utilization", "satisfaction", "complaint_rate", "cost")
@@ -26,6 +25,8 @@ METRICS = ("mean_wait", "service_level", "utilization", "satisfaction", "complai
 TABLE = ("arrivals", "served", "mean_wait", "p95_wait", "service_level", "abandonment_rate", "utilization",
          "satisfaction", "dissatisfied_share", "complaint_rate", "complaints_within_sla", "recovery_rate", "retention",
          *KPI_SECTIONS["cost"])  # fmt: skip
+# What the glossary lists: every KPI the page can show (the charts' per-station wait, the plan's complaints too)
+GLOSSARY = (*TABLE, *KPI_SECTIONS["lost_value"], "mean_wait_served", "complaints_per_day")
 
 
 def _kept(widget, label: str, key: str, default, **kwargs):
@@ -114,13 +115,16 @@ def _sliders(scenario: simsvc.Scenario, prefix: str, lang: str, replications: in
     return core.Setting(values, replications)
 
 
-def _kpi_frame(s: pd.DataFrame, kpis, lang: str) -> pd.DataFrame:
+def _kpi_frame(s: pd.DataFrame, kpis, lang: str):
+    """The KPI table, each row's cells with the KPI's definition as tooltip."""
+    kpis = [k for k in kpis if k in s.index]  # not applicable (NaN): "n/a"
     rows = [
         {tr("ui.kpi", lang): kpi_label(k, lang), tr("ui.mean", lang): format_kpi(k, s.loc[k, "mean"], lang),
          tr("ui.ci", lang): format_interval(k, s.loc[k, "ci_low"], s.loc[k, "ci_high"], lang)}
-        for k in kpis if k in s.index  # not applicable (NaN): "n/a"
+        for k in kpis
     ]  # fmt: skip
-    return pd.DataFrame(rows).set_index(tr("ui.kpi", lang))
+    frame = pd.DataFrame(rows).set_index(tr("ui.kpi", lang))
+    return glossary.with_tooltips(frame, [glossary.definition(k, lang) for k in kpis])
 
 
 def _show(run: core.AppRun, lang: str, reference: core.AppRun | None, reused: bool) -> None:
@@ -138,15 +142,29 @@ def _show(run: core.AppRun, lang: str, reference: core.AppRun | None, reused: bo
         delta = None
         if reference is not None and kpi in reference.summary.index:
             delta = format_kpi(kpi, value - float(reference.summary.loc[kpi, "mean"]), lang)
-        row.metric(kpi_label(kpi, lang), format_kpi(kpi, value, lang), delta, delta_color="off", width="content")
+        row.metric(kpi_label(kpi, lang), format_kpi(kpi, value, lang), delta, delta_color="off", width="content",
+                   help=core.markdown_text(glossary.definition(kpi, lang)))  # fmt: skip
     targets = core.target_table(run, lang)
     if targets is not None:  # met or missed: what a class looks at first, next to the numbers
         st.markdown(f"**{tr('ui.targets', lang)}**")
-        st.table(targets)
+        st.table(glossary.with_tooltips(targets, glossary.target_tips(run.scenario, s, lang)))
     st.table(_kpi_frame(s, TABLE, lang))
     if shows_lost_value(s):  # apart from the operating cost, never added into it
         st.caption(tr("ui.lost_value", lang))
         st.table(_kpi_frame(s, KPI_SECTIONS["lost_value"], lang))
+
+
+def _glossary(lang: str) -> None:
+    """Every term the page shows and what it means, in ``lang``; drawn only when opened (issue 17: glossary)."""
+    opened = st.session_state.get("keep:glossary:open", False)  # kept open when the language (its label) changes
+    expander = st.expander(tr("glossary.title", lang), opened, key=f"glossary:open:{lang}", on_change="rerun")
+    st.session_state["keep:glossary:open"] = bool(expander.open)
+    if expander.open:
+        with expander:
+            st.caption(tr("glossary.hint", lang))
+            colon = "：" if lang == "zh" else ": "
+            st.markdown("\n".join(f"- **{core.markdown_text(name)}**{colon}{core.markdown_text(text)}"
+                                   for name, text in glossary.entries(GLOSSARY, lang)))  # fmt: skip
 
 
 def _living_queue(run: core.AppRun, lang: str) -> None:
@@ -182,31 +200,6 @@ def _living_queue(run: core.AppRun, lang: str) -> None:
         st.iframe(html, height=height, alt=tr("lq.title", lang))
 
 
-def _optimize(scenario: simsvc.Scenario, scenario_key: str, lang: str) -> None:
-    missing = getattr(scenario, "optimizer", None) is None
-    help_text = tr("app.no_optimizer", lang) if missing else None
-    if st.button(tr("app.optimize", lang), key="optimize", disabled=missing, help=help_text):
-        with st.spinner(tr("app.optimizing", lang)):
-            try:
-                st.session_state["plan"] = (scenario_key, simsvc.optimize(scenario))  # type: ignore[attr-defined]
-            except (InfeasibleError, ScenarioError, SolverError, ValueError) as exc:
-                st.error(core.markdown_text(str(exc)))
-                return
-    key, plan = st.session_state.get("plan", ("", None))
-    if plan is None or key != scenario_key:
-        return
-    st.header(tr("ui.plan", lang))
-    # st.table reads each cell as markdown: "-" would be an empty bullet and "08:00-12:00" an emoji code
-    st.table(core.plan_table(plan.to_frame(), lang).map(lambda v: core.markdown_text(v) if isinstance(v, str) else v))
-    cost = {cost_label(k, lang): f"{v:,.0f}" for k, v in plan.cost.items()}
-    st.table(pd.Series(cost, name=tr("ui.cost", lang)))
-    st.caption(
-        core.markdown_text(plan_status_text(plan.status, [f"{p.name} {p.where}" for p in plan.unresolved], lang))
-    )
-    st.table(pd.Series({kpi_label(k, lang): format_kpi(k, v, lang) for k, v in plan.predicted.items()},
-                       name=tr("ui.predicted", lang)))  # fmt: skip
-
-
 def main() -> None:
     """Draw the page."""
     st.set_page_config(page_title="simsvc", layout="wide")
@@ -231,9 +224,12 @@ def main() -> None:
     for col, name in zip(st.columns(len(names)), names, strict=True):
         with col:
             st.markdown(f"**{tr('app.setting', lang, name=name)}**")
+            if name == "B" and optimize_view.plan_in_b(scenario_key, lang):  # B is the optimizer's plan
+                continue
             settings[name] = _sliders(scenario, f"{scenario_key}:{name}", lang, replications)
     cache = st.session_state.setdefault("run_cache", runs.RunCache())  # A is not simulated again when B moves
-    if st.button(tr("app.run", lang), type="primary", key="run"):
+    pressed = st.button(tr("app.run", lang), type="primary", key="run")
+    if optimize_view.run_requested() or pressed:  # Run, or the optimizer's "apply the plan and simulate"
         done, reused = {}, set()
         with st.spinner(tr("app.running", lang)):
             for name, setting in settings.items():
@@ -245,10 +241,13 @@ def main() -> None:
                     continue
                 if kept:
                     reused.add(name)
+            if compare and (plan_b := optimize_view.run_plan_b(cache, scenario_key, replications, lang, base_dir)):
+                done["B"], kept = plan_b
+                if kept:
+                    reused.add("B")
         st.session_state["runs"] = (scenario_key, done)
         st.session_state["reused"] = reused
-    if hasattr(simsvc, "optimize"):
-        _optimize(scenario, scenario_key, lang)
+    optimize_view.show(scenario, scenario_key, lang)
     key, done = st.session_state.get("runs", ("", {}))
     if key != scenario_key or not done:
         st.info(tr("app.press_run", lang))
@@ -257,12 +256,16 @@ def main() -> None:
     reused = st.session_state.get("reused", set())
     for col, name in zip(st.columns(len(done)), done, strict=True):
         with col:
-            st.markdown(f"**{tr('app.setting', lang, name=name)}**")
+            st.markdown(f"**{optimize_view.setting_title(name, done[name], lang)}**")
             _show(done[name], lang, done.get("A") if name != "A" else None, name in reused)
     lesson_view.explain(lesson, scenario_key, done, lang)
+    _glossary(lang)
     chart_view.show(scenario, scenario_key, done, cache, lang, base_dir)
     if "A" in done:
         _living_queue(done["A"], lang)
 
 
-main()
+# Streamlit runs this file as "__main__"; a worker process of a simulation started from the page (the
+# optimizer's verification, a long run) imports it as "__mp_main__" and must not draw the page again.
+if __name__ == "__main__":
+    main()

@@ -205,7 +205,8 @@ def optimize(
         The last round's :class:`~simsvc.staffing.plan.Plan`; ``plan.status`` tells whether
         the simulation confirmed every target (``confirmed``), missed one (``missed``), could
         not decide one within ``optimizer.verify`` (``unresolved``: ``plan.unresolved`` says
-        where) or was not run (``unverified``, ``plan.confirmed`` None).
+        where) or was not run (``unverified``, ``plan.confirmed`` None); ``plan.warnings`` are the
+        final verification's (overload, truncation).
 
     Raises:
         simsvc.ScenarioError: if the scenario has no ``optimizer`` block.
@@ -246,11 +247,11 @@ def optimize(
         sol, info = solve_staffing(inp, spec.solver, spec.time_limit, spec.gap, total, per_dissatisfied)
         total(sol)
         done = completed[tuple(sol.levels.values())]
-        summary, places, misses, n_reps = None, [], [], 0
+        summary, places, misses, n_reps, warnings = None, [], [], 0, []
         if simulate_plan:
             result, places = verify(scenario, done.staffed, seed, reps, spec.verify.precision,
                                     spec.verify.max_replications, simulate)  # fmt: skip
-            summary, n_reps = result.summary(), result.replications
+            summary, n_reps, warnings = result.summary(), result.replications, list(result.warnings)
             by_interval = places if spec.scope == "interval" else _interval_places(scenario, result)
             misses = _raise_floors(scenario, inp, sol, places, by_interval, floors)
         checks = target_checks(scenario, done.predicted, summary)
@@ -268,7 +269,7 @@ def optimize(
     staffing = _staffing_frame(scenario, inp, sol)
     return Plan(
         done.staffed, done.planned, dict(sol.levels), done.cost, done.predicted, summary, checks, staffing,
-        history, places,
+        history, places, warnings,
     )  # fmt: skip
 
 

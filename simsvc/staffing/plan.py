@@ -106,7 +106,8 @@ class Plan:
     ``per_day`` (the operating cost per day). ``predicted`` maps KPI names to the performance
     curves' values; ``simulated`` is the final verification's ``summary()`` table;
     ``places`` every target in every place the final verification judged (overall, and per
-    interval or day), whose unresolved ones are :attr:`unresolved`.
+    interval or day), whose unresolved ones are :attr:`unresolved`; ``warnings`` what that
+    simulation warned of.
     """
 
     scenario: Scenario  # the input scenario with the plan's staffing
@@ -119,6 +120,8 @@ class Plan:
     staffing: pd.DataFrame  # per team and cell: day, interval, demand_per_hour, staff, required
     iterations: list[Iteration] = field(default_factory=list)
     places: list[PlaceCheck] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """The final verification's warnings (``SimResult.warnings`` in English: overload, truncation, ...)."""
 
     @property
     def status(self) -> Literal["confirmed", "missed", "unresolved", "unverified"]:
