@@ -32,9 +32,13 @@ def _start(text: str) -> str:
     return text[:24]
 
 
+SIMULATION = re.compile(r"^(simulation \d+ of this session|本次会话第 \d+ 次仿真)")
+"""The caption saying which simulation of the session a result is (``chart.simulated``, ``chart.reused``)."""
+
+
 def _simulations(page) -> list[str]:
     captions = page.locator('[data-testid="stCaptionContainer"]')
-    return [c for c in captions.all_inner_texts() if "simulation" in c or "仿真" in c]
+    return [c for c in captions.all_inner_texts() if SIMULATION.match(c.strip())]
 
 
 def test_every_lesson_opens_runs_and_explains_in_both_languages(browser, app_url, tmp_path):
