@@ -29,7 +29,7 @@ def _lessons() -> dict[str, Lesson] | str:
     """The bundled lessons, or the error of an invalid one (shown in the sidebar)."""
     try:
         return lessons.bundled_lessons()
-    except (lessons.LessonError, KeyError) as exc:
+    except lessons.LessonError as exc:
         return str(exc)
 
 

@@ -206,9 +206,9 @@ def lesson_settings(lesson: Lesson, scenario: Scenario, replications: int = core
     Values are those the sliders hold: whole numbers for staff, levels and priorities.
     """
     out = []
+    kinds = {c.key: c.kind for c in core.controls(scenario)}
     for levers in (lesson.setting_a, lesson.setting_b):
         setting = core.default_setting(scenario)
-        kinds = {c.key: c.kind for c in core.controls(scenario)}
         for key, value in levers.items():
             setting.values[key] = float(value) if kinds[key] == "promise" else int(value)
         setting.replications = replications
