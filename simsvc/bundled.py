@@ -5,8 +5,10 @@ and ``*.csv.gz``) and ``experiments/staffing_small.yaml``. In the repository the
 to the user-facing ``scenarios/`` folder and ``experiments/staffing_small.yaml``, so each file
 exists once and a wheel carries the files themselves; someone who installed from a wheel gets
 the same folders with ``simsvc examples DIR``, and the commands of the README work inside DIR.
-(A checkout made without symbolic links, as Git on Windows does unless ``core.symlinks`` is on,
-has text files there instead; ``tests/test_cli.py`` says so.)
+The app's lessons (``lessons/``, linked as ``simsvc/examples/lessons``, read by :mod:`simsvc.app.lessons`)
+ship beside them but are not copied: each names a bundled scenario. (A checkout made without symbolic
+links, as Git on Windows does unless ``core.symlinks`` is on, has text files there instead;
+``tests/test_cli.py`` says so.)
 """
 
 from __future__ import annotations

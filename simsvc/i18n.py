@@ -309,6 +309,20 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "fig.fc.forecast": ("forecast", "预测"),
     "fig.fc.daily_y": ("calls per day", "每日来电"),
     "fig.fc.interval_y": ("calls per {minutes} min", "每 {minutes} 分钟来电"),
+    # issue 17, lessons (simsvc.app.lesson_view; the lessons' own texts are in lessons/*.yaml)
+    "lesson.choose": ("Lesson", "课程"),
+    "lesson.none": ("free play (no lesson)", "自由练习（不选课程）"),
+    "lesson.heading": ("Lesson: {title}", "课程：{title}"),
+    "lesson.question": ("Question", "问题"),
+    "lesson.observe": ("What to observe", "观察什么"),
+    "lesson.explanation": ("What happened, and why", "发生了什么，为什么"),
+    "lesson.table": ("This lesson's numbers (means over the replications)", "本课的数字（各次重复的平均值）"),
+    "lesson.changed": (
+        "The sliders differ from the lesson's settings; its explanation is for those.",
+        "滑块与本课的方案不同；本课的讲解针对的是原方案。",
+    ),
+    "lesson.reset": ("Set the lesson's settings again", "恢复本课的方案"),
+    "lesson.invalid": ("A bundled lesson is invalid:", "内置课程无效："),
     # issue 17, the glossary and tooltips of every KPI (simsvc.app.glossary holds the definitions)
     "glossary.title": ("Glossary: what every number means", "术语表：每个数字的含义"),
     "glossary.hint": (

@@ -188,6 +188,8 @@ def test_installed_wheel_writes_and_runs_its_examples(tmp_path):
         for example in bundled_examples():
             data = archive.read(f"simsvc/examples/{example.path}")
             assert data == (ROOT / example.path).read_bytes(), example.path
+        lessons = sorted((ROOT / "lessons").glob("*.yaml"))  # the app's lessons (simsvc.app.lessons) too
+        assert lessons and all(archive.read(f"simsvc/examples/lessons/{p.name}") == p.read_bytes() for p in lessons)
     site = tmp_path / "site"
     install = [sys.executable, "-m", "pip", "install", "--no-deps", "--no-compile", "-q", "--target", str(site)]
     proc = subprocess.run([*install, str(wheel)], capture_output=True, text=True, timeout=300)

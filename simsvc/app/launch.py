@@ -26,6 +26,8 @@ def server_command(port: int, host: str = "localhost", open_browser: bool = Fals
         "--client.toolbarMode", "minimal",
         "--server.fileWatcherType", "none",
         "--theme.base", "light",
+        # a lesson sets the sliders it moves through the session state (simsvc.app.lesson_view), on purpose
+        "--global.disableWidgetStateDuplicationWarning", "true",
     ]  # fmt: skip
 
 

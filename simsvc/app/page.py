@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 import simsvc
-from simsvc.app import chart_view, core, glossary, optimize_view, runs
+from simsvc.app import chart_view, core, glossary, lesson_view, optimize_view, runs
 from simsvc.errors import ScenarioError
 from simsvc.i18n import kpi_label, tr
 from simsvc.output import KPI_SECTIONS, format_interval, format_kpi, shows_lost_value
@@ -206,6 +206,7 @@ def main() -> None:
     choice = st.sidebar.radio(tr("app.language"), ["English", "中文"], horizontal=True, key="lang")
     lang = "zh" if choice == "中文" else "en"
     st.title(tr("ui.title", lang))
+    lesson = lesson_view.choose(lang)  # before the scenario and sliders: a new lesson sets them
     scenario, base_dir, scenario_key = _scenario(lang)
     if scenario is None:
         st.info(tr("app.no_scenario", lang))
@@ -213,6 +214,7 @@ def main() -> None:
     st.subheader(core.markdown_text(scenario.name))  # names are text, never markdown, links or emoji
     if scenario.description:
         st.caption(core.markdown_text(scenario.description))
+    lesson_view.brief(lesson, scenario_key, lang)
     with st.sidebar:
         replications = _kept(st.slider, tr("app.replications", lang), "replications", core.DEFAULT_REPLICATIONS,
                              min_value=2, max_value=50)  # fmt: skip
@@ -256,6 +258,7 @@ def main() -> None:
         with col:
             st.markdown(f"**{optimize_view.setting_title(name, done[name], lang)}**")
             _show(done[name], lang, done.get("A") if name != "A" else None, name in reused)
+    lesson_view.explain(lesson, scenario_key, done, lang)
     _glossary(lang)
     chart_view.show(scenario, scenario_key, done, cache, lang, base_dir)
     if "A" in done:
