@@ -16,6 +16,8 @@ replications and records kept) and the charts' data and Vega-Lite specs
 2. Every bundled scenario (or those named) at its own settings: Run to results, a second Run of the
    same setting (the session's cache: nothing simulated) and a change of language (charts rebuilt
    from the kept data); target: Run to results ≤ 2 s each.
+3. Every bundled lesson: Run to results with its settings A and B (both simulated, a new session)
+   and the charts of both; target ≤ 2 s each.
 
 One untimed call first (imports, Vega-Lite's schema, caches), medians printed. The exit code is
 0 whatever the figures, unless ``--check`` is given: then 1 when a target is missed.
@@ -35,7 +37,7 @@ if __package__ in (None, ""):  # run as a script: python benchmarks/app.py
     sys.path.insert(0, str(ROOT))
 
 import simsvc  # noqa: E402
-from simsvc.app import charts, core, runs  # noqa: E402
+from simsvc.app import charts, core, lessons, runs  # noqa: E402
 
 TARGET_SECONDS = 3.0
 """The teaching scenario's run (part 1)."""
@@ -130,6 +132,38 @@ def _scenarios(args) -> bool:
     return ok
 
 
+def _lessons(args) -> bool:
+    """Run to results of every lesson: A and B simulated in a new session, then both settings' charts."""
+    files = core.bundled_scenarios()
+    print(f"\nRun to results, every bundled lesson (A and B, {core.DEFAULT_REPLICATIONS} replications each; "
+          f"{args.runs} timed runs, median; min–max)")  # fmt: skip
+    ok = True
+    for name, lesson in lessons.bundled_lessons().items():
+        path = files[lesson.scenario]
+        scenario = simsvc.load_scenario(path)
+        a, b = lessons.lesson_settings(lesson, scenario)
+
+        def press(scenario=scenario, a=a, b=b, path=path, key=lesson.scenario):
+            cache = runs.RunCache()
+            done = {label: cache.run(key, scenario, setting, args.lang, path.parent)[0] for label, setting in
+                    (("A", a), ("B", b))}  # fmt: skip
+            for run in done.values():
+                if not run.tables:
+                    run.tables = charts.run_tables(run.result)
+            drawn = charts.run_charts({k: r.tables for k, r in done.items()}, scenario.targets, args.lang)
+            for chart in drawn.values():
+                chart.to_dict()
+
+        times = [_timed(press) for _ in range(args.runs)]
+        t = statistics.median(times)
+        passed = t <= RESULTS_SECONDS
+        ok &= passed
+        print(f"  {name:30} {lesson.scenario:24} {t:.2f} s ({min(times):.2f}–{max(times):.2f})  "
+              f"{'PASS' if passed else 'FAIL'}")  # fmt: skip
+    print(f"target: Run to results ≤ {RESULTS_SECONDS:g} s for every lesson: {'PASS' if ok else 'FAIL'}")
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each (default 7)")
@@ -139,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ok = _teaching(args)
     ok &= _scenarios(args)
+    ok &= _lessons(args)
     return 1 if args.check and not ok else 0
 
 
