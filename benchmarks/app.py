@@ -4,7 +4,7 @@ Run from the repository root::
 
     python -m benchmarks.app              # 7 timed runs of each (about a minute)
     python -m benchmarks.app --runs 3 --check
-    python -m benchmarks.app --scenarios teaching bank_branch
+    python -m benchmarks.app --scenarios teaching bank_branch --lessons 1-staff-and-waits
 
 What is timed: what the page does between pressing Run and showing the results, without the
 browser: :func:`simsvc.app.core.run_setting` (apply the sliders, simulate with the app's default
@@ -139,6 +139,8 @@ def _lessons(args) -> bool:
           f"{args.runs} timed runs, median; min–max)")  # fmt: skip
     ok = True
     for name, lesson in lessons.bundled_lessons().items():
+        if args.lessons is not None and name not in args.lessons:
+            continue
         path = files[lesson.scenario]
         scenario = simsvc.load_scenario(path)
         a, b = lessons.lesson_settings(lesson, scenario)
@@ -169,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7, help="timed runs of each (default 7)")
     parser.add_argument("--lang", choices=["en", "zh"], default="en")
     parser.add_argument("--scenarios", nargs="*", metavar="NAME", help="bundled scenarios to time (default all)")
+    parser.add_argument("--lessons", nargs="*", metavar="NAME", help="bundled lessons to time (default all)")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args(argv)
     ok = _teaching(args)
