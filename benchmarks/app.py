@@ -16,8 +16,9 @@ replications and records kept) and the charts' data and Vega-Lite specs
 2. Every bundled scenario (or those named) at its own settings: Run to results, a second Run of the
    same setting (the session's cache: nothing simulated) and a change of language (charts rebuilt
    from the kept data); target: Run to results ≤ 2 s each.
-3. Every bundled lesson: Run to results with its settings A and B (both simulated, a new session)
-   and the charts of both; target ≤ 2 s each.
+3. Every bundled lesson: Run to results with its settings A and B (both simulated, a new session,
+   side by side as the page does: :mod:`simsvc.app.side_by_side`) and the charts of both; target
+   ≤ 2 s each.
 
 One untimed call first (imports, Vega-Lite's schema, caches), medians printed. The exit code is
 0 whatever the figures, unless ``--check`` is given: then 1 when a target is missed.
@@ -147,8 +148,8 @@ def _lessons(args) -> bool:
 
         def press(scenario=scenario, a=a, b=b, path=path, key=lesson.scenario):
             cache = runs.RunCache()
-            done = {label: cache.run(key, scenario, setting, args.lang, path.parent)[0] for label, setting in
-                    (("A", a), ("B", b))}  # fmt: skip
+            made = cache.run_many(key, scenario, {"A": a, "B": b}, args.lang, path.parent)  # side by side, as the page
+            done = {label: run for label, (run, _) in made.items()}
             for run in done.values():
                 if not run.tables:
                     run.tables = charts.run_tables(run.result)
@@ -174,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lessons", nargs="*", metavar="NAME", help="bundled lessons to time (default all)")
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args(argv)
+    from simsvc.app import side_by_side
+
+    side_by_side.start()  # as the app's server does before its first page
     ok = _teaching(args)
     ok &= _scenarios(args)
     ok &= _lessons(args)

@@ -25,6 +25,10 @@ class ScenarioError(ValueError):
         noun = "problem" if len(lines) == 1 else "problems"
         super().__init__(f"{source}: invalid {self.kind} ({len(lines)} {noun})\n  " + "\n  ".join(lines))
 
+    def __reduce__(self) -> tuple:
+        """Pickled by its fields, so that it crosses to and from worker processes whole."""
+        return type(self), (self.source, self.problems)
+
 
 class ExperimentError(ScenarioError):
     """An experiment file (or its results store) is invalid; a :class:`ScenarioError` so callers catch both."""

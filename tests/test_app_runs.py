@@ -61,3 +61,36 @@ def test_staff_curve_waits_less_with_more_staff(teaching):
     waits = table["mean_wait"].tolist()
     assert waits[0] > waits[1] > waits[2]  # the same customers (common random numbers), more clerks
     assert (table["cost"] == 0).all()  # teaching has no wages
+
+
+def test_settings_simulated_side_by_side_equal_those_simulated_one_by_one(teaching):
+    """run_many: A in the worker process, B here; the same KPIs as one by one; numbered in order; kept after."""
+    a = core.Setting(core.default_setting(teaching).values, replications=3)
+    b = core.Setting({**a.values, "t0": 2}, replications=3)
+    one_by_one = runs.RunCache()
+    expected = {name: one_by_one.run("k", teaching, s)[0] for name, s in (("A", a), ("B", b))}
+    cache = runs.RunCache()
+    made = cache.run_many("k", teaching, {"A": a, "B": b})
+    assert cache.simulations == 2 and [made[n][0].number for n in "AB"] == [1, 2]
+    for name in "AB":
+        run, kept = made[name]
+        assert not kept
+        assert run.summary.equals(expected[name].summary)
+        assert run.result.customers.equals(expected[name].result.customers)
+    again = cache.run_many("k", teaching, {"A": a, "B": b})
+    assert all(kept for _, kept in again.values()) and cache.simulations == 2
+    same = runs.RunCache().run_many("k", teaching, {"A": a, "B": core.Setting(dict(a.values), 3)})
+    assert same["A"][0] is same["B"][0]  # equal settings: one run
+    small = runs.RunCache(size=1)
+    small.run("k", teaching, a)
+    made = small.run_many("k", teaching, {"A": a, "B": b})  # B pushes the kept A out: A is still returned
+    assert made["A"][1] and not made["B"][1] and made["A"][0].summary.equals(expected["A"].summary)
+
+
+def test_an_invalid_setting_comes_back_as_its_error_and_the_other_runs(teaching):
+    a = core.Setting(core.default_setting(teaching).values, replications=2)
+    bad = core.Setting({**a.values, "promise": 7.0}, replications=2)  # a promise level above 1
+    cache = runs.RunCache()
+    made = cache.run_many("k", teaching, {"A": bad, "B": a})
+    assert isinstance(made["A"][0], simsvc.ScenarioError) and "quality.promise_level" in str(made["A"][0])
+    assert isinstance(made["B"][0], core.AppRun) and cache.simulations == 1

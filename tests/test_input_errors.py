@@ -266,3 +266,16 @@ def test_quality_model_input_errors(tmp_path, change, expected):
     data = _teaching(**{k: v for k, v in change.items() if "__" in k})
     data.update({k: v for k, v in change.items() if "__" not in k})
     _assert_refused(tmp_path, data, *expected)
+
+
+def test_a_scenario_error_pickles_whole():
+    """It crosses to and from worker processes (the app's side-by-side runs, sweeps) with its fields."""
+    import pickle
+
+    from simsvc.errors import ExperimentError, ScenarioError
+
+    for cls in (ScenarioError, ExperimentError):
+        exc = cls("bank.yaml", [("teams[0].staff", "must be >= 0"), ("", "no class")])
+        back = pickle.loads(pickle.dumps(exc))
+        assert type(back) is cls and str(back) == str(exc)
+        assert back.source == "bank.yaml" and back.problems == exc.problems

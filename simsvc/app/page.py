@@ -232,13 +232,12 @@ def main() -> None:
     if optimize_view.run_requested() or pressed:  # Run, or the optimizer's "apply the plan and simulate"
         done, reused = {}, set()
         with st.spinner(tr("app.running", lang)):
-            for name, setting in settings.items():
-                try:
-                    done[name], kept = cache.run(scenario_key, scenario, setting, lang, base_dir)
-                except ScenarioError as exc:
+            for name, (run, kept) in cache.run_many(scenario_key, scenario, settings, lang, base_dir).items():
+                if isinstance(run, ScenarioError):
                     st.error(tr("app.invalid", lang))
-                    st.code(str(exc), language=None)
+                    st.code(str(run), language=None)
                     continue
+                done[name] = run
                 if kept:
                     reused.add(name)
             if compare and (plan_b := optimize_view.run_plan_b(cache, scenario_key, replications, lang, base_dir)):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simsvc.app import core
+from simsvc.errors import ScenarioError
 from simsvc.i18n import Lang
 
 if TYPE_CHECKING:
@@ -84,6 +85,34 @@ class RunCache:
         run.number = self.simulations
         self._put(self._runs, key, run)
         return run, False
+
+    def run_many(
+        self, scenario_key: str, scenario: Scenario, settings: dict[str, core.Setting], lang: Lang = "en",
+        base_dir: Path | None = None,
+    ) -> dict[str, tuple[core.AppRun | ScenarioError, bool]]:  # fmt: skip
+        """:meth:`run` of each named setting, those not kept simulated side by side (:mod:`.side_by_side`).
+
+        Returns, by name, the run (or the ScenarioError that made the setting invalid) and whether
+        it was kept. Runs are numbered in the order of ``settings``; equal settings simulate once.
+        """
+        from simsvc.app.side_by_side import run_side_by_side
+
+        keys = {name: run_key(scenario_key, setting) for name, setting in settings.items()}
+        kept = {}
+        for name, k in keys.items():  # taken now: keeping the new runs may push them out
+            if k in self._runs:
+                self._runs.move_to_end(k)
+                kept[name] = self._runs[k]
+        missing = list(dict.fromkeys(k for k in keys.values() if k not in self._runs))
+        first = {k: next(n for n in settings if keys[n] == k) for k in missing}
+        jobs = [(scenario, settings[first[k]], lang, base_dir) for k in missing]
+        made = dict(zip(missing, run_side_by_side(jobs), strict=True))
+        for k in missing:
+            if not isinstance(made[k], ScenarioError):
+                self.simulations += 1
+                made[k].number = self.simulations
+                self._put(self._runs, k, made[k])
+        return {name: (kept[name], True) if name in kept else (made[keys[name]], False) for name in settings}
 
     def kept(self, key: Hashable) -> Any:
         """What was made under ``key`` (:meth:`keep`), or None."""

@@ -15,7 +15,7 @@ __all__ = ["warm"]
 
 
 def warm() -> None:
-    """Import the page's modules, build one chart and run a one-replication teaching run."""
+    """Import the page's modules, build one chart, run a short teaching run, start the side-by-side worker."""
     import altair as alt
     import pandas as pd
 
@@ -30,6 +30,9 @@ def warm() -> None:
         scenario = simsvc.load_scenario(path)
         run = core.run_setting(scenario, core.Setting(core.default_setting(scenario).values, 2), "en", path.parent)
         chart_view.tables(run)
+    from simsvc.app import side_by_side
+
+    side_by_side.start()
 
 
 if __name__ == "__main__":
