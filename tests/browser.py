@@ -6,12 +6,15 @@ with ``SIMSVC_REQUIRE_BROWSER=1`` (set by ``.ci/run``) they fail instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -80,3 +83,26 @@ CHARTS_DRAWN = """(n) => { const charts = [...document.querySelectorAll('[data-t
 def charts_drawn(page, count: int, timeout: float = 60_000) -> None:
     """Wait until ``count`` (or more) Vega-Lite charts are drawn in the page."""
     page.wait_for_function(CHARTS_DRAWN, arg=count, timeout=timeout)
+
+
+@contextlib.contextmanager
+def app_server(env: dict[str, str] | None = None) -> Iterator[str]:
+    """``simsvc app`` started on a free port (``env``: extra environment); its URL; killed on exit."""
+    from tests.helpers import ROOT
+
+    require_browser()
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "simsvc.cli", "app", "--port", str(port), "--host", "127.0.0.1"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

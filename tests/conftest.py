@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
@@ -14,8 +12,7 @@ import pytest
 # (this file is loaded first) and inherited by the commands the tests start.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, require_browser, wait_healthy
-from tests.helpers import ROOT
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, app_server, require_browser
 
 
 @pytest.fixture(scope="session")
@@ -33,22 +30,8 @@ def browser():
 @pytest.fixture(scope="module")
 def app_url():
     """``simsvc app`` started on a free port; killed at teardown."""
-    require_browser()
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "simsvc.cli", "app", "--port", str(port), "--host", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with app_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,12 @@ whose optimization takes well under a second, so the test times the page, not th
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
 from simsvc.app import glossary
-from tests.browser import free_port, keep_screenshot, require_browser, wait_healthy
+from tests.browser import app_server, keep_screenshot
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.timeout(180)
@@ -24,23 +21,8 @@ pytestmark = pytest.mark.timeout(180)
 @pytest.fixture(scope="module")
 def tiny_app_url():
     """``simsvc app`` with the tiny counter as its only bundled scenario; killed at teardown."""
-    require_browser()
-    port = free_port()
-    env = {**os.environ, "SIMSVC_SCENARIOS": str(ROOT / "tests" / "data" / "optimizer")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "simsvc.cli", "app", "--port", str(port), "--host", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )  # fmt: skip
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with app_server({"SIMSVC_SCENARIOS": str(ROOT / "tests" / "data" / "optimizer")}) as url:
+        yield url
 
 
 ROW_TIPS = """() => [...document.querySelectorAll('[data-testid="stTable"] tbody tr')].map(tr => [
