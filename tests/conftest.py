@@ -27,9 +27,10 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def app_url():
-    """``simsvc app`` started on a free port; killed at teardown."""
+    """``simsvc app`` started on a free port, one server for the whole run (each test opens its own browser
+    session, so nothing carries over but warm caches); killed at teardown."""
     with app_server() as url:
         yield url
 

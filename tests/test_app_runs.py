@@ -80,7 +80,7 @@ def test_settings_simulated_side_by_side_equal_those_simulated_one_by_one(teachi
     again = cache.run_many("k", teaching, {"A": a, "B": b})
     assert all(kept for _, kept in again.values()) and cache.simulations == 2
     same = runs.RunCache().run_many("k", teaching, {"A": a, "B": core.Setting(dict(a.values), 3)})
-    assert same["A"][0] is same["B"][0]  # equal settings: one run
+    assert same["A"][0] is same["B"][0] and (same["A"][1], same["B"][1]) == (False, True)  # equal settings: one run
     small = runs.RunCache(size=1)
     small.run("k", teaching, a)
     made = small.run_many("k", teaching, {"A": a, "B": b})  # B pushes the kept A out: A is still returned

@@ -93,7 +93,8 @@ class RunCache:
         """:meth:`run` of each named setting, those not kept simulated side by side (:mod:`.side_by_side`).
 
         Returns, by name, the run (or the ScenarioError that made the setting invalid) and whether
-        it was kept. Runs are numbered in the order of ``settings``; equal settings simulate once.
+        it was kept. Runs are numbered in the order of ``settings``; equal settings simulate once
+        (the later ones count as kept).
         """
         from simsvc.app.side_by_side import run_side_by_side
 
@@ -112,7 +113,11 @@ class RunCache:
                 self.simulations += 1
                 made[k].number = self.simulations
                 self._put(self._runs, k, made[k])
-        return {name: (kept[name], True) if name in kept else (made[keys[name]], False) for name in settings}
+        out, shown = {}, set()
+        for name, k in keys.items():  # a setting equal to an earlier one reuses its run, and says so
+            out[name] = (kept[name], True) if name in kept else (made[k], k in shown)
+            shown.add(k)
+        return out
 
     def kept(self, key: Hashable) -> Any:
         """What was made under ``key`` (:meth:`keep`), or None."""
