@@ -182,3 +182,22 @@ def test_without_a_desk_a_complaint_is_filed_when_its_customer_abandoned() -> No
     by_customer = c.set_index("customer")
     assert by_customer.loc[[1.0, 2.0], "filed"].tolist() == left.loc[[1, 2]].tolist() == [6.0, 15.0]
     assert (by_customer.loc[[1.0, 2.0], "handled"] == 0).all()
+
+
+def test_without_a_complaint_team_unresolved_complaints_cost_demand_from_the_next_day() -> None:
+    """With no complaint team nobody answers a complaint: it is unresolved the day it is filed, and
+    word of mouth (live loyalty) feels it from the next opening, not only after the run. So over the
+    fortnight no team loses more customers than one clerk, replication by replication (common random
+    numbers: the same first customers), and its records all read unresolved, never handled."""
+    sc = simsvc.load_scenario(SCENARIOS / "service_desk_fortnight.yaml")
+    none = sc.replace({"complaints.teams": []})
+    one = simsvc.simulate(sc, 4, keep_records=True)
+    zero = simsvc.simulate(none, 4, keep_records=True)
+
+    def arrivals(res: simsvc.SimResult) -> np.ndarray:
+        return res.kpis.query("group == 'overall' and kpi == 'arrivals'")["value"].to_numpy()
+
+    assert (arrivals(zero) < arrivals(one)).all(), (arrivals(zero), arrivals(one))
+    assert zero.summary().loc["demand_change", "mean"] < 0 < one.summary().loc["demand_change", "mean"]
+    c = zero.complaints
+    assert len(c) and (c["handled"] == 0).all() and (c["category_after"] == "unresolved").all()

@@ -59,6 +59,9 @@ class ComplaintDesk:
         """
         when = self.env.now if filed is None else filed
         ref = (cid, k, cell, arrival, when, wait, team, x, i)
+        if not self.class_teams[self.desk]:  # no complaint team: nobody will ever answer it
+            self.complaints.unanswerable(ref)
+            return
         self.arrive(cid, self.desk, cell, when, x.draws.complaint_need.item(i), math.inf, ref)
 
     def _complains_at_end(self, duration: float, team: Station, complaint: tuple) -> None:

@@ -62,6 +62,7 @@ class Complaints:
         self.numbers, self.judgings = array("d"), []
         self.booking: list[tuple] = []  # live loyalty: decided, outcome not booked yet
         self.never: list[tuple] = []  # never handled
+        self.hopeless: list[tuple] = []  # filed with no complaint team: unresolved from the start, not booked yet
         self.rows: list[np.ndarray] = []  # records not handed to the sink yet
         self.n_rows = 0
 
@@ -76,6 +77,15 @@ class Complaints:
     def unhandled(self, complaint: tuple) -> None:
         """``complaint`` was never handled (no shift reached it)."""
         self.never.append(complaint)
+
+    def unanswerable(self, complaint: tuple) -> None:
+        """``complaint`` was filed where no complaint team exists: unresolved from the moment it is filed.
+
+        Its outcome counts for word of mouth (and its return is decided) at the next opening, as a
+        handled complaint's on the day its handling starts; not only at the end of the run, when it
+        no longer moves any demand.
+        """
+        self.hopeless.append(complaint)
 
     def _decide(self) -> None:
         """Decide the recovery and return of every handled complaint not decided yet; make their records."""
@@ -104,30 +114,45 @@ class Complaints:
         self._emit(rows)
 
     def book(self, now: float) -> None:
-        """Book the outcome and return of every complaint whose handling started by ``now`` (live loyalty)."""
+        """Book the outcomes and returns decided by ``now`` (live loyalty).
+
+        Those of the complaints whose handling started by then, and of those filed with no
+        complaint team (:meth:`unanswerable`).
+        """
         self._decide()
+        hopeless, self.hopeless = self.hopeless, []
         booked, self.booking = self.booking, []
-        if booked:
+        booked += self._unresolved(hopeless, may_return=True)
+        if booked and self.live:
             self.loyalty(booked)
 
     def finish(self) -> None:
         """Decide and book everything; complaints never handled are unresolved."""
         self.book(math.inf)
-        unresolved = quality.UNRESOLVED
-        gaps, perceptions = ((), ())
-        if self.never:
-            c = list(zip(*self.never, strict=True))
-            gaps, perceptions, _, _ = _judged(c[_JUDGING], np.array(c[_INDEX]), np.array(c[_TEAM]), np.array(c[_WAIT]))
-        for c, gap, perceived in zip(self.never, gaps, perceptions, strict=True):
+        for booking in self._unresolved(self.never, may_return=False):  # the horizon is over: no return within it
+            if self.live:  # counted for word of mouth
+                self.loyalty([booking])
+        self.never.clear()
+        self._emit(None)
+
+    def _unresolved(self, complaints: list[tuple], may_return: bool) -> list[tuple]:
+        """Records of complaints never handled (their outcome: unresolved); their loyalty bookings.
+
+        ``may_return``: the bookings carry the decided return visits (else none, past the horizon).
+        """
+        if not complaints:
+            return []
+        unresolved, booked = quality.UNRESOLVED, []
+        c = list(zip(*complaints, strict=True))
+        gaps, perceptions, _, _ = _judged(c[_JUDGING], np.array(c[_INDEX]), np.array(c[_TEAM]), np.array(c[_WAIT]))
+        for c, gap, perceived in zip(complaints, gaps, perceptions, strict=True):
             x, i = c[_JUDGING], c[_INDEX]
             returns = math.nan if self.p_return is None else int(x.draws.u_return.item(i) < self.p_return[unresolved])
-            if self.live:  # counted for word of mouth; no return within the horizon
-                self.loyalty([(c[_CLASS], x, i, unresolved, c[_TEAM], perceived, 0)])
+            booked.append((c[_CLASS], x, i, unresolved, c[_TEAM], perceived, may_return and returns == 1))
             row = (c[_CUSTOMER], c[_CLASS], c[_CELL], c[_ARRIVAL], c[_FILED], math.nan, math.nan, math.nan, -1, 0,
                    gap, gap, unresolved, 0, returns)  # fmt: skip
             self._emit(np.array([row], dtype=np.float64))
-        self.never.clear()
-        self._emit(None)
+        return booked
 
     def _emit(self, rows: np.ndarray | None) -> None:
         """Hand records to the sink in chunks of :data:`CHUNK` rows (``None``: the rest)."""
