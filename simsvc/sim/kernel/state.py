@@ -29,6 +29,8 @@ Arrays = namedtuple(
 """The state's arrays: scalars ``S``/``F``, event heap, stations, queues, deadline heaps, arena, chains, processes."""
 
 
+# Keep the names and module of StateType and State: numba's cache index refers to them by name, and
+# an index whose class is gone fails to load (AttributeError) before numba checks its source stamp.
 @structref.register
 class StateType(types.StructRef):
     """The numba type of the state: one field per array of :data:`Arrays`."""
