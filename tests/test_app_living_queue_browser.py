@@ -95,10 +95,11 @@ def test_the_living_queue_plays_pauses_and_ends_at_the_runs_kpis(browser, app_ur
 
         # One hour, jumped to its end: the KPIs of its two half-hour intervals.
         hour = page.get_by_role("slider", name="hour")
-        hour.focus()
-        for _ in range(3):  # whole day -> 08:00 -> 09:00 -> 10:00
+        for start in (510, 540, 600):  # whole day -> 08:00 (opens 08:30) -> 09:00 -> 10:00, a step once shown
+            hour.focus()  # the page is drawn again after each step
             hour.press("ArrowRight")
-        frame.locator('#lq-clock[data-minutes="600.00"]').wait_for(timeout=30_000)
+            frame.locator(f'#lq-clock[data-minutes="{start:.2f}"]').wait_for(timeout=30_000)
+            page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=30_000)
         frame.locator("#lq-end").click()
         frame.locator('#lq[data-state="ended"]').wait_for(timeout=10_000)
         assert _counters(frame) == _kpis(result, "interval", ["10:00", "10:30"])
