@@ -257,7 +257,11 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
 
     def needs(self, batch: Batch, extra: Any) -> list[float]:
         """The batch's service needs at speed 1, passed to :meth:`_start` (``extra``: :meth:`prepare`'s)."""
-        return batch.need.tolist()
+        return self.need_array(batch, extra).tolist()
+
+    def need_array(self, batch: Batch, extra: Any) -> np.ndarray:
+        """:meth:`needs` as an array (the compiled kernel's arena takes them so, without a list between)."""
+        return batch.need
 
     def _start(
         self, team: Station, cid: int, k: int, cell: int, arrival: float, now: float, need: float, ref: Any

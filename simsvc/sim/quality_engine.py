@@ -94,6 +94,9 @@ class QualityEngine(ComplaintDesk, Engine):
         """With one team, the needs with rework: read as the customers arrive, not again."""
         return extra.need if self.n_teams == 1 else super().needs(batch, extra)
 
+    def need_array(self, batch: Batch, extra: Judging) -> np.ndarray:
+        return np.asarray(extra.need) if self.n_teams == 1 else super().need_array(batch, extra)
+
     def _columns(self, chain: ArrivalChain) -> list[np.ndarray]:
         columns = super()._columns(chain)
         columns += chain.extra.columns(columns[_WAIT], columns[_TEAM], self.scenario.loyalty is not None)

@@ -144,7 +144,7 @@ class KernelRun:
             s = self.a
         i = first - int(s.S[loop.BASE])
         cut = slice(i, i + n)
-        s.a_arr[cut], s.a_need[cut], s.a_pat[cut] = batch.arrival, self.engine.needs(batch, None), batch.patience
+        s.a_arr[cut], s.a_need[cut], s.a_pat[cut] = batch.arrival, self.engine.need_array(batch, None), batch.patience
         s.a_q[cut], s.a_cell[cut] = batch.klass, batch.cell
         s.a_wait[cut], s.a_start[cut], s.a_end[cut] = _NAN, _NAN, _NAN
         s.a_team[cut], s.a_out[cut], s.waiting[cut] = -1, loop.SERVED, 0
