@@ -75,16 +75,10 @@ class RunCache:
         Raises:
             ScenarioError: the setting makes the scenario invalid (nothing is kept).
         """
-        key = run_key(scenario_key, setting)
-        kept = self._runs.get(key)
-        if kept is not None:
-            self._runs.move_to_end(key)
-            return kept, True
-        run = core.run_setting(scenario, setting, lang, base_dir)
-        self.simulations += 1
-        run.number = self.simulations
-        self._put(self._runs, key, run)
-        return run, False
+        run, kept = self.run_many(scenario_key, scenario, {"": setting}, lang, base_dir)[""]
+        if isinstance(run, ScenarioError):
+            raise run
+        return run, kept
 
     def run_many(
         self, scenario_key: str, scenario: Scenario, settings: dict[str, core.Setting], lang: Lang = "en",
