@@ -50,7 +50,7 @@ WALK_IN = {
     "arrivals": {"per_hour": 50},
     "service_time": {"dist": "exponential", "mean": 5},
     "patience": {"dist": "exponential", "mean": 8},
-    "balk_at": 8,
+    "balk_at": 5,  # 8 balked one customer a scenario, or none: too few to exercise balking
     "expectations": {
         "mean": {"reliability": 6, "responsiveness": 5.5, "assurance": 5.3, "empathy": 5, "tangibles": 4.8},
         "sd": 0.8, "desired_wait": 1, "adequate_wait": 5,

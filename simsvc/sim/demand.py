@@ -1,11 +1,12 @@
-"""Customers of one replication, drawn interval by interval in NumPy batches.
+"""Customers of one replication, drawn a day at a time in NumPy batches.
 
 Arrivals are a non-stationary Poisson process with a constant rate in each interval:
 given the count ``N ~ Poisson(rate * length)``, the arrival times are ``N`` sorted
 uniforms on the interval, which is exact for piecewise-constant rates. Each class has
 its own streams for arrivals, service needs, patience and experience (see
 :func:`simsvc.distributions.stream`), consumed in interval order whatever the staffing,
-so two staffing alternatives see the same new customers (common random numbers).
+so two staffing alternatives see the same new customers (common random numbers); the
+experience (quality) numbers of a day's new customers are drawn at once, in arrival order.
 Without a ``loyalty`` block the arrivals are exactly the declared demand. With one, the
 declared demand is the total at the loyalty reference (see
 :class:`simsvc.scenario.quality_models.Loyalty`): one Poisson stream carries the new
@@ -71,7 +72,7 @@ def declared_arrivals(scenario: Scenario) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Batch:
-    """Customers of one interval or one day, all classes merged in arrival order."""
+    """Customers of one day, all classes merged in arrival order."""
 
     arrival: np.ndarray  # absolute minutes since day 0, 00:00
     klass: np.ndarray  # class index
@@ -190,24 +191,31 @@ class _ClassDemand:
             return np.full(n, np.inf)
         return self.patience.sample(rng, n)
 
-    def draw(self, day: int, interval: int) -> tuple[np.ndarray, ...]:
-        """Arrival times, needs, patience, returning flags and draws of one interval."""
+    def draw(self, day: int, interval: int) -> tuple[tuple[np.ndarray, ...], tuple | None]:
+        """One interval's new arrivals and customers coming back.
+
+        The new ones as ``(times, needs, patience, returning flags)``; those coming back as
+        ``(times, needs, patience, draws)``, or None when nobody does. The new customers'
+        quality numbers are drawn once per day (:meth:`new_draws`).
+        """
         times, need, returning = self._new(day, interval)
         patience = self._patience(self.rng["patience"], len(times))
-        draws = None
-        if self.quality:
-            draws = draw_customers(self.scenario, self.cls, self.rng["quality"], len(times), None, self.rng["loyalty"])
         back_times, back_expected = self._returns(day, interval)
         m = len(back_times)
-        if m:
-            rng = self.rng["returns"]
-            times = np.concatenate([times, back_times])
-            need = np.concatenate([need, self.service_time.sample(rng, m)])
-            patience = np.concatenate([patience, self._patience(rng, m)])
-            returning = np.concatenate([returning, np.ones(m, dtype=bool)])
-            again = draw_customers(self.scenario, self.cls, rng, m, back_expected)
-            draws = CustomerDraws.concatenate([draws, again])
-        return times, need, patience, returning, draws
+        if not m:
+            return (times, need, patience, returning), None
+        rng = self.rng["returns"]
+        need_back, patience_back = self.service_time.sample(rng, m), self._patience(rng, m)
+        back = (back_times, need_back, patience_back, draw_customers(self.scenario, self.cls, rng, m, back_expected))
+        return (times, need, patience, returning), back
+
+    def new_draws(self, n: int) -> CustomerDraws:
+        """The quality numbers of a day's ``n`` new customers, in arrival order, in one draw.
+
+        Once per day rather than per interval: the NumPy calls of a draw (fourteen arrays)
+        then serve a day's customers, and the numbers do not depend on how the day is cut.
+        """
+        return draw_customers(self.scenario, self.cls, self.rng["quality"], n, None, self.rng["loyalty"])
 
     def _returns(self, day: int, interval: int) -> tuple[np.ndarray, np.ndarray]:
         """Times and expectations of the customers coming back in an interval, in time order."""
@@ -251,71 +259,63 @@ class _ClassDemand:
 
 
 class Demand:
-    """All classes' customers for one replication, interval by interval."""
+    """All classes' customers for one replication, a day at a time."""
 
     def __init__(self, scenario: Scenario, seed: int, replication: int):
         self.scenario, self.seed, self.replication = scenario, seed, replication
         self.classes = [_ClassDemand(scenario, c, seed, replication) for c in scenario.customer_classes]
         self.drawn_through = -1  # the last day whose customers have been drawn
 
-    def batch(self, day: int, interval: int) -> Batch:
-        """The customers arriving in interval ``interval`` of day ``day``."""
-        parts = [demand.draw(day, interval) for demand in self.classes]
-
-        def joined(column: int) -> np.ndarray:
-            return parts[0][column] if len(parts) == 1 else np.concatenate([p[column] for p in parts])
-
-        arrival = joined(0)
-        # Stable sort: simultaneous arrivals (traces) keep the class order of the file.
-        order: np.ndarray | None = np.argsort(arrival, kind="stable")
-        if not len(arrival) or (order[1:] > order[:-1]).all():
-            order = None  # already in order (one class, nobody returning): spare the copies
-
-        def merged(column: int) -> np.ndarray:
-            a = joined(column)
-            return a if order is None else a[order]
-
-        klass = np.concatenate([np.full(len(p[0]), k, dtype=np.int64) for k, p in enumerate(parts)])
-        draws = None
-        if self.scenario.quality.enabled:
-            draws = CustomerDraws.concatenate([p[4] for p in parts], order)
-        return Batch(
-            arrival=arrival if order is None else arrival[order],
-            klass=klass if order is None else klass[order],
-            need=merged(1),
-            patience=merged(2),
-            returning=merged(3),
-            draws=draws,
-        )
-
     def day_batch(self, day: int) -> Batch:
-        """All customers of a day: the intervals' batches (same draws) joined in order.
+        """All customers of a day, all classes merged in arrival order.
 
         The simulation takes a day at a time so that per-batch NumPy work is spread over
-        many customers; the customers are the same as interval by interval. A day with more
-        customers than ``simulation.max_customers`` (the run is truncated there) stops at
-        the interval that passes it.
+        many customers. Times, needs and patience are drawn interval by interval (each
+        class's streams in interval order), the new customers' quality numbers once for the
+        day. A day with more customers than ``simulation.max_customers`` (the run is
+        truncated there) stops at the interval that passes it.
         """
         n = self.scenario.horizon.n_intervals
         self.drawn_through = day
-        parts, drawn = [], 0
+        fresh: list[list[tuple[np.ndarray, ...]]] = [[] for _ in self.classes]
+        back: list[list[tuple[int, tuple]]] = [[] for _ in self.classes]
+        drawn = 0
         for j in range(n):
-            parts.append(self.batch(day, j))
-            drawn += len(parts[-1])
+            for k, demand in enumerate(self.classes):
+                new, again = demand.draw(day, j)
+                fresh[k].append(new)
+                drawn += len(new[0])
+                if again is not None:
+                    back[k].append((day * n + j, again))
+                    drawn += len(again[0])
             if drawn > self.scenario.simulation.max_customers:
                 break  # arrivals stop within this day: later intervals are never used
-        draws = None
-        if self.scenario.quality.enabled:
-            draws = CustomerDraws.concatenate([p.draws for p in parts])
-        return Batch(
-            arrival=np.concatenate([p.arrival for p in parts]),
-            klass=np.concatenate([p.klass for p in parts]),
-            need=np.concatenate([p.need for p in parts]),
-            patience=np.concatenate([p.patience for p in parts]),
-            returning=np.concatenate([p.returning for p in parts]),
-            draws=draws,
-            cell=np.concatenate([np.full(len(p), day * n + j, dtype=np.int64) for j, p in enumerate(parts)]),
-        )
+        cells = np.arange(day * n, day * n + len(fresh[0]), dtype=np.int64)
+        quality = self.scenario.quality.enabled
+        groups: list[tuple[np.ndarray, ...]] = []  # (arrival, class, need, patience, returning, cell)
+        draws: list[CustomerDraws] = []
+        for k, demand in enumerate(self.classes):
+            times, need, patience, returning = (np.concatenate(c) for c in zip(*fresh[k], strict=True))
+            cell = np.repeat(cells, [len(part[0]) for part in fresh[k]])
+            groups.append((times, np.full(len(times), k, dtype=np.int64), need, patience, returning, cell))
+            if quality:
+                draws.append(demand.new_draws(len(times)))
+            for c, (times, need, patience, again) in back[k]:
+                m = len(times)
+                groups.append((times, np.full(m, k, dtype=np.int64), need, patience, np.ones(m, dtype=bool),
+                               np.full(m, c, dtype=np.int64)))  # fmt: skip
+                draws.append(again)
+        columns = [g[0] if len(groups) == 1 else np.concatenate(g) for g in zip(*groups, strict=True)]
+        # Stable: simultaneous arrivals (traces) keep the class order of the file, new customers
+        # before those coming back, as interval by interval.
+        order: np.ndarray | None = np.lexsort((columns[0], columns[5]))
+        if not len(order) or (order[1:] > order[:-1]).all():
+            order = None  # already in order (one class, nobody returning): spare the copies
+        else:
+            columns = [c[order] for c in columns]
+        arrival, klass, need, patience, returning, cell = columns
+        joined = CustomerDraws.concatenate(draws, order) if quality else None
+        return Batch(arrival, klass, need, patience, returning, joined, cell)
 
     def schedule_returns(self, k: int, day: np.ndarray, u_time: np.ndarray, expected: np.ndarray) -> None:
         """Book class ``k``'s returning customers on ``day`` (their time from ``u_time``).
