@@ -170,6 +170,29 @@ def _interval_labels(tally: Tally) -> list[str]:
     return labels
 
 
+def _group_sums(counts: dict[str, np.ndarray]) -> dict[str, list[dict[str, float]]]:
+    """Each count summed over the whole run, and per class, interval and day: one dict per group member.
+
+    All counts at once (a few NumPy calls, not one per count and group). Each member's values
+    are made contiguous in the order of its own view (``v[:, :, k]``, ``v[:, j]``, ``v[d]``)
+    and summed along that axis, so every sum is bit for bit that of ``view.sum()``.
+    """
+    names = list(counts)
+    stack = np.stack([counts[n] for n in names])  # (counts, days, intervals, classes)
+    f, d, i, c = stack.shape
+    sums = {
+        "overall": stack.reshape(f, 1, -1),
+        "class": stack.reshape(f, d * i, c).transpose(0, 2, 1),
+        "interval": stack.transpose(0, 2, 1, 3).reshape(f, i, d * c),
+        "day": stack.reshape(f, d, i * c),
+    }
+    out = {}
+    for group, values in sums.items():
+        per_member = np.ascontiguousarray(values).sum(axis=2).T.tolist()
+        out[group] = [dict(zip(names, row, strict=True)) for row in per_member]
+    return out
+
+
 def replication_kpis(tally: Tally) -> pd.DataFrame:
     """All KPIs of one replication, long format: ``group, key, kpi, value``.
 
@@ -202,8 +225,9 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
         rows.extend((group, key, kpi, float(v)) for kpi, v in values.items())
 
     days = s.horizon.days
+    sums = _group_sums(counts)
     emit(
-        "overall", "all", {k: v.sum() for k, v in counts.items()}, tally.hist_interval.sum(axis=(0, 1)),
+        "overall", "all", sums["overall"][0], tally.hist_interval.sum(axis=(0, 1)),
         tally.max_queue_total.max(initial=0), tally.busy.sum(), tally.on_duty.sum(),
         (costs.wages.sum(), costs.back_office_wages.sum(), costs.training_per_day * days,
          costs.complaint_handling.sum(), costs.lost_customer_value.sum()),
@@ -211,14 +235,14 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
     )  # fmt: skip
     for k, cls in enumerate(s.customer_classes):
         emit(
-            "class", cls.name, {name: v[:, :, k].sum() for name, v in counts.items()},
+            "class", cls.name, sums["class"][k],
             tally.hist_interval[:, k].sum(axis=0), tally.max_queue[:, :, k].max(initial=0), nan, nan,
             (nan, nan, nan, costs.complaint_handling[:, :, k].sum(), costs.lost_customer_value[:, :, k].sum()), None,
             observed.sum(),
         )  # fmt: skip
     for j, label in enumerate(_interval_labels(tally)):
         emit(
-            "interval", label, {name: v[:, j].sum() for name, v in counts.items()},
+            "interval", label, sums["interval"][j],
             tally.hist_interval[j].sum(axis=0), tally.max_queue_total[:, j].max(initial=0),
             tally.busy[:, :, j].sum(), tally.on_duty[:, :, j].sum(),
             (costs.wages_by_interval[:, j].sum(), 0.0, 0.0, costs.complaint_handling[:, j].sum(),
@@ -227,7 +251,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
         )  # fmt: skip
     for d in range(days):
         emit(
-            "day", str(d + 1), {name: v[d].sum() for name, v in counts.items()},
+            "day", str(d + 1), sums["day"][d],
             tally.hist_day[d].sum(axis=0), tally.max_queue_total[d].max(initial=0),
             tally.busy[:, d].sum(), tally.on_duty[:, d].sum(),
             (costs.wages[d].sum(), costs.back_office_wages[d], costs.training_per_day,
