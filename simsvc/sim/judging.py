@@ -26,7 +26,8 @@ from simsvc.sim.experience import experience, of_team
 
 __all__ = ["Judge", "Judging"]
 
-_NEAR = 1e-12  # regula falsi's points each side of its guess, relative
+_NEAR = np.array([-1e-12, -1e-15, 0.0, 1e-15, 1e-12])  # regula falsi: its guess and points each side, relative
+# (on the linear curve the guess is within a few ulps: the bracket of 1e-15 leaves bisection 4 steps, not 14)
 _CLOSE = 1 << 16  # bracket width, in ulps, from which bisection takes over
 
 
@@ -78,8 +79,9 @@ class Judge:
         """The largest wait at which each customer is not dissatisfied (it is just after it).
 
         Regula falsi narrows the bracket (on the linear curve one step lands within a few
-        ulps), checking a point each side of its guess; bisection on the bits of the wait
-        (non-negative doubles order as their bits) then finds the boundary exactly. Every
+        ulps), checking its guess and two points each side (1e-15 and 1e-12 away, relative);
+        bisection on the bits of the wait (non-negative doubles order as their bits) then
+        finds the boundary exactly, whatever bracket it starts from. Every
         point is judged with :meth:`perceived` and :meth:`served_gap`, so the boundary is that
         of the pure functions whatever the curve.
         """
@@ -96,8 +98,7 @@ class Judge:
         for _ in range(4):
             g = gap(np.stack([low, high], axis=1)) - lo
             guess = low + (high - low) * (g[:, 0] / (g[:, 0] - g[:, 1]))
-            points = np.clip(np.stack([guess * (1 - _NEAR), guess, guess * (1 + _NEAR)], axis=1), low[:, None],
-                             high[:, None])  # fmt: skip
+            points = np.clip(guess[:, None] * (1.0 + _NEAR), low[:, None], high[:, None])
             dissatisfied = gap(points) < lo
             low = np.maximum(low, np.where(dissatisfied, -np.inf, points).max(axis=1))
             high = np.minimum(high, np.where(dissatisfied, points, np.inf).min(axis=1))
