@@ -42,6 +42,7 @@ rarely above 0 gets an interval starting at 0, not a negative wait.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -214,7 +215,8 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
     )
     nan = math.nan
     observed = tally.observed_minutes
-    rows: list[tuple[str, str, str, float]] = []
+    labels: list[tuple[str, str, str]] = []  # (group, key, kpi) of each value
+    numbers: list[float] = []
 
     def emit(group: str, key: str, per: dict[str, float], hist, max_queue, busy, duty, money, back, minutes) -> None:
         values = _kpis(per, hist, max_queue, busy, duty, minutes)
@@ -222,7 +224,8 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
             values.update(_quality_kpis(per, desk, s.loyalty is not None))
             values["complaint_team_utilization"] = _ratio(*back) if back else nan
         values.update(_cost_kpis(*money))
-        rows.extend((group, key, kpi, float(v)) for kpi, v in values.items())
+        labels.extend((group, key, kpi) for kpi in values)
+        numbers.extend(values.values())
 
     days = s.horizon.days
     sums = _group_sums(counts)
@@ -267,8 +270,20 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
             "mean_service_time": _ratio(st["service_sum"], st["served"]),
             "utilization": _ratio(tally.busy[t].sum(), tally.on_duty[t].sum()),
         }
-        rows.extend(("station", team.name, kpi, float(v)) for kpi, v in values.items())
-    return pd.DataFrame(rows, columns=["group", "key", "kpi", "value"])
+        labels.extend(("station", team.name, kpi) for kpi in values)
+        numbers.extend(values.values())
+    return pd.DataFrame({**_label_columns(tuple(labels)), "value": np.array(numbers, dtype=np.float64)})
+
+
+@functools.lru_cache(maxsize=16)
+def _label_columns(labels: tuple[tuple[str, str, str], ...]) -> dict[str, pd.api.extensions.ExtensionArray]:
+    """The string columns ``group, key, kpi`` of a KPI table with these rows, converted once.
+
+    Every replication of a scenario has the same rows; turning a thousand Python strings a
+    column into pandas' string arrays was most of building its table. The table copies them.
+    """
+    frame = pd.DataFrame(list(labels), columns=["group", "key", "kpi"])
+    return {name: frame[name].array for name in frame.columns}
 
 
 def confidence_intervals(values: pd.DataFrame, by: list[str], confidence: float = 0.95) -> pd.DataFrame:
