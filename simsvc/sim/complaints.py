@@ -142,17 +142,22 @@ class Complaints:
         """
         if not complaints:
             return []
-        unresolved, booked = quality.UNRESOLVED, []
+        unresolved, m = quality.UNRESOLVED, len(complaints)
         c = list(zip(*complaints, strict=True))
-        gaps, perceptions, _, _ = _judged(c[_JUDGING], np.array(c[_INDEX]), np.array(c[_TEAM]), np.array(c[_WAIT]))
-        for c, gap, perceived in zip(complaints, gaps, perceptions, strict=True):
-            x, i = c[_JUDGING], c[_INDEX]
-            returns = math.nan if self.p_return is None else int(x.draws.u_return.item(i) < self.p_return[unresolved])
-            booked.append((c[_CLASS], x, i, unresolved, c[_TEAM], perceived, may_return and returns == 1))
-            row = (c[_CUSTOMER], c[_CLASS], c[_CELL], c[_ARRIVAL], c[_FILED], math.nan, math.nan, math.nan, -1, 0,
-                   gap, gap, unresolved, 0, returns)  # fmt: skip
-            self._emit(np.array([row], dtype=np.float64))
-        return booked
+        index, team, wait = np.array(c[_INDEX]), np.array(c[_TEAM]), np.array(c[_WAIT])
+        gaps, perceptions, _, u_return = _judged(c[_JUDGING], index, team, wait)
+        returns = np.full(m, np.nan) if self.p_return is None else (u_return < self.p_return[unresolved]) * 1.0
+        none, no = np.full(m, np.nan), np.zeros(m)
+        self._emit(np.column_stack([
+            c[_CUSTOMER], c[_CLASS], c[_CELL], c[_ARRIVAL], c[_FILED], none, none, none, no - 1, no,
+            gaps, gaps, no + unresolved, no, returns,
+        ]).astype(np.float64, copy=False))  # fmt: skip
+        return [
+            (k, x, i, unresolved, t, perceived, may_return and back == 1)
+            for k, x, i, t, perceived, back in zip(
+                c[_CLASS], c[_JUDGING], c[_INDEX], c[_TEAM], perceptions, returns.tolist(), strict=True
+            )
+        ]
 
     def _emit(self, rows: np.ndarray | None) -> None:
         """Hand records to the sink in chunks of :data:`CHUNK` rows (``None``: the rest)."""
