@@ -53,9 +53,9 @@ def scenario_mapping(net: Network, n_customers: int, seed: int) -> dict:
     }
 
 
-def run(net: Network, n_customers: int, seed: int, batches: int) -> NetworkRun:
-    """Simulate ``n_customers`` arrivals; waits, visits and times in the network per batch."""
-    result = simsvc.simulate(simsvc.load_scenario(scenario_mapping(net, n_customers, seed)))
+def run(net: Network, n_customers: int, seed: int, batches: int, engine: str = "auto") -> NetworkRun:
+    """Simulate ``n_customers`` arrivals on ``engine``; waits, visits and times in the network per batch."""
+    result = simsvc.simulate(simsvc.load_scenario(scenario_mapping(net, n_customers, seed)), engine=engine)
     steps = result.steps
     customer = steps["customer"].to_numpy()
     n = int(customer.max()) + 1
@@ -73,4 +73,5 @@ def run(net: Network, n_customers: int, seed: int, batches: int) -> NetworkRun:
     of_customer = np.arange(n) * batches // n
     out.sojourn_sum[:] = np.bincount(of_customer, last - first, batches)
     out.finished[:] = np.bincount(of_customer, minlength=batches)
+    out.extra["engine"] = result.engine
     return out

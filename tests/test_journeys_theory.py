@@ -243,3 +243,28 @@ def test_queue_and_service_kpis_of_a_journey_come_from_its_steps():
     served = c[~c["warmup"] & (c["outcome"] == "served")].set_index(["replication", "customer"]).index
     service = (s["end"] - s["start"]).groupby([s["replication"], s["customer"]]).sum().loc[served]
     assert kpis["mean_service_time"] == pytest.approx(service.groupby(level=0).mean().mean(), rel=1e-9)
+
+
+@pytest.mark.parametrize("engine", ["simpy", "kernel"])
+def test_a_customer_back_in_a_queue_waits_there_with_its_new_patience(engine):
+    """Rework brings customers back to the counter; each wait there has its own deadline.
+
+    Patience is exactly 6 minutes, so every abandonment happens after exactly 6 minutes' wait at
+    that visit: a deadline left over from the customer's earlier visit to the same queue (it was
+    served before it) must not make it leave earlier.
+    """
+    from simsvc.sim import kernel
+
+    if engine == "kernel" and not kernel.available():
+        pytest.skip("numba (simsvc[fast]) is not installed")
+    fixed = lambda minutes: {"dist": "deterministic", "value": minutes}  # noqa: E731
+    journey = [{"station": "counter", "service_time": fixed(1.0), "patience": fixed(6.0),
+                "next": {"counter": 0.5, "exit": 0.5}}]  # fmt: skip
+    sc = network(journey, {"counter": 1}, 34, replications=2, seed=4)
+    sc = sc.replace({"horizon": {"open": "09:00", "close": "15:00", "interval_minutes": 60},
+                     "simulation.warmup_minutes": 0})  # fmt: skip
+    steps = simsvc.simulate(sc, keep_records=True, engine=engine).steps
+    gone = steps[steps["outcome"] == "abandoned"]
+    revisits = steps[steps["visit"] > 0]
+    assert len(gone) > 50 and (revisits["wait"] > 0).mean() > 0.5  # many leave; returning customers queue
+    assert np.allclose(gone["wait"], 6.0, rtol=0, atol=1e-9)

@@ -4,9 +4,11 @@ Random scenarios (Hypothesis) cover every feature the kernel runs: several class
 priorities, patience and balking, several teams serving overlapping sets of classes with
 ``first_idle`` or ``priority`` routing, shifts with breaks and days off, staff per interval,
 shrinkage, training speeds, warm-up, several days, closing with customers inside, and arrivals
-cut at ``max_customers``. Arrival times on a coarse grid make ties (an arrival as a server
-frees, a shift change on an arrival) common, which is where an event order that differs from
-SimPy's would show. Nothing is compared within a tolerance: the kernel computes each time with
+cut at ``max_customers``; and journeys of several steps (pools, a choice of stations, rework
+back to an earlier step, patience per step, closing with customers between steps). Arrival
+times on a coarse grid and whole-minute services make ties (an arrival as a server frees, a
+shift change on an arrival, a step ending as another begins) common, which is where an event
+order that differs from SimPy's would show. Nothing is compared within a tolerance: the kernel computes each time with
 the same operations in the same order as the SimPy model.
 """
 
@@ -20,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +30,8 @@ import simsvc
 from benchmarks.simsvc_model import scenario_mapping
 from simsvc.errors import ScenarioError
 from simsvc.sim import kernel
+from tests.helpers import SCENARIOS
+from tests.test_journeys_theory import journeys
 
 needs_numba = pytest.mark.skipif(not kernel.available(), reason="numba (simsvc[fast]) is not installed")
 
@@ -110,11 +115,12 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def assert_same(scenario: simsvc.Scenario) -> simsvc.SimResult:
-    """Simulate on both engines; the records and KPIs must be identical."""
+    """Simulate on both engines; the records (customers and their steps) and KPIs must be identical."""
     simpy = simsvc.simulate(scenario, keep_records=True, engine="simpy")
     fast = simsvc.simulate(scenario, keep_records=True, engine="kernel")
     assert (simpy.engine, fast.engine) == ("simpy", "kernel")
     pd.testing.assert_frame_equal(fast.customers, simpy.customers, check_exact=True)
+    pd.testing.assert_frame_equal(fast.steps, simpy.steps, check_exact=True)
     pd.testing.assert_frame_equal(fast.kpis, simpy.kpis, check_exact=True)
     assert fast.warnings == simpy.warnings and fast.truncated == simpy.truncated
     return fast
@@ -129,6 +135,34 @@ def test_kernel_gives_the_simpy_records_on_random_scenarios(spec: dict[str, Any]
     except ScenarioError:
         assume(False)  # e.g. a class no team serves
     assert_same(scenario)
+
+
+@needs_numba
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=journeys(), coarse=st.booleans(), trace=st.lists(st.integers(0, 40).map(float), min_size=5, max_size=40))
+def test_kernel_gives_the_simpy_records_on_random_journeys(spec: dict[str, Any], coarse: bool, trace: list[float]):
+    """Journeys of one to three steps: pools, a choice of stations, rework loops, patience per step, balking.
+
+    ``coarse``: the first class arrives on whole minutes and every step takes whole minutes (ties).
+    """
+    spec["quality"] = {"enabled": False}
+    if coarse:
+        first = spec["customer_classes"][0]
+        first["arrivals"] = {"trace": sorted(trace)}
+        for step in first["journey"]:
+            step["service_time"] = {"dist": "deterministic", "value": float(round(step["service_time"]["mean"]) or 1)}
+    res = assert_same(simsvc.load_scenario(spec))
+    assert len(res.steps) >= len(res.customers)
+
+
+@needs_numba
+def test_kernel_gives_the_simpy_records_on_the_service_centre():
+    """The bundled journey (greeter, counters, advisor with rework, back office), its quality model off."""
+    spec = yaml.safe_load((SCENARIOS / "service_centre.yaml").read_text(encoding="utf-8"))
+    spec["quality"] = {"enabled": False}
+    spec["simulation"]["replications"] = 3
+    res = assert_same(simsvc.load_scenario(spec))
+    assert (res.steps["visit"] >= 3).any()  # some came back to the counter
 
 
 @needs_numba

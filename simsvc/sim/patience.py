@@ -73,8 +73,10 @@ class PatienceMoves:
         heap, waiting = self.deadlines[k], self.waiting[k]
         while heap and heap[0][0] < now:
             deadline, cid = heappop(heap)
-            entry = waiting.pop(cid, None)
-            if entry is not None:
+            entry = waiting.get(cid)
+            # Its wait here now, not an earlier visit's (a journey may bring it back to this queue).
+            if entry is not None and entry[5] == deadline:
+                del waiting[cid]
                 self.n_customers_waiting -= 1
                 if self.q_journey[k]:
                     self._leave_step(k, entry, deadline, ABANDONED)

@@ -146,6 +146,15 @@ class TripPlanner:
 
     def plan(self, klass: np.ndarray, need: np.ndarray, patience: np.ndarray) -> Trips:
         """The trips of a batch's customers (a one-step class's customer has none)."""
+        return Trips(*self.draw(klass, need, patience))
+
+    def draw(
+        self, klass: np.ndarray, need: np.ndarray, patience: np.ndarray
+    ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+        """:meth:`plan` as arrays: the visits' (queue, step, need, patience), each customer's start and end.
+
+        A one-step class's customer has start and end -1.
+        """
         start, end = np.full(len(klass), -1, dtype=np.int64), np.full(len(klass), -1, dtype=np.int64)
         parts: list[list[np.ndarray]] = []
         offset = 0
@@ -157,4 +166,4 @@ class TripPlanner:
                 parts.append(flat)
                 offset += len(flat[0])
         columns = [np.concatenate([p[c] for p in parts]) if parts else np.empty(0) for c in range(4)]
-        return Trips(columns, start, end)
+        return columns, start, end

@@ -37,8 +37,6 @@ def unsupported(engine: Engine) -> str | None:
     """The first feature of ``engine``'s scenario the kernel does not run, or None."""
     if engine.scenario.quality.enabled:
         return "the quality model"
-    if engine.planner:
-        return "journeys of several steps or a choice of stations"
     if any(p is not None for p in engine.pick) or any(t.pick_customer is not None for t in engine.teams):
         return "routing rules other than first_idle and priority"
     if any(t.back_office for t in engine.teams):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simsvc.sim.kernel import loop
-from simsvc.sim.kernel.state import ARENA, Arrays, pack
+from simsvc.sim.kernel.state import ARENA, VISITS, Arrays, pack
 from simsvc.sim.rota import CLOSE, closing_staff, day_events
 from simsvc.sim.shrinkage import on_floor
 
@@ -67,7 +67,8 @@ class KernelRun:
         teams, n_queues, n_cells = engine.teams, len(engine.queues), engine.n_cells
         n_teams, n_int = len(teams), engine.n_intervals
         procs, most = _steps(engine)
-        tm = np.zeros((n_teams, 11), dtype=_I8)
+        tm = np.zeros((n_teams, loop.N_TEAM_COLUMNS), dtype=_I8)
+        tm[:, loop.CLOSED_WITH] = -1
         sh = np.zeros((n_teams, n_int))
         floor_tab = np.zeros((n_teams, n_int, most + 1), dtype=_I8)
         for t, team in enumerate(teams):
@@ -84,7 +85,7 @@ class KernelRun:
         flat_steps = [step for steps in procs for step in steps]
         n_events = n_teams * (most + 2) + engine.days + 16
         arena = 1024
-        S = np.zeros(10, dtype=_I8)
+        S = np.zeros(loop.N_SCALARS, dtype=_I8)
         S[loop.DRAW_DAY] = -1
         self.a = Arrays(
             S=S, F=np.array([0.0, engine.warmup_end]),
@@ -99,7 +100,8 @@ class KernelRun:
             q_counted=np.array(engine.q_counted, dtype=_I8), patient_list=np.array(engine.patient_classes, dtype=_I8),
             dt=np.zeros((n_queues, 64)), dc=np.zeros((n_queues, 64), _I8), dn=np.zeros(n_queues, _I8),
             max_queue=np.zeros((n_queues, n_cells + 1), _I8), max_total=np.zeros(n_cells + 1, _I8),
-            **self._new_arena(arena),
+            **self._new_arena(arena), **self._new_visits(arena if engine.planner else 1),
+            q_journey=np.array(engine.q_journey, dtype=_I8), ch_vfirst=np.zeros(engine.days, _I8),
             ch_first=np.zeros(engine.days, _I8), ch_n=np.zeros(engine.days, _I8), ch_pos=np.zeros(engine.days, _I8),
             ch_left=np.zeros(engine.days, _I8), finished=np.zeros(engine.days, _I8),
             p_ptr=p_ptr, p_at=p_ptr[:-1].copy(), st_t=np.array([x[0] for x in flat_steps], dtype=_F8),
@@ -112,10 +114,12 @@ class KernelRun:
 
     @staticmethod
     def _new_arena(n: int) -> dict[str, np.ndarray]:
-        floats = {"a_arr", "a_need", "a_pat", "a_wait", "a_start", "a_end"}
-        return {
-            name: np.zeros(n, dtype=np.uint8 if name == "waiting" else _F8 if name in floats else _I8) for name in ARENA
-        }
+        floats = {"a_arr", "a_need", "a_pat", "a_wait", "a_start", "a_end", "a_at", "a_prior", "a_dl"}
+        return {name: np.zeros(n, dtype=_F8 if name in floats else _I8) for name in ARENA}
+
+    @staticmethod
+    def _new_visits(n: int) -> dict[str, np.ndarray]:
+        return {name: np.zeros(n, dtype=_I8 if name in ("v_q", "v_team", "v_out") else _F8) for name in VISITS}
 
     def run(self) -> None:
         """Simulate the horizon; records to the engine's sink, accounts back to its stations."""
@@ -148,9 +152,44 @@ class KernelRun:
         s.a_q[cut], s.a_cell[cut] = batch.klass, batch.cell
         s.a_wait[cut], s.a_start[cut], s.a_end[cut] = _NAN, _NAN, _NAN
         s.a_team[cut], s.a_out[cut], s.waiting[cut] = -1, loop.SERVED, 0
-        self.batches[int(s.S[loop.N_CHAINS])] = batch
+        chain = int(s.S[loop.N_CHAINS])
+        steps = self._place_trips(batch, cut, chain) if self.engine.planner else None
+        self.batches[chain] = (batch, steps)
         self.engine.next_id += n
         return n
+
+    def _place_trips(self, batch: Batch, cut: slice, chain: int) -> np.ndarray:
+        """Draw the day's trips (the engine's planner) into the visit arena; return each visit's step."""
+        (queues, steps, needs, patience), start, end = self.engine.planner.draw(batch.klass, batch.need, batch.patience)
+        m = len(queues)
+        s = self.a
+        vfirst = int(s.S[loop.VNEXT])
+        if vfirst + m - s.S[loop.VBASE] > len(s.v_q):
+            self._make_visit_room(m)
+            s = self.a
+        v = slice(vfirst - int(s.S[loop.VBASE]), vfirst - int(s.S[loop.VBASE]) + m)
+        s.v_q[v], s.v_need[v], s.v_pat[v] = queues, needs, patience
+        walks = start >= 0
+        s.a_vs[cut] = np.where(walks, start + vfirst, -1)
+        s.a_ve[cut] = np.where(walks, end + vfirst, -1)
+        s.a_vp[cut] = s.a_vs[cut]
+        s.a_prior[cut] = 0.0
+        s.a_q[cut] = np.where(walks, queues[np.where(walks, start, 0)] if m else 0, batch.klass)
+        s.ch_vfirst[chain] = vfirst
+        s.S[loop.VNEXT] = vfirst + m
+        return steps
+
+    def _make_visit_room(self, m: int) -> None:
+        """Drop the visits of finished days from the visit arena's front, grow it if needed."""
+        s = self.a
+        base, next_v = int(s.S[loop.VBASE]), int(s.S[loop.VNEXT])
+        new_base = min((int(s.ch_vfirst[c]) for c in self.batches), default=next_v)
+        size = max(len(s.v_q), 2 * (next_v + m - new_base), 1024)
+        visits = self._new_visits(size)
+        for name, array in visits.items():
+            array[: next_v - new_base] = getattr(s, name)[new_base - base : next_v - base]
+        self._repack(**visits)
+        self.a.S[loop.VBASE] = new_base
 
     def _make_room(self, n: int) -> None:
         """Drop finished days from the arena's front (relinking queues past who left them), grow if needed."""
@@ -185,7 +224,7 @@ class KernelRun:
         s = self.a
         base = int(s.S[loop.BASE])
         for c in s.finished[: s.S[loop.N_FINISHED]].tolist():
-            batch = self.batches.pop(c)
+            batch, steps = self.batches.pop(c)
             first, n = int(s.ch_first[c]), len(batch)
             cut = slice(first - base, first - base + n)
             columns = [
@@ -194,7 +233,29 @@ class KernelRun:
                 s.a_end[cut].copy(), s.a_team[cut].astype(np.float64), s.a_out[cut].astype(np.float64),
             ]  # fmt: skip
             self.engine.sink(columns, None)
+            if steps is not None and self.engine.step_sink is not None:
+                self._step_rows(c, batch, steps, cut)
         s.S[loop.N_FINISHED] = 0
+
+    def _step_rows(self, c: int, batch: Batch, steps: np.ndarray, cut: slice) -> None:
+        """A finished day's step rows (``JourneyMoves._step_rows``): each journey customer's visits, in order."""
+        s = self.a
+        vs = s.a_vs[cut]
+        who = np.flatnonzero(vs >= 0)
+        if not len(who):
+            return
+        counts = s.a_vp[cut][who] - vs[who] + 1  # the visits it reached (its current one is its last)
+        owner = np.repeat(who, counts)
+        visit = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        v = np.repeat(vs[who], counts) + visit  # absolute visit numbers
+        vi = v - int(s.S[loop.VBASE])
+        rows = np.column_stack([
+            (owner + int(s.ch_first[c])).astype(np.float64), batch.klass[owner].astype(np.float64),
+            visit.astype(np.float64), steps[v - int(s.ch_vfirst[c])].astype(np.float64),
+            s.v_team[vi].astype(np.float64), s.v_arr[vi], s.v_wait[vi], s.v_start[vi], s.v_end[vi],
+            s.v_out[vi].astype(np.float64),
+        ])  # fmt: skip
+        self.engine.step_sink(rows)
 
     def _write_back(self) -> None:
         s, engine = self.a, self.engine

@@ -12,6 +12,12 @@ The state lives in arrays owned by :mod:`simsvc.sim.kernel.driver`; the loop ret
 the clock opens a day (to draw its customers in NumPy), when a deadline heap is nearly full,
 and at the end. Customers are numbered as in the engine and stored in an arena indexed by
 ``customer - base``; a queue is a linked list through the arena (``nxt``).
+
+One module on purpose: numba caches each compiled function against its own source file only,
+and a function's cached machine code includes the code of the functions it calls. Were the
+moves spread over several modules, editing one would leave its callers' caches stale (the old
+code, silently). Sections: codes, the heaps, stations and records, journeys, queues and
+dispatch, shifts and the clock, the loop.
 """
 
 from __future__ import annotations
@@ -19,26 +25,31 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["DONE", "GROW", "NEED_DAY", "run"]
+from simsvc.sim.schema import ABANDONED, BALKED, SERVED
 
-# Return codes of run().
+__all__ = ["DONE", "GROW", "NEED_DAY", "drop_left", "run", "schedule"]
+
+# -- codes shared with the driver --------------------------------------------------------------
+# Return codes of loop.run().
 DONE, NEED_DAY, GROW = 0, 1, 2
 # Event kinds (argument): a process wakes (its index: teams' rotas, then the clock), the next
-# arrival of a day (the day's chain), a service ends (team), closing turns customers away (team).
-PROC, ARRIVE, SERVICE_END, TURN_AWAY = 0, 1, 2, 3
+# arrival of a day (the day's chain), a service ends (team), closing turns customers away
+# (team), a journey step's service ends (customer: its server is freed, then it moves on).
+PROC, ARRIVE, SERVICE_END, TURN_AWAY, STEP_END = 0, 1, 2, 3, 4
 URGENT, NORMAL = 0, 1
 # Process step actions: rota (set staff / close), clock (midnight / interval opens / closing time).
 SET_STAFF, CLOSE_TEAM, MIDNIGHT, OPEN_INTERVAL, CLOSING_TIME = 0, 1, 2, 3, 4
-# Team state columns (int64).
-BUSY, CAP, FLOOR, SCHED, CLOSING_CAP, DRAINING, CELL, OVERTIME, PAID_DAY, SHRINK_J, HAS_SHRINK = range(11)
+# Team state columns (int64); CLOSED_WITH is -1 for Station.closed_with None.
+BUSY, CAP, FLOOR, SCHED, CLOSING_CAP, DRAINING, CELL, OVERTIME, PAID_DAY, SHRINK_J, HAS_SHRINK, CLOSED_WITH = range(12)
+N_TEAM_COLUMNS = 12
 # Scalar state (int64): next event number, events pending, customers waiting, chains finished
 # (in this call), next customer number, arena base, chains, truncated, day to draw (-1: none),
-# deadline heaps nearly full.
-SEQ, N_EVENTS, N_WAITING, N_FINISHED, NEXT_ID, BASE, N_CHAINS, TRUNCATED, DRAW_DAY, HEAPS_FULL = range(10)
-SERVED, ABANDONED, BALKED = 0, 1, 2
+# deadline heaps nearly full, visit arena base, next visit number.
+SEQ, N_EVENTS, N_WAITING, N_FINISHED, NEXT_ID, BASE, N_CHAINS, TRUNCATED, DRAW_DAY, HEAPS_FULL, VBASE, VNEXT = range(12)
+N_SCALARS = 12
 
 
-# -- the event heap: SimPy's (time, priority, number) order ---------------------------------
+# -- the event heap (SimPy's order) and the deadline heaps ---------------------------------------
 @njit(cache=True)
 def _before(s, i, j):
     if s.et[i] != s.et[j]:
@@ -74,7 +85,7 @@ def schedule(s, t, prio, kind, arg):
 
 
 @njit(cache=True)
-def _pop_event(s):
+def pop_event(s):
     """Take the first event off the heap; its fields are left at the returned index."""
     n = s.S[N_EVENTS] - 1
     s.S[N_EVENTS] = n
@@ -93,7 +104,6 @@ def _pop_event(s):
     return n
 
 
-# -- deadline heaps (deadline, customer), one per patient queue: PatienceMoves ------------------
 @njit(cache=True)
 def _dl_less(s, k, i, j):
     if s.dt[k, i] != s.dt[k, j]:
@@ -122,13 +132,20 @@ def _dl_sift_down(s, k, i, n):
 
 
 @njit(cache=True)
-def _is_waiting(s, cid):
+def is_waiting(s, cid, k):
+    """Whether customer ``cid`` is waiting in patient queue ``k`` (not served, not gone, not moved on)."""
     base = s.S[BASE]
-    return cid >= base and s.waiting[cid - base] != 0
+    return cid >= base and s.waiting[cid - base] == k + 1
 
 
 @njit(cache=True)
-def _dl_push(s, k, deadline, cid):
+def is_current(s, k, cid, deadline):
+    """Whether ``(deadline, cid)`` of queue ``k``'s heap is the customer's wait there now, not an earlier visit's."""
+    return is_waiting(s, cid, k) and s.a_dl[cid - s.S[BASE]] == deadline
+
+
+@njit(cache=True)
+def dl_push(s, k, deadline, cid):
     """``heappush(deadlines[k], (deadline, cid))``; near full, drop entries of who no longer waits."""
     i = s.dn[k]
     s.dn[k] = i + 1
@@ -143,7 +160,7 @@ def _dl_push(s, k, deadline, cid):
     if s.dn[k] * 4 >= cap * 3:  # pop order depends only on the keys, so rebuilding changes nothing
         m = 0
         for j in range(s.dn[k]):
-            if _is_waiting(s, s.dc[k, j]):
+            if is_current(s, k, s.dc[k, j], s.dt[k, j]):
                 s.dt[k, m], s.dc[k, m] = s.dt[k, j], s.dc[k, j]
                 m += 1
         s.dn[k] = m
@@ -154,7 +171,8 @@ def _dl_push(s, k, deadline, cid):
 
 
 @njit(cache=True)
-def _dl_pop(s, k):
+def dl_pop(s, k):
+    """``heappop(deadlines[k])``: the earliest ``(deadline, customer)``."""
     n = s.dn[k] - 1
     s.dn[k] = n
     deadline, cid = s.dt[k, 0], s.dc[k, 0]
@@ -163,9 +181,9 @@ def _dl_pop(s, k):
     return deadline, cid
 
 
-# -- records: ArrivalChain's countdown -------------------------------------------------------
+# -- stations and records ---------------------------------------------------------------------
 @njit(cache=True)
-def _left(s, cid):
+def left(s, cid):
     """A customer is done (served or gone): its chain finishes with its last customer."""
     c = s.a_chain[cid - s.S[BASE]]
     s.ch_left[c] -= 1
@@ -174,9 +192,8 @@ def _left(s, cid):
         s.S[N_FINISHED] += 1
 
 
-# -- stations: Station.account and the engine's service moves ---------------------------------
 @njit(cache=True)
-def _account(s, t, now):
+def account(s, t, now):
     """``Station.account``: busy, on-duty and paid server-minutes since the last change."""
     dt = now - s.last[t]
     if dt > 0.0:
@@ -192,25 +209,110 @@ def _account(s, t, now):
 
 
 @njit(cache=True)
-def _serve(s, t, cid, arrival, now, need):
-    """``Engine._start`` / ``_serve_last``: a server of ``t`` starts the customer; its row is complete."""
-    _account(s, t, now)
+def serve_last(s, t, cid, now, need, wait):
+    """``Engine._serve_last``: a server of ``t`` starts the customer's last service; its row is complete."""
+    account(s, t, now)
     s.tm[t, BUSY] += 1
     duration = need / s.speed[t]
     schedule(s, s.F[0] + duration, NORMAL, SERVICE_END, t)
     i = cid - s.S[BASE]
-    s.a_wait[i], s.a_start[i], s.a_end[i], s.a_team[i] = now - arrival, now, now + duration, t
-    _left(s, cid)
+    s.a_wait[i], s.a_start[i], s.a_end[i], s.a_team[i] = wait, now, now + duration, t
+    left(s, cid)
 
 
 @njit(cache=True)
-def _abandon(s, cid, deadline):
-    """``Engine._abandon``: the customer left at ``deadline``."""
+def abandon(s, cid, arrival, deadline):
+    """``Engine._abandon``: the customer, in since ``arrival``, left at ``deadline``."""
     i = cid - s.S[BASE]
-    s.a_wait[i], s.a_out[i] = deadline - s.a_arr[i], ABANDONED
-    _left(s, cid)
+    s.a_wait[i], s.a_out[i] = deadline - arrival, ABANDONED
+    left(s, cid)
 
 
+# -- journeys: JourneyMoves --------------------------------------------------------------------
+@njit(cache=True)
+def serve_step(s, t, cid, arrival, now):
+    """``JourneyMoves._serve_step``: a server of ``t`` starts the customer's current step."""
+    i = cid - s.S[BASE]
+    v = s.a_vp[i]
+    vi = v - s.S[VBASE]
+    wait, need = now - arrival, s.v_need[vi]
+    duration = need / s.speed[t]
+    s.v_team[vi], s.v_arr[vi], s.v_wait[vi] = t, arrival, wait
+    s.v_start[vi], s.v_end[vi], s.v_out[vi] = now, now + duration, SERVED
+    prior = s.a_prior[i] + wait
+    s.a_prior[i] = prior
+    if v + 1 == s.a_ve[i]:  # its last step: the customer's record is complete
+        serve_last(s, t, cid, now, need, prior)
+        return
+    account(s, t, now)
+    s.tm[t, BUSY] += 1
+    s.a_srv[i] = t
+    schedule(s, s.F[0] + duration, NORMAL, STEP_END, cid)
+
+
+@njit(cache=True)
+def next_visit(s, cid):
+    """``JourneyMoves._step_done``, before it arrives: the customer's next visit becomes its current one."""
+    i = cid - s.S[BASE]
+    v = s.a_vp[i] + 1
+    s.a_vp[i] = v
+    vi = v - s.S[VBASE]
+    s.a_q[i], s.a_need[i], s.a_pat[i] = s.v_q[vi], s.v_need[vi], s.v_pat[vi]
+
+
+@njit(cache=True)
+def leave_step(s, cid, entered, when, outcome):
+    """``JourneyMoves._leave_step``: the customer, at its step since ``entered``, leaves unserved at ``when``."""
+    i = cid - s.S[BASE]
+    vi = s.a_vp[i] - s.S[VBASE]
+    s.v_team[vi], s.v_arr[vi] = -1, entered
+    s.v_wait[vi] = when - entered if outcome == ABANDONED else np.nan
+    s.v_start[vi], s.v_end[vi], s.v_out[vi] = np.nan, np.nan, outcome
+    if outcome == ABANDONED:  # its record's wait is the journey's: as if it arrived that much earlier
+        abandon(s, cid, entered - s.a_prior[i], when)
+        return
+    if s.a_vp[i] > s.a_vs[i]:
+        s.a_wait[i] = s.a_prior[i]
+    s.a_out[i] = outcome
+    left(s, cid)
+
+
+@njit(cache=True)
+def closed_to(s, cid, k, now):
+    """``JourneyMoves._closed_to``: after closing, the closing staff stay for it; with none, it is turned away.
+
+    Returns whether the customer was dealt with (served now, or turned away).
+    """
+    tm = s.tm
+    lo, hi = s.ct_ptr[k], s.ct_ptr[k + 1]
+    for ti in range(lo, hi):
+        if tm[s.ct[ti], CAP]:
+            return False  # open: it waits
+    closed = False
+    for ti in range(lo, hi):
+        if tm[s.ct[ti], CLOSED_WITH] >= 0:
+            closed = True
+    if not closed:
+        return False  # between shifts: it waits
+    for ti in range(lo, hi):
+        t = s.ct[ti]
+        if tm[t, CLOSED_WITH] > 0 and not tm[t, DRAINING]:
+            account(s, t, now)
+            tm[t, DRAINING], tm[t, CLOSING_CAP] = 1, tm[t, CLOSED_WITH]
+            tm[t, CAP] = max(tm[t, FLOOR], tm[t, CLOSING_CAP])
+    for ti in range(lo, hi):
+        t = s.ct[ti]
+        if tm[t, BUSY] < tm[t, CAP]:
+            serve_step(s, t, cid, now, now)
+            return True
+    for ti in range(lo, hi):
+        if tm[s.ct[ti], CAP]:
+            return False
+    leave_step(s, cid, now, now, ABANDONED)
+    return True
+
+
+# -- queues, dispatch and arrivals: Engine and PatienceMoves ----------------------------------
 @njit(cache=True)
 def _popleft(s, k):
     cid = s.q_head[k]
@@ -225,12 +327,22 @@ def _popleft(s, k):
 def _purge(s, k, now):
     """``PatienceMoves._purge``: record who of queue ``k`` ran out of patience before ``now``."""
     while s.dn[k] and s.dt[k, 0] < now:
-        deadline, cid = _dl_pop(s, k)
-        if _is_waiting(s, cid):
+        deadline, cid = dl_pop(s, k)
+        if is_current(s, k, cid, deadline):
             s.waiting[cid - s.S[BASE]] = 0
             s.q_nwait[k] -= 1
             s.S[N_WAITING] -= 1
-            _abandon(s, cid, deadline)
+            _leave(s, k, cid, deadline)
+
+
+@njit(cache=True)
+def _leave(s, k, cid, when):
+    """A customer waiting in queue ``k`` leaves unserved at ``when`` (abandons, or is turned away)."""
+    entered = s.a_at[cid - s.S[BASE]]
+    if s.q_journey[k]:
+        leave_step(s, cid, entered, when, ABANDONED)
+    else:
+        abandon(s, cid, entered, when)
 
 
 @njit(cache=True)
@@ -239,9 +351,18 @@ def _head(s, k, now):
     if not s.q_patient[k]:
         return s.q_head[k] if s.q_len[k] else -1
     _purge(s, k, now)
-    while s.q_len[k] and not _is_waiting(s, s.q_head[k]):
+    while s.q_len[k] and not is_waiting(s, s.q_head[k], k):
         _popleft(s, k)
     return s.q_head[k] if s.q_len[k] else -1
+
+
+@njit(cache=True)
+def _begin(s, t, cid, k, arrival, now):
+    """``Engine.q_serve[k]``: a server of ``t`` starts a customer of queue ``k``, there since ``arrival``."""
+    if s.q_journey[k]:
+        serve_step(s, t, cid, arrival, now)
+    else:
+        serve_last(s, t, cid, now, s.a_need[cid - s.S[BASE]], now - arrival)
 
 
 @njit(cache=True)
@@ -253,7 +374,7 @@ def _take(s, t, k, now):
         s.waiting[i] = 0
         s.q_nwait[k] -= 1
     s.S[N_WAITING] -= s.q_counted[k]
-    _serve(s, t, cid, s.a_arr[i], now, s.a_need[i])
+    _begin(s, t, cid, k, s.a_at[i], now)
 
 
 @njit(cache=True)
@@ -268,7 +389,7 @@ def _dispatch(s, t, now):
                 if s.q_len[k] == 0:
                     continue
                 head = _head(s, k, now)
-                if head >= 0 and (best < 0 or s.a_arr[head - base] < s.a_arr[best - base]):
+                if head >= 0 and (best < 0 or s.a_at[head - base] < s.a_at[best - base]):
                     best, best_k = head, k
             if best >= 0:
                 break
@@ -298,7 +419,7 @@ def _maybe_end_drain(s, t):
 def _service_end(s, t):
     """The completion callback: the server is free and takes the next customer."""
     now = s.F[0]
-    _account(s, t, now)
+    account(s, t, now)
     s.tm[t, BUSY] -= 1
     if s.tm[t, BUSY] < s.tm[t, CAP]:
         _dispatch(s, t, now)
@@ -307,24 +428,30 @@ def _service_end(s, t):
 
 
 @njit(cache=True)
-def _arrive(s, cid):
-    """``Engine.arrive`` (first_idle or priority routing): to an idle server, else the class's queue."""
+def _arrive(s, cid, now):
+    """``Engine.arrive`` (first_idle or priority routing): to an idle server, else its queue ``a_q``."""
     i = cid - s.S[BASE]
-    k, now = s.a_q[i], s.a_arr[i]
+    k = s.a_q[i]
     for ti in range(s.ct_ptr[k], s.ct_ptr[k + 1]):
         t = s.ct[ti]
         if s.tm[t, BUSY] < s.tm[t, CAP]:
-            _serve(s, t, cid, now, now, s.a_need[i])
+            _begin(s, t, cid, k, now, now)
             return
+    if s.q_journey[k] and closed_to(s, cid, k, now):
+        return
     for p in s.patient_list:
         if s.dn[p] and s.dt[p, 0] < now:
             _purge(s, p, now)
     waiting = s.q_nwait[k] if s.q_patient[k] else s.q_len[k]
     limit = s.q_balk[k]
     if limit >= 0 and waiting >= limit:
-        s.a_out[i] = BALKED
-        _left(s, cid)
+        if s.q_journey[k]:
+            leave_step(s, cid, now, now, BALKED)
+        else:
+            s.a_out[i] = BALKED
+            left(s, cid)
         return
+    s.a_at[i] = now
     s.nxt[i] = -1
     if s.q_len[k]:
         s.nxt[s.q_tail[k] - s.S[BASE]] = cid
@@ -333,9 +460,11 @@ def _arrive(s, cid):
     s.q_tail[k] = cid
     s.q_len[k] += 1
     if s.q_patient[k]:
-        s.waiting[i] = 1
+        s.waiting[i] = k + 1
         s.q_nwait[k] += 1
-        _dl_push(s, k, now + s.a_pat[i], cid)
+        deadline = now + s.a_pat[i]
+        s.a_dl[i] = deadline
+        dl_push(s, k, deadline, cid)
     cell = s.a_cell[i]
     if waiting + 1 > s.max_queue[k, cell]:
         s.max_queue[k, cell] = waiting + 1
@@ -355,14 +484,22 @@ def _next_arrival(s, c):
     if pos + 1 < s.ch_n[c]:
         delay = s.a_arr[first + pos + 1 - s.S[BASE]] - now
         schedule(s, now + (delay if delay > 0.0 else 0.0), NORMAL, ARRIVE, c)
-    _arrive(s, first + pos)
+    _arrive(s, first + pos, s.a_arr[first + pos - s.S[BASE]])
+
+
+@njit(cache=True)
+def _step_end(s, cid):
+    """A journey step's service ended: ``team.done``, then ``JourneyMoves._step_done`` (it joins its next step)."""
+    _service_end(s, s.a_srv[cid - s.S[BASE]])
+    next_visit(s, cid)
+    _arrive(s, cid, s.F[0])
 
 
 # -- shifts and the clock: ShiftMoves ---------------------------------------------------------
 @njit(cache=True)
 def _set_staff(s, t, n):
     tm = s.tm
-    _account(s, t, s.F[0])
+    account(s, t, s.F[0])
     tm[t, SCHED] = n
     tm[t, FLOOR] = s.floor_tab[t, tm[t, SHRINK_J], n] if tm[t, HAS_SHRINK] else n
     if tm[t, DRAINING]:
@@ -375,12 +512,12 @@ def _set_staff(s, t, n):
 @njit(cache=True)
 def _close(s, t, closing):
     tm = s.tm
-    _account(s, t, s.F[0])
+    account(s, t, s.F[0])
     if not tm[t, HAS_SHRINK] or closing == 0:
         serving = closing
     else:
         serving = max(s.floor_tab[t, tm[t, SHRINK_J], closing], 1)
-    tm[t, DRAINING], tm[t, CLOSING_CAP] = 1, serving
+    tm[t, DRAINING], tm[t, CLOSING_CAP], tm[t, CLOSED_WITH] = 1, serving, serving
     tm[t, CAP] = max(tm[t, FLOOR], serving)
     _dispatch(s, t, s.F[0])
     _maybe_end_drain(s, t)
@@ -408,12 +545,12 @@ def _turn_away(s, t):
             while s.q_len[k]:
                 cid = _popleft(s, k)
                 if patient:
-                    if not _is_waiting(s, cid):
+                    if not is_waiting(s, cid, k):
                         continue
                     s.waiting[cid - s.S[BASE]] = 0
                     s.q_nwait[k] -= 1
                 s.S[N_WAITING] -= 1
-                _abandon(s, cid, now)
+                _leave(s, k, cid, now)
             s.dn[k] = 0
 
 
@@ -425,7 +562,7 @@ def _clock_step(s, step):
     tm = s.tm
     outside = s.busy_area.shape[1] - 1
     for t in range(tm.shape[0]):
-        _account(s, t, now)
+        account(s, t, now)
         if act == MIDNIGHT:
             tm[t, PAID_DAY] = day
         elif act == CLOSING_TIME:
@@ -433,6 +570,8 @@ def _clock_step(s, step):
         else:
             tm[t, CELL] = day * s.sh.shape[1] + j if s.st_t[step] >= s.F[1] else outside
             tm[t, OVERTIME] = 0
+            if j == 0:
+                tm[t, CLOSED_WITH] = -1
             if tm[t, HAS_SHRINK] and s.sh[t, j] != s.sh[t, tm[t, SHRINK_J]]:
                 tm[t, SHRINK_J] = j
                 _set_staff(s, t, tm[t, SCHED])
@@ -498,13 +637,15 @@ def run(s, drawn):
     while s.S[N_EVENTS]:
         if s.S[HEAPS_FULL]:
             return GROW
-        e = _pop_event(s)
+        e = pop_event(s)
         s.F[0] = s.et[e]
         kind, arg = s.ek[e], s.ea[e]
         if kind == ARRIVE:
             _next_arrival(s, arg)
         elif kind == SERVICE_END:
             _service_end(s, arg)
+        elif kind == STEP_END:
+            _step_end(s, arg)
         elif kind == PROC:
             if s.ep[e] == NORMAL:  # a wake-up: the step it waited for, then those due
                 step = s.p_at[arg]
@@ -530,7 +671,7 @@ def drop_left(s):
         cid = s.q_head[k]
         for _ in range(s.q_len[k]):
             after = s.nxt[cid - base]
-            if _is_waiting(s, cid):
+            if is_waiting(s, cid, k):
                 if prev < 0:
                     head = cid
                 else:

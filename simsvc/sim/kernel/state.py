@@ -14,17 +14,24 @@ from collections import namedtuple
 from numba import njit, types
 from numba.experimental import structref
 
-__all__ = ["ARENA", "Arrays", "pack"]
+__all__ = ["ARENA", "VISITS", "Arrays", "pack"]
 
 ARENA = ("a_arr", "a_need", "a_pat", "a_q", "a_cell", "a_wait", "a_start", "a_end", "a_team", "a_out", "nxt",
-         "waiting", "a_chain")  # fmt: skip
-"""Per-customer columns, indexed ``customer - base``."""
+         "waiting", "a_chain", "a_at", "a_srv", "a_vs", "a_ve", "a_vp", "a_prior", "a_dl")  # fmt: skip
+"""Per-customer columns, indexed ``customer - base``: its arrival, current need, patience and queue,
+its record, the queue's link, the patient queue it waits in (+1; 0: none), its day; when it joined
+its current queue, the team serving its current step, its first, end and current visit, its waits
+before this visit, and its deadline in its current queue."""
+VISITS = ("v_q", "v_need", "v_pat", "v_team", "v_arr", "v_wait", "v_start", "v_end", "v_out")
+"""Per-visit columns of journey customers, indexed ``visit - vbase``: its queue, need and patience
+(drawn), and its step row (team, arrival, wait, start, end, outcome) as the loop writes it."""
 Arrays = namedtuple(
     "Arrays",
     ["S", "F", "et", "ep", "es", "ek", "ea", "tm", "last", "speed", "sh", "floor_tab", "busy_area", "duty_area",
      "paid_area", "tg_ptr", "gq_ptr", "gq", "ct_ptr", "ct", "q_head", "q_tail", "q_len", "q_nwait", "q_patient",
-     "q_balk", "q_counted", "patient_list", "dt", "dc", "dn", "max_queue", "max_total", *ARENA, "ch_first", "ch_n",
-     "ch_pos", "ch_left", "finished", "p_ptr", "p_at", "st_t", "st_act", "st_a", "st_b"],
+     "q_balk", "q_counted", "patient_list", "dt", "dc", "dn", "max_queue", "max_total", *ARENA, *VISITS,
+     "q_journey", "ch_first", "ch_n", "ch_pos", "ch_left", "finished", "ch_vfirst", "p_ptr", "p_at", "st_t", "st_act",
+     "st_a", "st_b"],
 )  # fmt: skip
 """The state's arrays: scalars ``S``/``F``, event heap, stations, queues, deadline heaps, arena, chains, processes."""
 
