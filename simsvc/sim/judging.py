@@ -51,11 +51,16 @@ class Judge:
 
     def perceived(self, wait: np.ndarray, k: np.ndarray) -> np.ndarray:
         """Perceived responsiveness after ``wait`` of customers of classes ``k``."""
-        return quality.perceived_responsiveness(wait, self.desired[k], self.adequate[k], self.curve)
+        return quality.perceived_responsiveness(wait, self._of(self.desired, k), self._of(self.adequate, k), self.curve)
 
     def served_gap(self, base: np.ndarray, k: np.ndarray, perceived: np.ndarray) -> np.ndarray:
         """A served customer's weighted gap: its other dimensions' (``base``) plus responsiveness's."""
-        return base + self.weight[k] * perceived
+        return base + self._of(self.weight, k) * perceived
+
+    @staticmethod
+    def _of(values: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """Each customer's entry of a per-class array; with one class its one value (broadcast, no gather)."""
+        return values[0] if len(values) == 1 else values[k]
 
     def tolerance(self, base: np.ndarray, k: np.ndarray, wanted: np.ndarray) -> np.ndarray:
         """The longest wait after which each customer's gap is not below the dissatisfied line.
