@@ -215,7 +215,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
     )
     nan = math.nan
     observed = tally.observed_minutes
-    labels: list[tuple[str, str, str]] = []  # (group, key, kpi) of each value
+    blocks: list[tuple[str, str, tuple[str, ...]]] = []  # (group, key, its KPIs' names), in order
     numbers: list[float] = []
 
     def emit(group: str, key: str, per: dict[str, float], hist, max_queue, busy, duty, money, back, minutes) -> None:
@@ -224,7 +224,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
             values.update(_quality_kpis(per, desk, s.loyalty is not None))
             values["complaint_team_utilization"] = _ratio(*back) if back else nan
         values.update(_cost_kpis(*money))
-        labels.extend((group, key, kpi) for kpi in values)
+        blocks.append((group, key, tuple(values)))
         numbers.extend(values.values())
 
     days = s.horizon.days
@@ -270,19 +270,21 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
             "mean_service_time": _ratio(st["service_sum"], st["served"]),
             "utilization": _ratio(tally.busy[t].sum(), tally.on_duty[t].sum()),
         }
-        labels.extend(("station", team.name, kpi) for kpi in values)
+        blocks.append(("station", team.name, tuple(values)))
         numbers.extend(values.values())
-    return pd.DataFrame({**_label_columns(tuple(labels)), "value": np.array(numbers, dtype=np.float64)})
+    return pd.DataFrame({**_label_columns(tuple(blocks)), "value": np.array(numbers, dtype=np.float64)})
 
 
 @functools.lru_cache(maxsize=16)
-def _label_columns(labels: tuple[tuple[str, str, str], ...]) -> dict[str, pd.api.extensions.ExtensionArray]:
-    """The string columns ``group, key, kpi`` of a KPI table with these rows, converted once.
+def _label_columns(blocks: tuple[tuple[str, str, tuple[str, ...]], ...]) -> dict[str, pd.api.extensions.ExtensionArray]:
+    """The string columns ``group, key, kpi`` of a KPI table with these blocks of rows, converted once.
 
     Every replication of a scenario has the same rows; turning a thousand Python strings a
-    column into pandas' string arrays was most of building its table. The table copies them.
+    column into pandas' string arrays was most of building its table. A block is a group
+    member and its KPIs' names (a short key to look up). The table copies the columns.
     """
-    frame = pd.DataFrame(list(labels), columns=["group", "key", "kpi"])
+    labels = [(group, key, kpi) for group, key, kpis in blocks for kpi in kpis]
+    frame = pd.DataFrame(labels, columns=["group", "key", "kpi"])
     return {name: frame[name].array for name in frame.columns}
 
 
