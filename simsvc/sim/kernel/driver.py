@@ -3,9 +3,12 @@
 The :class:`~simsvc.sim.engine.Engine` is built as usual (queues, teams, routing order), and
 :class:`KernelRun` reads its layout into arrays: no second reading of the scenario. Each day's
 customers are drawn by the engine's own :meth:`~simsvc.sim.shifts.ShiftMoves._day_customers`
-when the loop's clock asks for them; finished days go to the engine's sink in the order the
-SimPy model finishes them; at the end the time accounts and longest queues are written back to
-the engine's stations, so everything after the run reads them as after a SimPy run.
+when the loop's clock asks for them (after the engine's ``_day_started``), with their trips
+(journeys) and their judging (the quality model) made by the engine too; finished days go to
+the engine's sink in the order the SimPy model finishes them, with the engine's judgement
+columns; complaints go to the engine through :class:`~simsvc.sim.kernel.desk.DeskLog`; at the
+end the time accounts and longest queues are written back to the engine's stations, so
+everything after the run reads them as after a SimPy run.
 """
 
 from __future__ import annotations
