@@ -11,6 +11,10 @@ different lengths compare:
   minimal model, ≥ 1 M customers/s.
 * **An unfavourable case**: M/M/10 at load 1.3 with patience mean 3 min (overloaded: about a
   quarter abandon, deadlines churn), 10^6 customers on the kernel and on the SimPy engine.
+* **The bank branch with quality and complaints** (``scenarios/bank_branch.yaml`` as shipped:
+  two classes, judgement, complaints and their desk, one day per replication): 1,000
+  replications on the kernel against 100 on the SimPy engine (the whole ``simulate`` call,
+  KPIs included), per replication. Target: kernel ≥ 10× the SimPy engine.
 * **Peak memory** of a fresh process simulating the 10^7 customers on the kernel with records
   streamed (``keep_records: false``), read as in ``benchmarks/run.py``. Target < 300 MB.
 * **Compile time**: a fresh process with an empty numba cache (``NUMBA_CACHE_DIR``), then a
@@ -71,6 +75,19 @@ def compile_times() -> tuple[float, float]:
     return runs[0], runs[1]
 
 
+def _bank(replications: int, engine: str) -> dict:
+    """CPU seconds per replication of the bundled bank branch on ``engine`` (its seed, ``replications``)."""
+    import simsvc
+
+    scenario = simsvc.load_scenario(ROOT / "scenarios" / "bank_branch.yaml")
+    start = time.process_time()
+    result = simsvc.simulate(scenario, replications, engine=engine, workers=1)
+    seconds = time.process_time() - start
+    assert result.engine == engine
+    wait = float(result.summary().loc["mean_wait", "mean"])
+    return {"n": replications, "cpu_s": seconds, "per_s": replications / seconds, "wait": wait}
+
+
 def _line(name: str, r: dict, ref: dict | None = None) -> str:
     ratio = f"  {r['per_s'] / ref['per_s']:6.1f}× the SimPy engine" if ref else ""
     cells = f"{r['n']:>10,} customers {r['cpu_s']:7.2f} s CPU {r['per_s']:>12,.0f}/s  wait {r['wait']:.4f}"
@@ -101,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
     kernel = _cpu(_kernel, n_engine, 3.0, 13.0)
     print(_line("simsvc, SimPy engine", engine))
     print(_line("simsvc, kernel", kernel, engine))
+    print("bank branch (quality model, complaints, desk), replications:")
+    engine = _bank(max(1, 100 // scale), "simpy")
+    kernel = _bank(max(1, 1000 // scale), "kernel")
+    print(_line("simsvc, SimPy engine", engine).replace("customers", "reps     "))
+    print(_line("simsvc, kernel", kernel, engine).replace("customers", "reps     "))
     memory = peak_rss(n_kernel, 1, engine="kernel")
     print(
         f"peak memory, {n_kernel:,} customers on the kernel, records streamed: {memory['peak_rss_mb']:.0f} MB "

@@ -15,6 +15,21 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, app_server, require_browser
 
 
+def pytest_configure(config):
+    """Compile the kernel once, before pytest-xdist starts its workers: they then load it from numba's cache
+    instead of each compiling it at the same time (about 30 s of CPU each on a fresh clone)."""
+    if hasattr(config, "workerinput"):
+        return  # a worker: the controller has compiled it
+    from simsvc.sim import kernel
+
+    if kernel.available():
+        import simsvc
+        from benchmarks.simsvc_model import scenario_mapping
+
+        spec = scenario_mapping(2.0, 1.0, 3, 50, seed=1, patience_mean=2.0, quality=True)
+        simsvc.simulate(simsvc.load_scenario(spec), 1, engine="kernel")
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A headless Chromium from the system package, driven by Playwright."""

@@ -121,6 +121,8 @@ def assert_same(scenario: simsvc.Scenario) -> simsvc.SimResult:
     assert (simpy.engine, fast.engine) == ("simpy", "kernel")
     pd.testing.assert_frame_equal(fast.customers, simpy.customers, check_exact=True)
     pd.testing.assert_frame_equal(fast.steps, simpy.steps, check_exact=True)
+    if scenario.quality.enabled:
+        pd.testing.assert_frame_equal(fast.complaints, simpy.complaints, check_exact=True)
     pd.testing.assert_frame_equal(fast.kpis, simpy.kpis, check_exact=True)
     assert fast.warnings == simpy.warnings and fast.truncated == simpy.truncated
     return fast
@@ -135,6 +137,50 @@ def test_kernel_gives_the_simpy_records_on_random_scenarios(spec: dict[str, Any]
     except ScenarioError:
         assume(False)  # e.g. a class no team serves
     assert_same(scenario)
+
+
+@st.composite
+def with_quality(draw: st.DrawFn) -> dict[str, Any]:
+    """A random scenario of :func:`scenarios` with the quality model: complaints, a desk or none, loyalty."""
+    spec = draw(scenarios())
+    spec["quality"] = {"enabled": True}
+    for cls in spec["customer_classes"]:  # quick to dissatisfy: many complain
+        cls["expectations"] = {"desired_wait": draw(st.sampled_from([0.2, 1.0])), "adequate_wait": 3.0}
+    desk = draw(st.sampled_from(["none", "staff", "shifts", "no block"]))
+    if desk != "no block":
+        complaints: dict[str, Any] = {"voice_probability": draw(st.sampled_from([0.3, 1.0])),
+                                      "handling_time": _distribution(draw, [2.0, 15.0])}  # fmt: skip
+        if desk == "staff":
+            complaints["teams"] = [{"name": "desk", "staff": draw(st.integers(1, 2))}]
+        elif desk == "shifts":
+            complaints["teams"] = [{"name": "desk", "shifts": [{"start": "09:00", "end": "11:00", "staff": 1}]},
+                                   {"name": "desk2", "staff": 1, "training_level": 1}]  # fmt: skip
+        spec["complaints"] = complaints
+    if draw(st.booleans()):
+        spec["loyalty"] = {"return_after_days": {"dist": "exponential", "mean": 1.0}}
+    return spec
+
+
+@needs_numba
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=with_quality())
+def test_kernel_gives_the_simpy_records_with_the_quality_model(spec: dict[str, Any]):
+    """Judgement, complaints filed as customers are served, abandon or balk, the desk (staffed, by shifts
+    across days, or none) and loyalty: customers, complaints and KPIs compared to the last bit."""
+    try:
+        scenario = simsvc.load_scenario(spec)
+    except ScenarioError:
+        assume(False)
+    res = assert_same(scenario)
+    assert res.engine == "kernel"
+
+
+@needs_numba
+@pytest.mark.parametrize("name", ["bank_branch.yaml", "call_centre.yaml", "service_desk_fortnight.yaml"])
+def test_kernel_gives_the_simpy_records_on_the_bundled_quality_scenarios(name: str):
+    """Every bundled scenario the kernel runs, as it is shipped (3 replications)."""
+    res = assert_same(simsvc.load_scenario(SCENARIOS / name).replace({"simulation.replications": 3}))
+    assert len(res.complaints) > 0
 
 
 @needs_numba
@@ -176,15 +222,24 @@ def test_kernel_gives_the_simpy_records_on_long_congested_queues(load: float, pa
 
 
 @needs_numba
+def test_kernel_gives_the_simpy_records_with_thousands_of_complaints():
+    """M/M/10+M with the quality model over several days: thousands of complaints wait at a 3-person desk."""
+    spec = scenario_mapping(9.5, 1.0, 10, 30_000, seed=5, patience_mean=5.0, quality=True)
+    spec["horizon"]["days"] = 3
+    res = assert_same(simsvc.load_scenario(spec))
+    assert len(res.complaints) > 2_000 and res.engine == "kernel"
+
+
+@needs_numba
 def test_auto_runs_the_kernel_and_falls_back_naming_the_feature():
     plain = simsvc.load_scenario(scenario_mapping(5.0, 1.0, 6, 500, seed=1))
     res = simsvc.simulate(plain, 2)
     assert (res.engine, res.engine_note) == ("kernel", None)
-    with_quality = simsvc.load_scenario(scenario_mapping(5.0, 1.0, 6, 500, seed=1, quality=True))
-    res = simsvc.simulate(with_quality, 2)
-    assert res.engine == "simpy" and res.engine_note == "the quality model"
-    with pytest.raises(ValueError, match="kernel cannot run this scenario: the quality model"):
-        simsvc.simulate(with_quality, 1, engine="kernel")
+    journey = simsvc.load_scenario(SCENARIOS / "service_centre.yaml")
+    res = simsvc.simulate(journey, 2)
+    assert res.engine == "simpy" and res.engine_note == "journeys of several steps with the quality model"
+    with pytest.raises(ValueError, match="kernel cannot run this scenario: journeys of several steps with the q"):
+        simsvc.simulate(journey, 1, engine="kernel")
     with pytest.raises(ValueError, match="engine must be one of auto, simpy, kernel"):
         simsvc.simulate(plain, 1, engine="numba")
 

@@ -80,8 +80,11 @@ class ComplaintDesk:
         team.busy += 1
         duration = need / team.speed
         self.env.timeout(duration).callbacks.append(team.done)
-        success = self.desk_success[team.index - self.first_handler]
-        self.complaints.handled(ref, now, now + duration, team.index, success)
+        self.handled(ref, team.index, now, now + duration)
+
+    def handled(self, ref: tuple, team: int, start: float, end: float) -> None:
+        """A handler of team ``team`` (its index) took complaint ``ref`` at ``start``; it is done at ``end``."""
+        self.complaints.handled(ref, start, end, team, self.desk_success[team - self.first_handler])
 
     def _close_desk(self) -> None:
         """At the end of the run: the complaints still waiting were never handled."""

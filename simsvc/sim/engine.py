@@ -192,8 +192,8 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
     def _finish(self) -> None:
         """Called when no event is left, before the last records are flushed."""
 
-    def _day_started(self, day: int) -> None:
-        """Called as each day's first interval opens, before its customers are drawn."""
+    def _day_started(self, day: int, now: float) -> None:
+        """Called as each day's first interval opens (at ``now``), before its customers are drawn."""
 
     def time_accounts(self) -> list[Station]:
         """The teams' busy, on-duty and paid server-minutes: front line first, then any others.

@@ -98,10 +98,13 @@ class QualityEngine(ComplaintDesk, Engine):
         return np.asarray(extra.need) if self.n_teams == 1 else super().need_array(batch, extra)
 
     def _columns(self, chain: ArrivalChain) -> list[np.ndarray]:
-        columns = super()._columns(chain)
-        columns += chain.extra.columns(columns[_WAIT], columns[_TEAM], self.scenario.loyalty is not None)
+        return self.judged_columns(super()._columns(chain), chain.extra)
+
+    def judged_columns(self, columns: list[np.ndarray], x: Judging) -> list[np.ndarray]:
+        """A finished batch's record ``columns`` with its judgement's after them (its outcomes booked)."""
+        columns += x.columns(columns[_WAIT], columns[_TEAM], self.scenario.loyalty is not None)
         if self.live_loyalty:
-            self._book_batch(columns, chain.extra)
+            self._book_batch(columns, x)
         return columns
 
     # -- complaining -------------------------------------------------------------------
@@ -273,10 +276,10 @@ class QualityEngine(ComplaintDesk, Engine):
             rows = k == c
             self.demand.schedule_returns(c, when[rows], u_time[rows], adapted[rows])
 
-    def _day_started(self, day: int) -> None:
+    def _day_started(self, day: int, now: float) -> None:
         if day == 0:
             return
-        self.complaints.book(self.env.now)  # yesterday's complaints count for word of mouth
+        self.complaints.book(now)  # yesterday's complaints count for word of mouth
         # Yesterday's outcomes (and any of earlier days booked late: customers still inside
         # at an opening, in a round-the-clock operation, count when they are recorded).
         due = [d for d in self.outcomes if d < day]

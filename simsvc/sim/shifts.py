@@ -66,7 +66,7 @@ class ShiftMoves:
                         team.shrink_now = team.shrink[j]
                         self._set_staff(team, team.sched)
                 if j == 0:
-                    self._day_started(day)
+                    self._day_started(day, env.now)
                     if not self.truncated:
                         self._draw_day(day)
             # From closing until the next opening, staff count only while serving; that

@@ -35,12 +35,10 @@ def available() -> bool:
 
 def unsupported(engine: Engine) -> str | None:
     """The first feature of ``engine``'s scenario the kernel does not run, or None."""
-    if engine.scenario.quality.enabled:
-        return "the quality model"
+    if engine.scenario.quality.enabled and engine.planner:
+        return "journeys of several steps with the quality model"
     if any(p is not None for p in engine.pick) or any(t.pick_customer is not None for t in engine.teams):
         return "routing rules other than first_idle and priority"
-    if any(t.back_office for t in engine.teams):
-        return "back-office stations"
     if not available():
         return "numba is not installed (pip install 'simsvc[fast]')"
     return None

@@ -3,9 +3,12 @@
 The :class:`~simsvc.sim.engine.Engine` is built as usual (queues, teams, routing order), and
 :class:`KernelRun` reads its layout into arrays: no second reading of the scenario. Each day's
 customers are drawn by the engine's own :meth:`~simsvc.sim.shifts.ShiftMoves._day_customers`
-when the loop's clock asks for them; finished days go to the engine's sink in the order the
-SimPy model finishes them; at the end the time accounts and longest queues are written back to
-the engine's stations, so everything after the run reads them as after a SimPy run.
+when the loop's clock asks for them (after the engine's ``_day_started``), with their trips
+(journeys) and their judging (the quality model) made by the engine too; finished days go to
+the engine's sink in the order the SimPy model finishes them, with the engine's judgement
+columns; complaints go to the engine through :class:`~simsvc.sim.kernel.desk.DeskLog`; at the
+end the time accounts and longest queues are written back to the engine's stations, so
+everything after the run reads them as after a SimPy run.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simsvc.sim.kernel import loop
-from simsvc.sim.kernel.state import ARENA, VISITS, Arrays, pack
+from simsvc.sim.kernel.desk import DeskLog, judged_arrays
+from simsvc.sim.kernel.state import ARENA, COMPLAINTS, IN_SERVICE, JUDGED, VISITS, Arrays, pack
 from simsvc.sim.rota import CLOSE, closing_staff, day_events
 from simsvc.sim.shrinkage import on_floor
 
@@ -63,7 +67,10 @@ class KernelRun:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        self.batches: dict[int, Batch] = {}
+        self.batches: dict[int, tuple] = {}  # days under way: batch, trips' steps, judging
+        self.quality = engine.scenario.quality.enabled
+        self.front = len(engine.scenario.teams)  # front-line teams (a judging's columns)
+        self.desk = DeskLog(engine) if self.quality else None  # type: ignore[arg-type]
         teams, n_queues, n_cells = engine.teams, len(engine.queues), engine.n_cells
         n_teams, n_int = len(teams), engine.n_intervals
         procs, most = _steps(engine)
@@ -73,6 +80,7 @@ class KernelRun:
         floor_tab = np.zeros((n_teams, n_int, most + 1), dtype=_I8)
         for t, team in enumerate(teams):
             tm[t, loop.CELL] = team.cell
+            tm[t, loop.BACK_OFFICE] = int(team.back_office)
             if team.shrink is not None:
                 tm[t, loop.HAS_SHRINK] = 1
                 sh[t] = team.shrink
@@ -83,10 +91,15 @@ class KernelRun:
         ct_ptr, ct = _flat([[team.index for team in engine.class_teams[q]] for q in range(n_queues)])
         p_ptr, _ = _flat(procs)
         flat_steps = [step for steps in procs for step in steps]
-        n_events = n_teams * (most + 2) + engine.days + 16
+        n_events = 2 * (n_teams * (most + 2) + engine.days + 16)  # half full: grown (deadline events)
         arena = 1024
         S = np.zeros(loop.N_SCALARS, dtype=_I8)
-        S[loop.DRAW_DAY] = -1
+        S[loop.DRAW_DAY], S[loop.DESK] = -1, -1
+        if self.desk is not None:
+            S[loop.QUALITY], S[loop.DESK], S[loop.DESK_STAFFED] = 1, engine.desk, int(self.desk.staffed)
+        S[loop.WATCH] = int(engine.watch is not None)
+        in_service = n_teams * (most + 2) + 1  # at most every server busy with a complainer
+        S[loop.SV_FREE] = in_service
         self.a = Arrays(
             S=S, F=np.array([0.0, engine.warmup_end]),
             et=np.zeros(n_events), ep=np.zeros(n_events, _I8), es=np.zeros(n_events, _I8),
@@ -101,6 +114,9 @@ class KernelRun:
             dt=np.zeros((n_queues, 64)), dc=np.zeros((n_queues, 64), _I8), dn=np.zeros(n_queues, _I8),
             max_queue=np.zeros((n_queues, n_cells + 1), _I8), max_total=np.zeros(n_cells + 1, _I8),
             **self._new_arena(arena), **self._new_visits(arena if engine.planner else 1),
+            **self._new_log(1024 if self.quality else 1),
+            **{name: np.zeros(in_service, _F8 if name in ("sv_wait", "sv_need") else _I8) for name in IN_SERVICE[:-1]},
+            sv_free=np.arange(in_service, dtype=_I8),
             q_journey=np.array(engine.q_journey, dtype=_I8), ch_vfirst=np.zeros(engine.days, _I8),
             ch_first=np.zeros(engine.days, _I8), ch_n=np.zeros(engine.days, _I8), ch_pos=np.zeros(engine.days, _I8),
             ch_left=np.zeros(engine.days, _I8), finished=np.zeros(engine.days, _I8),
@@ -112,10 +128,18 @@ class KernelRun:
         for p in range(n_teams + 1):  # env.process: each starts at 0, rotas first, then the clock
             loop.schedule(self.s, 0.0, loop.URGENT, loop.PROC, p)
 
+    def _new_arena(self, n: int) -> dict[str, np.ndarray]:
+        floats = {"a_arr", "a_need", "a_pat", "a_wait", "a_start", "a_end", "a_at", "a_prior", "a_dl", "a_cneed"}
+        arena = {name: np.zeros(n, dtype=_F8 if name in floats else _I8) for name in ARENA}
+        rows = n if self.quality else 1  # the quality model's columns: one row when it is off
+        for name in JUDGED:
+            shape = (rows, self.front) if name in ("a_kneed", "a_kmay", "a_ktol") else rows
+            arena[name] = np.zeros(shape, dtype=_F8 if name in floats | {"a_kneed", "a_ktol"} else _I8)
+        return arena
+
     @staticmethod
-    def _new_arena(n: int) -> dict[str, np.ndarray]:
-        floats = {"a_arr", "a_need", "a_pat", "a_wait", "a_start", "a_end", "a_at", "a_prior", "a_dl"}
-        return {name: np.zeros(n, dtype=_F8 if name in floats else _I8) for name in ARENA}
+    def _new_log(n: int) -> dict[str, np.ndarray]:
+        return {name: np.zeros(n, dtype=_I8 if name in ("c_cid", "c_served", "c_by") else _F8) for name in COMPLAINTS}
 
     @staticmethod
     def _new_visits(n: int) -> dict[str, np.ndarray]:
@@ -126,14 +150,21 @@ class KernelRun:
         engine, drawn = self.engine, -1
         while True:
             status = loop.run(self.s, drawn)
+            if self.desk is not None:
+                self.desk.read(self.a)
             self._flush()
             drawn = -1
             if status == loop.DONE:
                 break
             if status == loop.GROW:
-                self._grow_heaps()
-            else:
-                drawn = self._place(engine._day_customers(int(self.a.S[loop.DRAW_DAY])))
+                self._grow()
+                continue
+            day = int(self.a.S[loop.DRAW_DAY])
+            engine._day_started(day, float(self.a.F[0]))
+            drawn = 0 if engine.truncated else self._place(engine._day_customers(day))
+        if self.desk is not None:  # the complaints never handled are the desk's queue at the end
+            engine.queues[engine.desk].extend(self.desk.waiting(self.a))
+        engine._finish()
         self._write_back()
 
     def _place(self, batch: Batch) -> int:
@@ -148,13 +179,18 @@ class KernelRun:
             s = self.a
         i = first - int(s.S[loop.BASE])
         cut = slice(i, i + n)
-        s.a_arr[cut], s.a_need[cut], s.a_pat[cut] = batch.arrival, self.engine.need_array(batch, None), batch.patience
+        x = self.engine.prepare(batch) if self.quality else None  # the day's judging (QualityEngine)
+        s.a_arr[cut], s.a_need[cut], s.a_pat[cut] = batch.arrival, self.engine.need_array(batch, x), batch.patience
         s.a_q[cut], s.a_cell[cut] = batch.klass, batch.cell
         s.a_wait[cut], s.a_start[cut], s.a_end[cut] = _NAN, _NAN, _NAN
         s.a_team[cut], s.a_out[cut], s.waiting[cut] = -1, loop.SERVED, 0
         chain = int(s.S[loop.N_CHAINS])
         steps = self._place_trips(batch, cut, chain) if self.engine.planner else None
-        self.batches[chain] = (batch, steps)
+        if x is not None:
+            for name, values in judged_arrays(x, n, self.front).items():
+                getattr(s, name)[cut] = values
+            self.desk.register(first, batch, x)
+        self.batches[chain] = (batch, steps, x)
         self.engine.next_id += n
         return n
 
@@ -202,17 +238,38 @@ class KernelRun:
         keep = slice(new_base - base, next_id - base)
         arena = self._new_arena(size)
         for name, array in arena.items():
-            array[: next_id - new_base] = getattr(s, name)[keep]
+            if self.quality or name not in JUDGED:
+                array[: next_id - new_base] = getattr(s, name)[keep]
         self._repack(**arena)
         s.S[loop.BASE] = new_base
 
-    def _grow_heaps(self) -> None:
+    def _grow(self) -> None:
+        """Room before the next event: double the deadline heaps, or drop the read complaints from the log."""
         s = self.a
-        n_queues, cap = s.dt.shape
-        dt, dc = np.zeros((n_queues, 2 * cap)), np.zeros((n_queues, 2 * cap), _I8)
-        dt[:, :cap], dc[:, :cap] = s.dt, s.dc
-        self._repack(dt=dt, dc=dc)
-        s.S[loop.HEAPS_FULL] = 0
+        if s.S[loop.HEAPS_FULL]:
+            n_queues, cap = s.dt.shape
+            if 2 * max(s.dn.max(initial=0), 1) >= cap:
+                dt, dc = np.zeros((n_queues, 2 * cap)), np.zeros((n_queues, 2 * cap), _I8)
+                dt[:, :cap], dc[:, :cap] = s.dt, s.dc
+                self._repack(dt=dt, dc=dc)
+            n = len(s.et)
+            if 2 * int(s.S[loop.N_EVENTS]) >= n:
+                names = ("et", "ep", "es", "ek", "ea")
+                events = {name: np.zeros(2 * n, dtype=getattr(s, name).dtype) for name in names}
+                for name, array in events.items():
+                    array[:n] = getattr(s, name)
+                self._repack(**events)
+            s.S[loop.HEAPS_FULL] = 0
+        if self.desk is not None:
+            oldest = min((int(s.ch_first[c]) for c in self.batches), default=int(s.S[loop.NEXT_ID]))
+            base, filed = int(s.S[loop.CBASE]), int(s.S[loop.N_FILED])
+            new_base = self.desk.keep_from(s, oldest)
+            size = max(1024, 2 * (filed - new_base + int(s.S[loop.N_WAITING]) + 2))
+            log = self._new_log(size)
+            for name, array in log.items():
+                array[: filed - new_base] = getattr(s, name)[new_base - base : filed - base]
+            self._repack(**log)
+            self.a.S[loop.CBASE] = new_base
 
     def _repack(self, **replaced: np.ndarray) -> None:
         """Replace some of the state's arrays (a grown arena or heap)."""
@@ -224,7 +281,7 @@ class KernelRun:
         s = self.a
         base = int(s.S[loop.BASE])
         for c in s.finished[: s.S[loop.N_FINISHED]].tolist():
-            batch, steps = self.batches.pop(c)
+            batch, steps, x = self.batches.pop(c)
             first, n = int(s.ch_first[c]), len(batch)
             cut = slice(first - base, first - base + n)
             columns = [
@@ -232,7 +289,10 @@ class KernelRun:
                 batch.cell.astype(np.float64), batch.arrival, s.a_wait[cut].copy(), s.a_start[cut].copy(),
                 s.a_end[cut].copy(), s.a_team[cut].astype(np.float64), s.a_out[cut].astype(np.float64),
             ]  # fmt: skip
-            self.engine.sink(columns, None)
+            if x is not None:
+                x.complained = np.flatnonzero(s.a_comp[cut]).tolist()
+                columns = self.engine.judged_columns(columns, x)
+            self.engine.sink(columns, x)
             if steps is not None and self.engine.step_sink is not None:
                 self._step_rows(c, batch, steps, cut)
         s.S[loop.N_FINISHED] = 0

@@ -35,18 +35,25 @@ DONE, NEED_DAY, GROW = 0, 1, 2
 # Event kinds (argument): a process wakes (its index: teams' rotas, then the clock), the next
 # arrival of a day (the day's chain), a service ends (team), closing turns customers away
 # (team), a journey step's service ends (customer: its server is freed, then it moves on).
-PROC, ARRIVE, SERVICE_END, TURN_AWAY, STEP_END = 0, 1, 2, 3, 4
-URGENT, NORMAL = 0, 1
+# With the quality model: a service ends and its customer complains (a slot of the complainers in
+# service), a complainer's deadline passes (its queue).
+PROC, ARRIVE, SERVICE_END, TURN_AWAY, STEP_END, COMPLAIN_END, DEADLINE = 0, 1, 2, 3, 4, 5, 6
+URGENT, NORMAL, LATE = 0, 1, 2
 # Process step actions: rota (set staff / close), clock (midnight / interval opens / closing time).
 SET_STAFF, CLOSE_TEAM, MIDNIGHT, OPEN_INTERVAL, CLOSING_TIME = 0, 1, 2, 3, 4
 # Team state columns (int64); CLOSED_WITH is -1 for Station.closed_with None.
 BUSY, CAP, FLOOR, SCHED, CLOSING_CAP, DRAINING, CELL, OVERTIME, PAID_DAY, SHRINK_J, HAS_SHRINK, CLOSED_WITH = range(12)
-N_TEAM_COLUMNS = 12
+BACK_OFFICE = 12
+N_TEAM_COLUMNS = 13
 # Scalar state (int64): next event number, events pending, customers waiting, chains finished
 # (in this call), next customer number, arena base, chains, truncated, day to draw (-1: none),
-# deadline heaps nearly full, visit arena base, next visit number.
+# deadline heaps nearly full, visit arena base, next visit number; with the quality model: it is
+# on, the desk's queue (-1: none), the desk has teams, complainers' deadlines are events, complaints
+# filed, complaints handled (the log's first unhandled), the log's base, free slots for complainers
+# in service.
 SEQ, N_EVENTS, N_WAITING, N_FINISHED, NEXT_ID, BASE, N_CHAINS, TRUNCATED, DRAW_DAY, HEAPS_FULL, VBASE, VNEXT = range(12)
-N_SCALARS = 12
+QUALITY, DESK, DESK_STAFFED, WATCH, N_FILED, N_HANDLED, CBASE, SV_FREE = range(12, 20)
+N_SCALARS = 20
 
 
 # -- the event heap (SimPy's order) and the deadline heaps ---------------------------------------
@@ -76,6 +83,8 @@ def schedule(s, t, prio, kind, arg):
     S[N_EVENTS] = i + 1
     s.et[i], s.ep[i], s.es[i], s.ek[i], s.ea[i] = t, prio, S[SEQ], kind, arg
     S[SEQ] += 1
+    if 2 * i >= len(s.et):  # complainers' deadlines are events: the driver doubles the heap before the next
+        S[HEAPS_FULL] = 1
     while i > 0:
         parent = (i - 1) >> 1
         if not _before(s, i, parent):
@@ -222,9 +231,109 @@ def serve_last(s, t, cid, now, need, wait):
 
 @njit(cache=True)
 def abandon(s, cid, arrival, deadline):
-    """``Engine._abandon``: the customer, in since ``arrival``, left at ``deadline``."""
+    """``Engine._abandon`` (``QualityEngine._leave_unserved``): in since ``arrival``, it left at ``deadline``."""
     i = cid - s.S[BASE]
     s.a_wait[i], s.a_out[i] = deadline - arrival, ABANDONED
+    if s.S[QUALITY] and s.a_ucomp[i]:  # it complains as it leaves
+        s.a_comp[i] = 1
+        complain(s, cid, s.a_cell[i], s.a_cneed[i], deadline, np.nan, -1)
+    left(s, cid)
+
+
+# -- the quality model's moves: complaining and the complaint desk (ComplaintDesk) ---------------
+@njit(cache=True)
+def complain(s, cid, cell, need, when, wait, served_by):
+    """``ComplaintDesk._file``: customer ``cid`` files its complaint at ``when``; it joins the desk.
+
+    Complaints are logged in filing order (``c_*``, indexed ``complaint - CBASE``). The desk is one
+    first-come queue, so they are handled in that order: those from ``N_HANDLED`` on still wait.
+    """
+    S = s.S
+    j = S[N_FILED] - S[CBASE]
+    S[N_FILED] += 1
+    s.c_cid[j], s.c_filed[j], s.c_wait[j], s.c_served[j], s.c_need[j], s.c_by[j] = cid, when, wait, served_by, need, -1
+    if not S[DESK_STAFFED]:
+        return  # nobody will ever answer it (the driver books it so)
+    desk = S[DESK]
+    for ti in range(s.ct_ptr[desk], s.ct_ptr[desk + 1]):  # Engine.arrive at the desk's queue
+        t = s.ct[ti]
+        if s.tm[t, BUSY] < s.tm[t, CAP]:
+            _handle(s, t, when)
+            return
+    for p in s.patient_list:
+        if s.dn[p] and s.dt[p, 0] < when:
+            _purge_silent(s, p, when)
+    waiting = S[N_FILED] - 1 - S[N_HANDLED]
+    if waiting + 1 > s.max_queue[desk, cell]:
+        s.max_queue[desk, cell] = waiting + 1
+
+
+@njit(cache=True)
+def _purge_silent(s, k, now):
+    """:func:`_purge` as a complaint joins the desk: whoever it removes leaves without complaining.
+
+    Those who would complain leave at their own deadline events (``WATCH``), never here. A
+    separate function, not a flag: numba cannot reload a cached call cycle (purge, abandon,
+    complain, purge), whose calls go through addresses of the running process.
+    """
+    while s.dn[k] and s.dt[k, 0] < now:
+        deadline, cid = dl_pop(s, k)
+        if is_current(s, k, cid, deadline):
+            i = cid - s.S[BASE]
+            s.waiting[i] = 0
+            s.q_nwait[k] -= 1
+            s.S[N_WAITING] -= 1
+            s.a_wait[i], s.a_out[i] = deadline - s.a_at[i], ABANDONED
+            left(s, cid)
+
+
+@njit(cache=True)
+def _handle(s, t, now):
+    """``ComplaintDesk._handle``: a handler of ``t`` takes the oldest waiting complaint."""
+    S = s.S
+    j = S[N_HANDLED] - S[CBASE]
+    S[N_HANDLED] += 1
+    account(s, t, now)
+    s.tm[t, BUSY] += 1
+    duration = s.c_need[j] / s.speed[t]
+    schedule(s, s.F[0] + duration, NORMAL, SERVICE_END, t)
+    s.c_start[j], s.c_end[j], s.c_by[j] = now, now + duration, t
+
+
+@njit(cache=True)
+def _complain_end(s, slot):
+    """``ComplaintDesk._filed_at_end``: the server is free, then its customer files its complaint."""
+    _service_end(s, s.sv_team[slot])
+    complain(s, s.sv_cid[slot], s.sv_cell[slot], s.sv_need[slot], s.F[0], s.sv_wait[slot], s.sv_team[slot])
+    s.sv_free[s.S[SV_FREE]] = slot
+    s.S[SV_FREE] += 1
+
+
+@njit(cache=True)
+def _desk_dispatch(s, t, now):
+    """``Engine._dispatch`` for a desk team: idle handlers take the oldest complaints."""
+    while s.tm[t, BUSY] < s.tm[t, CAP] and s.S[N_HANDLED] < s.S[N_FILED]:
+        _handle(s, t, now)
+
+
+@njit(cache=True)
+def _serve_judged(s, t, cid, now, wait):
+    """``QualityEngine._start``: a served customer who complains does so when its service ends."""
+    i = cid - s.S[BASE]
+    account(s, t, now)
+    s.tm[t, BUSY] += 1
+    duration = s.a_kneed[i, t] / s.speed[t]  # the need with rework after a failure by this team
+    s.a_wait[i], s.a_start[i], s.a_end[i], s.a_team[i] = wait, now, now + duration, t
+    may = s.a_kmay[i, t]
+    if may and (may == 1 or wait > s.a_ktol[i, t]):  # dissatisfied, and says so (when its service ends)
+        s.a_comp[i] = 1
+        s.S[SV_FREE] -= 1
+        slot = s.sv_free[s.S[SV_FREE]]
+        s.sv_cid[slot], s.sv_cell[slot], s.sv_team[slot] = cid, s.a_cell[i], t
+        s.sv_wait[slot], s.sv_need[slot] = wait, s.a_cneed[i]
+        schedule(s, s.F[0] + duration, NORMAL, COMPLAIN_END, slot)
+    else:
+        schedule(s, s.F[0] + duration, NORMAL, SERVICE_END, t)
     left(s, cid)
 
 
@@ -324,9 +433,13 @@ def _popleft(s, k):
 
 
 @njit(cache=True)
-def _purge(s, k, now):
-    """``PatienceMoves._purge``: record who of queue ``k`` ran out of patience before ``now``."""
-    while s.dn[k] and s.dt[k, 0] < now:
+def _purge(s, k, now, through=False):
+    """``PatienceMoves._purge``: record who of queue ``k`` ran out of patience before ``now`` (``through``: or at it).
+
+    ``through`` is ``_purge(k, nextafter(now, inf))`` (``d < nextafter(now)`` is ``d <= now``), without
+    ``np.nextafter``: its compiled code calls a helper by address, which a cached kernel cannot reload.
+    """
+    while s.dn[k] and (s.dt[k, 0] < now or (through and s.dt[k, 0] == now)):
         deadline, cid = dl_pop(s, k)
         if is_current(s, k, cid, deadline):
             s.waiting[cid - s.S[BASE]] = 0
@@ -361,6 +474,8 @@ def _begin(s, t, cid, k, arrival, now):
     """``Engine.q_serve[k]``: a server of ``t`` starts a customer of queue ``k``, there since ``arrival``."""
     if s.q_journey[k]:
         serve_step(s, t, cid, arrival, now)
+    elif s.S[QUALITY]:
+        _serve_judged(s, t, cid, now, now - arrival)
     else:
         serve_last(s, t, cid, now, s.a_need[cid - s.S[BASE]], now - arrival)
 
@@ -380,6 +495,9 @@ def _take(s, t, k, now):
 @njit(cache=True)
 def _dispatch(s, t, now):
     """``Engine._dispatch``: idle servers of ``t`` take the best waiting customers (priority, then arrival)."""
+    if s.tm[t, BACK_OFFICE]:
+        _desk_dispatch(s, t, now)
+        return
     base = s.S[BASE]
     while s.tm[t, BUSY] < s.tm[t, CAP]:
         best, best_k = -1, -1
@@ -449,6 +567,9 @@ def _arrive(s, cid, now):
             leave_step(s, cid, now, now, BALKED)
         else:
             s.a_out[i] = BALKED
+            if s.S[QUALITY] and s.a_ucomp[i]:
+                s.a_comp[i] = 1
+                complain(s, cid, s.a_cell[i], s.a_cneed[i], now, np.nan, -1)
             left(s, cid)
         return
     s.a_at[i] = now
@@ -465,6 +586,8 @@ def _arrive(s, cid, now):
         deadline = now + s.a_pat[i]
         s.a_dl[i] = deadline
         dl_push(s, k, deadline, cid)
+        if s.S[WATCH] and s.a_ucomp[i] and deadline != np.inf:  # QualityEngine._watch: it leaves at its own time
+            schedule(s, s.F[0] + (deadline - s.F[0]), LATE, DEADLINE, k)
     cell = s.a_cell[i]
     if waiting + 1 > s.max_queue[k, cell]:
         s.max_queue[k, cell] = waiting + 1
@@ -566,7 +689,9 @@ def _clock_step(s, step):
         if act == MIDNIGHT:
             tm[t, PAID_DAY] = day
         elif act == CLOSING_TIME:
-            tm[t, OVERTIME] = 1
+            tm[t, OVERTIME] = 1 - tm[t, BACK_OFFICE]
+        elif tm[t, BACK_OFFICE] and j:
+            continue  # its time is booked per day, to the day's first cell
         else:
             tm[t, CELL] = day * s.sh.shape[1] + j if s.st_t[step] >= s.F[1] else outside
             tm[t, OVERTIME] = 0
@@ -575,7 +700,8 @@ def _clock_step(s, step):
             if tm[t, HAS_SHRINK] and s.sh[t, j] != s.sh[t, tm[t, SHRINK_J]]:
                 tm[t, SHRINK_J] = j
                 _set_staff(s, t, tm[t, SCHED])
-    return act == OPEN_INTERVAL and j == 0 and not s.S[TRUNCATED]
+    # The quality model's day starts (complaints booked, word of mouth) even when arrivals have stopped.
+    return act == OPEN_INTERVAL and j == 0 and (not s.S[TRUNCATED] or s.S[QUALITY] != 0)
 
 
 @njit(cache=True)
@@ -637,6 +763,8 @@ def run(s, drawn):
     while s.S[N_EVENTS]:
         if s.S[HEAPS_FULL]:
             return GROW
+        if s.S[QUALITY] and len(s.c_cid) - (s.S[N_FILED] - s.S[CBASE]) < s.S[N_WAITING] + 2:
+            return GROW  # room in the complaint log: an event files at most one per customer waiting, and one
         e = pop_event(s)
         s.F[0] = s.et[e]
         kind, arg = s.ek[e], s.ea[e]
@@ -646,6 +774,10 @@ def run(s, drawn):
             _service_end(s, arg)
         elif kind == STEP_END:
             _step_end(s, arg)
+        elif kind == COMPLAIN_END:
+            _complain_end(s, arg)
+        elif kind == DEADLINE:
+            _purge(s, arg, s.F[0], True)
         elif kind == PROC:
             if s.ep[e] == NORMAL:  # a wake-up: the step it waited for, then those due
                 step = s.p_at[arg]

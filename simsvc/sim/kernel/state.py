@@ -14,7 +14,7 @@ from collections import namedtuple
 from numba import njit, types
 from numba.experimental import structref
 
-__all__ = ["ARENA", "VISITS", "Arrays", "pack"]
+__all__ = ["ARENA", "COMPLAINTS", "IN_SERVICE", "JUDGED", "VISITS", "Arrays", "pack"]
 
 ARENA = ("a_arr", "a_need", "a_pat", "a_q", "a_cell", "a_wait", "a_start", "a_end", "a_team", "a_out", "nxt",
          "waiting", "a_chain", "a_at", "a_srv", "a_vs", "a_ve", "a_vp", "a_prior", "a_dl")  # fmt: skip
@@ -25,11 +25,23 @@ before this visit, and its deadline in its current queue."""
 VISITS = ("v_q", "v_need", "v_pat", "v_team", "v_arr", "v_wait", "v_start", "v_end", "v_out")
 """Per-visit columns of journey customers, indexed ``visit - vbase``: its queue, need and patience
 (drawn), and its step row (team, arrival, wait, start, end, outcome) as the loop writes it."""
+JUDGED = ("a_kneed", "a_kmay", "a_ktol", "a_ucomp", "a_cneed", "a_comp")
+"""Per-customer columns of the quality model (one row unless it is on), indexed ``customer - base``:
+per front-line team its need with rework, whether it may complain (0 never, 1 after any wait, 2
+after its tolerance) and its tolerance; whether it complains if it leaves unserved, its
+complaint's handling need, whether it complained."""
+COMPLAINTS = ("c_cid", "c_filed", "c_wait", "c_served", "c_need", "c_by", "c_start", "c_end")
+"""The complaint log in filing order, indexed ``complaint - cbase``: the customer, when filed, its
+wait (NaN: left unserved), the team that served it (-1), the handling need, and the handler's
+team (-1: not yet), start and end."""
+IN_SERVICE = ("sv_cid", "sv_cell", "sv_team", "sv_wait", "sv_need", "sv_free")
+"""Complainers in service (until they file at their service's end), by slot; the free slots."""
 Arrays = namedtuple(
     "Arrays",
     ["S", "F", "et", "ep", "es", "ek", "ea", "tm", "last", "speed", "sh", "floor_tab", "busy_area", "duty_area",
      "paid_area", "tg_ptr", "gq_ptr", "gq", "ct_ptr", "ct", "q_head", "q_tail", "q_len", "q_nwait", "q_patient",
-     "q_balk", "q_counted", "patient_list", "dt", "dc", "dn", "max_queue", "max_total", *ARENA, *VISITS,
+     "q_balk", "q_counted", "patient_list", "dt", "dc", "dn", "max_queue", "max_total", *ARENA, *VISITS, *JUDGED,
+     *COMPLAINTS, *IN_SERVICE,
      "q_journey", "ch_first", "ch_n", "ch_pos", "ch_left", "finished", "ch_vfirst", "p_ptr", "p_at", "st_t", "st_act",
      "st_a", "st_b"],
 )  # fmt: skip
