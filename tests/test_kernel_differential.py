@@ -202,6 +202,17 @@ def test_kernel_gives_the_simpy_records_on_random_journeys(spec: dict[str, Any],
 
 
 @needs_numba
+def test_kernel_gives_the_simpy_records_on_a_round_the_clock_network():
+    """The network benchmark's branch over days that run into each other: customers inside at midnight
+    keep their visits while the visit arena drops the finished days'."""
+    from benchmarks.network_spec import BRANCH
+    from benchmarks.simsvc_network import scenario_mapping as network_mapping
+
+    res = assert_same(simsvc.load_scenario(network_mapping(BRANCH, 6_000, seed=3)))
+    assert res.customers["day"].nunique() >= 2 and (res.steps["visit"] >= 2).any()
+
+
+@needs_numba
 def test_kernel_gives_the_simpy_records_on_the_service_centre():
     """The bundled journey (greeter, counters, advisor with rework, back office), its quality model off."""
     spec = yaml.safe_load((SCENARIOS / "service_centre.yaml").read_text(encoding="utf-8"))

@@ -1,9 +1,9 @@
 """The Python half of the compiled complaint desk: the loop's complaint log, read into the engine.
 
 Complaints reach the engine's :class:`~simsvc.sim.complaints.Complaints` in the order the SimPy
-model hands them over. The loop (:func:`simsvc.sim.kernel.loop.complain`) logs each complaint as it is filed and its
-handling as a handler takes it; complaints are handled in filing order (the desk is one
-first-come queue). After each call of the loop, :meth:`DeskLog.read` passes the newly handled
+model hands them over. The loop (:func:`simsvc.sim.kernel.loop.complain`) logs each complaint
+as it is filed and its handling as a handler takes it; complaints are handled in filing order
+(the desk is one first-come queue). After each call of the loop, :meth:`DeskLog.read` passes the newly handled
 ones to the engine (``ComplaintDesk.handled``), or, where no complaint team exists, every new one
 as unanswerable; at the end, those still waiting become the desk's queue for
 ``QualityEngine._finish``. A complaint's judgement is its customer's, found by customer number.

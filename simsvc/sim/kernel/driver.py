@@ -221,10 +221,7 @@ class KernelRun:
         base, next_v = int(s.S[loop.VBASE]), int(s.S[loop.VNEXT])
         new_base = min((int(s.ch_vfirst[c]) for c in self.batches), default=next_v)
         size = max(len(s.v_q), 2 * (next_v + m - new_base), 1024)
-        visits = self._new_visits(size)
-        for name, array in visits.items():
-            array[: next_v - new_base] = getattr(s, name)[new_base - base : next_v - base]
-        self._repack(**visits)
+        self._move(self._new_visits(size), slice(new_base - base, next_v - base))
         self.a.S[loop.VBASE] = new_base
 
     def _make_room(self, n: int) -> None:
@@ -235,12 +232,7 @@ class KernelRun:
         new_base = min((int(s.ch_first[c]) for c in open_chains), default=next_id)
         loop.drop_left(self.s)
         size = max(len(s.a_arr), 2 * (next_id + n - new_base), 1024)
-        keep = slice(new_base - base, next_id - base)
-        arena = self._new_arena(size)
-        for name, array in arena.items():
-            if self.quality or name not in JUDGED:
-                array[: next_id - new_base] = getattr(s, name)[keep]
-        self._repack(**arena)
+        self._move(self._new_arena(size), slice(new_base - base, next_id - base))
         s.S[loop.BASE] = new_base
 
     def _grow(self) -> None:
@@ -265,11 +257,21 @@ class KernelRun:
             base, filed = int(s.S[loop.CBASE]), int(s.S[loop.N_FILED])
             new_base = self.desk.keep_from(s, oldest)
             size = max(1024, 2 * (filed - new_base + int(s.S[loop.N_WAITING]) + 2))
-            log = self._new_log(size)
-            for name, array in log.items():
-                array[: filed - new_base] = getattr(s, name)[new_base - base : filed - base]
-            self._repack(**log)
+            self._move(self._new_log(size), slice(new_base - base, filed - base))
             self.a.S[loop.CBASE] = new_base
+
+    def _move(self, fresh: dict[str, np.ndarray], keep: slice) -> None:
+        """Replace arrays of the state by ``fresh`` ones, each starting with the old one's ``keep`` rows.
+
+        The arena, the visits and the complaint log all drop their front this way (the quality
+        model's columns keep their one row when it is off).
+        """
+        n = keep.stop - keep.start
+        for name, array in fresh.items():
+            old = getattr(self.a, name)
+            if len(old) >= keep.stop and len(array) >= n:  # not a one-row placeholder
+                array[:n] = old[keep]
+        self._repack(**fresh)
 
     def _repack(self, **replaced: np.ndarray) -> None:
         """Replace some of the state's arrays (a grown arena or heap)."""
