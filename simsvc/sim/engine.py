@@ -32,6 +32,8 @@ Rules (also in the README):
   at that moment, with that step's need and patience. A customer reaching a station after
   its closing finds the staff who were on duty at closing (they stay for it); a station with
   nobody on duty at closing turns it away (counted as abandoned).
+* **Chat concurrency.** An agent of a team with ``concurrency`` above 1 holds several
+  contacts at once, each slowed by the load (:mod:`simsvc.sim.concurrency`).
 * **Back office.** A back-office station (the complaint desk, :mod:`simsvc.sim.complaint_desk`)
   has no closing: its queue waits for its next shift, across days, and its time is booked per
   day. Its waiting do not count in the customers' queue length.
@@ -48,7 +50,9 @@ import numpy as np
 import simpy
 
 from simsvc.scenario.models import Scenario, Staffed, Team
+from simsvc.sim.agents import ConcurrentStation
 from simsvc.sim.arrivals import ArrivalChain
+from simsvc.sim.concurrency import ConcurrencyMoves
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.journey_moves import JourneyMoves
 from simsvc.sim.patience import PatienceMoves
@@ -65,7 +69,7 @@ __all__ = ["Engine"]
 _NAN = float("nan")
 
 
-class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
+class Engine(ConcurrencyMoves, JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
     """One replication of a scenario. Call :meth:`run`; records go to ``sink`` by batch.
 
     Args:
@@ -159,7 +163,13 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
                 groups[-1].append(k)
             else:
                 groups.append([k])
-        team = Station(len(self.teams), self.scenario.training(spec.training_level).speed, groups, self.n_cells)
+        speed = self.scenario.training(spec.training_level).speed
+        if isinstance(spec, Team) and spec.concurrent:  # chat: simsvc.sim.concurrency
+            team: Station = ConcurrentStation(
+                len(self.teams), speed, groups, self.n_cells, spec.slots, spec.concurrency_slowdown
+            )
+        else:
+            team = Station(len(self.teams), speed, groups, self.n_cells)
         team.paid_area = [0.0] * self.days
         team.back_office = back_office
         if isinstance(spec, Team) and spec.shrinkage:
@@ -187,7 +197,10 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
 
     def _server_start(self, q: int) -> Callable[..., None]:
         """How a server starts serving a customer of queue ``q`` (called as :meth:`_start`)."""
-        return self._serve_step if self.q_journey[q] else self._start
+        serve = self._serve_step if self.q_journey[q] else self._start
+        if any(type(t) is ConcurrentStation for t in self.class_teams[q]):
+            return self._concurrent_serve(serve)
+        return serve
 
     def _finish(self) -> None:
         """Called when no event is left, before the last records are flushed."""
