@@ -261,3 +261,13 @@ def test_agents_without_slowdown_are_independent_servers_erlang_c():
     assert_exact_in_ci("2 agents x 3, s=0: M/M/6 P(wait > 0)", p_wait, exact["p_wait"], max_rel_half=0.03)
     assert_exact_in_ci("2 agents x 3, s=0: occupancy", utilization(res), exact["occupancy"], max_rel_half=0.01)
     assert math.isclose(exact["occupancy"], lam / (mu * agents * c))
+
+
+def test_the_overload_warning_counts_a_full_agents_work():
+    from simsvc.sim.capacity import overload_warning
+
+    # 30 an hour x 4 min = 2 Erlangs for one agent: overloaded alone, not with 3 chats at
+    # 1/(1 + 0.2 * 2) each (a full agent does 3/1.4 = 2.14 servers' worth).
+    assert overload_warning(poisson_chat(30, 4, 1, 1, 0.2)) is not None
+    assert overload_warning(poisson_chat(30, 4, 1, 3, 0.2)) is None
+    assert overload_warning(poisson_chat(30, 4, 1, 3, 0.5)) is not None  # 3/2 = 1.5 < 2

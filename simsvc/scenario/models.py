@@ -329,7 +329,8 @@ class Team(Staffed):
         0.5,
         description="With k contacts at an agent each progresses at speed / (1 + s*(k-1)): handling time times "
         "1 + s*(k-1). 0: k independent servers; 1: processor sharing (no gain from k). Used only with "
-        "concurrency above 1. Default 0.5: two chats at once take 1.5x as long each, a third of the time saved.",
+        "concurrency above 1. Default 0.5, halfway between no cost and no gain from multitasking (replace it with a "
+        "measured value): two chats at once take 1.5x as long each, 1.33 chats per chat's time.",
     )
 
     @property
