@@ -10,7 +10,7 @@ import numpy as np
 
 from simsvc.i18n import tr
 from simsvc.scenario.base import Staffed, clock_to_minutes
-from simsvc.scenario.journeys import has_staff, journey_problems
+from simsvc.scenario.journeys import has_staff, is_self_service, journey_problems
 from simsvc.scenario.optimizer_models import MAX_CANDIDATE_SHIFTS
 
 if TYPE_CHECKING:  # the scenario runs these checks when it is validated
@@ -85,6 +85,10 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
         if cls.name not in served and cls.journey is None:
             problems.append((path, f"class {cls.name!r} is served by no team (list it in a team's serves, "
                                    "or give it a journey)"))  # fmt: skip
+        pool = [t for t in scenario.teams if cls.name in t.serves]
+        if cls.journey is None and len(pool) > 1 and any(is_self_service(t) for t in pool):
+            problems.append((path, f"class {cls.name!r} is served by a self-service station and other teams: give "
+                                   "it a journey (self-service first, its failures to a staffed step)"))  # fmt: skip
         arr = cls.arrivals
         if arr.rates_per_hour is not None:
             field = "per_hour" if arr.per_hour is not None else "csv"

@@ -59,6 +59,7 @@ __all__ = [
     "CustomerClass",
     "Horizon",
     "Scenario",
+    "SelfService",
     "ServiceLevelTarget",
     "Shift",
     "Simulation",
@@ -273,8 +274,38 @@ class CustomerClass(Frozen):
     )
 
 
+class SelfService(Frozen):
+    """A self-service station (a portal, an app, a kiosk): no staff, as many customers at once as come."""
+
+    failure_prob: Probability = Field(
+        description="Chance a customer does not finish on their own: they move on to the journey's next step "
+        "(a staffed one); the others leave the journey done. See the README's 'Self-service'."
+    )
+
+
 class Team(Staffed):
-    """A group of interchangeable front-line servers (a counter, an agent group)."""
+    """A group of interchangeable front-line servers (a counter, an agent group), or a self-service station."""
+
+    self_service: Optional[SelfService] = Field(
+        None,
+        description="Makes this a self-service station: unlimited capacity, no staff, no shifts, no wages; "
+        "customers who fail go on to the journey's next step. Default: a staffed team.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _self_service_has_no_staff(cls, data: Any) -> Any:
+        # A self-service station is a team nobody staffs: it is given staff 0, so every part that reads
+        # a team's staff (the rota, costs, charts) sees none, and the engine gives it unlimited capacity.
+        if isinstance(data, Mapping) and data.get("self_service") is not None:
+            if data.get("shifts") is not None:
+                raise ValueError("a self-service station has no shifts (remove shifts or self_service)")
+            staff = data.get("staff")
+            if staff is None:
+                data = {**data, "staff": 0}
+            elif any(n != 0 for n in (staff if isinstance(staff, (list, tuple)) else [staff])):
+                raise ValueError("a self-service station has no staff (remove staff or self_service)")
+        return data
 
     serves: tuple[str, ...] = Field(
         (), description="Classes without a journey that this team serves (a journey names its teams itself)."

@@ -32,6 +32,9 @@ Rules (also in the README):
   at that moment, with that step's need and patience. A customer reaching a station after
   its closing finds the staff who were on duty at closing (they stay for it); a station with
   nobody on duty at closing turns it away (counted as abandoned).
+* **Self-service.** A self-service station (``teams[].self_service``) serves everyone at once,
+  at any hour, with no staff: its customers never wait; those who fail (``failure_prob``) go on
+  to their journey's next step, the others leave done. It books no time.
 * **Back office.** A back-office station (the complaint desk, :mod:`simsvc.sim.complaint_desk`)
   has no closing: its queue waits for its next shift, across days, and its time is booked per
   day. Its waiting do not count in the customers' queue length.
@@ -47,6 +50,7 @@ from typing import Any
 import numpy as np
 import simpy
 
+from simsvc.scenario.journeys import is_self_service
 from simsvc.scenario.models import Scenario, Staffed, Team
 from simsvc.sim.arrivals import ArrivalChain
 from simsvc.sim.demand import Batch, Demand
@@ -63,6 +67,8 @@ from simsvc.sim.trips import TripPlanner
 __all__ = ["Engine"]
 
 _NAN = float("nan")
+SELF_SERVICE_CAPACITY = 1 << 62
+"""A self-service station's servers: more than customers can ever be inside at once."""
 
 
 class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
@@ -170,7 +176,13 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
         self.teams.append(team)
         for k in served:
             self.class_teams[k].append(team)
-        self.rotas.append((team, spec))
+        if is_self_service(spec):
+            # Unlimited capacity and no rota: nobody ever waits for it. Its time is nobody's: no
+            # busy, on-duty or paid minutes (a last account at +inf never adds any).
+            team.sched = team.floor = team.cap = SELF_SERVICE_CAPACITY
+            team.last = float("inf")
+        else:
+            self.rotas.append((team, spec))
         return team
 
     # -- running -------------------------------------------------------------------
