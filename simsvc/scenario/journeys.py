@@ -34,6 +34,7 @@ __all__ = [
     "has_staff",
     "is_self_service",
     "journey_problems",
+    "probability_sum_problem",
     "routing_matrix",
     "self_service_exits",
     "station_arrival_rates",
@@ -125,7 +126,8 @@ def self_service_exits(next_steps: tuple[int, ...], next_probs: tuple[float, ...
     return tuple(out), tuple(out.values())
 
 
-def _sum_problem(path: str, shares: dict[str, float]) -> list[Problem]:
+def probability_sum_problem(path: str, shares: dict[str, float]) -> list[Problem]:
+    """A problem at ``path`` when the probabilities ``shares`` do not sum to 1 (within the tolerance)."""
     total = sum(shares.values())
     if abs(total - 1.0) > PROBABILITY_TOLERANCE:
         return [(path, f"probabilities sum to {total:.12g}, not 1")]
@@ -146,7 +148,7 @@ def _station_problems(path: str, step: Step, scenario: Scenario) -> list[Problem
     if problems:
         return problems
     if isinstance(station, dict):
-        problems += _sum_problem(path, station)
+        problems += probability_sum_problem(path, station)
         problems += [
             (p, f"team {name!r} has no staff at any time: customers sent to it would never be served")
             for p, name in named
@@ -197,7 +199,7 @@ def _class_problems(path: str, cls: CustomerClass, scenario: Scenario) -> list[P
                 problems.append((where if isinstance(step.next, str) else f"{where}.{name}",
                                  f"unknown step {name!r} (steps: {known})"))  # fmt: skip
         if isinstance(step.next, dict):
-            problems += _sum_problem(where, step.next)
+            problems += probability_sum_problem(where, step.next)
         edges[j] = [EXIT_STEP if n == EXIT else names.index(n) for n, p in nxt.items() if p > 0 and n in (*names, EXIT)]
     if problems:
         return problems

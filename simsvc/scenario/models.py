@@ -56,6 +56,7 @@ from simsvc.scenario.quality_models import Complaints, Costs, Expectations, Loya
 
 __all__ = [
     "Arrivals",
+    "ChannelChoice",
     "CustomerClass",
     "Horizon",
     "Scenario",
@@ -247,6 +248,18 @@ class Arrivals(Frozen):
         return BaseModel.model_copy(self, update=dict.fromkeys(_RESOLVED))
 
 
+class ChannelChoice(Frozen):
+    """Switching channel on hearing the announced wait (README 'Channel choice'); off unless given."""
+
+    tolerance: DistributionSpec = Field(
+        description="The announced wait (minutes) a customer accepts, drawn per customer; one told a longer wait "
+        "switches to another channel."
+    )
+    to: dict[Annotated[str, Field(min_length=1)], Probability] = Field(
+        description="The classes (channels) switchers go to, with probabilities summing to 1."
+    )
+
+
 class CustomerClass(Frozen):
     """A customer segment with its own demand, service needs, patience and priority."""
 
@@ -271,6 +284,11 @@ class CustomerClass(Frozen):
         None,
         description="The steps this class takes through the teams (stations); default one step, served by "
         "the teams whose `serves` lists it. See the README's 'Journeys'.",
+    )
+    channel_choice: Optional[ChannelChoice] = Field(
+        None,
+        description="Customers who would wait hear the announced wait and, above their tolerance, switch to "
+        "another class (channel). Default: none (every customer stays in its class). README 'Channel choice'.",
     )
 
 

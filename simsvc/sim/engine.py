@@ -35,6 +35,9 @@ Rules (also in the README):
 * **Self-service.** A self-service station (``teams[].self_service``) serves everyone at once,
   at any hour, with no staff: its customers never wait; those who fail (``failure_prob``) go on
   to their journey's next step, the others leave done. It books no time.
+* **Channel choice.** A customer of a class with ``channel_choice`` who finds every server
+  busy is told the announced wait; above its tolerance it switches to another class at that
+  moment (:mod:`simsvc.sim.channel_choice`).
 * **Back office.** A back-office station (the complaint desk, :mod:`simsvc.sim.complaint_desk`)
   has no closing: its queue waits for its next shift, across days, and its time is booked per
   day. Its waiting do not count in the customers' queue length.
@@ -53,6 +56,7 @@ import simpy
 from simsvc.scenario.journeys import is_self_service
 from simsvc.scenario.models import Scenario, Staffed, Team
 from simsvc.sim.arrivals import ArrivalChain
+from simsvc.sim.channel_choice import ChannelSwitches
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.journey_moves import JourneyMoves
 from simsvc.sim.patience import PatienceMoves
@@ -138,6 +142,9 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
         for q in range(len(self.queues)):  # a pool is tried in its own order
             self.class_teams[q] = [self.teams[t] for t in self._stations[q]]
         self._set_routing(routing or {})
+        self.channels = None  # channel choice, when a class has one (simsvc.sim.channel_choice)
+        if any(c.channel_choice is not None for c in scenario.customer_classes):
+            self.channels = ChannelSwitches(self, demand.seed, demand.replication)
         self.warmup_end = h.open_minute + scenario.simulation.warmup_minutes
 
     def _add_queue(self, patient: bool, balk_at: int | None, priority: int, counted: bool = True) -> int:

@@ -37,6 +37,8 @@ def unsupported(engine: Engine) -> str | None:
     """The first feature of ``engine``'s scenario the kernel does not run, or None."""
     if engine.scenario.quality.enabled and engine.planner:
         return "journeys of several steps with the quality model"
+    if engine.channels is not None:
+        return "channel choice"
     if any(t.self_service is not None for t in engine.scenario.teams):
         return "self-service stations"
     if any(p is not None for p in engine.pick) or any(t.pick_customer is not None for t in engine.teams):
