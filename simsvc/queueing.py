@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import gammainc, gammaln
 
 __all__ = [
     "erlang_a_metrics",
@@ -62,6 +61,8 @@ def _stirlerr(a: float) -> float:
     if a >= 15.0:
         a2 = a * a
         return (1.0 / 12 - (1.0 / 360 - (1.0 / 1260 - 1.0 / (1680 * a2)) / a2) / a2) / a
+    from scipy.special import gammaln  # lazily, as every SciPy use here: a simulation needs none of it
+
     return float(gammaln(a + 1.0)) - (a + 0.5) * math.log(a) + a - 0.5 * math.log(2 * math.pi)
 
 
@@ -76,6 +77,8 @@ def _log_kummer(x: float, y: float) -> tuple[float, float]:
         # A = P(x, y) / [e^-y y^x / Gamma(x+1)]; P(x, y) >= ~1/2 here, so no underflow.
         d = (y - x) / x
         log_pdf = x * (math.log1p(d) - d) - 0.5 * math.log(2 * math.pi * x) - _stirlerr(x)
+        from scipy.special import gammainc
+
         log_a = math.log(float(gammainc(x, y))) - log_pdf
         # S1 = y A - x (A - 1) = (y - x) A + x: a sum of positive terms.
         return log_a, log_a + math.log((y - x) + x * math.exp(-log_a))
@@ -332,6 +335,8 @@ def _log_kummer_many(x: float, ys: np.ndarray) -> np.ndarray:
     ``A = x e^y y^-x gamma(x, y)`` with the regularized ``P(x, y)`` from SciPy, where ``P`` is
     far from underflow; the exact series of :func:`_log_kummer` elsewhere.
     """
+    from scipy.special import gammainc, gammaln
+
     ys = np.asarray(ys, dtype=float)
     out = np.empty_like(ys)
     with np.errstate(divide="ignore"):

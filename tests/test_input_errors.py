@@ -293,3 +293,10 @@ def test_a_scenario_error_pickles_whole():
 def test_chat_concurrency_input_errors(tmp_path, change, expected):
     err = _assert_refused(tmp_path, _teaching(**change), *expected)
     assert err.count("\n  ") == 1  # one problem, one line
+
+
+def test_self_service_with_concurrency_is_refused(tmp_path):
+    data = _teaching()
+    data["teams"].append({"name": "portal", "serves": ["customer"], "self_service": {"failure_prob": 0.2},
+                          "concurrency": 3})  # fmt: skip
+    _assert_refused(tmp_path, data, "teams[1].concurrency", "a self-service station serves everyone at once")

@@ -10,11 +10,11 @@ import numpy as np
 
 from simsvc.i18n import tr
 from simsvc.scenario.base import Staffed, clock_to_minutes
-from simsvc.scenario.journeys import has_staff, journey_problems
+from simsvc.scenario.journeys import has_staff, is_self_service, journey_problems, probability_sum_problem
 from simsvc.scenario.optimizer_models import MAX_CANDIDATE_SHIFTS
 
 if TYPE_CHECKING:  # the scenario runs these checks when it is validated
-    from simsvc.scenario.models import Scenario
+    from simsvc.scenario.models import CustomerClass, Scenario
 
 __all__ = ["cross_checks", "trace_order_warnings"]
 
@@ -42,6 +42,29 @@ def _shift_day_problems(path: str, team: Staffed, days: int) -> list[Problem]:
         for d in shift.days or ()
         if d >= days
     ]
+
+
+def _channel_problems(path: str, cls: CustomerClass, scenario: Scenario) -> list[Problem]:
+    """A class's channel choice: a one-step class switching to known classes that do not switch again."""
+    choice = cls.channel_choice
+    assert choice is not None
+    classes = {c.name: c for c in scenario.customer_classes}
+    problems: list[Problem] = []
+    if cls.journey is not None and len(cls.journey) > 1:
+        problems.append((path, "only a class served in one step may switch channel (its journey has several)"))
+    for name in choice.to:
+        where = f"{path}.to.{name}"
+        if name not in classes:
+            problems.append((where, f"unknown class {name!r} (classes: {', '.join(classes)})"))
+        elif name == cls.name:
+            problems.append((where, "a class cannot switch to itself"))
+        elif classes[name].channel_choice is not None:
+            problems.append((where, f"class {name!r} switches channel itself: a switch leads to a class that does not"))
+    if not choice.to:
+        problems.append((f"{path}.to", "must name at least one class"))
+    else:
+        problems += probability_sum_problem(f"{path}.to", choice.to)
+    return problems
 
 
 def cross_checks(scenario: Scenario) -> list[Problem]:
@@ -85,6 +108,12 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
         if cls.name not in served and cls.journey is None:
             problems.append((path, f"class {cls.name!r} is served by no team (list it in a team's serves, "
                                    "or give it a journey)"))  # fmt: skip
+        if cls.channel_choice is not None:
+            problems += _channel_problems(f"{path}.channel_choice", cls, scenario)
+        pool = [t for t in scenario.teams if cls.name in t.serves]
+        if cls.journey is None and len(pool) > 1 and any(is_self_service(t) for t in pool):
+            problems.append((path, f"class {cls.name!r} is served by a self-service station and other teams: give "
+                                   "it a journey (self-service first, its failures to a staffed step)"))  # fmt: skip
         arr = cls.arrivals
         if arr.rates_per_hour is not None:
             field = "per_hour" if arr.per_hour is not None else "csv"

@@ -32,8 +32,11 @@ __all__ = [
     "Journey",
     "compile_journeys",
     "has_staff",
+    "is_self_service",
     "journey_problems",
+    "probability_sum_problem",
     "routing_matrix",
+    "self_service_exits",
     "station_arrival_rates",
     "station_means",
     "station_visits",
@@ -100,11 +103,31 @@ class Journey:
 
 
 def has_staff(team: Staffed) -> bool:
-    """Whether ``team`` has anyone on duty at some time (a shift or an interval with staff)."""
+    """Whether ``team`` has anyone on duty at some time (a shift or an interval with staff; self-service always)."""
+    if is_self_service(team):
+        return True
     return any(s.staff for s in team.shifts) if team.shifts is not None else any(team.staff or ())
 
 
-def _sum_problem(path: str, shares: dict[str, float]) -> list[Problem]:
+def is_self_service(team: Staffed) -> bool:
+    """Whether ``team`` is a self-service station (unlimited capacity, no staff)."""
+    return getattr(team, "self_service", None) is not None
+
+
+def self_service_exits(next_steps: tuple[int, ...], next_probs: tuple[float, ...], failure_prob: float):
+    """A self-service step's next steps: those who succeed exit, those who fail go on as declared.
+
+    Returns ``(next_steps, next_probs)`` with the exit first: ``1 - failure_prob`` plus the failures' own
+    exit share (a declared ``exit`` after a failure: the customer gives up).
+    """
+    out = {EXIT_STEP: 1.0 - failure_prob}
+    for t, p in zip(next_steps, next_probs, strict=True):
+        out[t] = out.get(t, 0.0) + failure_prob * p
+    return tuple(out), tuple(out.values())
+
+
+def probability_sum_problem(path: str, shares: dict[str, float]) -> list[Problem]:
+    """A problem at ``path`` when the probabilities ``shares`` do not sum to 1 (within the tolerance)."""
     total = sum(shares.values())
     if abs(total - 1.0) > PROBABILITY_TOLERANCE:
         return [(path, f"probabilities sum to {total:.12g}, not 1")]
@@ -125,7 +148,7 @@ def _station_problems(path: str, step: Step, scenario: Scenario) -> list[Problem
     if problems:
         return problems
     if isinstance(station, dict):
-        problems += _sum_problem(path, station)
+        problems += probability_sum_problem(path, station)
         problems += [
             (p, f"team {name!r} has no staff at any time: customers sent to it would never be served")
             for p, name in named
@@ -135,6 +158,13 @@ def _station_problems(path: str, step: Step, scenario: Scenario) -> list[Problem
         problems.append((path, "no team of this station has staff at any time: its customers would never be served"))
     if isinstance(station, tuple):
         problems += [(path, f"team {n!r} is listed more than once") for n, c in Counter(station).items() if c > 1]
+    if not isinstance(station, str):
+        problems += [
+            (p, f"{name!r} is a self-service station: it must be its step's only station (its failures "
+                "go to the step's next)")
+            for p, name in named
+            if is_self_service(teams[name])
+        ]  # fmt: skip
     return problems
 
 
@@ -169,7 +199,7 @@ def _class_problems(path: str, cls: CustomerClass, scenario: Scenario) -> list[P
                 problems.append((where if isinstance(step.next, str) else f"{where}.{name}",
                                  f"unknown step {name!r} (steps: {known})"))  # fmt: skip
         if isinstance(step.next, dict):
-            problems += _sum_problem(where, step.next)
+            problems += probability_sum_problem(where, step.next)
         edges[j] = [EXIT_STEP if n == EXIT else names.index(n) for n, p in nxt.items() if p > 0 and n in (*names, EXIT)]
     if problems:
         return problems
@@ -196,7 +226,8 @@ def journey_problems(scenario: Scenario) -> list[Problem]:
     return problems
 
 
-def _compile_step(steps: tuple[Step, ...], j: int, cls: CustomerClass, teams: list[str]) -> CompiledStep:
+def _compile_step(steps: tuple[Step, ...], j: int, cls: CustomerClass, scenario_teams: tuple) -> CompiledStep:
+    teams = [t.name for t in scenario_teams]
     step = steps[j]
     station = step.station
     weights = None
@@ -209,24 +240,29 @@ def _compile_step(steps: tuple[Step, ...], j: int, cls: CustomerClass, teams: li
     names = [s.name for s in steps]
     nxt = _next_of(steps, j)
     assert step.name is not None  # checked
+    next_steps = tuple(EXIT_STEP if n == EXIT else names.index(n) for n in nxt)
+    next_probs = tuple(float(p) for p in nxt.values())
+    own = scenario_teams[stations[0]]
+    if is_self_service(own):  # its only station (checked)
+        next_steps, next_probs = self_service_exits(next_steps, next_probs, own.self_service.failure_prob)
     return CompiledStep(
         name=step.name,
         stations=stations,
         weights=weights,
         service_time=step.service_time or cls.service_time,
         patience=step.patience or cls.patience,
-        next_steps=tuple(EXIT_STEP if n == EXIT else names.index(n) for n in nxt),
-        next_probs=tuple(float(p) for p in nxt.values()),
+        next_steps=next_steps,
+        next_probs=next_probs,
     )
 
 
 def compile_journeys(scenario: Scenario) -> tuple[Journey, ...]:
     """Each class's journey, in class order (a consistent scenario: :func:`journey_problems` found nothing)."""
-    teams = [t.name for t in scenario.teams]
+    teams = scenario.teams
     out = []
     for k, cls in enumerate(scenario.customer_classes):
         if cls.journey is None:
-            serving = tuple(i for i, t in enumerate(scenario.teams) if cls.name in t.serves)
+            serving = tuple(i for i, t in enumerate(teams) if cls.name in t.serves)
             step = CompiledStep(cls.name, serving, None, cls.service_time, cls.patience, (EXIT_STEP,), (1.0,))
             out.append(Journey(k, (step,)))
         else:

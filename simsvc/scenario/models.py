@@ -57,9 +57,11 @@ from simsvc.scenario.quality_models import Complaints, Costs, Expectations, Loya
 
 __all__ = [
     "Arrivals",
+    "ChannelChoice",
     "CustomerClass",
     "Horizon",
     "Scenario",
+    "SelfService",
     "ServiceLevelTarget",
     "Shift",
     "Simulation",
@@ -247,6 +249,18 @@ class Arrivals(Frozen):
         return BaseModel.model_copy(self, update=dict.fromkeys(_RESOLVED))
 
 
+class ChannelChoice(Frozen):
+    """Switching channel on hearing the announced wait (README 'Channel choice'); off unless given."""
+
+    tolerance: DistributionSpec = Field(
+        description="The announced wait (minutes) a customer accepts, drawn per customer; one told a longer wait "
+        "switches to another channel."
+    )
+    to: dict[Annotated[str, Field(min_length=1)], Probability] = Field(
+        description="The classes (channels) switchers go to, with probabilities summing to 1."
+    )
+
+
 class CustomerClass(Frozen):
     """A customer segment with its own demand, service needs, patience and priority."""
 
@@ -272,6 +286,20 @@ class CustomerClass(Frozen):
         description="The steps this class takes through the teams (stations); default one step, served by "
         "the teams whose `serves` lists it. See the README's 'Journeys'.",
     )
+    channel_choice: Optional[ChannelChoice] = Field(
+        None,
+        description="Customers who would wait hear the announced wait and, above their tolerance, switch to "
+        "another class (channel). Default: none (every customer stays in its class). README 'Channel choice'.",
+    )
+
+
+class SelfService(Frozen):
+    """A self-service station (a portal, an app, a kiosk): no staff, as many customers at once as come."""
+
+    failure_prob: Probability = Field(
+        description="Chance a customer does not finish on their own: they move on to the journey's next step "
+        "(a staffed one); the others leave the journey done. See the README's 'Self-service'."
+    )
 
 
 MAX_CONCURRENCY = 10_000
@@ -294,7 +322,28 @@ def _concurrency(value: Any) -> int | str:
 
 
 class Team(Staffed):
-    """A group of interchangeable front-line servers (a counter, an agent group)."""
+    """A group of interchangeable front-line servers (a counter, an agent group), or a self-service station."""
+
+    self_service: Optional[SelfService] = Field(
+        None,
+        description="Makes this a self-service station: unlimited capacity, no staff, no shifts, no wages; "
+        "customers who fail go on to the journey's next step. Default: a staffed team.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _self_service_has_no_staff(cls, data: Any) -> Any:
+        # A self-service station is a team nobody staffs: it is given staff 0, so every part that reads
+        # a team's staff (the rota, costs, charts) sees none, and the engine gives it unlimited capacity.
+        if isinstance(data, Mapping) and data.get("self_service") is not None:
+            if data.get("shifts") is not None:
+                raise ValueError("a self-service station has no shifts (remove shifts or self_service)")
+            staff = data.get("staff")
+            if staff is None:
+                data = {**data, "staff": 0}
+            elif any(n != 0 for n in (staff if isinstance(staff, (list, tuple)) else [staff])):
+                raise ValueError("a self-service station has no staff (remove staff or self_service)")
+        return data
 
     serves: tuple[str, ...] = Field(
         (), description="Classes without a journey that this team serves (a journey names its teams itself)."
@@ -332,6 +381,12 @@ class Team(Staffed):
         "concurrency above 1. Default 0.5, halfway between no cost and no gain from multitasking (replace it with a "
         "measured value): two chats at once take 1.5x as long each, 1.33 chats per chat's time.",
     )
+
+    @model_validator(mode="after")
+    def _self_service_has_no_agents(self) -> Team:
+        if self.self_service is not None and self.concurrent:
+            raise Problems([("concurrency", "a self-service station serves everyone at once (remove concurrency)")])
+        return self
 
     @property
     def slots(self) -> float:

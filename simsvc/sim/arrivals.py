@@ -28,7 +28,7 @@ class ArrivalChain:
 
     __slots__ = (
         "batch", "cells", "end", "engine", "env", "extra", "first", "klass", "left", "need", "outcome",
-        "patience", "pos", "queue", "rows", "start", "team", "times", "trips", "wait",
+        "patience", "pos", "queue", "rows", "start", "switch", "team", "times", "trips", "wait",
     )  # fmt: skip
 
     def __init__(self, engine: Engine, batch: Batch, first_id: int):
@@ -52,7 +52,12 @@ class ArrivalChain:
         if engine.planner:
             self.trips = engine.planner.plan(batch.klass, batch.need, batch.patience)
             self.queue = self.trips.first_queues(self.klass)
-        self.env.timeout(max(0.0, self.times[0] - self.env.now)).callbacks.append(self.arrive)
+        self.switch = None  # channel choice: the day's switching draws (simsvc.sim.channel_choice)
+        feed = self.arrive
+        if engine.channels is not None:
+            self.switch = engine.channels.plan(batch, self.trips)
+            feed = self.arrive_choosing
+        self.env.timeout(max(0.0, self.times[0] - self.env.now)).callbacks.append(feed)
 
     def arrive(self, _event: simpy.Event) -> None:
         k = self.pos
@@ -63,3 +68,16 @@ class ArrivalChain:
         self.engine.arrive(
             self.first + k, self.queue[k], self.cells[k], self.times[k], self.need[k], self.patience[k], (self, k)
         )
+
+    def arrive_choosing(self, _event: simpy.Event) -> None:
+        """As :meth:`arrive`, for a batch with channel choice: a customer may switch as it arrives."""
+        k = self.pos
+        self.pos = k + 1
+        if k + 1 < len(self.times):
+            delay = self.times[k + 1] - self.env.now
+            self.env.timeout(delay if delay > 0.0 else 0.0).callbacks.append(self.arrive_choosing)
+        queue, need, patience, now = self.queue[k], self.need[k], self.patience[k], self.times[k]
+        switched = self.engine.channels.switch(self, k, queue, now)
+        if switched is not None:
+            queue, need, patience = switched
+        self.engine.arrive(self.first + k, queue, self.cells[k], now, need, patience, (self, k))

@@ -13,6 +13,7 @@ import numpy as np
 
 from simsvc.i18n import tr
 from simsvc.scenario.checks import trace_order_warnings
+from simsvc.scenario.journeys import is_self_service
 from simsvc.scenario.models import Scenario, Team
 from simsvc.sim.rota import rostered, staff_at
 from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
@@ -60,6 +61,8 @@ def load_ratio(scenario: Scenario) -> np.ndarray:
     for journey in scenario.journeys:  # each step's work, as often as it is visited
         visits = journey.visits()
         for s, step in enumerate(journey.steps):
+            if any(is_self_service(scenario.teams[t]) for t in step.stations):
+                continue  # unlimited capacity: its customers never wait for staff
             speed = np.mean([scenario.training(scenario.teams[t].training_level).speed for t in step.stations])
             work += rates[:, :, journey.klass] * visits[s] * step.service_time.mean / speed
     mid = h.open_minute + (np.arange(h.n_intervals) + 0.5) * h.interval_minutes
@@ -108,7 +111,7 @@ def unstaffed_warning(scenario: Scenario, lang: str = "en") -> str | None:
     for cls, journey in zip(scenario.customer_classes, scenario.journeys, strict=True):
         for step in journey.steps:
             teams = [scenario.teams[t] for t in step.stations]
-            days = [d for d in range(h.days) if not any(rostered(t, h, d) for t in teams)]
+            days = [d for d in range(h.days) if not any(rostered(t, h, d) or is_self_service(t) for t in teams)]
             if days:
                 shown = ", ".join(str(d + 1) for d in days[:5]) + (", ..." if len(days) > 5 else "")
                 names = ", ".join(repr(t.name) for t in teams)

@@ -32,6 +32,12 @@ Rules (also in the README):
   at that moment, with that step's need and patience. A customer reaching a station after
   its closing finds the staff who were on duty at closing (they stay for it); a station with
   nobody on duty at closing turns it away (counted as abandoned).
+* **Self-service.** A self-service station (``teams[].self_service``) serves everyone at once,
+  at any hour, with no staff: its customers never wait; those who fail (``failure_prob``) go on
+  to their journey's next step, the others leave done. It books no time.
+* **Channel choice.** A customer of a class with ``channel_choice`` who finds every server
+  busy is told the announced wait; above its tolerance it switches to another class at that
+  moment (:mod:`simsvc.sim.channel_choice`).
 * **Chat concurrency.** An agent of a team with ``concurrency`` above 1 holds several
   contacts at once, each slowed by the load (:mod:`simsvc.sim.concurrency`).
 * **Back office.** A back-office station (the complaint desk, :mod:`simsvc.sim.complaint_desk`)
@@ -49,9 +55,11 @@ from typing import Any
 import numpy as np
 import simpy
 
+from simsvc.scenario.journeys import is_self_service
 from simsvc.scenario.models import Scenario, Staffed, Team
 from simsvc.sim.agents import ConcurrentStation
 from simsvc.sim.arrivals import ArrivalChain
+from simsvc.sim.channel_choice import ChannelSwitches
 from simsvc.sim.concurrency import ConcurrencyMoves
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.journey_moves import JourneyMoves
@@ -67,6 +75,8 @@ from simsvc.sim.trips import TripPlanner
 __all__ = ["Engine"]
 
 _NAN = float("nan")
+SELF_SERVICE_CAPACITY = 1 << 62
+"""A self-service station's servers: more than customers can ever be inside at once."""
 
 
 class Engine(ConcurrencyMoves, JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
@@ -136,6 +146,9 @@ class Engine(ConcurrencyMoves, JourneyMoves, RoutingMoves, PatienceMoves, ShiftM
         for q in range(len(self.queues)):  # a pool is tried in its own order
             self.class_teams[q] = [self.teams[t] for t in self._stations[q]]
         self._set_routing(routing or {})
+        self.channels = None  # channel choice, when a class has one (simsvc.sim.channel_choice)
+        if any(c.channel_choice is not None for c in scenario.customer_classes):
+            self.channels = ChannelSwitches(self, demand.seed, demand.replication)
         self.warmup_end = h.open_minute + scenario.simulation.warmup_minutes
 
     def _add_queue(self, patient: bool, balk_at: int | None, priority: int, counted: bool = True) -> int:
@@ -180,7 +193,13 @@ class Engine(ConcurrencyMoves, JourneyMoves, RoutingMoves, PatienceMoves, ShiftM
         self.teams.append(team)
         for k in served:
             self.class_teams[k].append(team)
-        self.rotas.append((team, spec))
+        if is_self_service(spec):
+            # Unlimited capacity and no rota: nobody ever waits for it. Its time is nobody's: no
+            # busy, on-duty or paid minutes (a last account at +inf never adds any).
+            team.sched = team.floor = team.cap = SELF_SERVICE_CAPACITY
+            team.last = float("inf")
+        else:
+            self.rotas.append((team, spec))
         return team
 
     # -- running -------------------------------------------------------------------

@@ -17,7 +17,7 @@ from simsvc.distributions import stream
 from simsvc.scenario.journeys import EXIT_STEP, CompiledStep, Journey
 from simsvc.scenario.models import Scenario
 
-__all__ = ["TripPlanner", "Trips", "step_stream_name"]
+__all__ = ["ClassTrips", "TripPlanner", "Trips", "step_stream_name"]
 
 
 class Trips:
@@ -57,14 +57,18 @@ def _choose(rng: np.random.Generator, step: CompiledStep, n: int) -> np.ndarray:
     return np.minimum(np.searchsorted(cum, rng.random(n) * cum[-1], side="right"), len(cum) - 1)
 
 
-class _ClassTrips:
+class ClassTrips:
     """Draws the trips of one journey class's customers."""
 
-    def __init__(self, scenario: Scenario, journey: Journey, queues: list[list[int]], seed: int, replication: int):
-        cls = scenario.customer_classes[journey.klass]
+    def __init__(
+        self, scenario: Scenario, journey: Journey, queues: list[list[int]], seed: int, replication: int,
+        key: str | None = None,
+    ):  # fmt: skip
+        # ``key`` names the streams (default the class's): customers who switch into the class draw from their own.
+        key = key or scenario.customer_classes[journey.klass].name
         self.journey, self.queues = journey, queues
-        self.routing = stream(seed, replication, cls.name, "routing")
-        names = [step_stream_name(cls.name, s.name) for s in journey.steps]
+        self.routing = stream(seed, replication, key, "routing")
+        names = [step_stream_name(key, s.name) for s in journey.steps]
         self.service = [stream(seed, replication, n, "service") for n in names]
         self.patience = [stream(seed, replication, n, "patience") for n in names]
         self.cum = [np.cumsum(s.next_probs) for s in journey.steps]
@@ -135,8 +139,9 @@ class TripPlanner:
     """
 
     def __init__(self, scenario: Scenario, queues: list[list[list[int]]], seed: int, replication: int):
+        self.queues = queues
         self.classes = {
-            j.klass: _ClassTrips(scenario, j, queues[j.klass], seed, replication)
+            j.klass: ClassTrips(scenario, j, queues[j.klass], seed, replication)
             for j in scenario.journeys
             if not j.one_step
         }

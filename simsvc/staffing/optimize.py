@@ -42,10 +42,14 @@ def _staffed_scenario(
     days = scenario.horizon.days
     planned: list[PlannedShift] = []
     teams = []
-    for k, team in enumerate(scenario.teams):
+    planned_teams = {t.name: t for t in inp.teams}  # self-service stations are not planned
+    for team in scenario.teams:
+        if team.name not in planned_teams:
+            teams.append(team)
+            continue
         level = sol.levels[team.name]
-        lv = next(lv for lv in inp.teams[k].levels if lv.level == level)
-        worked = [(p, n) for p, n in zip(inp.teams[k].patterns, sol.staff[team.name], strict=True) if n > 0]
+        lv = next(lv for lv in planned_teams[team.name].levels if lv.level == level)
+        worked = [(p, n) for p, n in zip(planned_teams[team.name].patterns, sol.staff[team.name], strict=True) if n > 0]
         planned += [PlannedShift(p, level, n, n * pattern_cost(p, lv.wage_per_minute)) for p, n in worked]
         shifts = tuple(p.shift(n, every_day=len(p.days) == days) for p, n in worked)
         teams.append(team.model_copy(update={"shifts": shifts, "staff": None, "training_level": level}))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from simsvc.errors import InfeasibleError
-from simsvc.scenario.models import Scenario
+from simsvc.scenario.journeys import is_self_service
+from simsvc.scenario.models import Scenario, Team
 from simsvc.staffing.curves import TeamDemand, team_demand
 from simsvc.staffing.model import LevelInput, ModelInput, TeamInput
 from simsvc.staffing.patterns import Pattern, clock
@@ -68,7 +69,7 @@ def _certain_service(scenario: Scenario, max_staff: int | None) -> InfeasibleErr
     """A service level of 1 is out of reach: with random arrivals some customer can always wait."""
     within = scenario.targets.service_level.within
     best, where = 1.0, None
-    for team in scenario.teams:
+    for team in planned_teams(scenario):
         demand = team_demand(scenario, team, _levels(scenario)[-1], scenario.simulation.seed)
         busiest = int(np.argmax(demand.rate))
         staff = max_staff or max(1, int(np.ceil(2 * demand.offered_load(busiest))))
@@ -87,6 +88,11 @@ def _certain_service(scenario: Scenario, max_staff: int | None) -> InfeasibleErr
         periods=busy,
         best=best,
     )
+
+
+def planned_teams(scenario: Scenario) -> list[Team]:
+    """The front-line teams the optimizer staffs: all but self-service stations (they have no staff)."""
+    return [t for t in scenario.teams if not is_self_service(t)]
 
 
 UNBOUNDED_STAFF = 10
@@ -127,7 +133,7 @@ def model_input(
     if targets.service_level >= 1.0:
         raise _certain_service(scenario, spec.max_staff)
     teams = []
-    for team in scenario.teams:
+    for team in planned_teams(scenario):
         if team.name not in patterns:
             raise InfeasibleError(
                 f"no candidate shift in optimizer.shifts is for team {team.name!r}", target="shifts", periods=[]

@@ -39,6 +39,10 @@ def unsupported(engine: Engine) -> str | None:
         return "chat concurrency"
     if engine.scenario.quality.enabled and engine.planner:
         return "journeys of several steps with the quality model"
+    if engine.channels is not None:
+        return "channel choice"
+    if any(t.self_service is not None for t in engine.scenario.teams):
+        return "self-service stations"
     if any(p is not None for p in engine.pick) or any(t.pick_customer is not None for t in engine.teams):
         return "routing rules other than first_idle and priority"
     if not available():

@@ -221,7 +221,7 @@ class KernelRun:
         base, next_v = int(s.S[loop.VBASE]), int(s.S[loop.VNEXT])
         new_base = min((int(s.ch_vfirst[c]) for c in self.batches), default=next_v)
         size = max(len(s.v_q), 2 * (next_v + m - new_base), 1024)
-        self._move(self._new_visits(size), slice(new_base - base, next_v - base))
+        self._drop_front(self._new_visits, len(s.v_q), size, slice(new_base - base, next_v - base), VISITS)
         self.a.S[loop.VBASE] = new_base
 
     def _make_room(self, n: int) -> None:
@@ -232,7 +232,7 @@ class KernelRun:
         new_base = min((int(s.ch_first[c]) for c in open_chains), default=next_id)
         loop.drop_left(self.s)
         size = max(len(s.a_arr), 2 * (next_id + n - new_base), 1024)
-        self._move(self._new_arena(size), slice(new_base - base, next_id - base))
+        self._drop_front(self._new_arena, len(s.a_arr), size, slice(new_base - base, next_id - base), ARENA + JUDGED)
         s.S[loop.BASE] = new_base
 
     def _grow(self) -> None:
@@ -257,8 +257,24 @@ class KernelRun:
             base, filed = int(s.S[loop.CBASE]), int(s.S[loop.N_FILED])
             new_base = self.desk.keep_from(s, oldest)
             size = max(1024, 2 * (filed - new_base + int(s.S[loop.N_WAITING]) + 2))
-            self._move(self._new_log(size), slice(new_base - base, filed - base))
+            self._drop_front(self._new_log, len(s.c_cid), size, slice(new_base - base, filed - base), COMPLAINTS)
             self.a.S[loop.CBASE] = new_base
+
+    def _drop_front(self, make, current: int, size: int, keep: slice, names: tuple[str, ...]) -> None:
+        """Keep only rows ``keep`` of arrays ``names``, at their front: in place while ``size`` rows fit.
+
+        In place, the rows after them are zeroed, as fresh arrays from ``make(size)`` would be; so
+        a long run holds one arena, not the old and the new one at each day's start.
+        """
+        if size > current:
+            self._move(make(size), keep)
+            return
+        n = keep.stop - keep.start
+        for name in names:
+            array = getattr(self.a, name)
+            if len(array) >= keep.stop:  # not a one-row placeholder
+                array[:n] = array[keep]  # overlapping: NumPy copies through a buffer
+                array[n:] = 0
 
     def _move(self, fresh: dict[str, np.ndarray], keep: slice) -> None:
         """Replace arrays of the state by ``fresh`` ones, each starting with the old one's ``keep`` rows.
