@@ -148,6 +148,18 @@ def test_an_agent_whose_shift_ends_finishes_its_contacts_and_takes_no_new_ones()
     assert got == [(0.0, 0.0, 30.0), (0.0, 1.0, 31.0), (0.0, 2.0, 32.0), (19.0, 30.0, 35.0)]
 
 
+def test_agents_without_slowdown_are_their_slots_as_servers_customer_for_customer():
+    # s = 0: each contact is served at full speed whatever the load, so 2 agents of 3 slots are
+    # a team of 6 servers: every customer waits, starts and ends as there (up to rounding).
+    plain = simsvc.simulate(poisson_chat(60, 4, 6, 1, 0.0, replications=3, seed=5), keep_records=True)
+    chat = simsvc.simulate(poisson_chat(60, 4, 2, 3, 0.0, replications=3, seed=5), keep_records=True)
+    assert plain.engine_note is None or plain.engine_note != "chat concurrency"
+    a, b = plain.customers, chat.customers
+    assert len(a) == len(b) > 3000 and (a["wait"] > 0).mean() > 0.2
+    for name in ("arrival", "wait", "start", "end"):
+        np.testing.assert_allclose(b[name].to_numpy(), a[name].to_numpy(), rtol=1e-12, atol=1e-9)
+
+
 def test_a_journey_step_at_a_concurrent_station_moves_on_at_its_completion():
     chat_then_desk = {
         "name": "a", "arrivals": {"per_hour": 40}, "service_time": exponential(4),

@@ -117,9 +117,13 @@ class ConcurrencyMoves:
         if agent.k:
             agent.work += (now - agent.last) * team.rate(agent.k)
         agent.last = now
-        heappush(agent.heap, (agent.work + need, team.seq, done, data))
+        entry = (agent.work + need, team.seq, done, data)
+        heappush(agent.heap, entry)
         team.seq += 1
+        busy = agent.k
         team.hold(agent)
+        if busy and not team.slowdown and agent.heap[0] is not entry:
+            return  # no slowdown: the rate is the same, the pending completion still stands
         self._concurrent_next(team, agent, now)
 
     def _concurrent_next(self, team: ConcurrentStation, agent: Agent, now: float) -> None:
