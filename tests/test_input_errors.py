@@ -279,3 +279,24 @@ def test_a_scenario_error_pickles_whole():
         back = pickle.loads(pickle.dumps(exc))
         assert type(back) is cls and str(back) == str(exc)
         assert back.source == "bank.yaml" and back.problems == exc.problems
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"teams__0__concurrency": 0}, ("teams[0].concurrency", "must be at least 1 (got 0)")),
+        ({"teams__0__concurrency": "many"}, ("teams[0].concurrency", "or 'unlimited' (got 'many')")),
+        ({"teams__0__concurrency_slowdown": -0.5}, ("teams[0].concurrency_slowdown", "must be between 0 and 10")),
+    ],
+    ids=["concurrency-zero", "concurrency-word", "negative-slowdown"],
+)
+def test_chat_concurrency_input_errors(tmp_path, change, expected):
+    err = _assert_refused(tmp_path, _teaching(**change), *expected)
+    assert err.count("\n  ") == 1  # one problem, one line
+
+
+def test_self_service_with_concurrency_is_refused(tmp_path):
+    data = _teaching()
+    data["teams"].append({"name": "portal", "serves": ["customer"], "self_service": {"failure_prob": 0.2},
+                          "concurrency": 3})  # fmt: skip
+    _assert_refused(tmp_path, data, "teams[1].concurrency", "a self-service station serves everyone at once")

@@ -8,6 +8,7 @@ Times are minutes; clock times are ``"HH:MM"`` strings (``"24:00"`` allowed as a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
@@ -301,6 +302,25 @@ class SelfService(Frozen):
     )
 
 
+MAX_CONCURRENCY = 10_000
+"""Most contacts one agent may hold at once (short of 'unlimited')."""
+
+
+def _concurrency(value: Any) -> int | str:
+    """``teams[].concurrency``: a whole number of at least 1 (at most :data:`MAX_CONCURRENCY`), or 'unlimited'."""
+    if value == "unlimited":
+        return "unlimited"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"must be a whole number of contacts (at least 1) or 'unlimited' (got {value!r})")
+    if value < 1:
+        raise ValueError(f"must be at least 1 (got {value})")
+    if value > MAX_CONCURRENCY:
+        raise ValueError(f"must be at most {MAX_CONCURRENCY} or 'unlimited' (got {value})")
+    return value
+
+
 class Team(Staffed):
     """A group of interchangeable front-line servers (a counter, an agent group), or a self-service station."""
 
@@ -343,6 +363,40 @@ class Team(Staffed):
         "first_idle (pool order; priority, then first come), longest_idle (the team idle longest), priority (the "
         "team for which the class ranks best). Teams serving a queue together name the same. README 'Routing'.",
     )
+    concurrency: Annotated[
+        Any,
+        PlainValidator(_concurrency),
+        WithJsonSchema(
+            {"anyOf": [{"type": "integer", "minimum": 1, "maximum": MAX_CONCURRENCY}, {"const": "unlimited"}]}
+        ),
+    ] = Field(
+        1,
+        description="Contacts one agent handles at once (chat): a whole number of at least 1, or 'unlimited'. "
+        "Default 1: one customer at a time (today's model). README 'Chat concurrency'.",
+    )
+    concurrency_slowdown: Annotated[float, Between(0, 10)] = Field(
+        0.5,
+        description="With k contacts at an agent each progresses at speed / (1 + s*(k-1)): handling time times "
+        "1 + s*(k-1). 0: k independent servers; 1: processor sharing (no gain from k). Used only with "
+        "concurrency above 1. Default 0.5, halfway between no cost and no gain from multitasking (replace it with a "
+        "measured value): two chats at once take 1.5x as long each, 1.33 chats per chat's time.",
+    )
+
+    @model_validator(mode="after")
+    def _self_service_has_no_agents(self) -> Team:
+        if self.self_service is not None and self.concurrent:
+            raise Problems([("concurrency", "a self-service station serves everyone at once (remove concurrency)")])
+        return self
+
+    @property
+    def slots(self) -> float:
+        """Contacts an agent may hold at once (``math.inf`` for 'unlimited')."""
+        return math.inf if self.concurrency == "unlimited" else self.concurrency
+
+    @property
+    def concurrent(self) -> bool:
+        """Whether an agent may hold more than one contact (then the engine's concurrent path serves it)."""
+        return self.concurrency != 1
 
 
 class TrainingLevel(Frozen):

@@ -38,6 +38,8 @@ Rules (also in the README):
 * **Channel choice.** A customer of a class with ``channel_choice`` who finds every server
   busy is told the announced wait; above its tolerance it switches to another class at that
   moment (:mod:`simsvc.sim.channel_choice`).
+* **Chat concurrency.** An agent of a team with ``concurrency`` above 1 holds several
+  contacts at once, each slowed by the load (:mod:`simsvc.sim.concurrency`).
 * **Back office.** A back-office station (the complaint desk, :mod:`simsvc.sim.complaint_desk`)
   has no closing: its queue waits for its next shift, across days, and its time is booked per
   day. Its waiting do not count in the customers' queue length.
@@ -55,8 +57,10 @@ import simpy
 
 from simsvc.scenario.journeys import is_self_service
 from simsvc.scenario.models import Scenario, Staffed, Team
+from simsvc.sim.agents import ConcurrentStation
 from simsvc.sim.arrivals import ArrivalChain
 from simsvc.sim.channel_choice import ChannelSwitches
+from simsvc.sim.concurrency import ConcurrencyMoves
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.journey_moves import JourneyMoves
 from simsvc.sim.patience import PatienceMoves
@@ -75,7 +79,7 @@ SELF_SERVICE_CAPACITY = 1 << 62
 """A self-service station's servers: more than customers can ever be inside at once."""
 
 
-class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
+class Engine(ConcurrencyMoves, JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
     """One replication of a scenario. Call :meth:`run`; records go to ``sink`` by batch.
 
     Args:
@@ -172,7 +176,13 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
                 groups[-1].append(k)
             else:
                 groups.append([k])
-        team = Station(len(self.teams), self.scenario.training(spec.training_level).speed, groups, self.n_cells)
+        speed = self.scenario.training(spec.training_level).speed
+        if isinstance(spec, Team) and spec.concurrent:  # chat: simsvc.sim.concurrency
+            team: Station = ConcurrentStation(
+                len(self.teams), speed, groups, self.n_cells, spec.slots, spec.concurrency_slowdown
+            )
+        else:
+            team = Station(len(self.teams), speed, groups, self.n_cells)
         team.paid_area = [0.0] * self.days
         team.back_office = back_office
         if isinstance(spec, Team) and spec.shrinkage:
@@ -206,7 +216,10 @@ class Engine(JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
 
     def _server_start(self, q: int) -> Callable[..., None]:
         """How a server starts serving a customer of queue ``q`` (called as :meth:`_start`)."""
-        return self._serve_step if self.q_journey[q] else self._start
+        serve = self._serve_step if self.q_journey[q] else self._start
+        if any(type(t) is ConcurrentStation for t in self.class_teams[q]):
+            return self._concurrent_serve(serve)
+        return serve
 
     def _finish(self) -> None:
         """Called when no event is left, before the last records are flushed."""

@@ -120,7 +120,7 @@ class JourneyMoves:
                 team.cap = max(team.floor, team.closing_cap)
         for team in teams:
             if team.busy < team.cap:
-                self._serve_step(team, cid, q, cell, now, now, need, ref)
+                self.q_serve[q](team, cid, q, cell, now, now, need, ref)
                 return True
         if any(t.cap for t in teams):
             return False

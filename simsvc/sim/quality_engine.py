@@ -183,6 +183,26 @@ class QualityEngine(ComplaintDesk, Engine):
         if not chain.left:
             self._record(chain)
 
+    def _judged_at_start(
+        self, team: Station, cid: int, k: int, cell: int, arrival: float, need: float, wait: float, ref: Any,
+        journey: bool,
+    ) -> tuple[float, tuple | None]:  # fmt: skip
+        """At a concurrent team (:mod:`simsvc.sim.concurrency`): the need with rework, and whether it complains.
+
+        As :meth:`_fast_start` and :meth:`_start_last` decide; the complaint is filed at the actual end.
+        """
+        chain, i = ref
+        x: Judging = chain.extra
+        t = team.index
+        at = i * self.n_teams + t
+        if not journey and self.n_teams > 1:
+            need = x.need[at]  # the need with rework after a failure by this team
+        may = x.may_complain[at]
+        if may and (may == 1 or wait > x.tolerance.item(at)):
+            x.complained.append(i)
+            return need, (cid, k, cell, arrival, x, i, wait, t)
+        return need, None
+
     def _leave_unserved(self, cid: int, k: int, cell: int, arrival: float, left: float, outcome: int, ref: Any):
         chain, i = ref
         x: Judging = chain.extra

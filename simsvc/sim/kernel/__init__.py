@@ -35,6 +35,8 @@ def available() -> bool:
 
 def unsupported(engine: Engine) -> str | None:
     """The first feature of ``engine``'s scenario the kernel does not run, or None."""
+    if any(t.concurrent for t in engine.scenario.teams):
+        return "chat concurrency"
     if engine.scenario.quality.enabled and engine.planner:
         return "journeys of several steps with the quality model"
     if engine.channels is not None:
