@@ -69,6 +69,7 @@ __all__ = [
     "Team",
     "TrainingLevel",
     "clock_to_minutes",
+    "contact_rate",
 ]
 
 
@@ -293,6 +294,11 @@ class CustomerClass(Frozen):
     )
 
 
+def contact_rate(k: float, slowdown: float) -> float:
+    """Each contact's rate at an agent holding ``k`` at once, at speed 1: ``1 / (1 + slowdown (k - 1))``."""
+    return 1.0 / (1.0 + slowdown * (k - 1))
+
+
 class SelfService(Frozen):
     """A self-service station (a portal, an app, a kiosk): no staff, as many customers at once as come."""
 
@@ -392,6 +398,17 @@ class Team(Staffed):
     def slots(self) -> float:
         """Contacts an agent may hold at once (``math.inf`` for 'unlimited')."""
         return math.inf if self.concurrency == "unlimited" else self.concurrency
+
+    @property
+    def servers_worth(self) -> float:
+        """The work an agent does when full, in plain servers' worth (1 without concurrency).
+
+        ``c`` contacts at ``1 / (1 + s (c - 1))`` each; with 'unlimited', ``1 / s`` (infinite for s = 0).
+        """
+        c, s = self.slots, self.concurrency_slowdown
+        if c == math.inf:
+            return math.inf if s == 0 else 1.0 / s
+        return c * contact_rate(c, s)
 
     @property
     def concurrent(self) -> bool:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 
+from simsvc.scenario.models import contact_rate
 from simsvc.sim.station import Station
 
 __all__ = ["Agent", "ConcurrentStation"]
@@ -73,7 +74,7 @@ class ConcurrentStation(Station):
 
     def rate(self, k: int) -> float:
         """Work per minute of each of ``k`` contacts at one agent."""
-        return self.speed / (1.0 + self.slowdown * (k - 1))
+        return self.speed * contact_rate(k, self.slowdown)
 
     def least_loaded(self) -> Agent:
         """The agent on duty with room and the fewest contacts (ties: lowest index); call when busy < cap."""

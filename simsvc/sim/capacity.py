@@ -7,14 +7,12 @@ bound until demand falls, and the results describe a backlog, not a service.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from simsvc.i18n import tr
 from simsvc.scenario.checks import trace_order_warnings
 from simsvc.scenario.journeys import is_self_service
-from simsvc.scenario.models import Scenario, Team
+from simsvc.scenario.models import Scenario
 from simsvc.sim.rota import rostered, staff_at
 from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
 
@@ -39,21 +37,10 @@ def arrivals_per_minute(scenario: Scenario) -> np.ndarray:
     return out
 
 
-def _full_agent(team: Team) -> float:
-    """Work an agent of ``team`` does per minute at its full concurrency, in servers' worth (1 without concurrency).
-
-    ``c`` contacts at ``1 / (1 + s (c - 1))`` each; with 'unlimited', ``1 / s`` (infinite for s = 0).
-    """
-    c, s = team.slots, team.concurrency_slowdown
-    if c == math.inf:
-        return math.inf if s == 0 else 1.0 / s
-    return c / (1.0 + s * (c - 1))
-
-
 def load_ratio(scenario: Scenario) -> np.ndarray:
     """Offered load (Erlangs) over staff on the floor (after shrinkage), per (day, interval); inf with no staff.
 
-    A concurrent team's agent counts as the servers' worth of work it does when full (:func:`_full_agent`).
+    A concurrent team's agent counts as the servers' worth of work it does when full (``Team.servers_worth``).
     """
     h = scenario.horizon
     rates = arrivals_per_minute(scenario)
@@ -71,7 +58,7 @@ def load_ratio(scenario: Scenario) -> np.ndarray:
         [
             [
                 sum(
-                    on_floor(staff_at(t, h, m, day), s[j]) * _full_agent(t)
+                    on_floor(staff_at(t, h, m, day), s[j]) * t.servers_worth
                     for t, s in zip(scenario.teams, shrink, strict=True)
                 )
                 for j, m in enumerate(mid)

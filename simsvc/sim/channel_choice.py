@@ -22,11 +22,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simsvc.distributions import stream
+from simsvc.sim.agents import ConcurrentStation
 from simsvc.sim.trips import ClassTrips, Trips
 
 if TYPE_CHECKING:
     from simsvc.sim.demand import Batch
     from simsvc.sim.engine import Engine
+    from simsvc.sim.station import Station
 
 __all__ = ["ChannelSwitches", "SwitchPlan", "announced_wait"]
 
@@ -36,7 +38,8 @@ def announced_wait(ahead: int, service_rate: float) -> float:
 
     The expected wait of an M/M/n queue's ``(ahead + 1)``-th in line: ``ahead + 1`` services
     must end, at ``service_rate`` (per minute, all servers on duty together), so
-    ``(ahead + 1) / service_rate``; infinite with nobody on duty.
+    ``(ahead + 1) / service_rate``; infinite with nobody on duty. (A concurrent team's agent
+    counts as the work it does when full: ``Team.servers_worth``.)
     """
     return (ahead + 1) / service_rate if service_rate > 0 else math.inf
 
@@ -85,6 +88,12 @@ class ChannelSwitches:
                     queues = engine.planner.queues[j]
                     self.alt_trips[k, j] = ClassTrips(scenario, journeys[j], queues, seed, replication, key=key)
 
+    def _servers(self, team: Station) -> float:
+        """Servers' worth on duty at ``team``: its servers, or a concurrent team's agents at full load."""
+        if isinstance(team, ConcurrentStation):
+            return team.n_on * self.engine.scenario.teams[team.index].servers_worth
+        return team.cap
+
     def plan(self, batch: Batch, trips: Trips | None) -> SwitchPlan:
         """Draw the day's switching numbers; a journey target's trips are appended to ``trips``."""
         plan = SwitchPlan(len(batch))
@@ -127,7 +136,7 @@ class ChannelSwitches:
             if heap and heap[0][0] < now:
                 engine._purge(p, now)
         ahead = len(engine.waiting[queue]) if engine.patient[queue] else len(engine.queues[queue])
-        rate = sum(t.cap * t.speed for t in teams) / self.mean_need[engine.q_class[queue]]
+        rate = sum(self._servers(t) * t.speed for t in teams) / self.mean_need[engine.q_class[queue]]
         if announced_wait(ahead, rate) <= tolerance:
             return None
         j = plan.target[i]
