@@ -48,6 +48,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "kpi.gap_empathy": ("gap: empathy", "差距：移情性"),
     "kpi.gap_tangibles": ("gap: tangibles", "差距：有形性"),
     "kpi.complaint_team_utilization": ("complaint team utilization", "投诉团队利用率"),
+    "kpi.deferred_within_target": ("deferred work answered within target", "在响应时限内答复的延后工作比例"),
+    "kpi.deferred_response_hours": ("mean response time (h)", "平均响应时间（小时）"),
+    "kpi.backlog_at_opening": ("backlog at opening (mean)", "开门时积压量（平均）"),
+    "kpi.max_backlog_at_opening": ("backlog at opening (max)", "开门时积压量（最大）"),
+    "kpi.deferred_open_at_end": ("still open at the horizon's end", "期末仍未答复"),
+    "ui.deferred": ("deferred work", "延后处理的工作"),
     # Money (the names agreed for issue 12): the operating cost is what the firm pays; the value
     # of customers lost is not paid and never part of it; their sum has its own name.
     "kpi.cost": ("operating cost", "运营成本"),
