@@ -300,3 +300,37 @@ def test_self_service_with_concurrency_is_refused(tmp_path):
     data["teams"].append({"name": "portal", "serves": ["customer"], "self_service": {"failure_prob": 0.2},
                           "concurrency": 3})  # fmt: skip
     _assert_refused(tmp_path, data, "teams[1].concurrency", "a self-service station serves everyone at once")
+
+
+_DEFERRED = {"target_hours": 8}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"teams__0__deferred": {"target_hours": 0}}, ("teams[0].deferred.target_hours", "must be above 0 hours")),
+        ({"teams__0__deferred": {"target_hours": -2}}, ("teams[0].deferred.target_hours", "must be between 0")),
+        ({"teams__0__deferred": {}}, ("teams[0].deferred.target_hours", "Field required")),
+        ({"customer_classes__0__arrivals": {"per_hour": 35, "overnight_per_hour": 2}},
+         ("customer_classes[0].arrivals.overnight_per_hour", "served by no deferred-work team")),
+        ({"customer_classes__0__arrivals": {"per_hour": 35, "overnight_per_hour": -1}},
+         ("customer_classes[0].arrivals.overnight_per_hour", "must be between 0")),
+        ({"teams__0__deferred": _DEFERRED, "customer_classes__0__patience": {"dist": "exponential", "mean": 5}},
+         ("customer_classes[0].patience", "deferred work waits for an answer")),
+        ({"teams__0__deferred": _DEFERRED, "customer_classes__0__balk_at": 5},
+         ("customer_classes[0].balk_at", "deferred work is never turned away")),
+        ({"teams__0__deferred": _DEFERRED, "teams__0__concurrency": 2},
+         ("teams[0].concurrency", "a deferred-work team handles one contact at a time")),
+    ],
+    ids=["target-zero", "target-negative", "target-missing", "overnight-not-deferred", "overnight-negative",
+         "patience", "balk", "concurrency"],
+)  # fmt: skip
+def test_deferred_work_input_errors(tmp_path, change, expected):
+    err = _assert_refused(tmp_path, _teaching(**change), *expected)
+    assert err.count("\n  ") == 1  # one problem, one line
+
+
+def test_deferred_work_served_with_a_plain_team_is_refused(tmp_path):
+    data = _teaching(teams__0__deferred=_DEFERRED)
+    data["teams"].append({"name": "counter", "serves": ["customer"], "staff": 1})
+    _assert_refused(tmp_path, data, "customer_classes[0]", "served by deferred-work and other teams (counter)")
