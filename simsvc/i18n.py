@@ -236,6 +236,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "需求回落之前队列持续增长",
     ),
     "warn.overload.no_staff": ("no staff", "无人在岗"),
+    "warn.deferred_overload": (
+        "deferred work overloaded: the work arriving over the horizon exceeds its teams' time on duty ({worst}); "
+        "its backlog grows from day to day",
+        "延后工作超负荷：整个周期内到达的工作量超过其团队的在岗时间（{worst}）；积压量逐日增长",
+    ),
     "warn.overload.ratio": ("{ratio:.2f}x the staff on duty", "在岗员工能力的 {ratio:.2f} 倍"),
     "warn.unstaffed": (
         "no staff on duty: {notes}: these customers are not served, they leave at closing (counted as abandoned)",

@@ -271,3 +271,19 @@ def test_overnight_work_leaves_the_opening_hours_customers_unchanged():
 def test_the_kernel_refuses_deferred_work():
     with pytest.raises(KernelUnsupported, match="deferred work"):
         simsvc.simulate(ten_letters(days=2), engine="kernel")
+
+
+def test_overload_is_judged_over_the_horizon_and_declared_demand_includes_the_nights():
+    """Deferred work waits: an interval without staff is no overload, more work than time on duty is."""
+    from simsvc.sim.capacity import capacity_warnings, deferred_load
+    from simsvc.sim.demand import declared_arrivals
+
+    shifts = [{"start": "09:00", "end": "13:00", "staff": 1}]  # nobody on duty 13:00-17:00
+    team = {"name": "office", "serves": ["email"], "shifts": shifts, "deferred": {"target_hours": 8}}
+    light = make([_email(1.5, 0.5)], [team], days=3)  # 1.5*8*3 + 0.5*16*2 = 52 contacts of 12 min; 12 h on duty
+    assert deferred_load(light) == pytest.approx((52 * 12, 3 * 240))
+    assert capacity_warnings(light) == []
+    heavy = make([_email(4, 1)], [team], days=3)  # 128 contacts: 1536 min of work
+    assert any("deferred work overloaded" in w and "2.13x" in w for w in capacity_warnings(heavy))
+    declared = declared_arrivals(light)[:, :, 0]
+    assert declared[:, 0].tolist() == pytest.approx([1.5, 1.5 + 8.0, 1.5 + 8.0])  # the night before, in 09:00

@@ -46,7 +46,8 @@ def rate_per_minute(rates: np.ndarray, horizon: Horizon, day: int, interval: int
 def declared_arrivals(scenario: Scenario) -> np.ndarray:
     """Expected arrivals of the declared demand per ``(day, interval, class)``, after the warm-up.
 
-    The ``arrivals`` blocks as stated (rates times ``scale``; a trace's own arrivals), before
+    The ``arrivals`` blocks as stated (rates times ``scale``; a trace's own arrivals; deferred work's
+    overnight arrivals in the next day's first interval), before
     promises, word of mouth and returns: the yardstick of the KPI ``demand_change``.
     """
     h = scenario.horizon
@@ -67,6 +68,11 @@ def declared_arrivals(scenario: Scenario) -> np.ndarray:
             day = np.asarray(arr.trace_days)[kept]
             j = np.minimum((np.asarray(arr.trace_times)[kept] // h.interval_minutes).astype(int), h.n_intervals - 1)
             np.add.at(out[:, :, k], (day, j), 1.0)
+        if arr.overnight_per_hour > 0:  # deferred work: each night's, in the next day's first interval
+            night_start = np.arange(h.days - 1) * 1440.0 + h.close_minute
+            night_end = night_start + 1440.0 - (h.close_minute - h.open_minute)
+            length = np.clip(night_end - np.maximum(night_start, warmup_end), 0.0, None)
+            out[1:, 0, k] += arr.overnight_per_hour * arr.scale / 60.0 * length
     return out
 
 
