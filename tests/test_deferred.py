@@ -23,6 +23,9 @@ import simsvc
 from simsvc import queueing
 from simsvc.sim.kernel import KernelUnsupported
 from tests.confidence import assert_exact_in_ci
+from tests.test_concurrency import det
+from tests.test_concurrency import make as scenario_of
+from tests.test_theory import per_replication as kpi
 
 OPEN, CLOSE = 540.0, 1020.0  # 09:00, 17:00
 
@@ -33,31 +36,11 @@ def make(
     *,
     days: int = 3,
     hours: tuple[str, str] = ("09:00", "17:00"),
-    replications: int = 1,
-    seed: int = 1,
-    warmup: float = 0.0,
-    quality: bool = False,
+    **settings: Any,
 ) -> simsvc.Scenario:
-    return simsvc.load_scenario(
-        {
-            "name": "deferred",
-            "horizon": {"days": days, "open": hours[0], "close": hours[1], "interval_minutes": 60},
-            "customer_classes": classes,
-            "teams": teams,
-            "quality": {"enabled": quality},
-            "simulation": {"replications": replications, "seed": seed, "warmup_minutes": warmup},
-        }
-    )
-
-
-def det(value: float) -> dict[str, Any]:
-    return {"dist": "deterministic", "value": value}
-
-
-def kpi(res: simsvc.SimResult, name: str, group: str = "overall", key: str = "all") -> np.ndarray:
-    k = res.kpis
-    rows = k[(k["group"] == group) & (k["key"] == key) & (k["kpi"] == name)].sort_values("replication")
-    return rows["value"].to_numpy(dtype=float)
+    """A scenario of ``days`` opening ``hours`` (intervals of an hour); ``settings`` as tests.test_concurrency.make."""
+    horizon = {"days": days, "open": hours[0], "close": hours[1], "interval_minutes": 60}
+    return scenario_of(classes, teams, horizon=horizon, **settings)
 
 
 def ten_letters(days: int, deferred: bool = True, target_hours: float = 8) -> simsvc.Scenario:
