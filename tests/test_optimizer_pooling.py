@@ -115,3 +115,12 @@ def test_the_pooled_plan_meets_its_target_in_a_simulation_with_another_seed_and_
     assert staff["specialist"] > 0 and staff["generalist"] > 0
     check = simsvc.simulate(plan.scenario, replications=30, seed=99).summary()
     assert check.loc["service_level", "ci_low"] >= 0.8
+
+
+def test_a_pool_beyond_max_staff_names_its_teams_the_interval_and_what_they_need():
+    # The generalist alone may take service (10 Erlangs at 5 minutes): Erlang C needs 14 for 80 % in 30 s.
+    data = centre({"specialist": ["sales"], "generalist": ["sales", "service"]}, per_hour=(60.0, 120.0))
+    data["optimizer"]["max_staff"] = 13
+    assert queueing.required_servers(2.0, 0.2, 0.5, 0.8, None) == 14
+    with pytest.raises(simsvc.InfeasibleError, match=r"teams 'generalist' need 14 on the floor together at 08:00"):
+        simsvc.optimize(simsvc.load_scenario(data), simulate_plan=False)

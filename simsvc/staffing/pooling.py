@@ -23,11 +23,13 @@ Erlang curve), and its predicted KPIs are the whole pool's at its staff on the f
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pulp
 
+from simsvc.errors import InfeasibleError
 from simsvc.scenario.journeys import is_self_service
 from simsvc.scenario.models import Scenario
 from simsvc.staffing.curves import Prediction, TeamDemand, demand_of
@@ -80,6 +82,11 @@ class Pool:
     teams: tuple[int, ...]  # indices in scenario.teams, in scenario order
     sets: tuple[tuple[tuple[int, ...], tuple[Stream, ...]], ...]  # (team set, the streams only it may serve)
 
+    @property
+    def whole(self) -> int:
+        """The index in :attr:`sets` of the whole pool (never dominated: leaving a team out leaves out its streams)."""
+        return [teams for teams, _ in self.sets].index(self.teams)
+
 
 def pools(scenario: Scenario) -> list[Pool]:
     """The pools of teams that share a contact type (teams alone are not pools), in scenario order."""
@@ -114,6 +121,7 @@ def _hall_sets(teams: tuple[int, ...], work: list[Stream]) -> tuple:
     else:  # each team's own closure (the teams of the streams it alone could start from) and the whole pool
         candidates = [tuple(sorted(set().union(*(st.teams for st in work if t in st.teams)))) for t in teams]
         candidates.append(teams)
+    # The whole pool is never dominated: leaving out any team leaves out the streams it serves.
     confined = {c: tuple(st for st in work if st.teams <= set(c)) for c in candidates}
     out = []
     for c in dict.fromkeys(candidates):
@@ -179,17 +187,20 @@ def allocate(
     needs: PoolNeeds,
     team_demand: dict[int, TeamDemand],
     lowest: dict[int, dict[int, int]],
+    extra: dict[int, int],
     max_staff: int | None,
     solver: SolverName,
     time_limit: float,
+    label: Callable[[int], str] = str,
 ) -> dict[int, dict[int, int]]:
     """The least staff per team and cell (rostered) meeting every set's requirement on the floor.
 
     ``team_demand`` gives each team's shrinkage (on the floor of ``n`` rostered: its
     :meth:`~simsvc.staffing.curves.TeamDemand.serving`, modelled exactly with an integer
-    ``floor`` variable); ``lowest`` each team's least staff per cell (``min_staff``, earlier
-    correction rounds). People cost alike (a pool has one level); among equal plans, staff go to
-    the teams that may take more of the pool's streams (the pool's assumption holds best there).
+    ``floor`` variable); ``lowest`` each team's least staff per cell (``min_staff``); ``extra``
+    the staff that earlier correction rounds added on every set's floor, per cell. People cost
+    alike (a pool has one level); among equal plans, staff go to the teams that may take more of
+    the pool's streams (the pool's assumption holds best there).
     """
     pool = needs.pool
     cells = sorted(needs.required[0]) if needs.required else []
@@ -213,10 +224,34 @@ def allocate(
                 prob += f <= (1.0 - float(d.shrinkage[c])) * n + 1e-9, f"floor_t{t}_c{c}"
                 serving[t] = f
         for i, (teams, _) in enumerate(pool.sets):
-            prob += pulp.lpSum(serving[t] for t in teams) >= needs.required[i].get(c, 0), f"set{i}_c{c}"
+            need = needs.required[i].get(c, 0) + extra.get(c, 0)
+            prob += pulp.lpSum(serving[t] for t in teams) >= need, f"set{i}_c{c}"
     prob += pulp.lpSum(cost), "staff"
-    solve(prob, solver, time_limit, 0.0)
+    try:
+        solve(prob, solver, time_limit, 0.0)
+    except InfeasibleError:
+        raise _beyond_bounds(needs, team_demand, extra, max_staff, label) from None
     return {t: {c: round(rostered[t, c].value() or 0.0) for c in cells} for t in pool.teams}
+
+
+def _beyond_bounds(needs: PoolNeeds, team_demand, extra, max_staff: int | None, label) -> InfeasibleError:
+    """Why a pool's allocation has no solution: a set needing more on its floor than ``max_staff`` each allows."""
+    for i, (teams, _) in enumerate(needs.pool.sets):
+        for c, need in sorted(needs.required[i].items()):
+            need += extra.get(c, 0)
+            most = sum(team_demand[t].serving(c, max_staff) for t in teams) if max_staff is not None else None
+            if most is not None and need > most:
+                who = ", ".join(repr(team_demand[t].team) for t in teams)
+                added = f", {extra[c]} of them added by correction rounds after the simulation" if extra.get(c) else ""
+                return InfeasibleError(
+                    f"teams {who} need {need} on the floor together at {label(c)} to meet the targets on the "
+                    f"contacts only they may serve{added}, more than max_staff ({max_staff} each) allows ({most})",
+                    target="bounds",
+                    periods=[label(c)],
+                    best=float(most),
+                )
+    who = ", ".join(repr(d.team) for d in team_demand.values())
+    return InfeasibleError(f"teams sharing contacts ({who}) have no staffing within the bounds", target="bounds")
 
 
 def pooled_prediction(needs: PoolNeeds, cell: int, on_floor: int) -> Prediction:

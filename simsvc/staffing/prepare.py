@@ -20,7 +20,7 @@ from simsvc.staffing.patterns import Pattern, clock
 from simsvc.staffing.pooling import PoolNeeds, allocate, pool_needs, pools
 from simsvc.staffing.requirements import CellOptions, Shortfall, Targets, cell_options
 
-__all__ = ["DemandCache", "cell_label", "model_input"]
+__all__ = ["DemandCache", "cell_label", "model_input", "pool_key"]
 
 DemandCache = dict[tuple[str, int], "TeamDemand | PoolNeeds"]
 """Team demand per ``(team, level)``, and a pool's needs per ``("pool:<teams>", level)``: the costly
@@ -129,6 +129,11 @@ def _demand(cache: DemandCache, scenario: Scenario, team: Team, level: int, seed
     return demand
 
 
+def pool_key(teams: tuple[str, ...]) -> str:
+    """The key of a pool's staff added by correction rounds in ``floors`` (per cell, on every set's floor)."""
+    return "pool:" + "+".join(teams)
+
+
 def _unlimited_concurrency(scenario: Scenario) -> None:
     for i, team in enumerate(scenario.teams):
         if team.concurrent and team.slots == float("inf"):
@@ -152,7 +157,7 @@ def _pooled_cells(
         names = tuple(scenario.teams[t].name for t in pool.teams)
         by_level = {}
         for level in _levels(scenario):
-            key = ("pool:" + "+".join(names), level)
+            key = (pool_key(names), level)
             needs = cache.get(key)
             if needs is None:
                 needs = cache[key] = pool_needs(scenario, pool, level, seed, targets, spec.max_occupancy)
@@ -167,7 +172,9 @@ def _pooled_cells(
             if needs.shortfalls:
                 staff = {t: {c: 0 for c in lowest[t]} for t in pool.teams}
             else:
-                staff = allocate(needs, demand, lowest, spec.max_staff, spec.solver, spec.time_limit)
+                extra = floors.get(pool_key(names), {})
+                staff = allocate(needs, demand, lowest, extra, spec.max_staff, spec.solver, spec.time_limit,
+                                 lambda c: cell_label(scenario, c))  # fmt: skip
             for t in pool.teams:
                 cells = CellOptions(demand[t], shortfalls=list(needs.shortfalls))
                 for c, n in staff[t].items():
