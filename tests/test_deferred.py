@@ -149,6 +149,8 @@ def test_backlog_is_carried_over_exactly_and_reported_as_the_records_say():
         assert kpi(res, "backlog_at_opening")[r] == pytest.approx(np.mean(reported), rel=1e-12)
         assert kpi(res, "max_backlog_at_opening")[r] == max(reported)
         assert kpi(res, "backlog_at_opening", "class", "email")[r] == pytest.approx(np.mean(reported), rel=1e-12)
+    served = c[c["outcome"] == "served"]  # staff per interval: on duty in opening hours only
+    assert ((served["start"] % 1440 >= OPEN) & (served["start"] % 1440 < CLOSE)).all()
     # Overnight work belongs to the next day's first interval, with its real arrival time.
     night = c[(c["arrival"] % 1440 >= CLOSE) | (c["arrival"] % 1440 < OPEN)]
     assert len(night) and (night["interval"] == "09:00").all()

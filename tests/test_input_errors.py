@@ -321,9 +321,12 @@ _DEFERRED = {"target_hours": 8}
          ("customer_classes[0].balk_at", "deferred work is never turned away")),
         ({"teams__0__deferred": _DEFERRED, "teams__0__concurrency": 2},
          ("teams[0].concurrency", "a deferred-work team handles one contact at a time")),
+        ({"teams__0__deferred": _DEFERRED, "horizon": {"days": 2, "open": "00:00", "close": "24:00"},
+          "customer_classes__0__arrivals": {"per_hour": 35, "overnight_per_hour": 2}},
+         ("customer_classes[0].arrivals.overnight_per_hour", "open round the clock: there is no night")),
     ],
     ids=["target-zero", "target-negative", "target-missing", "overnight-not-deferred", "overnight-negative",
-         "patience", "balk", "concurrency"],
+         "patience", "balk", "concurrency", "overnight-without-night"],
 )  # fmt: skip
 def test_deferred_work_input_errors(tmp_path, change, expected):
     err = _assert_refused(tmp_path, _teaching(**change), *expected)

@@ -80,6 +80,10 @@ def deferred_problems(scenario: Scenario) -> list[tuple[str, str]]:
     for k, cls in enumerate(scenario.customer_classes):
         path = f"customer_classes[{k}]"
         pool = [t for t in teams if cls.name in t.serves]
+        h = scenario.horizon
+        if cls.arrivals.overnight_per_hour > 0 and h.close_minute - h.open_minute >= 1440:
+            problems.append((f"{path}.arrivals.overnight_per_hour", "the horizon is open round the clock: there is "
+                             "no night to arrive in (remove overnight_per_hour, or close for the night)"))
         if k not in targets:
             if cls.arrivals.overnight_per_hour > 0:
                 problems.append((f"{path}.arrivals.overnight_per_hour", f"class {cls.name!r} is served by no "
