@@ -234,9 +234,12 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
     numbers: list[float] = []
 
     deferred = tally.deferred
-    if deferred is not None:  # the backlog at each reported opening, per class
+    backlog = np.zeros((0, len(s.customer_classes)))  # (reported openings, classes)
+    opening_of: dict[int, np.ndarray] = {}  # a reported day's backlog, all classes
+    if deferred is not None:
         reported = deferred.reported_days(s.horizon.open_minute + s.simulation.warmup_minutes)
         backlog = deferred.backlog[reported]
+        opening_of = {d: backlog[i].sum(keepdims=True) for i, d in enumerate(reported.tolist())}
 
     def emit(group: str, key: str, per: dict[str, float], hist, max_queue, busy, duty, money, back, minutes,
              openings: np.ndarray | None = None) -> None:  # fmt: skip
@@ -284,7 +287,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
             (costs.wages[d].sum(), costs.back_office_wages[d], costs.training_per_day,
              costs.complaint_handling[d].sum(), costs.lost_customer_value[d].sum()),
             (tally.back_office_busy[:, d].sum(), tally.back_office_on_duty[:, d].sum()), observed[d].sum(),
-            backlog[list(reported).index(d)].sum(keepdims=True) if deferred is not None and d in reported else None,
+            opening_of.get(d),
         )  # fmt: skip
     for t, team in enumerate(s.teams):
         st = {name: v[t] for name, v in tally.stations.items()}
