@@ -272,3 +272,16 @@ def test_overload_is_judged_over_the_horizon_and_declared_demand_includes_the_ni
     assert any("deferred work overloaded" in w and "2.13x" in w for w in capacity_warnings(heavy))
     declared = declared_arrivals(light)[:, :, 0]
     assert declared[:, 0].tolist() == pytest.approx([1.5, 1.5 + 8.0, 1.5 + 8.0])  # the night before, in 09:00
+
+
+def test_with_the_quality_model_open_contacts_are_judged_and_file_no_complaint():
+    team = {"name": "office", "serves": ["email"], "staff": 1, "deferred": {"target_hours": 8}}
+    scenario = make([_email(8, 4)], [team], days=2, quality=True).replace({
+        "complaints": {"voice_probability": 1.0, "handling_time": det(10), "teams": [{"name": "desk", "staff": 1}]},
+    })  # fmt: skip
+    res = simsvc.simulate(scenario)
+    c = res.customers
+    still = c[c["outcome"] == "open"]
+    assert len(still) and still["category"].notna().all() and not still["complained"].any()
+    assert len(res.complaints) and res.complaints["customer"].isin(c.loc[c["outcome"] == "served", "customer"]).all()
+    assert (res.complaints["filed"] < 2 * 1440).all()
