@@ -259,7 +259,7 @@ def test_the_kernel_refuses_deferred_work():
 
 
 def test_overload_is_judged_over_the_horizon_and_declared_demand_includes_the_nights():
-    """Deferred work waits: an interval without staff is no overload, more work than time on duty is."""
+    """Deferred work waits: an interval or a day without staff is no overload, more work than time on duty is."""
     from simsvc.sim.capacity import capacity_warnings, deferred_load
     from simsvc.sim.demand import declared_arrivals
 
@@ -270,6 +270,9 @@ def test_overload_is_judged_over_the_horizon_and_declared_demand_includes_the_ni
     assert capacity_warnings(light) == []
     heavy = make([_email(4, 1)], [team], days=3)  # 128 contacts: 1536 min of work
     assert any("deferred work overloaded" in w and "2.13x" in w for w in capacity_warnings(heavy))
+    weekdays = [{"start": "09:00", "end": "17:00", "staff": 1, "days": [0, 2]}]  # nobody on day 2: work waits
+    day_off = make([_email(1, 0)], [{**team, "shifts": weekdays}], days=3)
+    assert capacity_warnings(day_off) == []
     declared = declared_arrivals(light)[:, :, 0]
     assert declared[:, 0].tolist() == pytest.approx([1.5, 1.5 + 8.0, 1.5 + 8.0])  # the night before, in 09:00
 

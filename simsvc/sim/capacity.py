@@ -141,7 +141,10 @@ def unstaffed_warning(scenario: Scenario, lang: str = "en") -> str | None:
     """
     h = scenario.horizon
     notes = []
+    deferred = deferred_targets(scenario)  # its work waits for the next shift (a day off is no loss)
     for cls, journey in zip(scenario.customer_classes, scenario.journeys, strict=True):
+        if journey.klass in deferred:
+            continue
         for step in journey.steps:
             teams = [scenario.teams[t] for t in step.stations]
             days = [d for d in range(h.days) if not any(rostered(t, h, d) or is_self_service(t) for t in teams)]
