@@ -337,3 +337,13 @@ def test_deferred_work_served_with_a_plain_team_is_refused(tmp_path):
     data = _teaching(teams__0__deferred=_DEFERRED)
     data["teams"].append({"name": "counter", "serves": ["customer"], "staff": 1})
     _assert_refused(tmp_path, data, "customer_classes[0]", "served by deferred-work and other teams (counter)")
+
+
+def test_deferred_teams_naming_different_targets_or_self_service_are_refused(tmp_path):
+    data = _teaching(teams__0__deferred=_DEFERRED)
+    data["teams"].append({"name": "late", "serves": ["customer"], "staff": 1, "deferred": {"target_hours": 24}})
+    _assert_refused(tmp_path, data, "customer_classes[0]", "name different targets (8, 24 hours)")
+    data = _teaching()
+    data["teams"].append({"name": "portal", "serves": ["customer"], "self_service": {"failure_prob": 0.2},
+                          "deferred": _DEFERRED})  # fmt: skip
+    _assert_refused(tmp_path, data, "teams[1].deferred", "a self-service station handles everyone at once")
