@@ -23,7 +23,7 @@ from simsvc.distributions import stream
 from simsvc.scenario.deferred import deferred_targets
 from simsvc.scenario.models import Scenario
 from simsvc.sim.arrivals import ArrivalChain
-from simsvc.sim.demand import Batch
+from simsvc.sim.demand import Batch, poisson_times
 from simsvc.sim.experience import CustomerDraws, draw_customers
 from simsvc.sim.schema import OPEN
 
@@ -49,8 +49,8 @@ class Overnight:
     def batch(self, day: int) -> Batch:
         """The customers arriving after ``day``'s closing, before the next opening, in arrival order.
 
-        Per class: ``N ~ Poisson(rate * night)`` sorted uniform times, then the needs (and the
-        quality numbers) in arrival order, all from the class's ``overnight`` stream.
+        Per class: Poisson times over the night (:func:`~simsvc.sim.demand.poisson_times`), then the
+        needs (and the quality numbers) in arrival order, all from the class's ``overnight`` stream.
         """
         h = self.scenario.horizon
         start = day * 1440.0 + h.close_minute
@@ -59,7 +59,7 @@ class Overnight:
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         draws: list[CustomerDraws] = []
         for k, cls, rate, rng in self.classes:
-            times = start + np.sort(rng.uniform(0.0, night, rng.poisson(rate * night)))
+            times = start + poisson_times(rng, rate, night, self.scenario.simulation.max_customers)
             parts.append((times, np.full(len(times), k, dtype=np.int64), cls.service_time.sample(rng, len(times))))
             if quality:
                 draws.append(draw_customers(self.scenario, cls, rng, len(times), None, rng))

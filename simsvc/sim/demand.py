@@ -28,7 +28,7 @@ from simsvc.distributions import stream
 from simsvc.scenario.models import CustomerClass, Horizon, Scenario
 from simsvc.sim.experience import CustomerDraws, draw_customers
 
-__all__ = ["Batch", "Demand", "declared_arrivals", "rate_per_minute"]
+__all__ = ["Batch", "Demand", "declared_arrivals", "poisson_times", "rate_per_minute"]
 
 _NO_TIMES, _NO_EXPECTATIONS = np.empty(0), np.empty((0, 5))
 
@@ -100,6 +100,23 @@ class Batch:
         )
 
 
+def poisson_times(rng: np.random.Generator, rate: float, length: float, cap: int) -> np.ndarray:
+    """Sorted Poisson arrival times at ``rate`` per minute on ``[0, length)``.
+
+    Given the count ``N ~ Poisson(rate * length)``, the times are ``N`` sorted uniforms;
+    when more than ``cap`` (``max_customers``) are expected (the run is then truncated there),
+    only the first ``cap + 1`` are drawn, exactly, as cumulative exponential gaps: memory
+    stays bounded whatever the rate.
+    """
+    mean = rate * length
+    if not mean > 0.0:  # no demand (or 0 times an unbounded word-of-mouth factor)
+        return _NO_TIMES
+    if mean <= cap:
+        return np.sort(rng.uniform(0.0, length, rng.poisson(mean)))
+    times = np.cumsum(rng.exponential(1.0 / rate, cap + 1))
+    return times[times < length]
+
+
 class _ClassDemand:
     """Draws one class's customers interval by interval from its own streams."""
 
@@ -160,7 +177,7 @@ class _ClassDemand:
             rng = self.rng["arrivals"]
             new = (1.0 - share) * self.multiplier
             earlier = share * self.still_due[day] if share else 0.0
-            times = start + self._poisson_times(rng, self.rate_per_minute(day, interval) * (new + earlier), length)
+            times = start + poisson_times(rng, self.rate_per_minute(day, interval) * (new + earlier), length, self.cap)
             need = self.service_time.sample(self.rng["service"], len(times))
             p_earlier = earlier / (new + earlier) if earlier else 0.0
         else:
@@ -175,22 +192,6 @@ class _ClassDemand:
         if p_earlier:
             return times, need, self.rng["loyalty"].random(len(times)) < p_earlier
         return times, need, np.zeros(len(times), dtype=bool)
-
-    def _poisson_times(self, rng: np.random.Generator, rate: float, length: float) -> np.ndarray:
-        """Sorted Poisson arrival times at ``rate`` per minute on ``[0, length)``.
-
-        Given the count ``N ~ Poisson(rate * length)``, the times are ``N`` sorted uniforms;
-        when more than ``max_customers`` are expected (the run is then truncated in this
-        interval), only the first ``max_customers + 1`` are drawn, exactly, as cumulative
-        exponential gaps: memory stays bounded whatever the rate.
-        """
-        mean = rate * length
-        if not mean > 0.0:  # no demand (or 0 times an unbounded word-of-mouth factor)
-            return _NO_TIMES
-        if mean <= self.cap:
-            return np.sort(rng.uniform(0.0, length, rng.poisson(mean)))
-        times = np.cumsum(rng.exponential(1.0 / rate, self.cap + 1))
-        return times[times < length]
 
     def _patience(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.patience is None:
