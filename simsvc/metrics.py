@@ -3,13 +3,14 @@
 Definitions (all over customers who arrived after the warm-up):
 
 * ``service_level``: share of *arrivals* that started service within the target wait
-  (abandoning or balking customers count as missed), as in :mod:`simsvc.queueing`.
+  (abandoning or balking customers count as missed), as in :mod:`simsvc.queueing`; of live
+  contacts only: deferred work (``teams[].deferred``) has ``deferred_within_target`` instead.
 * ``mean_wait``: mean time in queue of customers who joined the queue (served or
   abandoned; an abandoning customer's wait is its time to abandonment). Balking
   customers do not join and are counted by ``balk_rate`` instead.
 * ``mean_wait_served``: the average speed of answer, over served customers only.
 * ``p95_wait``: 95th percentile of the waits in ``mean_wait`` (histogram, ±0.5 %).
-* ``abandonment_rate``, ``balk_rate``: shares of arrivals.
+* ``abandonment_rate``, ``balk_rate``: shares of arrivals (abandonment: of live contacts).
 * ``utilization``: busy server-minutes over on-duty server-minutes (staff finishing a
   customer after their shift, or after closing, count as on duty while they do).
 * ``max_queue``: most customers waiting at once (for a class: of that class).
@@ -110,6 +111,7 @@ def _ratio(num: float, den: float) -> float:
 def _kpis(
     c: dict[str, float], hist: np.ndarray, max_queue: float, busy: float, duty: float, minutes: float
 ) -> dict[str, float]:
+    live = c["arrivals"] - c.get("arrivals_deferred", 0.0)  # deferred work has its own KPIs
     return {
         "arrivals": c["arrivals"],
         "demand_change": _ratio(c["arrivals"], c["declared"]) - 1.0,
@@ -119,8 +121,8 @@ def _kpis(
         "mean_wait": _ratio(c["wait_sum"], c["joined"]),
         "mean_wait_served": _ratio(c["wait_sum_served"], c["served"]),
         "p95_wait": quantile_from_histogram(hist, 0.95),
-        "service_level": _ratio(c["within_target"], c["arrivals"]),
-        "abandonment_rate": _ratio(c["abandoned"], c["arrivals"]),
+        "service_level": _ratio(c["within_target"], live),
+        "abandonment_rate": _ratio(c["abandoned"], live),
         "balk_rate": _ratio(c["balked"], c["arrivals"]),
         "utilization": _ratio(busy, duty),
         "max_queue": max_queue,

@@ -35,7 +35,7 @@ def goals(scenario: Scenario) -> list[Goal]:
 
     ``min_satisfied`` bounds ``dissatisfied_share`` from above (``1 - min_satisfied``), and
     applies, like ``complaints_within_sla`` (which also needs a complaint team), only with the
-    quality model on.
+    quality model on; ``deferred_within_target`` only with a deferred team.
     """
     t = scenario.targets
     out = [Goal("service_level", "service_level", ">=", t.service_level.fraction)]
@@ -45,6 +45,8 @@ def goals(scenario: Scenario) -> list[Goal]:
         out.append(Goal("min_satisfied", "dissatisfied_share", "<=", 1.0 - t.min_satisfied))
     if t.complaints_within_sla is not None and scenario.quality.enabled and scenario.complaints.teams:
         out.append(Goal("complaints_within_sla", "complaints_within_sla", ">=", t.complaints_within_sla))
+    if t.deferred_within_target is not None and any(team.deferred is not None for team in scenario.teams):
+        out.append(Goal("deferred_within_target", "deferred_within_target", ">=", t.deferred_within_target))
     return out
 
 

@@ -463,6 +463,11 @@ class Targets(Frozen):
     complaints_within_sla: Optional[Probability] = Field(
         None, description="Least share of complaints resolved within complaints.sla_minutes."
     )
+    deferred_within_target: Optional[Probability] = Field(
+        None,
+        description="Least share of deferred work (teams[].deferred) answered within its team's target_hours "
+        "(the KPI deferred_within_target); judged over the horizon. Default: none.",
+    )
 
 
 class Simulation(Frozen):

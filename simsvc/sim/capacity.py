@@ -19,7 +19,7 @@ from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
 
 __all__ = [
     "arrivals_per_minute", "capacity_warnings", "deferred_load", "deferred_overload_warning", "load_ratio",
-    "overload_warning", "unstaffed_warning",
+    "overload_warning", "overnight_arrivals", "overnight_per_minute", "unstaffed_warning",
 ]  # fmt: skip
 
 
@@ -38,6 +38,20 @@ def arrivals_per_minute(scenario: Scenario) -> np.ndarray:
             cell = (np.asarray(arr.trace_times) // h.interval_minutes).astype(int)
             days = np.asarray(arr.trace_days, dtype=int)
             np.add.at(out[:, :, k], (days, cell), 1.0 / h.interval_minutes)
+    return out
+
+
+def overnight_per_minute(scenario: Scenario) -> np.ndarray:
+    """Each class's overnight arrival rate per minute (deferred work: ``overnight_per_hour`` times ``scale``)."""
+    return np.array([c.arrivals.overnight_per_hour * c.arrivals.scale / 60.0 for c in scenario.customer_classes])
+
+
+def overnight_arrivals(scenario: Scenario) -> np.ndarray:
+    """Expected overnight arrivals (deferred work) per ``(day, class)``: the night before each day (none on day 0)."""
+    h = scenario.horizon
+    night = 1440.0 - (h.close_minute - h.open_minute)
+    out = np.zeros((h.days, len(scenario.customer_classes)))
+    out[1:] = overnight_per_minute(scenario) * night
     return out
 
 
@@ -103,14 +117,13 @@ def deferred_load(scenario: Scenario) -> tuple[float, float]:
     """
     h = scenario.horizon
     rates = arrivals_per_minute(scenario)
-    night = 1440.0 - (h.close_minute - h.open_minute)
+    nights = overnight_arrivals(scenario)
     work = 0.0
     for k in deferred_targets(scenario):
         cls = scenario.customer_classes[k]
         teams = [t for t in scenario.teams if cls.name in t.serves]
         speed = np.mean([scenario.training(t.training_level).speed for t in teams])
-        count = rates[:, :, k].sum() * h.interval_minutes
-        count += cls.arrivals.overnight_per_hour * cls.arrivals.scale / 60.0 * night * (h.days - 1)
+        count = rates[:, :, k].sum() * h.interval_minutes + nights[:, k].sum()
         work += count * cls.service_time.mean / speed
     duty = 0.0
     for t in scenario.teams:

@@ -4,6 +4,8 @@ Definitions (the README's "Deferred work"), over the classes a deferred-work tea
 
 * **answered**: served; its reply is sent when handling ends, so its *response time* is
   ``end - arrival``, *within target* when at most the target.
+* **arrivals_deferred**: every arrival of a deferred class (the live KPIs ``service_level`` and
+  ``abandonment_rate`` leave them out: deferred work has its own target).
 * **due**: answered, or still open at the horizon's end with its deadline (arrival + target)
   passed by then; an open contact not yet due is left out of the share (its fate is unknown).
 * **backlog at an opening**: contacts waiting just before it, ``arrival < opening <= start``
@@ -24,7 +26,7 @@ from simsvc.sim.schema import OPEN, SERVED
 
 __all__ = ["DEFERRED_COUNT_FIELDS", "DeferredCounts", "backlog_at"]
 
-DEFERRED_COUNT_FIELDS = ("answered", "answered_in_target", "response_sum", "due", "open_at_end")
+DEFERRED_COUNT_FIELDS = ("arrivals_deferred", "answered", "answered_in_target", "response_sum", "due", "open_at_end")
 """Sums per (day, interval, class) cell of deferred work (0 for other classes)."""
 
 
@@ -78,6 +80,7 @@ class DeferredCounts:
         still_open = deferred & (outcome == OPEN)
         due = answered | (still_open & (arrival + target <= self.end))
         return {
+            "arrivals_deferred": (deferred, None),
             "answered": (answered, None),
             "answered_in_target": (within, None),
             "response_sum": (answered, np.where(answered, response, 0.0)),

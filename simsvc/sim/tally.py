@@ -222,7 +222,8 @@ class Tally:
         add_count("joined", mask=joined)
         add_count("wait_sum", wait, joined)
         add_count("wait_sum_served", wait, served)
-        add_count("within_target", mask=served & (wait <= self._targets[klass] + 1e-9))
+        within = served & (wait <= self._targets[klass] + 1e-9)
+        add_count("within_target", mask=within if self.deferred is None else within & ~self.deferred.is_deferred[klass])
         # A journey's service time is its steps' (add_steps).
         timed = served & ~self._journey[klass] if self._any_journey else served
         add_count("service_sum", cols[_COL["end"]] - cols[_COL["start"]], timed)

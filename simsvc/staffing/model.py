@@ -43,6 +43,7 @@ from simsvc.staffing.requirements import CellOptions, Targets
 from simsvc.staffing.solver import STOPPED, SolveInfo, SolverName, solve
 
 if TYPE_CHECKING:
+    from simsvc.staffing.backlog import BacklogRow, Buckets
     from simsvc.staffing.pooling import PoolNeeds
 
 __all__ = ["LevelInput", "ModelInput", "PoolInput", "Solution", "TeamInput", "build_model", "solve_staffing"]
@@ -57,6 +58,8 @@ class LevelInput:
     wage_per_minute: float
     training_per_person: float  # amortised over the horizon
     fewest_dissatisfied: float = 0.0  # expected dissatisfied customers with unbounded staff (a lower bound)
+    backlog: tuple[BacklogRow, ...] = ()  # a deferred team's fluid constraints (simsvc.staffing.backlog)
+    work: Buckets | None = None  # a deferred team's work by arrival time (its fluid prediction)
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,10 @@ def _pattern_bounds(team: TeamInput, lv: LevelInput, max_headcount: int | None) 
     largest = np.zeros(team.coverage.shape[1])
     for cell, options in lv.cells.options.items():
         largest[cell] = options[-1].staff
+    for row in lv.backlog:  # deferred work: enough to do a window's work in its best cell
+        best = float(row.weight.max()) if len(row.weight) else 0.0
+        if best > 0:
+            largest[row.cells] = np.maximum(largest[row.cells], np.ceil(row.work / best))
     bounds = []
     for row in team.coverage:
         covered = row > 0
@@ -178,6 +185,12 @@ def _cover(prob, v: Variables, inp: ModelInput, k: int, li: int, tag: str, day_t
         prob += duty >= options[0].staff + pulp.lpSum(extra), f"cover_{tag}_c{cell}"
         _day_terms(day_terms, inp, team, cell, options[0])
         _day_gains(day_terms, inp, team, cell, options, extra)
+    for row in team.levels[li].backlog:  # deferred work: each window's work done by its deadline
+        prob += (
+            pulp.lpSum(float(w) * _on_duty(v, team, int(c)) for c, w in zip(row.cells, row.weight, strict=True))
+            >= row.work,
+            f"backlog_{tag}_c{row.first}_to_c{row.last}",
+        )
 
 
 def _diminishing(values: list[float]) -> list[float]:

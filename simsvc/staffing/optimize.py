@@ -7,8 +7,9 @@ verified by simulation with the scenario's seed (common random numbers: every ro
 same customers), sequentially (:func:`simsvc.staffing.verify.verify`): replications are added
 while a target is inside its confidence interval somewhere. Where the simulation misses a
 target with confidence, the intervals that miss it get one more person than the plan had
-there and the model is solved again, until no target is missed or the iteration limit is
-reached. Every round is reported in :attr:`Plan.iterations`.
+there (a pool of teams sharing contacts: one more on every set's floor; a missed complaint or
+deferred-work target: more planned work for those teams) and the model is solved again,
+until no target is missed or the iteration limit is reached. Every round is reported in :attr:`Plan.iterations`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pandas as pd
 
 from simsvc.errors import ScenarioError
 from simsvc.scenario.models import Scenario
+from simsvc.staffing.backlog import DEFERRED_STEP, fluid_share
 from simsvc.staffing.complaint_staffing import least_cost_per_complaint, staff_complaint_teams
 from simsvc.staffing.costing import pattern_cost, plan_cost
 from simsvc.staffing.curves import class_rates
@@ -69,28 +71,42 @@ def _staffed_scenario(
 def _predicted(scenario: Scenario, inp: ModelInput, sol: Solution) -> tuple[dict[str, float], np.ndarray]:
     """Overall predicted KPIs (weighted by station visits) and predicted complaints per day.
 
+    The live KPIs leave deferred work out; its share within target is the fluid's.
+
     A journey's customer visits several stations but is judged, and complains, once: a cell's
     complaints are its visits' dissatisfied share times its customers (for classes without a
     journey, visits and customers are the same).
     """
-    weight = sl = ab = dis = 0.0
+    sl = ab = dis = 0.0
     complaints = np.zeros(inp.days)
     voice = scenario.complaints.voice_probability if scenario.quality.enabled else 0.0
     visits = np.sum([team.arrivals for team in inp.teams], axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         per_visit = np.where(visits > 0, _customers_per_cell(scenario) / visits, 0.0)
+    live = judged = answered = work = 0.0
     for team in inp.teams:
+        lv = next(lv for lv in team.levels if lv.level == sol.levels[team.name])
+        if lv.work is not None:  # deferred work: the fluid's share within target (not a live KPI)
+            demand = lv.cells.demand
+            floor = [demand.serving(c, int(np.floor(d + 1e-9))) for c, d in enumerate(sol.on_duty[team.name])]
+            share = fluid_share(scenario, lv.work, np.array(floor, dtype=float))
+            if not np.isnan(share):
+                answered, work = answered + share * lv.work.work.sum(), work + lv.work.work.sum()
         for cell, p in sol.predicted[team.name].items():
             a = float(team.arrivals[cell])
-            weight += a
-            sl += a * p.service_level
-            ab += a * p.abandonment
+            judged += a
+            if lv.work is None:
+                live += a
+                sl += a * p.service_level
+                ab += a * p.abandonment
             if scenario.quality.enabled:
                 dis += a * (1.0 - p.satisfied)
                 complaints[cell // inp.cells_per_day] += a * per_visit[cell] * (1.0 - p.satisfied) * voice
-    out = {"service_level": sl / weight, "abandonment_rate": ab / weight} if weight else {}
-    if scenario.quality.enabled and weight:
-        out["dissatisfied_share"] = dis / weight
+    out = {"service_level": sl / live, "abandonment_rate": ab / live} if live else {}
+    if work > 0:
+        out["deferred_within_target"] = float(answered / work)
+    if scenario.quality.enabled and judged:
+        out["dissatisfied_share"] = dis / judged
         out["complaints_per_day"] = float(complaints.mean())
     return out, complaints
 
@@ -133,7 +149,7 @@ def _raise_floors(
                 cells |= chosen
     pooled = {name for pool in inp.pools for name in pool.teams}
     for team in inp.teams:
-        if team.name in pooled:
+        if team.name in pooled or team.levels[0].backlog:  # pools below; deferred work: its own factor
             continue
         floor = floors.setdefault(team.name, {})
         demand = team.levels[0].cells.demand  # shrinkage is the team's, whatever its level
@@ -249,10 +265,10 @@ def optimize(
     patterns = generate_patterns(scenario)
     cache: DemandCache = {}
     floors: dict[str, dict[int, int]] = {}
-    factor = 1.0
+    factor = deferred = 1.0  # on the complaint teams' and the deferred teams' planned work
     history: list[Iteration] = []
     for number in range(1, rounds + 1):
-        inp = model_input(scenario, patterns, floors, cache, seed)
+        inp = model_input(scenario, patterns, floors, cache, seed, deferred)
         completed: dict[tuple[int, ...], _Staffed] = {}
 
         def total(candidate: Solution, inp=inp, completed=completed, factor=factor) -> float:
@@ -277,6 +293,9 @@ def optimize(
         if any(c.name == "complaints_within_sla" and c.missed_with_confidence for c in checks):
             misses.append("complaints_within_sla overall")
             factor *= COMPLAINT_STEP
+        if any(c.name == "deferred_within_target" and c.missed_with_confidence for c in checks):
+            misses.append("deferred_within_target overall")
+            deferred *= DEFERRED_STEP
         unresolved = [p for p in places if p.verdict == "unresolved"]
         history.append(
             Iteration(number, done.cost["cost"], dict(sol.levels), info, checks, misses, n_reps, unresolved)

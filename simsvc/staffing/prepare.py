@@ -12,8 +12,10 @@ import dataclasses
 import numpy as np
 
 from simsvc.errors import InfeasibleError, ScenarioError
-from simsvc.scenario.journeys import is_self_service
+from simsvc.scenario.journeys import is_self_service, station_visits
 from simsvc.scenario.models import Scenario, Team
+from simsvc.sim.capacity import overnight_per_minute
+from simsvc.staffing.backlog import Buckets, backlog_rows, buckets, reachable_share
 from simsvc.staffing.curves import TeamDemand, team_demand
 from simsvc.staffing.model import LevelInput, ModelInput, PoolInput, TeamInput
 from simsvc.staffing.patterns import Pattern, clock
@@ -186,18 +188,55 @@ def _pooled_cells(
     return out, inputs
 
 
+def _deferred_cells(
+    scenario: Scenario, team: Team, demand: TeamDemand, min_staff: int, factor: float
+) -> tuple[CellOptions, tuple, Buckets]:
+    """A deferred team's least staff per cell (``min_staff``), its backlog constraints and work (:mod:`.backlog`).
+
+    Its work: the expected contacts (by day and by night) times the mean handling time at the
+    level, times ``factor`` (raised by correction rounds). Its predicted KPIs per cell are those
+    of prompt answers; its share within target is the fluid's (:func:`~.backlog.fluid_share`).
+    """
+    h = scenario.horizon
+    t = [x.name for x in scenario.teams].index(team.name)
+    per_minute = demand.mean_service * factor
+    night = float(overnight_per_minute(scenario) @ station_visits(scenario)[:, t]) * per_minute
+    assert team.deferred is not None
+    work = buckets(scenario, demand.rate * h.interval_minutes * per_minute, night, team.deferred.target_hours * 60.0)
+    goal = scenario.targets.deferred_within_target
+    reach = reachable_share(scenario, work)
+    if goal is not None and reach < goal - 1e-9:
+        raise InfeasibleError(
+            f"team {team.name!r} cannot answer {goal:g} of its deferred work within {team.deferred.target_hours:g} h "
+            f"(targets.deferred_within_target): work arriving at night with no opening hours before its deadline is "
+            f"late whatever the staffing, so at most {reach:.4g} can be (open earlier or later, or lengthen the "
+            "target)",
+            target="deferred_within_target",
+            best=reach,
+        )
+    rows = backlog_rows(scenario, work, demand.shrinkage)
+    cells = CellOptions(demand)
+    for c in range(len(demand.rate)):
+        prompt = demand.predict(c, demand.rostered(c, int(np.ceil(2.0 * demand.offered_load(c))) + 1))
+        cells.required[c] = min_staff
+        cells.options[c] = [dataclasses.replace(prompt, staff=min_staff)]
+    return cells, tuple(rows), work
+
+
 def model_input(
     scenario: Scenario,
     patterns: dict[str, list[Pattern]],
     floors: dict[str, dict[int, int]],
     cache: DemandCache,
     seed: int,
+    deferred_factor: float = 1.0,
 ) -> ModelInput:
     """The model's input for the front-line teams, with least staff per cell from earlier rounds.
 
     A team alone gets its own curves' requirements (:func:`~simsvc.staffing.requirements.cell_options`);
     teams sharing contacts get their pool's (:mod:`~simsvc.staffing.pooling`; interval by interval
-    in either scope).
+    in either scope); a deferred team its backlog's (:mod:`~simsvc.staffing.backlog`, its work
+    times ``deferred_factor``).
     """
     spec = scenario.optimizer
     assert spec is not None
@@ -217,13 +256,19 @@ def model_input(
         levels, shortfalls = [], []
         for level in _levels(scenario):
             demand = _demand(cache, scenario, team, level, seed)
-            cells = pooled.get((team.name, level)) or cell_options(
-                demand, targets, spec.scope, spec.min_staff, spec.max_staff, floors.get(team.name), spec.max_occupancy
-            )
+            backlog: tuple = ()
+            work = None
+            if team.deferred is not None:
+                cells, backlog, work = _deferred_cells(scenario, team, demand, spec.min_staff, deferred_factor)
+            else:
+                cells = pooled.get((team.name, level)) or cell_options(
+                    demand, targets, spec.scope, spec.min_staff, spec.max_staff, floors.get(team.name),
+                    spec.max_occupancy,
+                )  # fmt: skip
             shortfalls += cells.shortfalls
             lv = scenario.training(level)
             levels.append(LevelInput(level, cells, lv.wage_per_hour / 60.0, lv.training_cost_per_person * amortised,
-                                     _fewest_dissatisfied(scenario, demand)))  # fmt: skip
+                                     _fewest_dissatisfied(scenario, demand), backlog, work))  # fmt: skip
         if all(lv.cells.shortfalls for lv in levels):
             raise _infeasible(scenario, team.name, shortfalls)
         team_patterns = patterns[team.name]

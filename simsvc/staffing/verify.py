@@ -27,6 +27,8 @@ __all__ = ["missed_groups", "place_checks", "target_checks", "verify"]
 
 OVERALL = "overall"
 """The ``where`` of a target judged over the whole horizon."""
+ACROSS_INTERVALS = ("complaints_within_sla", "deferred_within_target")
+"""Targets judged overall only: their work is handled across intervals and days."""
 
 
 def _goals(scenario: Scenario) -> list[tuple[str, float, str]]:
@@ -58,7 +60,7 @@ def _rows(table: pd.DataFrame, name: str) -> list[tuple[str, pd.Series]]:
 def place_checks(scenario: Scenario, result: SimResult) -> list[PlaceCheck]:
     """Every target overall and in every interval (interval scope) or day (day scope) of ``result``.
 
-    Complaints are filed and resolved across intervals: their target is judged overall only.
+    Complaints and deferred work are handled across intervals: their targets are judged overall only.
     Places with nothing to judge (no customers: NaN) are left out.
     """
     spec = scenario.optimizer
@@ -68,7 +70,7 @@ def place_checks(scenario: Scenario, result: SimResult) -> list[PlaceCheck]:
     out = []
     for name, goal, sense in _goals(scenario):
         places = [(OVERALL, summary.loc[name])] if name in summary.index else []
-        if name != "complaints_within_sla":
+        if name not in ACROSS_INTERVALS:
             prefix = "" if spec.scope == "interval" else "day "
             places += [(prefix + g, row) for g, row in _rows(groups, name)]
         for where, row in places:
