@@ -44,6 +44,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
+from simsvc.scenario.skills import LISTED
+
 __all__ = ["BUILT_IN", "FirstIdle", "LongestIdle", "Priority", "Routing", "Waiting", "rule"]
 
 
@@ -54,6 +56,7 @@ class Waiting(NamedTuple):
     arrival: float  # when it joined this queue
     klass: str  # its class's name
     queue: int  # the engine's queue (a class, or a class's step)
+    skill: int = LISTED  # the freed server's team's skill priority for it (smaller first)
 
 
 @runtime_checkable
@@ -78,7 +81,7 @@ class FirstIdle:
         return idle[0]
 
     def pick_customer(self, waiting: Sequence[Waiting], now: float) -> Waiting:
-        return min(waiting, key=lambda w: (w.priority, w.arrival))
+        return min(waiting, key=lambda w: (w.skill, w.priority, w.arrival))
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)

@@ -1,0 +1,78 @@
+"""Skills-based routing in the file format: a team's skills with priorities, its overflow, their checks.
+
+A team (an agent group) holds a skill for each class (contact type) in its ``serves``. Written
+as a list, every skill has priority :data:`LISTED`; written as a mapping ``{class: priority}``,
+each has its own (smaller is preferred, like a class's priority). ``overflow: {class: minutes}``
+makes the team a secondary group for those classes: it takes such a contact only once it has
+waited that long. The engine's rules are in :mod:`simsvc.sim.overflow` and the README's
+"Skills and overflow".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, Union
+
+from pydantic import Discriminator, Tag
+
+from simsvc.bounds import MAX_MINUTES, Between
+
+if TYPE_CHECKING:
+    from simsvc.scenario.models import Scenario
+
+__all__ = ["LISTED", "OverflowMinutes", "ServesField", "SkillPriority", "overflow_only", "skill_problems"]
+
+LISTED = 1
+"""The skill priority of a class that a team lists (``serves: [a, b]``): the default class priority."""
+
+SkillPriority = Annotated[int, Between(-1_000_000, 1_000_000)]
+"""A team's priority for one of its skills: smaller is preferred (the range of a class's priority)."""
+
+OverflowMinutes = Annotated[float, Between(0, MAX_MINUTES)]
+"""How long a contact must have waited before an overflow group may take it (minutes)."""
+
+
+def _form(value: Any) -> str:
+    """Which form ``serves`` was given in (the tag is named in no field path)."""
+    return "union-skills" if isinstance(value, Mapping) else "union-list"
+
+
+ServesField = Annotated[
+    Union[Annotated[tuple[str, ...], Tag("union-list")], Annotated[dict[str, SkillPriority], Tag("union-skills")]],
+    Discriminator(_form),
+]
+"""``teams[].serves``: a list of classes, or a mapping of classes to skill priorities."""
+
+Problem = tuple[str, str]
+
+
+def skill_problems(scenario: Scenario) -> list[Problem]:
+    """Unknown classes in ``serves`` and ``overflow``, and overflow that cannot apply."""
+    classes = {c.name: c for c in scenario.customer_classes}
+    known = ", ".join(classes)
+    problems: list[Problem] = []
+    for i, team in enumerate(scenario.teams):
+        path = f"teams[{i}]"
+        keyed = isinstance(team.serves, Mapping)
+        for j, name in enumerate(team.serves):
+            if name not in classes:
+                where = f"{path}.serves.{name}" if keyed else f"{path}.serves[{j}]"
+                problems.append((where, f"unknown class {name!r} (classes: {known})"))
+        for name in team.overflow or {}:
+            where = f"{path}.overflow.{name}"
+            if name not in classes:
+                problems.append((where, f"unknown class {name!r} (classes: {known})"))
+            elif name in team.serves:
+                problems.append((where, f"team {team.name!r} holds the skill {name!r} (serves): a group serves a "
+                                        "class as a skill or as overflow, not both"))  # fmt: skip
+            elif classes[name].journey is not None:
+                problems.append((where, f"class {name!r} has a journey: overflow applies to classes served through "
+                                        "teams' serves"))  # fmt: skip
+        if team.overflow and team.self_service is not None:
+            problems.append((f"{path}.overflow", "a self-service station takes no overflow (nobody waits for it)"))
+    return problems
+
+
+def overflow_only(scenario: Scenario, name: str) -> bool:
+    """Whether class ``name`` is some team's overflow (then 'served by no team' says why that is not enough)."""
+    return any(name in (t.overflow or {}) for t in scenario.teams)
