@@ -1,0 +1,217 @@
+"""Skills-based routing and overflow (issue 14, item 5).
+
+Exact checks: a mapping of skills at one priority is today's list (records to the bit); a small
+deterministic case shows both halves of the rule (arrivals to the best skill priority, a freed
+agent to its best skill before a longer-waiting contact of a lesser one); an overflow threshold
+of 0 is a skill at the lowest priority and one beyond the horizon is no overflow (to the bit);
+no contact reaches a secondary group before its threshold. Theory: two groups that each hold
+both skills give the pooled M/M/(n1+n2) of Erlang C, whatever their skill priorities (every
+agent serves every contact and services are exponential with one rate, so the number in the
+system is that birth-death chain). Tolerances are 99 % t-intervals over replications with a
+fixed seed (``tests/confidence.py``).
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import simsvc
+from simsvc.queueing import mmc_metrics
+from simsvc.sim.kernel import KernelUnsupported, available
+from tests.confidence import assert_exact_in_ci
+from tests.helpers import SCENARIOS
+
+DAY = {"days": 1, "open": "00:00", "close": "24:00", "interval_minutes": 60}
+WARMUP = 120.0
+
+
+def exponential(mean: float) -> dict:
+    return {"dist": "exponential", "mean": mean}
+
+
+def two_skills(serves: tuple, per_hour: tuple = (150.0, 186.0), mean: float = 1.0, **sim) -> dict:
+    """Classes a and b, one exponential service; groups g1 (3 agents) and g2 (4) with ``serves``."""
+    return {
+        "name": "two skills",
+        "horizon": DAY,
+        "customer_classes": [
+            {"name": "a", "arrivals": {"per_hour": [per_hour[0]]}, "service_time": exponential(mean)},
+            {"name": "b", "arrivals": {"per_hour": [per_hour[1]]}, "service_time": exponential(mean)},
+        ],
+        "teams": [{"name": "g1", "staff": 3, "serves": serves[0]}, {"name": "g2", "staff": 4, "serves": serves[1]}],
+        "quality": {"enabled": False},
+        "simulation": {"warmup_minutes": WARMUP, **sim},
+    }
+
+
+def records(data: dict, **kw) -> pd.DataFrame:
+    return simsvc.simulate(simsvc.load_scenario(data), keep_records=True, **kw).customers
+
+
+def test_skills_at_one_priority_are_the_list():
+    """The bundled bank branch (two teams, two classes of different priority) with each list as a mapping."""
+    data = yaml.safe_load((SCENARIOS / "bank_branch.yaml").read_text(encoding="utf-8"))
+    data["simulation"]["replications"] = 2
+    mapped = copy.deepcopy(data)
+    for team in mapped["teams"]:
+        team["serves"] = dict.fromkeys(team["serves"], 1)
+    a, b = records(data), records(mapped)
+    assert len(a) > 500
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+    # One skill, one group: any priority number is the same.
+    one = {**two_skills(({"a": 1}, {"b": 1}), replications=2), "teams": [{"name": "g", "staff": 2, "serves": ["a"]}]}
+    one["customer_classes"] = one["customer_classes"][:1]
+    other = copy.deepcopy(one)
+    other["teams"][0]["serves"] = {"a": -7}
+    pd.testing.assert_frame_equal(records(one), records(other), check_exact=True)
+
+
+@pytest.mark.parametrize(
+    "serves",
+    [({"a": 1, "b": 1}, {"a": 1, "b": 1}), ({"a": 1, "b": 2}, {"a": 2, "b": 1})],
+    ids=["equal-priorities", "each-prefers-one"],
+)
+def test_two_groups_holding_both_skills_are_the_pooled_erlang_c(serves):
+    lam, mu, n = (150.0 + 186.0) / 60, 1.0, 7  # per minute: load 5.6 on 7 agents
+    res = simsvc.simulate(simsvc.load_scenario(two_skills(serves, replications=100, seed=20261207)), keep_records=True)
+    c = res.customers
+    c = c[(c["arrival"] >= WARMUP) & (c["arrival"] < 1440.0)]
+    assert set(c["team"]) == {"g1", "g2"}
+    exact = mmc_metrics(lam, mu, n, target_wait=0.0)
+    by_rep = c.groupby("replication")["wait"]
+    assert_exact_in_ci("mean wait, pooled M/M/7", by_rep.mean().to_numpy(), exact["mean_wait"], max_rel_half=0.07)
+    p_wait = by_rep.apply(lambda w: (w > 0).mean()).to_numpy()
+    assert_exact_in_ci("P(wait > 0), pooled M/M/7", p_wait, exact["p_wait"], max_rel_half=0.03)
+
+
+def _specialist_and_generalist(generalist_serves) -> pd.DataFrame:
+    """gen (1 agent, listed first) holds b and a; spec (1 agent) holds only a; every service takes 10 minutes."""
+    ten = {"dist": "deterministic", "value": 10.0}
+    data = {
+        "name": "specialist and generalist",
+        "horizon": {"days": 1, "open": "09:00", "close": "12:00", "interval_minutes": 60},
+        "customer_classes": [
+            {"name": "a", "arrivals": {"trace": [0.0, 0.5, 1.0, 1.5]}, "service_time": ten},
+            {"name": "b", "arrivals": {"trace": [2.0]}, "service_time": ten},
+        ],
+        "teams": [{"name": "gen", "staff": 1, "serves": generalist_serves},
+                  {"name": "spec", "staff": 1, "serves": {"a": 1}}],  # fmt: skip
+        "quality": {"enabled": False},
+        "simulation": {"replications": 1},
+    }
+    c = records(data).sort_values("arrival")
+    return c.assign(at=c["arrival"] - 540.0, begins=c["start"] - 540.0)[["class", "at", "team", "begins"]]
+
+
+def test_arrivals_go_to_the_best_skill_and_a_freed_agent_takes_its_best_skill_first():
+    c = _specialist_and_generalist({"b": 1, "a": 2})
+    # a at 0: both idle, spec holds a at priority 1 (gen at 2) although gen comes first in the file.
+    # a at 0.5: spec busy, gen idle. a at 1 and 1.5 wait, b at 2 waits. spec frees at 10: a(1).
+    # gen frees at 10.5 with a(1.5) and b(2) waiting: b, its best skill, though a waited longer.
+    expected = [("a", 0.0, "spec", 0.0), ("a", 0.5, "gen", 0.5), ("a", 1.0, "spec", 10.0), ("a", 1.5, "spec", 20.0),
+                ("b", 2.0, "gen", 10.5)]  # fmt: skip
+    assert list(c.itertuples(index=False, name=None)) == expected
+    # As a list (one priority), the arrival at 0 goes to gen, listed first, and gen takes the longest waiting.
+    c = _specialist_and_generalist(["b", "a"])
+    assert list(c.itertuples(index=False, name=None)) == [
+        ("a", 0.0, "gen", 0.0), ("a", 0.5, "spec", 0.5), ("a", 1.0, "gen", 10.0), ("a", 1.5, "spec", 10.5),
+        ("b", 2.0, "gen", 20.0)]  # fmt: skip
+
+
+def test_longest_idle_chooses_among_the_best_skill_priority_only():
+    c = _specialist_and_generalist_rule("longest_idle")
+    assert c.loc[c["at"] == 0.0, "team"].item() == "spec"
+
+
+def _specialist_and_generalist_rule(rule: str) -> pd.DataFrame:
+    ten = {"dist": "deterministic", "value": 10.0}
+    data = {
+        "name": "longest idle",
+        "horizon": {"days": 1, "open": "09:00", "close": "12:00", "interval_minutes": 60},
+        "customer_classes": [{"name": "a", "arrivals": {"trace": [0.0]}, "service_time": ten}],
+        # gen comes on duty first (idle longest), but holds a at a lesser priority.
+        "teams": [{"name": "gen", "shifts": [{"start": "08:00", "end": "12:00", "staff": 1}], "serves": {"a": 2},
+                   "routing": rule},
+                  {"name": "spec", "staff": 1, "serves": {"a": 1}, "routing": rule}],  # fmt: skip
+        "quality": {"enabled": False},
+        "simulation": {"replications": 1},
+    }
+    c = records(data)
+    return c.assign(at=c["arrival"] - 540.0)
+
+
+def overflowing(overflow: dict | None, patience: bool = False, **sim) -> dict:
+    """a served by g1 (3 agents, overloaded at times); g2 (4 agents) holds b and may take a as overflow.
+
+    The last two hours bring nobody, so no one waits at closing.
+    """
+    data = two_skills(({"a": 1}, {"b": 1}), **sim)
+    rates = [200.0] * 6 + [150.0] * 16 + [0.0, 0.0]
+    data["customer_classes"][0]["arrivals"] = {"per_hour": rates}
+    data["customer_classes"][1]["arrivals"] = {"per_hour": [100.0] * 22 + [0.0, 0.0]}
+    if patience:
+        data["customer_classes"][0]["patience"] = exponential(3.0)
+    if overflow is not None:
+        data["teams"][1]["overflow"] = overflow
+    return data
+
+
+@pytest.mark.parametrize("patience", [False, True], ids=["waits", "patience"])
+def test_no_contact_reaches_the_secondary_group_before_its_threshold(patience):
+    c = records(overflowing({"a": 1.5}, patience=patience, replications=3, seed=3))
+    over = c[(c["class"] == "a") & (c["team"] == "g2")]
+    assert len(over) > 300  # the overflow is used
+    assert (over["start"] >= over["arrival"] + 1.5).all()
+    # Those who waited that long are not left waiting while g2 is idle: g2 takes them at the threshold.
+    assert (over["start"] == over["arrival"] + 1.5).mean() > 0.3
+
+
+def test_a_threshold_of_zero_is_the_skill_at_the_lowest_priority():
+    zero = records(overflowing({"a": 0.0}, replications=2, seed=11), engine="simpy")
+    data = overflowing(None, replications=2, seed=11)
+    data["teams"][1]["serves"] = {"b": 1, "a": 2}
+    held = records(data, engine="simpy")
+    assert (zero["team"].eq("g2") & zero["class"].eq("a")).sum() > 1000
+    pd.testing.assert_frame_equal(zero, held, check_exact=True)
+
+
+def test_a_threshold_nobody_reaches_is_no_overflow():
+    never = records(overflowing({"a": 1e5}, replications=2, seed=11))
+    without = records(overflowing(None, replications=2, seed=11))
+    pd.testing.assert_frame_equal(never, without, check_exact=True)
+
+
+def test_overflow_lowers_the_primary_class_wait():
+    """Power check: overflow after 1.5 minutes cuts a's mean wait (g1 alone is overloaded in the morning)."""
+    with_ = records(overflowing({"a": 1.5}, replications=2, seed=5))
+    without = records(overflowing(None, replications=2, seed=5))
+    a = with_["class"] == "a"
+    assert with_.loc[a, "wait"].mean() < 0.5 * without.loc[without["class"] == "a", "wait"].mean()
+
+
+def test_the_kernel_runs_skills_and_refuses_overflow():
+    if available():
+        data = two_skills(({"a": 1, "b": 2}, {"a": 2, "b": 1}), replications=2, seed=4)
+        fast = simsvc.simulate(simsvc.load_scenario(data), keep_records=True, engine="kernel")
+        slow = simsvc.simulate(simsvc.load_scenario(data), keep_records=True, engine="simpy")
+        pd.testing.assert_frame_equal(fast.customers, slow.customers, check_exact=True)
+    with pytest.raises(KernelUnsupported, match="overflow"):
+        simsvc.simulate(simsvc.load_scenario(overflowing({"a": 1.0}, replications=1)), engine="kernel")
+    res = simsvc.simulate(simsvc.load_scenario(overflowing({"a": 1.0}, replications=1)))
+    assert res.engine == "simpy" and res.engine_note == "overflow to secondary groups"
+
+
+def test_skills_round_trip_through_a_saved_file(tmp_path):
+    from simsvc.scenario.dump import scenario_yaml
+
+    sc = simsvc.load_scenario(overflowing({"a": 1.5}, replications=1))
+    sc = sc.replace({"teams[0].serves": {"a": 3}})
+    scenario_yaml(sc, tmp_path / "s.yaml")
+    back = simsvc.load_scenario(tmp_path / "s.yaml")
+    assert back.teams[0].skills == {"a": 3} and back.teams[1].overflow == {"a": 1.5}
+    assert back.teams[1].skills == {"b": 1} and np.isclose(back.teams[1].overflow["a"], 1.5)
