@@ -215,3 +215,49 @@ def test_skills_round_trip_through_a_saved_file(tmp_path):
     back = simsvc.load_scenario(tmp_path / "s.yaml")
     assert back.teams[0].skills == {"a": 3} and back.teams[1].overflow == {"a": 1.5}
     assert back.teams[1].skills == {"b": 1} and np.isclose(back.teams[1].overflow["a"], 1.5)
+
+
+LAM1, MU1, TAU = 0.9, 1.0, 2.0  # per minute, minutes
+
+
+def mm1_overflow() -> tuple[float, float]:
+    """One primary agent, overflow after ``TAU`` to a group that is always free: P(overflow) and the mean wait.
+
+    The primary is an M/M/1 whose arrivals join its work only if its virtual wait ``V`` (the work
+    ahead of them) is below ``TAU`` (the others wait ``TAU`` and go to the secondary group). ``V``
+    has an atom ``p0`` at 0, density ``lam p0 exp(-(mu - lam) v)`` below ``TAU`` and
+    ``lam p0 exp(-(mu - lam) TAU) exp(-mu (v - TAU))`` above. By PASTA an arrival overflows with
+    probability P(V >= TAU) and waits min(V, TAU).
+    """
+    d = MU1 - LAM1
+    p0 = 1.0 / (1.0 + LAM1 / d * (1.0 - np.exp(-d * TAU)) + LAM1 / MU1 * np.exp(-d * TAU))
+    p_over = LAM1 * p0 * np.exp(-d * TAU) / MU1
+    # E[min(V, TAU)] = integral over 0..TAU of P(V > v) = 1 - p0 - lam p0 (1 - exp(-d v)) / d.
+    c = LAM1 * p0 / d
+    mean_wait = TAU * (1.0 - p0 - c) + c * (1.0 - np.exp(-d * TAU)) / d
+    return float(p_over), float(mean_wait)
+
+
+def test_overflow_to_a_free_group_is_the_mm1_with_deterministic_patience():
+    data = {
+        "name": "overflow theory",
+        "horizon": DAY,
+        "customer_classes": [
+            {"name": "a", "arrivals": {"per_hour": [LAM1 * 60]}, "service_time": exponential(1 / MU1)},
+            {"name": "b", "arrivals": {"per_hour": [0.0]}, "service_time": exponential(1.0)},
+        ],
+        "teams": [{"name": "primary", "staff": 1, "serves": ["a"]},
+                  {"name": "backup", "staff": 40, "serves": ["b"], "overflow": {"a": TAU}}],  # fmt: skip
+        "quality": {"enabled": False},
+        "simulation": {"warmup_minutes": WARMUP, "replications": 60, "seed": 20261208},
+    }
+    c = records(data)
+    c = c[(c["arrival"] >= WARMUP) & (c["arrival"] < 1440.0)]
+    p_over, mean_wait = mm1_overflow()
+    assert 0.15 < p_over < 0.3
+    by_rep = c.groupby("replication")
+    share = by_rep["team"].apply(lambda t: (t == "backup").mean()).to_numpy()
+    assert_exact_in_ci("share overflowing, M/M/1 + D", share, p_over, max_rel_half=0.05)
+    assert_exact_in_ci("mean wait, M/M/1 + D", by_rep["wait"].mean().to_numpy(), mean_wait, max_rel_half=0.04)
+    over = c[c["team"] == "backup"]
+    assert (over["start"] == over["arrival"] + TAU).all()  # always free: each at its threshold exactly
