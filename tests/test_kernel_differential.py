@@ -2,10 +2,11 @@
 
 Random scenarios (Hypothesis) cover every feature the kernel runs: several classes with
 priorities, patience and balking, several teams serving overlapping sets of classes (as lists,
-or as skills with priorities) with ``first_idle`` or ``priority`` routing, shifts with breaks and days off, staff per interval,
-shrinkage, training speeds, warm-up, several days, closing with customers inside, and arrivals
-cut at ``max_customers``; and journeys of several steps (pools, a choice of stations, rework
-back to an earlier step, patience per step, closing with customers between steps). Arrival
+or as skills with priorities) with ``first_idle`` or ``priority`` routing, shifts with breaks
+and days off, staff per interval, shrinkage, training speeds, warm-up, several days, closing
+with customers inside, and arrivals cut at ``max_customers``; and journeys of several steps
+(pools, a choice of stations, rework back to an earlier step, patience per step, closing with
+customers between steps). Arrival
 times on a coarse grid and whole-minute services make ties (an arrival as a server frees, a
 shift change on an arrival, a step ending as another begins) common, which is where an event
 order that differs from SimPy's would show. Nothing is compared within a tolerance: the kernel computes each time with

@@ -99,8 +99,10 @@ def _specialist_and_generalist(generalist_serves) -> pd.DataFrame:
             {"name": "a", "arrivals": {"trace": [0.0, 0.5, 1.0, 1.5]}, "service_time": ten},
             {"name": "b", "arrivals": {"trace": [2.0]}, "service_time": ten},
         ],
-        "teams": [{"name": "gen", "staff": 1, "serves": generalist_serves},
-                  {"name": "spec", "staff": 1, "serves": {"a": 1}}],  # fmt: skip
+        "teams": [
+            {"name": "gen", "staff": 1, "serves": generalist_serves},
+            {"name": "spec", "staff": 1, "serves": {"a": 1}},
+        ],
         "quality": {"enabled": False},
         "simulation": {"replications": 1},
     }
@@ -135,9 +137,15 @@ def _specialist_and_generalist_rule(rule: str) -> pd.DataFrame:
         "horizon": {"days": 1, "open": "09:00", "close": "12:00", "interval_minutes": 60},
         "customer_classes": [{"name": "a", "arrivals": {"trace": [0.0]}, "service_time": ten}],
         # gen comes on duty first (idle longest), but holds a at a lesser priority.
-        "teams": [{"name": "gen", "shifts": [{"start": "08:00", "end": "12:00", "staff": 1}], "serves": {"a": 2},
-                   "routing": rule},
-                  {"name": "spec", "staff": 1, "serves": {"a": 1}, "routing": rule}],  # fmt: skip
+        "teams": [
+            {
+                "name": "gen",
+                "shifts": [{"start": "08:00", "end": "12:00", "staff": 1}],
+                "serves": {"a": 2},
+                "routing": rule,
+            },
+            {"name": "spec", "staff": 1, "serves": {"a": 1}, "routing": rule},
+        ],
         "quality": {"enabled": False},
         "simulation": {"replications": 1},
     }
@@ -246,8 +254,10 @@ def test_overflow_to_a_free_group_is_the_mm1_with_deterministic_patience():
             {"name": "a", "arrivals": {"per_hour": [LAM1 * 60]}, "service_time": exponential(1 / MU1)},
             {"name": "b", "arrivals": {"per_hour": [0.0]}, "service_time": exponential(1.0)},
         ],
-        "teams": [{"name": "primary", "staff": 1, "serves": ["a"]},
-                  {"name": "backup", "staff": 40, "serves": ["b"], "overflow": {"a": TAU}}],  # fmt: skip
+        "teams": [
+            {"name": "primary", "staff": 1, "serves": ["a"]},
+            {"name": "backup", "staff": 40, "serves": ["b"], "overflow": {"a": TAU}},
+        ],
         "quality": {"enabled": False},
         "simulation": {"warmup_minutes": WARMUP, "replications": 60, "seed": 20261208},
     }

@@ -13,6 +13,11 @@ Rules (also in the README):
   server; otherwise it joins its class's queue. A server that becomes free takes the waiting
   customer with the best (smallest) priority among the classes its team serves, and among
   equal priorities the one who arrived first. Service is non-preemptive.
+* **Skills.** With ``serves`` as ``{class: skill priority}``, an arrival goes to the idle team
+  with the best skill priority for its class (ties as the rule says), and a freed server takes
+  the waiting customer of its best skill priority, then class priority, then first come. A
+  list gives every class skill priority 1 (the rule above). ``overflow``: a secondary group
+  takes a class's customer only once it has waited that long (:mod:`simsvc.sim.overflow`).
 * **Shifts.** When a shift ends, a server busy with a customer finishes that customer
   and then leaves; idle servers leave at once.
 * **Shrinkage.** Of a team's ``n`` rostered staff in an interval with shrinkage ``s``,

@@ -19,6 +19,14 @@ Built-ins, named in a scenario by ``teams[].routing``:
   serves (a specialist before a generalist who puts the class second), ties in the pool's
   order. Waiting customers as ``first_idle``.
 
+With skill priorities (``teams[].serves`` as a mapping, :mod:`simsvc.scenario.skills`) the
+pool of a class is ordered by each team's skill priority for it, best first, before any rule
+applies: ``first_idle`` takes the first idle team in that order, ``priority`` ranks by skill
+priority, then the class's rank, and other rules choose among the idle teams of the best skill
+priority only. A freed server's queues are grouped by its team's skill priority, then class
+priority (:class:`Waiting` carries ``skill``); a list gives every class skill priority 1, so
+without a mapping all of this is the rule above.
+
 The engine runs the built-ins inline (no call per customer). A rule of your own is any object
 with both methods, passed to :func:`simsvc.simulate` by team name; it must be picklable (a
 class defined at module level) since replications may run in worker processes, and it should
