@@ -12,7 +12,8 @@ judged as if it were the whole journey's, which is optimistic for a journey of s
 (its total wait is longer, and it abandons if any step does); the simulation of the whole
 journey checks the plan and the correction rounds add staff where it falls short. Staff are
 rostered staff: shrinkage takes its share off the floor first (:mod:`simsvc.sim.shrinkage`,
-the simulation's rule). Stationary, interval by interval: the
+the simulation's rule). A chat agent holding up to ``c`` contacts counts as ``c`` servers, each at
+the rate of a full agent's contact (:func:`concurrency_servers`). Stationary, interval by interval: the
 simulate-and-correct loop checks what this misses (queues carried over between intervals, priorities, word of mouth).
 """
 
@@ -25,12 +26,12 @@ import numpy as np
 
 from simsvc.queueing import wait_profile
 from simsvc.scenario.journeys import station_means, station_visits
-from simsvc.scenario.models import Scenario, Team
+from simsvc.scenario.models import Scenario, Team, contact_rate
 from simsvc.sim.capacity import arrivals_per_minute
 from simsvc.sim.shrinkage import on_floor, paid_for, shrinkage_per_interval
 from simsvc.staffing.perception import WaitJudgement, wait_judgements
 
-__all__ = ["Prediction", "TeamDemand", "class_rates", "team_demand"]
+__all__ = ["Prediction", "TeamDemand", "class_rates", "concurrency_servers", "demand_of", "team_demand"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class TeamDemand:
     within: np.ndarray  # service-level target wait per class, minutes
     judgements: list[WaitJudgement | None]  # per class (None: not served, or no quality model)
     shrinkage: np.ndarray | None = None  # per cell: share of rostered staff not on the floor (None: none)
+    slots: int = 1  # servers per agent on the floor (chat concurrency: concurrency_servers)
 
     def serving(self, cell: int, staff: int) -> int:
         """Of ``staff`` rostered in ``cell``, those on the floor (:func:`~simsvc.sim.shrinkage.on_floor`)."""
@@ -74,6 +76,7 @@ class TeamDemand:
         if staff <= 0:
             return Prediction(rostered, 0.0, 1.0, 0.0)
         mu, theta = 1.0 / self.mean_service, float(self.patience_rate[cell])
+        staff *= self.slots
         shares = self.share[cell]
         served = [k for k in range(len(shares)) if shares[k] > 0]
         grids = [self.judgements[k].waits for k in served if self.judgements[k] is not None]
@@ -95,8 +98,8 @@ class TeamDemand:
         return Prediction(rostered, sl, p_ab, satisfied)
 
     def offered_load(self, cell: int) -> float:
-        """Erlangs offered in ``cell``."""
-        return float(self.rate[cell]) * self.mean_service
+        """Erlangs offered in ``cell``, in agents' worth (an agent holding several contacts is worth ``slots``)."""
+        return float(self.rate[cell]) * self.mean_service / self.slots
 
 
 def class_rates(scenario: Scenario) -> np.ndarray:
@@ -111,40 +114,80 @@ def class_rates(scenario: Scenario) -> np.ndarray:
 
 def team_demand(scenario: Scenario, team: Team, level: int, seed: int) -> TeamDemand:
     """The demand ``team`` faces at training ``level`` in every cell of the horizon."""
+    # Each class's visits to this team per arrival (the traffic equations of its journey; a class
+    # without a journey splits evenly over the teams that serve it), and its steps' mean there.
+    t = [x.name for x in scenario.teams].index(team.name)
+    visits = station_visits(scenario)[:, t]
+    need = station_means(scenario, lambda s: s.service_time.mean)[:, t]
+    theta = station_means(scenario, lambda s: 0.0 if s.patience is None else 1.0 / s.patience.mean)[:, t]
+    judgements = wait_judgements(scenario, team, level, seed) if scenario.quality.enabled else None
+    return demand_of(scenario, team, level, visits, need, theta, judgements)
+
+
+def demand_of(
+    scenario: Scenario,
+    team: Team,
+    level: int,
+    visits: np.ndarray,
+    need: np.ndarray,
+    theta: np.ndarray,
+    judgements: list[WaitJudgement | None] | None,
+    shrinkage: bool = True,
+) -> TeamDemand:
+    """The demand of class visits ``visits`` (per arrival, per class) served by ``team``'s agents at ``level``.
+
+    ``need`` and ``theta`` are the visits' mean service time (speed 1) and 1 / mean patience per
+    class; ``judgements`` how each class judges waits (None: no quality model). ``team`` gives the
+    speed's level, concurrency and (unless ``shrinkage`` is False) shrinkage. A team's own demand
+    (:func:`team_demand`) and a pool of teams' (:mod:`simsvc.staffing.pooling`) both come from here.
+    """
     h = scenario.horizon
     classes = scenario.customer_classes
     rates = class_rates(scenario)
     q = scenario.quality
-    # Each class's visits to this team per arrival (the traffic equations of its journey; a class
-    # without a journey splits evenly over the teams that serve it), and its steps' mean there.
-    t = [x.name for x in scenario.teams].index(team.name)
-    split = station_visits(scenario)[:, t]
-    per_class = rates * split
+    per_class = rates * visits
     rate = per_class.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(rate[:, None] > 0, per_class / rate[:, None], 0.0)
     spec = scenario.training(level)
-    mean_need = np.where(split > 0, station_means(scenario, lambda s: s.service_time.mean)[:, t],
-                         [c.service_time.mean for c in classes])  # fmt: skip
+    mean_need = np.where(visits > 0, need, [c.service_time.mean for c in classes])
     # A failed service is done again with rework_probability: as the engine does, for classes
     # without a journey (a journey's steps have their own service times, without rework).
     rework = 1.0 + (spec.failure_prob * q.rework_probability if q.enabled else 0.0)
     mean_need = mean_need * np.where([j.one_step for j in scenario.journeys], rework, 1.0)
     weights = per_class.sum(axis=0)
     mean_service = float(weights @ mean_need / weights.sum()) if weights.sum() > 0 else float(mean_need.mean())
-    theta = station_means(scenario, lambda s: 0.0 if s.patience is None else 1.0 / s.patience.mean)[:, t]
-    within = np.array([scenario.target_wait(c) for c in classes])
-    judgements = wait_judgements(scenario, team, level, seed) if q.enabled else [None] * len(classes)
+    slots, slot_speed = concurrency_servers(team)
     return TeamDemand(
         team=team.name,
         level=level,
         rate=rate,
         share=share,
-        mean_service=mean_service / spec.speed,
+        mean_service=mean_service / (spec.speed * slot_speed),
         patience_rate=share @ theta,
-        within=within,
-        judgements=judgements,
+        within=np.array([scenario.target_wait(c) for c in classes]),
+        judgements=judgements or [None] * len(classes),
         shrinkage=None
-        if not team.shrinkage
+        if not (shrinkage and team.shrinkage)
         else np.tile(shrinkage_per_interval(team.shrinkage, h.n_intervals), h.days),
+        slots=slots,
     )
+
+
+def concurrency_servers(team: Team) -> tuple[int, float]:
+    """How the curves see an agent of ``team``: ``(servers, speed of each)``.
+
+    An agent holding up to ``c`` contacts is ``c`` servers, each at the rate of a full agent's
+    contact (:func:`~simsvc.scenario.models.contact_rate`). Exact for a slowdown of 0 (``c``
+    independent servers); otherwise conservative: an agent with fewer contacts works each faster.
+    Without concurrency, one server at speed 1.
+    """
+    if not team.concurrent:
+        return 1, 1.0
+    if team.slots == math.inf:
+        raise ValueError(
+            f"team {team.name!r}: the optimizer plans agents with a whole number of contacts at once "
+            "(concurrency 'unlimited' has no Erlang curve); give a number"
+        )
+    c = int(team.slots)
+    return c, contact_rate(c, team.concurrency_slowdown)

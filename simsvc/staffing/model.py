@@ -26,9 +26,11 @@ Erlang A queue the curves describe.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pulp
@@ -40,7 +42,10 @@ from simsvc.staffing.patterns import Pattern
 from simsvc.staffing.requirements import CellOptions, Targets
 from simsvc.staffing.solver import STOPPED, SolveInfo, SolverName, solve
 
-__all__ = ["LevelInput", "ModelInput", "Solution", "TeamInput", "build_model", "solve_staffing"]
+if TYPE_CHECKING:
+    from simsvc.staffing.pooling import PoolNeeds
+
+__all__ = ["LevelInput", "ModelInput", "PoolInput", "Solution", "TeamInput", "build_model", "solve_staffing"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,14 @@ class TeamInput:
 
 
 @dataclass(frozen=True)
+class PoolInput:
+    """Teams that share contacts (:mod:`simsvc.staffing.pooling`): one level for all, the pool's KPIs."""
+
+    teams: tuple[str, ...]
+    needs: dict[int, PoolNeeds]  # per level
+
+
+@dataclass(frozen=True)
 class ModelInput:
     """Everything the model needs, prepared from the scenario."""
 
@@ -77,6 +90,11 @@ class ModelInput:
     max_staff: int | None = None
     max_headcount: int | None = None
     budget: float | None = None  # whole horizon
+    pools: tuple[PoolInput, ...] = ()
+
+    def same_level(self, levels: dict[str, int]) -> bool:
+        """Whether every pool's teams have one level in ``levels``."""
+        return all(len({levels[n] for n in p.teams}) == 1 for p in self.pools)
 
 
 @dataclass
@@ -251,12 +269,22 @@ def _solve_level(
 
 def _solution(inp: ModelInput, combo: tuple[_Solved, ...]) -> Solution:
     names = [t.name for t in inp.teams]
-    return Solution(
-        {n: c.level for n, c in zip(names, combo, strict=True)},
-        {n: c.staff for n, c in zip(names, combo, strict=True)},
-        {n: c.predicted for n, c in zip(names, combo, strict=True)},
-        {n: c.on_duty for n, c in zip(names, combo, strict=True)},
-    )
+    predicted = {n: c.predicted for n, c in zip(names, combo, strict=True)}
+    on_duty = {n: c.on_duty for n, c in zip(names, combo, strict=True)}
+    levels = {n: c.level for n, c in zip(names, combo, strict=True)}
+    for pool in inp.pools:  # a pool's teams share its KPIs, at all its staff on the floor
+        needs = pool.needs[levels[pool.teams[0]]]
+        members = [(inp.teams[names.index(n)], on_duty[n]) for n in pool.teams]
+        shared = {}
+        for cell in predicted[pool.teams[0]]:
+            serving = sum(
+                t.levels[0].cells.demand.serving(cell, int(np.floor(duty[cell] + 1e-9))) for t, duty in members
+            )
+            shared[cell] = needs.whole.predict(cell, serving)
+        for n in pool.teams:
+            predicted[n] = {c: dataclasses.replace(p, staff=int(np.floor(on_duty[n][c] + 1e-9)))
+                            for c, p in shared.items()}  # fmt: skip
+    return Solution(levels, {n: c.staff for n, c in zip(names, combo, strict=True)}, predicted, on_duty)
 
 
 def solve_staffing(
@@ -325,9 +353,16 @@ def solve_staffing(
         front = sum(c.objective for c in combo)
         return front if total_cost is None else total_cost(_solution(inp, combo))
 
-    for k in range(n_teams):  # a first plan: each team's level of cheapest relaxation
+    names = [t.name for t in inp.teams]
+    for pool in inp.pools:  # a first plan: a pool's teams at the level of their cheapest relaxations together
+        members = [names.index(n) for n in pool.teams]
+        common = set.intersection(*(set(relaxed[k]) for k in members))
+        for li in sorted(common, key=lambda li: sum(relaxed[k][li][0] for k in members)):
+            if all([attempt(k, li) for k in members]):
+                break
+    for k in range(n_teams):  # a team alone: its level of cheapest relaxation
         for li in sorted(relaxed[k], key=lambda li: relaxed[k][li][0]):
-            if attempt(k, li):
+            if solved[k] or attempt(k, li):
                 break
         if not solved[k]:
             raise InfeasibleError(
@@ -335,7 +370,17 @@ def solve_staffing(
                 "(max_staff, max_headcount)",
                 target="bounds",
             )
-    best = tuple(next(iter(solved[k].values())) for k in range(n_teams))
+    firsts = [solved[k].values() for k in range(n_teams)]
+    best = next(
+        (c for c in itertools.product(*firsts) if inp.same_level({n: x.level for n, x in zip(names, c, strict=True)})),
+        None,
+    )
+    if best is None:
+        raise InfeasibleError(
+            "teams sharing contacts have no common training level with a plan within the bounds "
+            "(max_staff, max_headcount)",
+            target="bounds",
+        )
     best_total = total(best)
     queue = sorted((lower[k][li], k, li) for k in range(n_teams) for li in relaxed[k] if li not in solved[k])
     for bound, k, li in queue:
@@ -349,8 +394,15 @@ def solve_staffing(
         # prunes the rest (and is infeasible, so skipped, when nothing cheaper exists).
         if not attempt(k, li, cutoff=best_total - others - beyond[k][li] + tolerance):
             continue
+        for pool in inp.pools:  # the teams sharing contacts with k need this level too
+            if names[k] in pool.teams:
+                for j in (names.index(n) for n in pool.teams):
+                    if li in relaxed[j] and li in lower[j] and li not in solved[j]:
+                        attempt(j, li)
         pools = [[solved[k][li]] if j == k else list(solved[j].values()) for j in range(n_teams)]
         for combo in itertools.product(*pools):
+            if not inp.same_level({n: x.level for n, x in zip(names, combo, strict=True)}):
+                continue
             value = total(combo)
             if value < best_total - 1e-9 * max(1.0, abs(best_total)):
                 best, best_total = combo, value

@@ -27,7 +27,7 @@ from simsvc.staffing.curves import class_rates
 from simsvc.staffing.model import ModelInput, Solution, solve_staffing
 from simsvc.staffing.patterns import Pattern, clock, generate_patterns
 from simsvc.staffing.plan import Iteration, PlaceCheck, Plan, PlannedShift
-from simsvc.staffing.prepare import DemandCache, model_input
+from simsvc.staffing.prepare import DemandCache, model_input, pool_key
 from simsvc.staffing.verify import missed_groups, place_checks, target_checks, verify
 
 __all__ = ["optimize"]
@@ -131,13 +131,28 @@ def _raise_floors(
                         if preds:
                             chosen.add(min(preds, key=lambda c: preds[c].service_level))
                 cells |= chosen
+    pooled = {name for pool in inp.pools for name in pool.teams}
     for team in inp.teams:
+        if team.name in pooled:
+            continue
         floor = floors.setdefault(team.name, {})
         demand = team.levels[0].cells.demand  # shrinkage is the team's, whatever its level
         for cell in cells:
             if team.arrivals[cell] > 0:  # one more person on the floor (with shrinkage, maybe more rostered)
                 staff = int(np.floor(sol.on_duty[team.name][cell] + 1e-9))
                 floor[cell] = max(floor.get(cell, 0), demand.rostered(cell, demand.serving(cell, staff) + 1))
+    for pool in inp.pools:  # every set of the pool's teams: one more on its floor than the pool had
+        extra = floors.setdefault(pool_key(pool.teams), {})
+        needs = pool.needs[sol.levels[pool.teams[0]]]
+        members = [t for t in inp.teams if t.name in pool.teams]
+        for cell in cells:
+            if any(t.arrivals[cell] > 0 for t in members):
+                serving = sum(
+                    t.levels[0].cells.demand.serving(cell, int(np.floor(sol.on_duty[t.name][cell] + 1e-9)))
+                    for t in members
+                )
+                whole = needs.required[needs.pool.whole].get(cell, 0)
+                extra[cell] = max(extra.get(cell, 0) + 1, serving + 1 - whole)
     return misses
 
 

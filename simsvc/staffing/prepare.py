@@ -7,20 +7,24 @@ names the target, the intervals and the best value reachable there.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from simsvc.errors import InfeasibleError
+from simsvc.errors import InfeasibleError, ScenarioError
 from simsvc.scenario.journeys import is_self_service
 from simsvc.scenario.models import Scenario, Team
 from simsvc.staffing.curves import TeamDemand, team_demand
-from simsvc.staffing.model import LevelInput, ModelInput, TeamInput
+from simsvc.staffing.model import LevelInput, ModelInput, PoolInput, TeamInput
 from simsvc.staffing.patterns import Pattern, clock
-from simsvc.staffing.requirements import Shortfall, Targets, cell_options
+from simsvc.staffing.pooling import PoolNeeds, allocate, pool_needs, pools
+from simsvc.staffing.requirements import CellOptions, Shortfall, Targets, cell_options
 
-__all__ = ["DemandCache", "cell_label", "model_input"]
+__all__ = ["DemandCache", "cell_label", "model_input", "pool_key"]
 
-DemandCache = dict[tuple[str, int], TeamDemand]
-"""Team demand per ``(team, level)``: the costly part, the same in every correction round."""
+DemandCache = dict[tuple[str, int], "TeamDemand | PoolNeeds"]
+"""Team demand per ``(team, level)``, and a pool's needs per ``("pool:<teams>", level)``: the costly
+part, the same in every correction round."""
 
 _TARGET_WORDS = {
     "service_level": "service level",
@@ -117,6 +121,71 @@ def _fewest_dissatisfied(scenario: Scenario, demand: TeamDemand) -> float:
     return total
 
 
+def _demand(cache: DemandCache, scenario: Scenario, team: Team, level: int, seed: int) -> TeamDemand:
+    demand = cache.get((team.name, level))
+    if demand is None:
+        demand = cache[team.name, level] = team_demand(scenario, team, level, seed)
+    assert isinstance(demand, TeamDemand)
+    return demand
+
+
+def pool_key(teams: tuple[str, ...]) -> str:
+    """The key of a pool's staff added by correction rounds in ``floors`` (per cell, on every set's floor)."""
+    return "pool:" + "+".join(teams)
+
+
+def _unlimited_concurrency(scenario: Scenario) -> None:
+    for i, team in enumerate(scenario.teams):
+        if team.concurrent and team.slots == float("inf"):
+            raise ScenarioError(scenario.name, [(
+                f"teams[{i}].concurrency",
+                "the optimizer plans agents holding a whole number of contacts ('unlimited' has no Erlang curve): "
+                "give a number to optimize",
+            )])  # fmt: skip
+
+
+def _pooled_cells(
+    scenario: Scenario, cache: DemandCache, floors: dict[str, dict[int, int]], seed: int
+) -> tuple[dict[tuple[str, int], CellOptions], list[PoolInput]]:
+    """The requirements of teams sharing contacts, per ``(team, level)``, and their pools (:mod:`.pooling`)."""
+    spec = scenario.optimizer
+    assert spec is not None
+    targets = Targets.of(scenario)
+    out: dict[tuple[str, int], CellOptions] = {}
+    inputs = []
+    for pool in pools(scenario):
+        names = tuple(scenario.teams[t].name for t in pool.teams)
+        by_level = {}
+        for level in _levels(scenario):
+            key = (pool_key(names), level)
+            needs = cache.get(key)
+            if needs is None:
+                needs = cache[key] = pool_needs(scenario, pool, level, seed, targets, spec.max_occupancy)
+            assert isinstance(needs, PoolNeeds)
+            by_level[level] = needs
+            demand = {t: _demand(cache, scenario, scenario.teams[t], level, seed) for t in pool.teams}
+            lowest = {t: {c: max(spec.min_staff, f) for c, f in floors.get(scenario.teams[t].name, {}).items()}
+                      for t in pool.teams}  # fmt: skip
+            for t in pool.teams:
+                for c in range(len(demand[t].rate)):
+                    lowest[t].setdefault(c, spec.min_staff)
+            if needs.shortfalls:
+                staff = {t: {c: 0 for c in lowest[t]} for t in pool.teams}
+            else:
+                extra = floors.get(pool_key(names), {})
+                staff = allocate(needs, demand, lowest, extra, spec.max_staff, spec.solver, spec.time_limit,
+                                 lambda c: cell_label(scenario, c))  # fmt: skip
+            for t in pool.teams:
+                cells = CellOptions(demand[t], shortfalls=list(needs.shortfalls))
+                for c, n in staff[t].items():
+                    on_floor = sum(demand[u].serving(c, staff[u][c]) for u in pool.teams)
+                    cells.required[c] = n
+                    cells.options[c] = [dataclasses.replace(needs.whole.predict(c, on_floor), staff=n)]
+                out[scenario.teams[t].name, level] = cells
+        inputs.append(PoolInput(names, by_level))
+    return out, inputs
+
+
 def model_input(
     scenario: Scenario,
     patterns: dict[str, list[Pattern]],
@@ -124,14 +193,21 @@ def model_input(
     cache: DemandCache,
     seed: int,
 ) -> ModelInput:
-    """The model's input for the front-line teams, with least staff per cell from earlier rounds."""
+    """The model's input for the front-line teams, with least staff per cell from earlier rounds.
+
+    A team alone gets its own curves' requirements (:func:`~simsvc.staffing.requirements.cell_options`);
+    teams sharing contacts get their pool's (:mod:`~simsvc.staffing.pooling`; interval by interval
+    in either scope).
+    """
     spec = scenario.optimizer
     assert spec is not None
     h = scenario.horizon
     targets = Targets.of(scenario)
     amortised = h.days / scenario.costs.training_amortization_days
+    _unlimited_concurrency(scenario)
     if targets.service_level >= 1.0:
         raise _certain_service(scenario, spec.max_staff)
+    pooled, pool_inputs = _pooled_cells(scenario, cache, floors, seed)
     teams = []
     for team in planned_teams(scenario):
         if team.name not in patterns:
@@ -140,10 +216,8 @@ def model_input(
             )
         levels, shortfalls = [], []
         for level in _levels(scenario):
-            demand = cache.get((team.name, level))
-            if demand is None:
-                demand = cache[team.name, level] = team_demand(scenario, team, level, seed)
-            cells = cell_options(
+            demand = _demand(cache, scenario, team, level, seed)
+            cells = pooled.get((team.name, level)) or cell_options(
                 demand, targets, spec.scope, spec.min_staff, spec.max_staff, floors.get(team.name), spec.max_occupancy
             )
             shortfalls += cells.shortfalls
@@ -158,6 +232,6 @@ def model_input(
         teams.append(TeamInput(team.name, team_patterns, coverage, levels, arrivals))
     budget = None if spec.budget_per_day is None else spec.budget_per_day * h.days
     return ModelInput(
-        teams, targets, spec.scope, h.days, h.n_intervals, spec.max_staff, spec.max_headcount, budget
-    )
-
+        teams, targets, spec.scope, h.days, h.n_intervals, spec.max_staff, spec.max_headcount, budget,
+        tuple(pool_inputs),
+    )  # fmt: skip
