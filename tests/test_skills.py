@@ -19,12 +19,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import simsvc
 from simsvc.queueing import mmc_metrics
 from simsvc.sim.kernel import KernelUnsupported, available
 from tests.confidence import assert_exact_in_ci
 from tests.helpers import SCENARIOS
+from tests.test_kernel_differential import scenarios
 
 DAY = {"days": 1, "open": "00:00", "close": "24:00", "interval_minutes": 60}
 WARMUP = 120.0
@@ -271,3 +274,36 @@ def test_overflow_to_a_free_group_is_the_mm1_with_deterministic_patience():
     assert_exact_in_ci("mean wait, M/M/1 + D", by_rep["wait"].mean().to_numpy(), mean_wait, max_rel_half=0.04)
     over = c[c["team"] == "backup"]
     assert (over["start"] == over["arrival"] + TAU).all()  # always free: each at its threshold exactly
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spec=scenarios(), data=st.data())
+def test_random_overflow_never_serves_before_the_threshold(spec, data):
+    """Random scenarios (shifts, breaks, shrinkage, patience, balking, closing, ties on a coarse grid) with
+    random overflow: every contact a secondary group serves started at least its threshold after arriving,
+    and every customer is served, abandoned or balked; the same seed gives the same records."""
+    names = [c["name"] for c in spec["customer_classes"]]
+    # A spare group with a skill of its own (class z) that may take every other class as overflow.
+    spec["customer_classes"].append({"name": "z", "arrivals": {"per_hour": 6.0}, "service_time": exponential(2.0)})
+    spare = {"name": "spare", "serves": ["z"], "routing": spec["teams"][0]["routing"]}
+    staffing = [{"staff": 1}, {"staff": 2}, {"shifts": [{"start": "09:00", "end": "11:00", "staff": 2}]}]
+    spare.update(data.draw(st.sampled_from(staffing)))
+    spare["overflow"] = {n: data.draw(st.sampled_from([0.0, 0.5, 2.0, 5.0])) for n in names}
+    spec["teams"].append(spare)
+    for team in spec["teams"][:-1]:
+        others = [n for n in names if n not in team["serves"]]
+        if others and data.draw(st.booleans()):
+            chosen = data.draw(st.lists(st.sampled_from(others), min_size=1, unique=True))
+            team["overflow"] = {n: data.draw(st.sampled_from([0.0, 0.5, 2.0, 5.0])) for n in chosen}
+    try:
+        scenario = simsvc.load_scenario(spec)
+    except simsvc.ScenarioError:
+        assume(False)
+    c = simsvc.simulate(scenario, keep_records=True, engine="simpy").customers
+    assert c["outcome"].isin(["served", "abandoned", "balked"]).all()
+    for team in spec["teams"]:
+        for name, minutes in team.get("overflow", {}).items():
+            rows = c[(c["team"] == team["name"]) & (c["class"] == name)]
+            assert (rows["start"] >= rows["arrival"] + minutes).all()
+    again = simsvc.simulate(scenario, keep_records=True, engine="simpy").customers
+    pd.testing.assert_frame_equal(c, again, check_exact=True)
