@@ -322,8 +322,10 @@ def _skills(serves, overflow=None, journey: bool = False, both_at_clerks: bool =
     ("data", "expected"),
     [
         (_skills({"parcel": 1, "letter": 2}), ("teams[1].serves.letter", "unknown class 'letter'")),
-        (_skills({"parcel": 1.5}), ("teams[1].serves.parcel", "got a number with a fractional part")),
-        (_skills({"parcel": "high"}), ("teams[1].serves.parcel", "valid integer")),
+        (_skills({"parcel": 1.5}), ("teams[1].serves.parcel", "a skill priority is a whole number", "(got 1.5)")),
+        (_skills({"parcel": "high"}), ("teams[1].serves.parcel", "a whole number, smaller preferred (got 'high')")),
+        (_skills({"parcel": True}), ("teams[1].serves.parcel", "a whole number, smaller preferred (got True)")),
+        (_skills("parcel"), ("teams[1].serves", "must be a list of classes or a mapping {class: skill priority}")),
         (_skills({"parcel": 10**7}), ("teams[1].serves.parcel", "must be between -1000000 and 1000000 (got 10000000)")),
         (_skills({}, both_at_clerks=True), ("teams[1].serves", "must list at least one class")),
         (_skills({"parcel": 1}, {"letter": 2}), ("teams[1].overflow.letter", "unknown class 'letter'")),
@@ -332,7 +334,8 @@ def _skills(serves, overflow=None, journey: bool = False, both_at_clerks: bool =
         (_skills({"customer": 1}, {"parcel": 2}, journey=True), ("teams[1].overflow.parcel", "has a journey")),
     ],
     ids=(
-        "unknown-skill fractional-priority word-priority huge-priority no-skill unknown-overflow negative-minutes "
+        "unknown-skill fractional-priority word-priority bool-priority not-a-list huge-priority no-skill "
+        "unknown-overflow negative-minutes "
         "skill-and-overflow overflow-of-a-journey"
     ).split(),
 )

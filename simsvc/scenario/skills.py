@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Union
 
-from pydantic import Discriminator, Tag
+from pydantic import BeforeValidator, Discriminator, PlainValidator, Tag, WithJsonSchema
 
 from simsvc.bounds import MAX_MINUTES, Between
 
@@ -25,7 +25,20 @@ __all__ = ["LISTED", "OverflowMinutes", "ServesField", "SkillPriority", "overflo
 LISTED = 1
 """The skill priority of a class that a team lists (``serves: [a, b]``): the default class priority."""
 
-SkillPriority = Annotated[int, Between(-1_000_000, 1_000_000)]
+_PRIORITY_RANGE = Between(-1_000_000, 1_000_000)
+
+
+def _skill_priority(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"a skill priority is a whole number, smaller preferred (got {value!r})")
+    return _PRIORITY_RANGE.check(value)
+
+
+SkillPriority = Annotated[
+    int,
+    PlainValidator(_skill_priority),
+    WithJsonSchema({"type": "integer", "minimum": _PRIORITY_RANGE.low, "maximum": _PRIORITY_RANGE.high}),
+]
 """A team's priority for one of its skills: smaller is preferred (the range of a class's priority)."""
 
 OverflowMinutes = Annotated[float, Between(0, MAX_MINUTES)]
@@ -37,9 +50,19 @@ def _form(value: Any) -> str:
     return "union-skills" if isinstance(value, Mapping) else "union-list"
 
 
+def _list_or_mapping(value: Any) -> Any:
+    if isinstance(value, (list, tuple, Mapping)):
+        return value
+    raise ValueError(f"must be a list of classes or a mapping {{class: skill priority}} (got {value!r})")
+
+
 ServesField = Annotated[
-    Union[Annotated[tuple[str, ...], Tag("union-list")], Annotated[dict[str, SkillPriority], Tag("union-skills")]],
+    Union[
+        Annotated[tuple[str, ...], Tag("union-list")],
+        Annotated[dict[str, SkillPriority], Tag("union-skills")],
+    ],
     Discriminator(_form),
+    BeforeValidator(_list_or_mapping),
 ]
 """``teams[].serves``: a list of classes, or a mapping of classes to skill priorities."""
 
