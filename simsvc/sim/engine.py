@@ -151,8 +151,9 @@ class Engine(ConcurrencyMoves, JourneyMoves, OverflowMoves, RoutingMoves, Patien
                 k for k in range(len(names)) if journeys[k].one_step and k not in served and t in self._stations[k]
             ]
             served += [q for q in range(len(self.queues)) if self.q_journey[q] and t in self._stations[q]]
-            skills = spec.skills
-            self._add_team(spec, served, skills={q: skills.get(names[self.q_class[q]], LISTED) for q in served})
+            skills = spec.skills  # of classes without a journey; a journey's steps take the default
+            levels = {q: LISTED if self.q_journey[q] else skills.get(names[self.q_class[q]], LISTED) for q in served}
+            self._add_team(spec, served, skills=levels)
         for q in range(len(self.queues)):  # a pool is tried in its own order, best skill priority first
             pool = [self.teams[t] for t in self._stations[q]]
             self.class_teams[q] = sorted(pool, key=lambda team: self.skill[team.index][q])
