@@ -183,18 +183,22 @@ def test_no_contact_reaches_the_secondary_group_before_its_threshold(patience):
 
 
 def test_a_threshold_of_zero_is_the_skill_at_the_lowest_priority():
-    zero = records(overflowing({"a": 0.0}, replications=2, seed=11), engine="simpy")
     data = overflowing(None, replications=2, seed=11)
     data["teams"][1]["serves"] = {"b": 1, "a": 2}
-    held = records(data, engine="simpy")
-    assert (zero["team"].eq("g2") & zero["class"].eq("a")).sum() > 1000
-    pd.testing.assert_frame_equal(zero, held, check_exact=True)
+    zero, held = (simsvc.simulate(simsvc.load_scenario(d), keep_records=True, engine="simpy")
+                  for d in (overflowing({"a": 0.0}, replications=2, seed=11), data))  # fmt: skip
+    c = zero.customers
+    assert (c["team"].eq("g2") & c["class"].eq("a")).sum() > 1000
+    pd.testing.assert_frame_equal(c, held.customers, check_exact=True)
+    pd.testing.assert_frame_equal(zero.kpis, held.kpis, check_exact=True)
 
 
 def test_a_threshold_nobody_reaches_is_no_overflow():
-    never = records(overflowing({"a": 1e5}, replications=2, seed=11))
-    without = records(overflowing(None, replications=2, seed=11))
-    pd.testing.assert_frame_equal(never, without, check_exact=True)
+    """Its timers fire long after everyone has gone and change nothing: records and KPIs (time accounts too)."""
+    run = [simsvc.simulate(simsvc.load_scenario(overflowing(o, replications=2, seed=11)), keep_records=True,
+                           engine="simpy") for o in ({"a": 1e5}, None)]  # fmt: skip
+    pd.testing.assert_frame_equal(run[0].customers, run[1].customers, check_exact=True)
+    pd.testing.assert_frame_equal(run[0].kpis, run[1].kpis, check_exact=True)
 
 
 def test_overflow_lowers_the_primary_class_wait():
