@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 import simsvc
 from simsvc.queueing import mmc_metrics
 from simsvc.sim.kernel import KernelUnsupported, available
+from simsvc.sim.routing import FirstIdle
 from tests.confidence import assert_exact_in_ci
 from tests.helpers import SCENARIOS
 from tests.test_kernel_differential import scenarios
@@ -311,3 +312,28 @@ def test_random_overflow_never_serves_before_the_threshold(spec, data):
             assert (rows["start"] >= rows["arrival"] + minutes).all()
     again = simsvc.simulate(scenario, keep_records=True, engine="simpy").customers
     pd.testing.assert_frame_equal(c, again, check_exact=True)
+
+
+class SameAsFirstIdle(FirstIdle):
+    """A rule of one's own that decides as first_idle does (through the rule path: pick_team, pick_customer)."""
+
+    def pick_team(self, idle, now):
+        return idle[0]
+
+
+class LastIdle(FirstIdle):
+    """The last idle group offered: with one group per skill priority, the one first_idle takes."""
+
+    def pick_team(self, idle, now):
+        return idle[-1]
+
+
+@pytest.mark.parametrize("rule", [SameAsFirstIdle, LastIdle])
+def test_a_rule_of_ones_own_sees_the_skill_priorities(rule):
+    """Offered only the idle groups of the best skill priority, and each head's ``skill``, it decides as first_idle."""
+    data = two_skills(({"a": 1, "b": 2}, {"a": 2, "b": 1}), replications=2, seed=8)
+    inline = records(data, engine="simpy")
+    ruled = records(data, routing={"g1": rule(), "g2": rule()})
+    pd.testing.assert_frame_equal(inline, ruled, check_exact=True)
+    as_list = records(two_skills((["a", "b"], ["a", "b"]), replications=2, seed=8))
+    assert not inline["team"].equals(as_list["team"])  # the priorities matter here
