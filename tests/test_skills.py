@@ -14,6 +14,7 @@ fixed seed (``tests/confidence.py``).
 from __future__ import annotations
 
 import copy
+import json
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,7 @@ from simsvc.queueing import mmc_metrics
 from simsvc.sim.kernel import KernelUnsupported, available
 from simsvc.sim.routing import FirstIdle
 from tests.confidence import assert_exact_in_ci
-from tests.helpers import SCENARIOS
+from tests.helpers import SCENARIOS, invoke_cli
 from tests.test_kernel_differential import scenarios
 
 DAY = {"days": 1, "open": "00:00", "close": "24:00", "interval_minutes": 60}
@@ -337,3 +338,16 @@ def test_a_rule_of_ones_own_sees_the_skill_priorities(rule):
     pd.testing.assert_frame_equal(inline, ruled, check_exact=True)
     as_list = records(two_skills((["a", "b"], ["a", "b"]), replications=2, seed=8))
     assert not inline["team"].equals(as_list["team"])  # the priorities matter here
+
+
+def test_run_and_validate_a_skills_file(tmp_path):
+    """From a file on the command line: skills and overflow validate, run (on SimPy, saying why) and print KPIs."""
+    path = tmp_path / "skills.yaml"
+    data = overflowing({"a": 1.5}, replications=2, seed=1)
+    data["teams"][0]["serves"] = {"a": 1}
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert invoke_cli("validate", str(path)).returncode == 0
+    proc = invoke_cli("run", str(path), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    kpis = json.loads(proc.stdout)["kpis"]
+    assert kpis["served"]["mean"] > 1000 and 0 < kpis["mean_wait"]["mean"] < 5
