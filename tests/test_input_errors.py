@@ -332,11 +332,12 @@ def _skills(serves, overflow=None, journey: bool = False, both_at_clerks: bool =
         (_skills({"parcel": 1}, {"customer": -1}), ("teams[1].overflow.customer", "must be between 0 and")),
         (_skills({"parcel": 1}, {"parcel": 2}), ("teams[1].overflow.parcel", "a skill or as overflow, not both")),
         (_skills({"customer": 1}, {"parcel": 2}, journey=True), ("teams[1].overflow.parcel", "has a journey")),
+        (_skills({"customer": 1, "parcel": 2}, journey=True), ("teams[1].serves.parcel", "has a journey, which names")),
     ],
     ids=(
         "unknown-skill fractional-priority word-priority bool-priority not-a-list huge-priority no-skill "
         "unknown-overflow negative-minutes "
-        "skill-and-overflow overflow-of-a-journey"
+        "skill-and-overflow overflow-of-a-journey skill-of-a-journey"
     ).split(),
 )
 def test_skill_and_overflow_input_errors(tmp_path, data, expected):

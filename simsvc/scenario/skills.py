@@ -78,9 +78,12 @@ def skill_problems(scenario: Scenario) -> list[Problem]:
         path = f"teams[{i}]"
         keyed = isinstance(team.serves, Mapping)
         for j, name in enumerate(team.serves):
+            where = f"{path}.serves.{name}" if keyed else f"{path}.serves[{j}]"
             if name not in classes:
-                where = f"{path}.serves.{name}" if keyed else f"{path}.serves[{j}]"
                 problems.append((where, f"unknown class {name!r} (classes: {known})"))
+            elif keyed and classes[name].journey is not None:
+                problems.append((where, f"class {name!r} has a journey, which names its stations: a skill priority "
+                                        "applies to classes served through teams' serves"))  # fmt: skip
         for name in team.overflow or {}:
             where = f"{path}.overflow.{name}"
             if name not in classes:
