@@ -257,10 +257,12 @@ DISTRIBUTION_NAMES: frozenset[str] = frozenset(
     for cls in (Exponential, Deterministic, Uniform, Triangular, Lognormal, Gamma, Erlang, Empirical)
 )
 
-Purpose = Literal["arrivals", "service", "patience", "routing", "quality", "returns", "loyalty", "channel"]
+Purpose = Literal[
+    "arrivals", "service", "patience", "routing", "quality", "returns", "loyalty", "channel", "overnight"
+]
 _PURPOSES: dict[str, int] = {
     "arrivals": 0, "service": 1, "patience": 2, "routing": 3, "quality": 4, "returns": 5, "loyalty": 6,
-    "channel": 7,
+    "channel": 7, "overnight": 8,
 }  # fmt: skip
 
 

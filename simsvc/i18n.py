@@ -48,6 +48,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "kpi.gap_empathy": ("gap: empathy", "差距：移情性"),
     "kpi.gap_tangibles": ("gap: tangibles", "差距：有形性"),
     "kpi.complaint_team_utilization": ("complaint team utilization", "投诉团队利用率"),
+    "kpi.deferred_within_target": ("deferred work answered within target", "在响应时限内答复的延后工作比例"),
+    "kpi.deferred_response_hours": ("mean response time (h)", "平均响应时间（小时）"),
+    "kpi.backlog_at_opening": ("backlog at opening (mean)", "开门时积压量（平均）"),
+    "kpi.max_backlog_at_opening": ("backlog at opening (max)", "开门时积压量（最大）"),
+    "kpi.deferred_open_at_end": ("still open at the horizon's end", "期末仍未答复"),
+    "ui.deferred": ("deferred work", "延后处理的工作"),
     # Money (the names agreed for issue 12): the operating cost is what the firm pays; the value
     # of customers lost is not paid and never part of it; their sum has its own name.
     "kpi.cost": ("operating cost", "运营成本"),
@@ -230,6 +236,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "需求回落之前队列持续增长",
     ),
     "warn.overload.no_staff": ("no staff", "无人在岗"),
+    "warn.deferred_overload": (
+        "deferred work overloaded: the work arriving over the horizon exceeds its teams' time on duty ({worst}); "
+        "its backlog grows from day to day",
+        "延后工作超负荷：整个周期内到达的工作量超过其团队的在岗时间（{worst}）；积压量逐日增长",
+    ),
     "warn.overload.ratio": ("{ratio:.2f}x the staff on duty", "在岗员工能力的 {ratio:.2f} 倍"),
     "warn.unstaffed": (
         "no staff on duty: {notes}: these customers are not served, they leave at closing (counted as abandoned)",

@@ -61,13 +61,15 @@ KPI_NAMES = (
     "satisfaction", "delighted_share", "dissatisfied_share", "complaint_rate", "recovery_rate",
     "complaints_within_sla", "mean_resolution_time", "retention", "lost_customers", "returning_share",
     *(f"gap_{d}" for d in DIMENSIONS), "complaint_team_utilization",
+    "deferred_within_target", "deferred_response_hours", "backlog_at_opening", "max_backlog_at_opening",
+    "deferred_open_at_end",
     "cost", "cost_wages", "cost_training", "cost_complaints", "lost_customer_value", "cost_and_lost_value",
 )  # fmt: skip
 GROUPS = ("overall", "class", "interval", "day", "station")
 _SHARES = {
     "service_level", "abandonment_rate", "balk_rate", "utilization", "satisfaction", "delighted_share",
     "dissatisfied_share", "complaint_rate", "recovery_rate", "complaints_within_sla", "retention",
-    "complaint_team_utilization", "returning_share",
+    "complaint_team_utilization", "returning_share", "deferred_within_target",
 }  # fmt: skip
 _GAP = (-6.0, 6.0)  # perceived minus expected, both on a 1-7 scale
 _SIGNED = {"demand_change": (-1.0, math.inf)}  # arrivals / declared - 1: from no arrivals up
@@ -145,6 +147,19 @@ def _quality_kpis(c: dict[str, float], desk: bool, loyal: bool) -> dict[str, flo
     return out
 
 
+def _deferred_kpis(c: dict[str, float], backlog: np.ndarray | None) -> dict[str, float]:
+    """Deferred work's KPIs (:mod:`simsvc.sim.deferred_tally`); ``backlog``: the reported openings' (None: n/a)."""
+    some = c["due"] + c["open_at_end"] > 0  # a member with deferred work (else every KPI is n/a)
+    shown = backlog is not None and len(backlog) > 0
+    return {
+        "deferred_within_target": _ratio(c["answered_in_target"], c["due"]),
+        "deferred_response_hours": _ratio(c["response_sum"], c["answered"]) / 60.0,
+        "backlog_at_opening": float(np.mean(backlog)) if shown else math.nan,
+        "max_backlog_at_opening": float(np.max(backlog)) if shown else math.nan,
+        "deferred_open_at_end": c["open_at_end"] if some else math.nan,
+    }
+
+
 def _cost_kpis(wages: float, back_office: float, training: float, handling: float, lost: float) -> dict[str, float]:
     """The operating cost and its parts, the value of customers lost, and their sum under its own name.
 
@@ -218,11 +233,22 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
     blocks: list[tuple[str, str, tuple[str, ...]]] = []  # (group, key, its KPIs' names), in order
     numbers: list[float] = []
 
-    def emit(group: str, key: str, per: dict[str, float], hist, max_queue, busy, duty, money, back, minutes) -> None:
+    deferred = tally.deferred
+    backlog = np.zeros((0, len(s.customer_classes)))  # (reported openings, classes)
+    opening_of: dict[int, np.ndarray] = {}  # a reported day's backlog, all classes
+    if deferred is not None:
+        reported = deferred.reported_days(s.horizon.open_minute + s.simulation.warmup_minutes)
+        backlog = deferred.backlog[reported]
+        opening_of = {d: backlog[i].sum(keepdims=True) for i, d in enumerate(reported.tolist())}
+
+    def emit(group: str, key: str, per: dict[str, float], hist, max_queue, busy, duty, money, back, minutes,
+             openings: np.ndarray | None = None) -> None:  # fmt: skip
         values = _kpis(per, hist, max_queue, busy, duty, minutes)
         if quality:
             values.update(_quality_kpis(per, desk, s.loyalty is not None))
             values["complaint_team_utilization"] = _ratio(*back) if back else nan
+        if deferred is not None:
+            values.update(_deferred_kpis(per, openings))
         values.update(_cost_kpis(*money))
         blocks.append((group, key, tuple(values)))
         numbers.extend(values.values())
@@ -235,13 +261,14 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
         (costs.wages.sum(), costs.back_office_wages.sum(), costs.training_per_day * days,
          costs.complaint_handling.sum(), costs.lost_customer_value.sum()),
         (tally.back_office_busy.sum(), tally.back_office_on_duty.sum()), observed.sum(),
+        backlog.sum(axis=1) if deferred is not None else None,
     )  # fmt: skip
     for k, cls in enumerate(s.customer_classes):
         emit(
             "class", cls.name, sums["class"][k],
             tally.hist_interval[:, k].sum(axis=0), tally.max_queue[:, :, k].max(initial=0), nan, nan,
             (nan, nan, nan, costs.complaint_handling[:, :, k].sum(), costs.lost_customer_value[:, :, k].sum()), None,
-            observed.sum(),
+            observed.sum(), backlog[:, k] if deferred is not None and deferred.is_deferred[k] else None,
         )  # fmt: skip
     for j, label in enumerate(_interval_labels(tally)):
         emit(
@@ -260,6 +287,7 @@ def replication_kpis(tally: Tally) -> pd.DataFrame:
             (costs.wages[d].sum(), costs.back_office_wages[d], costs.training_per_day,
              costs.complaint_handling[d].sum(), costs.lost_customer_value[d].sum()),
             (tally.back_office_busy[:, d].sum(), tally.back_office_on_duty[:, d].sum()), observed[d].sum(),
+            opening_of.get(d),
         )  # fmt: skip
     for t, team in enumerate(s.teams):
         st = {name: v[t] for name, v in tally.stations.items()}

@@ -178,6 +178,9 @@ def _tables(result: SimResult) -> list[Table]:
         gaps = [f"gap_{d}" for d in DIMENSIONS]
         title = "SERVQUAL gap per dimension (perceived − expected, 1-7 scale; served customers)"
         tables.append(_ci_table(title, summary, gaps, level, label="dimension"))
+    if "deferred_within_target" in summary.index:
+        title = "deferred work (answered = reply sent at the end of handling; backlog over openings after a night)"
+        tables.append(_ci_table(title, summary, KPI_SECTIONS["deferred"], level))
     tables.append(_cost_table(summary, level))
     if len(s.customer_classes) > 1:
         tables.append(_class_table(result))

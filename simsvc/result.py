@@ -69,7 +69,8 @@ class SimResult:
         ``interval`` ("HH:MM" start), ``arrival``/``start``/``end`` (minutes since 00:00 of
         day 1; NaN when not served), ``wait`` (minutes in queue; to abandonment for those
         who abandoned; NaN for balking), ``team`` (None when not served), ``outcome``
-        (served / abandoned / balked) and ``warmup`` (arrived during the warm-up). With the
+        (served / abandoned / balked; ``open``: deferred work still waiting at the horizon's end, its
+        wait counted to then) and ``warmup`` (arrived during the warm-up). With the
         quality model: ``gap`` (weighted), ``category`` (delighted / satisfied /
         dissatisfied, before any complaint), ``complained``, ``recovered``,
         ``final_category`` (after complaint handling; ``unresolved`` if not recovered),

@@ -302,8 +302,11 @@ def test_self_service_with_concurrency_is_refused(tmp_path):
     _assert_refused(tmp_path, data, "teams[1].concurrency", "a self-service station serves everyone at once")
 
 
-def _skills(serves, overflow=None, journey: bool = False, both_at_clerks: bool = False) -> dict:
-    """The teaching counter with a second class, parcel, and a second team holding skills ``serves``."""
+def _skills(serves, overflow=None, journey: bool = False, both_at_clerks: bool = False, deferred=None) -> dict:
+    """The teaching counter with a second class, parcel, and a second team holding skills ``serves``.
+
+    ``deferred``: the team (0 or 1) made a deferred-work team.
+    """
     data = _teaching()
     if both_at_clerks:
         data["teams"][0]["serves"] = ["customer", "parcel"]
@@ -315,6 +318,8 @@ def _skills(serves, overflow=None, journey: bool = False, both_at_clerks: bool =
     if overflow is not None:
         team["overflow"] = overflow
     data["teams"].append(team)
+    if deferred is not None:
+        data["teams"][deferred]["deferred"] = {"target_hours": 8}
     return data
 
 
@@ -333,11 +338,13 @@ def _skills(serves, overflow=None, journey: bool = False, both_at_clerks: bool =
         (_skills({"parcel": 1}, {"parcel": 2}), ("teams[1].overflow.parcel", "a skill or as overflow, not both")),
         (_skills({"customer": 1}, {"parcel": 2}, journey=True), ("teams[1].overflow.parcel", "has a journey")),
         (_skills({"customer": 1, "parcel": 2}, journey=True), ("teams[1].serves.parcel", "has a journey, which names")),
+        (_skills({"parcel": 1}, {"customer": 2}, deferred=0), ("teams[1].overflow.customer", "is deferred work")),
+        (_skills({"parcel": 1}, {"customer": 2}, deferred=1), ("teams[1].overflow", "a deferred-work team takes no")),
     ],
     ids=(
         "unknown-skill fractional-priority word-priority bool-priority not-a-list huge-priority no-skill "
         "unknown-overflow negative-minutes "
-        "skill-and-overflow overflow-of-a-journey skill-of-a-journey"
+        "skill-and-overflow overflow-of-a-journey skill-of-a-journey overflow-of-deferred overflow-onto-deferred"
     ).split(),
 )
 def test_skill_and_overflow_input_errors(tmp_path, data, expected):
@@ -351,3 +358,50 @@ def test_a_contact_type_only_an_overflow_group_takes_is_served_by_no_team(tmp_pa
     data["teams"][0]["serves"] = {"customer": 1}
     _assert_refused(tmp_path, data, "customer_classes[1]", "class 'parcel' is served by no team",
                     "an overflow group takes it only after a wait")  # fmt: skip
+
+
+_DEFERRED = {"target_hours": 8}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"teams__0__deferred": {"target_hours": 0}}, ("teams[0].deferred.target_hours", "must be above 0 hours")),
+        ({"teams__0__deferred": {"target_hours": -2}}, ("teams[0].deferred.target_hours", "must be between 0")),
+        ({"teams__0__deferred": {}}, ("teams[0].deferred.target_hours", "Field required")),
+        ({"customer_classes__0__arrivals": {"per_hour": 35, "overnight_per_hour": 2}},
+         ("customer_classes[0].arrivals.overnight_per_hour", "served by no deferred-work team")),
+        ({"customer_classes__0__arrivals": {"per_hour": 35, "overnight_per_hour": -1}},
+         ("customer_classes[0].arrivals.overnight_per_hour", "must be between 0")),
+        ({"teams__0__deferred": _DEFERRED, "customer_classes__0__patience": {"dist": "exponential", "mean": 5}},
+         ("customer_classes[0].patience", "deferred work waits for an answer")),
+        ({"teams__0__deferred": _DEFERRED, "customer_classes__0__balk_at": 5},
+         ("customer_classes[0].balk_at", "deferred work is never turned away")),
+        ({"teams__0__deferred": _DEFERRED, "teams__0__concurrency": 2},
+         ("teams[0].concurrency", "a deferred-work team handles one contact at a time")),
+        ({"teams__0__deferred": _DEFERRED, "horizon": {"days": 2, "open": "00:00", "close": "24:00"},
+          "customer_classes__0__arrivals": {"per_hour": 35, "overnight_per_hour": 2}},
+         ("customer_classes[0].arrivals.overnight_per_hour", "open round the clock: there is no night")),
+    ],
+    ids=["target-zero", "target-negative", "target-missing", "overnight-not-deferred", "overnight-negative",
+         "patience", "balk", "concurrency", "overnight-without-night"],
+)  # fmt: skip
+def test_deferred_work_input_errors(tmp_path, change, expected):
+    err = _assert_refused(tmp_path, _teaching(**change), *expected)
+    assert err.count("\n  ") == 1  # one problem, one line
+
+
+def test_deferred_work_served_with_a_plain_team_is_refused(tmp_path):
+    data = _teaching(teams__0__deferred=_DEFERRED)
+    data["teams"].append({"name": "counter", "serves": ["customer"], "staff": 1})
+    _assert_refused(tmp_path, data, "customer_classes[0]", "served by deferred-work and other teams (counter)")
+
+
+def test_deferred_teams_naming_different_targets_or_self_service_are_refused(tmp_path):
+    data = _teaching(teams__0__deferred=_DEFERRED)
+    data["teams"].append({"name": "late", "serves": ["customer"], "staff": 1, "deferred": {"target_hours": 24}})
+    _assert_refused(tmp_path, data, "customer_classes[0]", "name different targets (8, 24 hours)")
+    data = _teaching()
+    data["teams"].append({"name": "portal", "serves": ["customer"], "self_service": {"failure_prob": 0.2},
+                          "deferred": _DEFERRED})  # fmt: skip
+    _assert_refused(tmp_path, data, "teams[1].deferred", "a self-service station handles everyone at once")

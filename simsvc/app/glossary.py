@@ -150,6 +150,28 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "Share of the complaint team's on-duty time spent handling complaints.",
         "投诉团队在岗时间中用于处理投诉的比例。",
     ),
+    "deferred_within_target": (
+        "Deferred work (email, letters): share of contacts whose reply was sent within the team's target_hours "
+        "of arrival, among those answered or already past their deadline at the horizon's end.",
+        "延后工作（邮件、信函）：在到达后 target_hours 小时内发出答复的比例，分母为已答复的以及期末已超过时限的工作。",
+    ),
+    "deferred_response_hours": (
+        "Deferred work: mean time from arrival to the reply (end of handling), in hours, over the contacts answered.",
+        "延后工作：从到达到答复（处理结束）的平均时间（小时），按已答复的工作计算。",
+    ),
+    "backlog_at_opening": (
+        "Deferred work waiting just before an opening (left over from the day before plus arrived overnight), "
+        "averaged over the openings after a night.",
+        "开门前一刻等待处理的延后工作（前一天遗留加夜间到达），按每个夜间之后的开门时刻平均。",
+    ),
+    "max_backlog_at_opening": (
+        "The largest backlog of deferred work at an opening after a night.",
+        "夜间之后开门时刻延后工作积压量的最大值。",
+    ),
+    "deferred_open_at_end": (
+        "Deferred work still unanswered when the simulated horizon ends.",
+        "模拟周期结束时仍未答复的延后工作数量。",
+    ),
     **{
         f"gap_{d}": (
             f"Mean of perceived minus expected {d} over served customers, on the 1-7 SERVQUAL scale "

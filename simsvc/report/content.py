@@ -87,6 +87,8 @@ def run_content(folder: RunFolder, lang: Lang) -> dict[str, Any]:
         (tr("fig.gaps.title", lang), _kpi_table(summary, _GAPS, lang)),
         (tr("ui.operating_cost", lang), _kpi_table(summary, KPI_SECTIONS["cost"], lang)),
     ]
+    if "deferred_within_target" in summary.index:  # a deferred-work team
+        sections.insert(3, (tr("ui.deferred", lang), _kpi_table(summary, KPI_SECTIONS["deferred"], lang)))
     if shows_lost_value(summary):  # apart from the operating cost, never added into it
         sections.append((tr("ui.lost_value", lang), _kpi_table(summary, KPI_SECTIONS["lost_value"], lang)))
     figures = run_figures(summary, folder.by_interval, folder.customers, folder.info.scenario, lang)

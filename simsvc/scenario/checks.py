@@ -10,6 +10,7 @@ import numpy as np
 
 from simsvc.i18n import tr
 from simsvc.scenario.base import Staffed, clock_to_minutes
+from simsvc.scenario.deferred import deferred_problems
 from simsvc.scenario.journeys import has_staff, is_self_service, journey_problems, probability_sum_problem
 from simsvc.scenario.optimizer_models import MAX_CANDIDATE_SHIFTS
 from simsvc.scenario.skills import overflow_only, skill_problems
@@ -143,6 +144,7 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
     problems += skill_problems(scenario)
     problems += _journey_checks(scenario)
     problems += _routing_checks(scenario)
+    problems += deferred_problems(scenario)
     problems += _complaint_checks(scenario, levels)
     problems += _loyalty_checks(scenario)
     problems += _optimizer_checks(scenario, levels)

@@ -47,6 +47,7 @@ from simsvc.scenario.base import (
 from simsvc.scenario.checks import cross_checks
 from simsvc.scenario.columns import Column
 from simsvc.scenario.confine import resolved_dirs
+from simsvc.scenario.deferred import Deferred
 from simsvc.scenario.files import FileProblem, read_arrivals_file
 from simsvc.scenario.journey_models import Step
 from simsvc.scenario.journeys import Journey, compile_journeys
@@ -60,6 +61,7 @@ __all__ = [
     "Arrivals",
     "ChannelChoice",
     "CustomerClass",
+    "Deferred",
     "Horizon",
     "Scenario",
     "SelfService",
@@ -194,6 +196,12 @@ class Arrivals(Frozen):
     )
     scale: Annotated[float, Between(0, 1000)] = Field(
         1.0, description="Multiplies the demand (what-if growth, 0 to 1000); traces ignore it."
+    )
+    overnight_per_hour: Rate = Field(
+        0.0,
+        description="Deferred work arriving between a day's closing and the next opening (Poisson rate per hour, "
+        "times scale); it joins the next day's first interval with its real arrival time. Only for classes of a "
+        "deferred-work team. Default 0: nothing arrives outside opening hours. README 'Deferred work'.",
     )
     # Filled in from the fields above (a file by the scenario's validation); not part of the file format.
     rates_per_hour: SkipJsonSchema[Optional[tuple[Rate, ...]]] = Field(None, exclude=True)
@@ -391,6 +399,12 @@ class Team(Staffed):
         1,
         description="Contacts one agent handles at once (chat): a whole number of at least 1, or 'unlimited'. "
         "Default 1: one customer at a time (today's model). README 'Chat concurrency'.",
+    )
+    deferred: Optional[Deferred] = Field(
+        None,
+        description="Makes this a deferred-work station (email, letters, back office): no closing, its queue carries "
+        "over to its next shift across days, its classes measured against a response-time target in hours. "
+        "Default: none (the queue is served out at closing). README 'Deferred work'.",
     )
     concurrency_slowdown: Annotated[float, Between(0, 10)] = Field(
         0.5,

@@ -94,8 +94,14 @@ def skill_problems(scenario: Scenario) -> list[Problem]:
             elif classes[name].journey is not None:
                 problems.append((where, f"class {name!r} has a journey: overflow applies to classes served through "
                                         "teams' serves"))  # fmt: skip
+            elif any(name in t.serves and t.deferred is not None for t in scenario.teams):
+                problems.append((where, f"class {name!r} is deferred work (it waits for its team's next shift): "
+                                        "overflow applies to contacts answered the same day"))  # fmt: skip
         if team.overflow and team.self_service is not None:
             problems.append((f"{path}.overflow", "a self-service station takes no overflow (nobody waits for it)"))
+        if team.overflow and team.deferred is not None:
+            problems.append((f"{path}.overflow", "a deferred-work team takes no overflow (its queue waits across "
+                                                 "days; give it the skill instead)"))  # fmt: skip
     return problems
 
 

@@ -11,12 +11,16 @@ import numpy as np
 
 from simsvc.i18n import tr
 from simsvc.scenario.checks import trace_order_warnings
+from simsvc.scenario.deferred import deferred_targets
 from simsvc.scenario.journeys import is_self_service
 from simsvc.scenario.models import Scenario
-from simsvc.sim.rota import rostered, staff_at
+from simsvc.sim.rota import day_spans, rostered, staff_at
 from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
 
-__all__ = ["arrivals_per_minute", "capacity_warnings", "load_ratio", "overload_warning", "unstaffed_warning"]
+__all__ = [
+    "arrivals_per_minute", "capacity_warnings", "deferred_load", "deferred_overload_warning", "load_ratio",
+    "overload_warning", "unstaffed_warning",
+]  # fmt: skip
 
 
 def arrivals_per_minute(scenario: Scenario) -> np.ndarray:
@@ -41,11 +45,15 @@ def load_ratio(scenario: Scenario) -> np.ndarray:
     """Offered load (Erlangs) over staff on the floor (after shrinkage), per (day, interval); inf with no staff.
 
     A concurrent team's agent counts as the servers' worth of work it does when full (``Team.servers_worth``).
+    Deferred work is left out: it waits for the next shift (:func:`deferred_load`).
     """
     h = scenario.horizon
     rates = arrivals_per_minute(scenario)
     work = np.zeros((h.days, h.n_intervals))
+    deferred = deferred_targets(scenario)
     for journey in scenario.journeys:  # each step's work, as often as it is visited
+        if journey.klass in deferred:
+            continue
         visits = journey.visits()
         for s, step in enumerate(journey.steps):
             if any(is_self_service(scenario.teams[t]) for t in step.stations):
@@ -87,6 +95,44 @@ def overload_warning(scenario: Scenario, lang: str = "en") -> str | None:
     return tr("warn.overload", lang, over=int(over.sum()), total=over.size, day=d + 1, time=time, worst=worst)
 
 
+def deferred_load(scenario: Scenario) -> tuple[float, float]:
+    """Deferred work over the horizon: its expected work and its teams' on-duty time (server-minutes).
+
+    The work of opening hours and of the nights before the last day, at each class's mean need over
+    the mean speed of the teams serving it; on duty: each deferred team's rota, less its mean shrinkage.
+    """
+    h = scenario.horizon
+    rates = arrivals_per_minute(scenario)
+    night = 1440.0 - (h.close_minute - h.open_minute)
+    work = 0.0
+    for k in deferred_targets(scenario):
+        cls = scenario.customer_classes[k]
+        teams = [t for t in scenario.teams if cls.name in t.serves]
+        speed = np.mean([scenario.training(t.training_level).speed for t in teams])
+        count = rates[:, :, k].sum() * h.interval_minutes
+        count += cls.arrivals.overnight_per_hour * cls.arrivals.scale / 60.0 * night * (h.days - 1)
+        work += count * cls.service_time.mean / speed
+    duty = 0.0
+    for t in scenario.teams:
+        if t.deferred is not None:
+            shrink = float(np.mean(t.shrinkage)) if t.shrinkage else 0.0
+            duty += sum(on_floor(n, shrink) * (b - a) for d in range(h.days) for a, b, n in day_spans(t, h, d))
+    return float(work), float(duty)
+
+
+def deferred_overload_warning(scenario: Scenario, lang: str = "en") -> str | None:
+    """A sentence (in ``lang``) when deferred work exceeds its teams' on-duty time over the horizon, or None.
+
+    Deferred work waits for the next shift, so an interval's or a day's excess is carried over, not a
+    warning; more work than time over the whole horizon is: its backlog grows from day to day.
+    """
+    work, duty = deferred_load(scenario)
+    if work <= duty:
+        return None
+    worst = tr("warn.overload.no_staff", lang) if duty == 0 else tr("warn.overload.ratio", lang, ratio=work / duty)
+    return tr("warn.deferred_overload", lang, worst=worst)
+
+
 def unstaffed_warning(scenario: Scenario, lang: str = "en") -> str | None:
     """A sentence (in ``lang``) naming the classes that no team serves on some day (nobody on duty), or None.
 
@@ -95,7 +141,10 @@ def unstaffed_warning(scenario: Scenario, lang: str = "en") -> str | None:
     """
     h = scenario.horizon
     notes = []
+    deferred = deferred_targets(scenario)  # its work waits for the next shift (a day off is no loss)
     for cls, journey in zip(scenario.customer_classes, scenario.journeys, strict=True):
+        if journey.klass in deferred:
+            continue
         for step in journey.steps:
             teams = [scenario.teams[t] for t in step.stations]
             days = [d for d in range(h.days) if not any(rostered(t, h, d) or is_self_service(t) for t in teams)]
@@ -113,4 +162,7 @@ def unstaffed_warning(scenario: Scenario, lang: str = "en") -> str | None:
 def capacity_warnings(scenario: Scenario, lang: str = "en") -> list[str]:
     """Every warning before simulating (in ``lang``): demand data out of order, days without staff, overload."""
     notes = trace_order_warnings(scenario, lang)
-    return notes + [w for w in (unstaffed_warning(scenario, lang), overload_warning(scenario, lang)) if w]
+    found = (
+        unstaffed_warning(scenario, lang), overload_warning(scenario, lang), deferred_overload_warning(scenario, lang)
+    )
+    return notes + [w for w in found if w]

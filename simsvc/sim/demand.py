@@ -28,7 +28,7 @@ from simsvc.distributions import stream
 from simsvc.scenario.models import CustomerClass, Horizon, Scenario
 from simsvc.sim.experience import CustomerDraws, draw_customers
 
-__all__ = ["Batch", "Demand", "declared_arrivals", "rate_per_minute"]
+__all__ = ["Batch", "Demand", "declared_arrivals", "poisson_times", "rate_per_minute"]
 
 _NO_TIMES, _NO_EXPECTATIONS = np.empty(0), np.empty((0, 5))
 
@@ -46,7 +46,8 @@ def rate_per_minute(rates: np.ndarray, horizon: Horizon, day: int, interval: int
 def declared_arrivals(scenario: Scenario) -> np.ndarray:
     """Expected arrivals of the declared demand per ``(day, interval, class)``, after the warm-up.
 
-    The ``arrivals`` blocks as stated (rates times ``scale``; a trace's own arrivals), before
+    The ``arrivals`` blocks as stated (rates times ``scale``; a trace's own arrivals; deferred work's
+    overnight arrivals in the next day's first interval), before
     promises, word of mouth and returns: the yardstick of the KPI ``demand_change``.
     """
     h = scenario.horizon
@@ -67,6 +68,11 @@ def declared_arrivals(scenario: Scenario) -> np.ndarray:
             day = np.asarray(arr.trace_days)[kept]
             j = np.minimum((np.asarray(arr.trace_times)[kept] // h.interval_minutes).astype(int), h.n_intervals - 1)
             np.add.at(out[:, :, k], (day, j), 1.0)
+        if arr.overnight_per_hour > 0:  # deferred work: each night's, in the next day's first interval
+            night_start = np.arange(h.days - 1) * 1440.0 + h.close_minute
+            night_end = night_start + 1440.0 - (h.close_minute - h.open_minute)
+            length = np.clip(night_end - np.maximum(night_start, warmup_end), 0.0, None)
+            out[1:, 0, k] += arr.overnight_per_hour * arr.scale / 60.0 * length
     return out
 
 
@@ -92,6 +98,23 @@ class Batch:
         return Batch(
             self.arrival[:n], self.klass[:n], self.need[:n], self.patience[:n], self.returning[:n], draws, cell
         )
+
+
+def poisson_times(rng: np.random.Generator, rate: float, length: float, cap: int) -> np.ndarray:
+    """Sorted Poisson arrival times at ``rate`` per minute on ``[0, length)``.
+
+    Given the count ``N ~ Poisson(rate * length)``, the times are ``N`` sorted uniforms;
+    when more than ``cap`` (``max_customers``) are expected (the run is then truncated there),
+    only the first ``cap + 1`` are drawn, exactly, as cumulative exponential gaps: memory
+    stays bounded whatever the rate.
+    """
+    mean = rate * length
+    if not mean > 0.0:  # no demand (or 0 times an unbounded word-of-mouth factor)
+        return _NO_TIMES
+    if mean <= cap:
+        return np.sort(rng.uniform(0.0, length, rng.poisson(mean)))
+    times = np.cumsum(rng.exponential(1.0 / rate, cap + 1))
+    return times[times < length]
 
 
 class _ClassDemand:
@@ -154,7 +177,7 @@ class _ClassDemand:
             rng = self.rng["arrivals"]
             new = (1.0 - share) * self.multiplier
             earlier = share * self.still_due[day] if share else 0.0
-            times = start + self._poisson_times(rng, self.rate_per_minute(day, interval) * (new + earlier), length)
+            times = start + poisson_times(rng, self.rate_per_minute(day, interval) * (new + earlier), length, self.cap)
             need = self.service_time.sample(self.rng["service"], len(times))
             p_earlier = earlier / (new + earlier) if earlier else 0.0
         else:
@@ -169,22 +192,6 @@ class _ClassDemand:
         if p_earlier:
             return times, need, self.rng["loyalty"].random(len(times)) < p_earlier
         return times, need, np.zeros(len(times), dtype=bool)
-
-    def _poisson_times(self, rng: np.random.Generator, rate: float, length: float) -> np.ndarray:
-        """Sorted Poisson arrival times at ``rate`` per minute on ``[0, length)``.
-
-        Given the count ``N ~ Poisson(rate * length)``, the times are ``N`` sorted uniforms;
-        when more than ``max_customers`` are expected (the run is then truncated in this
-        interval), only the first ``max_customers + 1`` are drawn, exactly, as cumulative
-        exponential gaps: memory stays bounded whatever the rate.
-        """
-        mean = rate * length
-        if not mean > 0.0:  # no demand (or 0 times an unbounded word-of-mouth factor)
-            return _NO_TIMES
-        if mean <= self.cap:
-            return np.sort(rng.uniform(0.0, length, rng.poisson(mean)))
-        times = np.cumsum(rng.exponential(1.0 / rate, self.cap + 1))
-        return times[times < length]
 
     def _patience(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.patience is None:

@@ -48,6 +48,10 @@ Rules (also in the README):
 * **Back office.** A back-office station (the complaint desk, :mod:`simsvc.sim.complaint_desk`)
   has no closing: its queue waits for its next shift, across days, and its time is booked per
   day. Its waiting do not count in the customers' queue length.
+* **Deferred work.** A deferred-work team (``teams[].deferred``) has no closing either: what it has
+  not started when its staff go off duty waits for its next shift, across nights; its time is booked
+  per interval. Its classes may receive work overnight, and a contact still waiting when the horizon
+  ends is recorded as ``open`` (:mod:`simsvc.sim.deferred`).
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ from simsvc.sim.agents import ConcurrentStation
 from simsvc.sim.arrivals import ArrivalChain
 from simsvc.sim.channel_choice import ChannelSwitches
 from simsvc.sim.concurrency import ConcurrencyMoves
+from simsvc.sim.deferred import DeferredMoves
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.journey_moves import JourneyMoves
 from simsvc.sim.overflow import OverflowMoves
@@ -86,7 +91,7 @@ SELF_SERVICE_CAPACITY = 1 << 62
 """A self-service station's servers: more than customers can ever be inside at once."""
 
 
-class Engine(ConcurrencyMoves, JourneyMoves, OverflowMoves, RoutingMoves, PatienceMoves, ShiftMoves):
+class Engine(DeferredMoves, ConcurrencyMoves, JourneyMoves, OverflowMoves, RoutingMoves, PatienceMoves, ShiftMoves):
     """One replication of a scenario. Call :meth:`run`; records go to ``sink`` by batch.
 
     Args:
@@ -159,6 +164,7 @@ class Engine(ConcurrencyMoves, JourneyMoves, OverflowMoves, RoutingMoves, Patien
             self.class_teams[q] = sorted(pool, key=lambda team: self.skill[team.index][q])
         self._set_routing(routing or {})
         self._add_overflow()
+        self._add_deferred()
         self.channels = None  # channel choice, when a class has one (simsvc.sim.channel_choice)
         if any(c.channel_choice is not None for c in scenario.customer_classes):
             self.channels = ChannelSwitches(self, demand.seed, demand.replication)
@@ -207,6 +213,7 @@ class Engine(ConcurrencyMoves, JourneyMoves, OverflowMoves, RoutingMoves, Patien
             team = Station(len(self.teams), speed, groups, self.n_cells)
         team.paid_area = [0.0] * self.days
         team.back_office = back_office
+        team.deferred = isinstance(spec, Team) and spec.deferred is not None
         if isinstance(spec, Team) and spec.shrinkage:
             team.shrink = shrinkage_per_interval(spec.shrinkage, self.n_intervals).tolist()
             team.shrink_now = team.shrink[0]
@@ -232,6 +239,7 @@ class Engine(ConcurrencyMoves, JourneyMoves, OverflowMoves, RoutingMoves, Patien
             self.env.process(self._rota(team, spec))
         self.env.process(self._clock())
         self.env.run()
+        self._close_deferred()
         for k in self.patient_classes:  # anyone left waiting has run out of patience
             self._purge(k, float("inf"))
         self._finish()

@@ -3,7 +3,7 @@
 Rows are float arrays (column order as listed); :mod:`simsvc.records` turns them into the
 DataFrames of :class:`simsvc.SimResult`, and :mod:`simsvc.sim.tally` reads their columns by these
 names: no other module knows the layout. Codes: outcomes :data:`SERVED`, :data:`ABANDONED`,
-:data:`BALKED`; a team -1 is "not served".
+:data:`BALKED`, :data:`OPEN` (deferred work still waiting when the horizon ends); a team -1 is "not served".
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from typing import Literal
 from simsvc.scenario.quality_models import DIMENSIONS
 
 __all__ = [
-    "ABANDONED", "BALKED", "COMPLAINT_FIELDS", "GAP_FIELDS", "OUTCOMES", "QUALITY_FIELDS", "RECORD_FIELDS", "SERVED",
-    "STEP_FIELDS", "FIELD_KINDS", "KIND_DTYPES", "Kind", "customer_fields",
+    "ABANDONED", "BALKED", "COMPLAINT_FIELDS", "GAP_FIELDS", "OPEN", "OUTCOMES", "QUALITY_FIELDS", "RECORD_FIELDS",
+    "SERVED", "STEP_FIELDS", "FIELD_KINDS", "KIND_DTYPES", "Kind", "customer_fields",
 ]  # fmt: skip
 
-SERVED, ABANDONED, BALKED = 0, 1, 2
-OUTCOMES = ("served", "abandoned", "balked")
+SERVED, ABANDONED, BALKED, OPEN = 0, 1, 2, 3
+OUTCOMES = ("served", "abandoned", "balked", "open")
 """Outcome names by code."""
 
 RECORD_FIELDS = ("customer", "klass", "cell", "arrival", "wait", "start", "end", "team", "outcome")

@@ -4,7 +4,8 @@ Mixed into :class:`simsvc.sim.engine.Engine`: one SimPy process per team steps t
 rota (shift changes, closing); one process, the clock, opens each day and interval (moving the
 time accounts to the new cell, applying shrinkage, drawing the day's customers). The rules are
 those of the engine's docstring: a busy server whose shift ends finishes its customer first; at
-closing the staff on duty stay until those inside are served; a back-office team has no closing.
+closing the staff on duty stay until those inside are served; a back-office or deferred-work team
+has no closing (its staff stay on duty as rostered, and deferred work arrives overnight).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class ShiftMoves:
         env, h = self.env, self.scenario.horizon
         for day in range(self.days):
             closing = closing_staff(spec, h, day)
-            for t, n in day_events(spec, h, day, team.back_office):
+            for t, n in day_events(spec, h, day, team.back_office or team.deferred):
                 if t > env.now:
                     yield env.timeout(t - env.now)
                 if n is CLOSE:
@@ -76,7 +77,8 @@ class ShiftMoves:
                 yield env.timeout(close - env.now)
             for team in self.teams:
                 team.account(env.now)
-                team.overtime = not team.back_office
+                team.overtime = not (team.back_office or team.deferred)
+            self._night_starts(day)
 
     def _draw_day(self, day: int) -> None:
         """Draw the day's customers (one batch) and start feeding them in, up to the cap."""

@@ -31,6 +31,7 @@ class Station:
         "cell",
         "closed_with",
         "closing_cap",
+        "deferred",
         "done",
         "draining",
         "duty_area",
@@ -56,6 +57,8 @@ class Station:
         # A back-office team (the complaint desk) has no closing: its queue waits for its next
         # shift, across days; its time is booked per day, to the day's first cell.
         self.back_office = False
+        # A deferred-work team (simsvc.sim.deferred) has no closing either, its time booked per interval.
+        self.deferred = False
         self.sched = self.cap = self.busy = self.floor = 0
         self.shrink: list[float] | None = None  # shrinkage per interval of a day (None: none)
         self.shrink_now = 0.0

@@ -14,8 +14,10 @@ from typing import Any
 import numpy as np
 
 from simsvc.quality import DISSATISFIED, UNRESOLVED, satisfaction_score
+from simsvc.scenario.deferred import deferred_targets
 from simsvc.scenario.models import Scenario
 from simsvc.scenario.quality_models import DIMENSIONS
+from simsvc.sim.deferred_tally import DEFERRED_COUNT_FIELDS, DeferredCounts
 from simsvc.sim.demand import declared_arrivals
 from simsvc.sim.experience import GAP_DIMENSIONS, Experience, of_team
 from simsvc.sim.queue_area import queue_over_intervals
@@ -119,7 +121,10 @@ class Tally:
         self.loyal = self.quality and s.loyalty is not None
         self._pending: list[np.ndarray] = []
         self._pending_rows = 0
+        # Deferred work (simsvc.sim.deferred_tally): its sums only where a team is deferred.
+        self.deferred = DeferredCounts(s, self._shape) if deferred_targets(s) else None
         names = COUNT_FIELDS + (QUALITY_COUNT_FIELDS if self.quality else ())
+        names += DEFERRED_COUNT_FIELDS if self.deferred is not None else ()
         self.counts = {name: np.zeros(self._shape) for name in names}
         self.counts["declared"] = declared_arrivals(s)
         bins = len(WAIT_EDGES)
@@ -221,6 +226,10 @@ class Tally:
         # A journey's service time is its steps' (add_steps).
         timed = served & ~self._journey[klass] if self._any_journey else served
         add_count("service_sum", cols[_COL["end"]] - cols[_COL["start"]], timed)
+        if self.deferred is not None:
+            arrival, end = cols[_COL["arrival"]], cols[_COL["end"]]
+            for name, (mask, weights) in self.deferred.cells(klass, arrival, end, outcome).items():
+                add_count(name, weights, mask)
         one = ~self._journey[klass] if self._any_journey else np.ones(len(klass), dtype=bool)
         self._add_stations(
             cols[_COL["team"]][one],
@@ -248,6 +257,8 @@ class Tally:
         arrival = cols[_COL["arrival"]]
         leave = arrival + np.nan_to_num(cols[_COL["wait"]]) * (cols[_COL["outcome"]] != BALKED)
         klass = cols[_COL["klass"]]
+        if self.deferred is not None:
+            self.deferred.add_backlog(klass.astype(np.int64), arrival, np.nan_to_num(cols[_COL["wait"]]))
         if self._any_journey:  # a journey's waits are its steps' (add_steps)
             leave = np.where(self._journey[klass.astype(np.int64)], arrival, leave)
         self._queue(arrival, leave, klass)

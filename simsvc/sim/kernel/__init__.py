@@ -45,6 +45,8 @@ def unsupported(engine: Engine) -> str | None:
         return "overflow to secondary groups"
     if any(t.self_service is not None for t in engine.scenario.teams):
         return "self-service stations"
+    if any(t.deferred is not None for t in engine.scenario.teams):
+        return "deferred work"
     if any(p is not None for p in engine.pick) or any(t.pick_customer is not None for t in engine.teams):
         return "routing rules other than first_idle and priority"
     if not available():
