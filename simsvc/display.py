@@ -97,7 +97,7 @@ def scenario_html(scenario: Any) -> str:
         ["class", "demand", "mean service (min)", "priority"],
         [(c.name, _demand(c.arrivals), f"{c.service_time.mean:g}", c.priority) for c in scenario.customer_classes],
     )
-    teams = [(t.name, ", ".join(t.serves), _staffing(t), t.training_level) for t in scenario.teams]
+    teams = [(t.name, _serves(t), _staffing(t), t.training_level) for t in scenario.teams]
     teams += [(t.name, "complaints", _staffing(t), t.training_level) for t in scenario.complaints.teams]
     return _block(
         f"Scenario {scenario.name}",
@@ -105,6 +105,15 @@ def scenario_html(scenario: Any) -> str:
         classes,
         _table(["team", "serves", "staffing", "training level"], teams),
     )
+
+
+def _serves(team: Any) -> str:
+    """A team's classes; skill priorities where a mapping gives them, and its overflow."""
+    text = ", ".join(f"{k} (skill {v})" for k, v in team.serves.items()) if isinstance(team.serves, dict) else (
+        ", ".join(team.serves))  # fmt: skip
+    if team.overflow:
+        text += "; overflow " + ", ".join(f"{k} after {m:g} min" for k, m in team.overflow.items())
+    return text
 
 
 # SimResult ------------------------------------------------------------------------------------

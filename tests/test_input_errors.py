@@ -302,6 +302,64 @@ def test_self_service_with_concurrency_is_refused(tmp_path):
     _assert_refused(tmp_path, data, "teams[1].concurrency", "a self-service station serves everyone at once")
 
 
+def _skills(serves, overflow=None, journey: bool = False, both_at_clerks: bool = False, deferred=None) -> dict:
+    """The teaching counter with a second class, parcel, and a second team holding skills ``serves``.
+
+    ``deferred``: the team (0 or 1) made a deferred-work team.
+    """
+    data = _teaching()
+    if both_at_clerks:
+        data["teams"][0]["serves"] = ["customer", "parcel"]
+    parcel = {**data["customer_classes"][0], "name": "parcel"}
+    if journey:
+        parcel["journey"] = [{"station": "clerks"}]
+    data["customer_classes"].append(parcel)
+    team = {"name": "parcels", "staff": 1, "serves": serves}
+    if overflow is not None:
+        team["overflow"] = overflow
+    data["teams"].append(team)
+    if deferred is not None:
+        data["teams"][deferred]["deferred"] = {"target_hours": 8}
+    return data
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (_skills({"parcel": 1, "letter": 2}), ("teams[1].serves.letter", "unknown class 'letter'")),
+        (_skills({"parcel": 1.5}), ("teams[1].serves.parcel", "a skill priority is a whole number", "(got 1.5)")),
+        (_skills({"parcel": "high"}), ("teams[1].serves.parcel", "a whole number, smaller preferred (got 'high')")),
+        (_skills({"parcel": True}), ("teams[1].serves.parcel", "a whole number, smaller preferred (got True)")),
+        (_skills("parcel"), ("teams[1].serves", "must be a list of classes or a mapping {class: skill priority}")),
+        (_skills({"parcel": 10**7}), ("teams[1].serves.parcel", "must be between -1000000 and 1000000 (got 10000000)")),
+        (_skills({}, both_at_clerks=True), ("teams[1].serves", "must list at least one class")),
+        (_skills({"parcel": 1}, {"letter": 2}), ("teams[1].overflow.letter", "unknown class 'letter'")),
+        (_skills({"parcel": 1}, {"customer": -1}), ("teams[1].overflow.customer", "must be between 0 and")),
+        (_skills({"parcel": 1}, {"parcel": 2}), ("teams[1].overflow.parcel", "a skill or as overflow, not both")),
+        (_skills({"customer": 1}, {"parcel": 2}, journey=True), ("teams[1].overflow.parcel", "has a journey")),
+        (_skills({"customer": 1, "parcel": 2}, journey=True), ("teams[1].serves.parcel", "has a journey, which names")),
+        (_skills({"parcel": 1}, {"customer": 2}, deferred=0), ("teams[1].overflow.customer", "is deferred work")),
+        (_skills({"parcel": 1}, {"customer": 2}, deferred=1), ("teams[1].overflow", "a deferred-work team takes no")),
+    ],
+    ids=(
+        "unknown-skill fractional-priority word-priority bool-priority not-a-list huge-priority no-skill "
+        "unknown-overflow negative-minutes "
+        "skill-and-overflow overflow-of-a-journey skill-of-a-journey overflow-of-deferred overflow-onto-deferred"
+    ).split(),
+)
+def test_skill_and_overflow_input_errors(tmp_path, data, expected):
+    err = _assert_refused(tmp_path, data, *expected)
+    assert err.count("\n  ") == 1  # one problem, one line
+
+
+def test_a_contact_type_only_an_overflow_group_takes_is_served_by_no_team(tmp_path):
+    """Overflow does not hold the skill: a class needs a group that takes it on arrival."""
+    data = _skills({"customer": 1}, {"parcel": 2})
+    data["teams"][0]["serves"] = {"customer": 1}
+    _assert_refused(tmp_path, data, "customer_classes[1]", "class 'parcel' is served by no team",
+                    "an overflow group takes it only after a wait")  # fmt: skip
+
+
 _DEFERRED = {"target_hours": 8}
 
 

@@ -1,11 +1,12 @@
 """The compiled kernel against the SimPy model: the same records to the last bit, the same KPIs.
 
 Random scenarios (Hypothesis) cover every feature the kernel runs: several classes with
-priorities, patience and balking, several teams serving overlapping sets of classes with
-``first_idle`` or ``priority`` routing, shifts with breaks and days off, staff per interval,
-shrinkage, training speeds, warm-up, several days, closing with customers inside, and arrivals
-cut at ``max_customers``; and journeys of several steps (pools, a choice of stations, rework
-back to an earlier step, patience per step, closing with customers between steps). Arrival
+priorities, patience and balking, several teams serving overlapping sets of classes (as lists,
+or as skills with priorities) with ``first_idle`` or ``priority`` routing, shifts with breaks
+and days off, staff per interval, shrinkage, training speeds, warm-up, several days, closing
+with customers inside, and arrivals cut at ``max_customers``; and journeys of several steps
+(pools, a choice of stations, rework back to an earlier step, patience per step, closing with
+customers between steps). Arrival
 times on a coarse grid and whole-minute services make ties (an arrival as a server frees, a
 shift change on an arrival, a step ending as another begins) common, which is where an event
 order that differs from SimPy's would show. Nothing is compared within a tolerance: the kernel computes each time with
@@ -89,7 +90,9 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
         classes.append(spec)
     teams = []
     for t in range(draw(st.integers(1, 3))):
-        serves = draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names), unique=True))
+        serves: Any = draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names), unique=True))
+        if draw(st.booleans()):  # skills with priorities (the engine orders pools and queues by them)
+            serves = {name: draw(st.integers(1, 3)) for name in serves}
         team: dict[str, Any] = {"name": f"t{t}", "serves": serves, "training_level": draw(st.sampled_from([0, 1]))}
         team.update(_staffing(draw, n_intervals))
         if draw(st.booleans()):

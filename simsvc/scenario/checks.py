@@ -13,6 +13,7 @@ from simsvc.scenario.base import Staffed, clock_to_minutes
 from simsvc.scenario.deferred import deferred_problems
 from simsvc.scenario.journeys import has_staff, is_self_service, journey_problems, probability_sum_problem
 from simsvc.scenario.optimizer_models import MAX_CANDIDATE_SHIFTS
+from simsvc.scenario.skills import overflow_only, skill_problems
 
 if TYPE_CHECKING:  # the scenario runs these checks when it is validated
     from simsvc.scenario.models import CustomerClass, Scenario
@@ -82,10 +83,7 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
     for i, team in enumerate(scenario.teams):
         path = f"teams[{i}]"
         problems += _shift_day_problems(path, team, h.days)
-        for j, name in enumerate(team.serves):
-            if name not in class_names:
-                problems.append((f"{path}.serves[{j}]", f"unknown class {name!r} (classes: {', '.join(class_names)})"))
-            served.add(name)
+        served.update(team.serves)
         if team.training_level not in levels:
             problems.append(
                 (f"{path}.training_level", f"level {team.training_level} is not in training_levels {levels}")
@@ -107,8 +105,10 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
     for i, cls in enumerate(scenario.customer_classes):
         path = f"customer_classes[{i}]"
         if cls.name not in served and cls.journey is None:
+            also = "; an overflow group takes it only after a wait, so some team must hold the skill" if overflow_only(
+                scenario, cls.name) else ""  # fmt: skip
             problems.append((path, f"class {cls.name!r} is served by no team (list it in a team's serves, "
-                                   "or give it a journey)"))  # fmt: skip
+                                   f"or give it a journey){also}"))  # fmt: skip
         if cls.channel_choice is not None:
             problems += _channel_problems(f"{path}.channel_choice", cls, scenario)
         pool = [t for t in scenario.teams if cls.name in t.serves]
@@ -141,6 +141,7 @@ def cross_checks(scenario: Scenario) -> list[Problem]:
                 problems.append(
                     (f"{path}.arrivals.{field}", f"days {bad_days} are beyond the horizon of {h.days} day(s)")
                 )
+    problems += skill_problems(scenario)
     problems += _journey_checks(scenario)
     problems += _routing_checks(scenario)
     problems += deferred_problems(scenario)

@@ -55,6 +55,7 @@ from simsvc.scenario.optimizer_models import OptimizerSpec
 from simsvc.scenario.paths import PathError, parse_path, set_path
 from simsvc.scenario.problems import Problems, pydantic_problems
 from simsvc.scenario.quality_models import Complaints, Costs, Expectations, Loyalty, Probability, QualityModel, Score
+from simsvc.scenario.skills import LISTED, OverflowMinutes, ServesField
 
 __all__ = [
     "Arrivals",
@@ -359,8 +360,19 @@ class Team(Staffed):
                 raise ValueError("a self-service station has no staff (remove staff or self_service)")
         return data
 
-    serves: tuple[str, ...] = Field(
-        (), description="Classes without a journey that this team serves (a journey names its teams itself)."
+    serves: ServesField = Field(
+        (),
+        description="Classes without a journey that this team serves (a journey names its teams itself): a list, "
+        "or a mapping {class: skill priority} (a whole number, smaller preferred). A list gives every class skill "
+        "priority 1. An arrival goes to the idle team with the best skill priority for its class; a freed agent "
+        "takes the waiting contact of its best skill priority, then best class priority, then longest waiting. "
+        "README 'Skills and overflow'.",
+    )
+    overflow: Optional[dict[str, OverflowMinutes]] = Field(
+        None,
+        description="Makes this team a secondary group for other classes: {class: minutes}. It takes a contact of "
+        "such a class only once the contact has waited that long, and only when none of its own skills' contacts "
+        "waits. Default: none. README 'Skills and overflow'.",
     )
     tangibles: Optional[Score] = Field(
         None, description="Perceived facilities at this team's counters (default: quality.tangibles)."
@@ -407,6 +419,13 @@ class Team(Staffed):
         if self.self_service is not None and self.concurrent:
             raise Problems([("concurrency", "a self-service station serves everyone at once (remove concurrency)")])
         return self
+
+    @property
+    def skills(self) -> dict[str, int]:
+        """Each class this team serves, with its skill priority (:data:`LISTED` for a list)."""
+        if isinstance(self.serves, Mapping):
+            return dict(self.serves)
+        return dict.fromkeys(self.serves, LISTED)
 
     @property
     def slots(self) -> float:

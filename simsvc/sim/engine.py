@@ -13,6 +13,11 @@ Rules (also in the README):
   server; otherwise it joins its class's queue. A server that becomes free takes the waiting
   customer with the best (smallest) priority among the classes its team serves, and among
   equal priorities the one who arrived first. Service is non-preemptive.
+* **Skills.** With ``serves`` as ``{class: skill priority}``, an arrival goes to the idle team
+  with the best skill priority for its class (ties as the rule says), and a freed server takes
+  the waiting customer of its best skill priority, then class priority, then first come. A
+  list gives every class skill priority 1 (the rule above). ``overflow``: a secondary group
+  takes a class's customer only once it has waited that long (:mod:`simsvc.sim.overflow`).
 * **Shifts.** When a shift ends, a server busy with a customer finishes that customer
   and then leaves; idle servers leave at once.
 * **Shrinkage.** Of a team's ``n`` rostered staff in an interval with shrinkage ``s``,
@@ -61,6 +66,7 @@ import simpy
 
 from simsvc.scenario.journeys import is_self_service
 from simsvc.scenario.models import Scenario, Staffed, Team
+from simsvc.scenario.skills import LISTED
 from simsvc.sim.agents import ConcurrentStation
 from simsvc.sim.arrivals import ArrivalChain
 from simsvc.sim.channel_choice import ChannelSwitches
@@ -68,6 +74,7 @@ from simsvc.sim.concurrency import ConcurrencyMoves
 from simsvc.sim.deferred import DeferredMoves
 from simsvc.sim.demand import Batch, Demand
 from simsvc.sim.journey_moves import JourneyMoves
+from simsvc.sim.overflow import OverflowMoves
 from simsvc.sim.patience import PatienceMoves
 from simsvc.sim.routing import Routing
 from simsvc.sim.routing_moves import RoutingMoves
@@ -84,7 +91,7 @@ SELF_SERVICE_CAPACITY = 1 << 62
 """A self-service station's servers: more than customers can ever be inside at once."""
 
 
-class Engine(DeferredMoves, ConcurrencyMoves, JourneyMoves, RoutingMoves, PatienceMoves, ShiftMoves):
+class Engine(DeferredMoves, ConcurrencyMoves, JourneyMoves, OverflowMoves, RoutingMoves, PatienceMoves, ShiftMoves):
     """One replication of a scenario. Call :meth:`run`; records go to ``sink`` by batch.
 
     Args:
@@ -124,6 +131,7 @@ class Engine(DeferredMoves, ConcurrencyMoves, JourneyMoves, RoutingMoves, Patien
         self.waiting: list[dict] = []  # patient classes: id -> entry
         self.max_queue: list[list[int]] = []
         self.class_teams: list[list[Station]] = []  # per queue: the teams that serve it, in order
+        self.q_overflow: list[Any] = []  # per queue: its overflow groups (simsvc.sim.overflow), None if none
         self.q_class: list[int] = []  # per queue: its class
         self.q_journey: list[bool] = []  # per queue: its class takes several steps
         self.q_counted: list[int] = []  # per queue: 1 if its waiting count as customers in the queue
@@ -135,6 +143,7 @@ class Engine(DeferredMoves, ConcurrencyMoves, JourneyMoves, RoutingMoves, Patien
         self.max_queue_total = [0] * (n_cells + 1)
         self.next_id = 0
         self.teams: list[Station] = []
+        self.skill: list[dict[int, int]] = []  # per team: its skill priority for each queue it serves
         self.rotas: list[tuple[Station, Staffed]] = []
         step_queues = self._add_queues(scenario)
         self.planner = TripPlanner(scenario, step_queues, demand.seed, demand.replication)
@@ -147,10 +156,14 @@ class Engine(DeferredMoves, ConcurrencyMoves, JourneyMoves, RoutingMoves, Patien
                 k for k in range(len(names)) if journeys[k].one_step and k not in served and t in self._stations[k]
             ]
             served += [q for q in range(len(self.queues)) if self.q_journey[q] and t in self._stations[q]]
-            self._add_team(spec, served)
-        for q in range(len(self.queues)):  # a pool is tried in its own order
-            self.class_teams[q] = [self.teams[t] for t in self._stations[q]]
+            skills = spec.skills  # of classes without a journey; a journey's steps take the default
+            levels = {q: LISTED if self.q_journey[q] else skills.get(names[self.q_class[q]], LISTED) for q in served}
+            self._add_team(spec, served, skills=levels)
+        for q in range(len(self.queues)):  # a pool is tried in its own order, best skill priority first
+            pool = [self.teams[t] for t in self._stations[q]]
+            self.class_teams[q] = sorted(pool, key=lambda team: self.skill[team.index][q])
         self._set_routing(routing or {})
+        self._add_overflow()
         self._add_deferred()
         self.channels = None  # channel choice, when a class has one (simsvc.sim.channel_choice)
         if any(c.channel_choice is not None for c in scenario.customer_classes):
@@ -171,17 +184,26 @@ class Engine(DeferredMoves, ConcurrencyMoves, JourneyMoves, RoutingMoves, Patien
         self.waiting.append({})
         self.max_queue.append([0] * (self.n_cells + 1))
         self.class_teams.append([])
+        self.q_overflow.append(None)
         return k
 
-    def _add_team(self, spec: Staffed, served: list[int], back_office: bool = False) -> Station:
-        """Add a team serving queues ``served`` (``back_office``: see :attr:`Station.back_office`)."""
-        served = sorted(served, key=lambda k: self.priority[k])
+    def _add_team(
+        self, spec: Staffed, served: list[int], back_office: bool = False, skills: dict[int, int] | None = None
+    ) -> Station:
+        """Add a team serving queues ``served`` (``back_office``: see :attr:`Station.back_office`).
+
+        ``skills``: the team's skill priority per queue (default :data:`LISTED` for each). Its
+        queues are grouped by skill priority, then class priority, best first.
+        """
+        skill = skills or dict.fromkeys(served, LISTED)
+        served = sorted(served, key=lambda k: (skill[k], self.priority[k]))
         groups: list[list[int]] = []
         for k in served:
-            if groups and self.priority[groups[-1][0]] == self.priority[k]:
+            if groups and (skill[groups[-1][0]], self.priority[groups[-1][0]]) == (skill[k], self.priority[k]):
                 groups[-1].append(k)
             else:
                 groups.append([k])
+        self.skill.append(skill)
         speed = self.scenario.training(spec.training_level).speed
         if isinstance(spec, Team) and spec.concurrent:  # chat: simsvc.sim.concurrency
             team: Station = ConcurrentStation(
@@ -225,7 +247,7 @@ class Engine(DeferredMoves, ConcurrencyMoves, JourneyMoves, RoutingMoves, Patien
     def _server_start(self, q: int) -> Callable[..., None]:
         """How a server starts serving a customer of queue ``q`` (called as :meth:`_start`)."""
         serve = self._serve_step if self.q_journey[q] else self._start
-        if any(type(t) is ConcurrentStation for t in self.class_teams[q]):
+        if any(type(t) is ConcurrentStation for t in self.class_teams[q] + self.overflow_teams(q)):
             return self._concurrent_serve(serve)
         return serve
 
@@ -259,6 +281,9 @@ class Engine(DeferredMoves, ConcurrencyMoves, JourneyMoves, RoutingMoves, Patien
             if idle:
                 self.q_serve[k](pick(idle, now), cid, k, cell, now, now, need, ref)
                 return
+        over = self.q_overflow[k]
+        if over is not None and self._overflow_at_arrival(over, cid, k, cell, now, need, ref):
+            return
         if self.q_journey[k] and self._closed_to(k, cid, cell, now, need, patience, ref):
             return
         for p in self.patient_classes:
@@ -275,6 +300,8 @@ class Engine(DeferredMoves, ConcurrencyMoves, JourneyMoves, RoutingMoves, Patien
             return
         entry = (now, cid, k, cell, need, now + patience, ref)
         self.queues[k].append(entry)
+        if over is not None:
+            self._overflow_timers(over, entry)
         if self.patient[k]:
             self.waiting[k][cid] = entry
             heap = self.deadlines[k]
@@ -354,30 +381,37 @@ class Engine(DeferredMoves, ConcurrencyMoves, JourneyMoves, RoutingMoves, Patien
 
     def _dispatch(self, team: Station, now: float) -> None:
         """Give idle servers of ``team`` the best waiting customers, while any wait."""
-        queues = self.queues
+        if team.overflow is not None:
+            self._dispatch_with_overflow(team, now)
+            return
         if team.pick_customer is not None:
             self._dispatch_by_rule(team, now)
             return
         only = team.only
         if only is not None and not self.patient[only]:  # one queue, nobody leaves it: its head
-            queue = queues[only]
+            queue = self.queues[only]
             while queue and team.busy < team.cap:
                 self._take(team, only, now)
             return
         while team.busy < team.cap:
-            best = None
-            for group in team.groups:
-                for k in group:
-                    if not queues[k]:  # cheap test first: most of the time nobody waits
-                        continue
-                    head = self._head(k, now)
-                    if head is not None and (best is None or head[0] < best[0]):
-                        best = head
-                if best is not None:
-                    break
-            if best is None:
+            k = self._best_waiting(team, now)
+            if k is None:
                 return
-            self._take(team, best[2], now)
+            self._take(team, k, now)
+
+    def _best_waiting(self, team: Station, now: float) -> int | None:
+        """The queue whose head a freed server of ``team`` takes: its best group, then first come (None: nobody)."""
+        queues, best = self.queues, None
+        for group in team.groups:
+            for k in group:
+                if not queues[k]:  # cheap test first: most of the time nobody waits
+                    continue
+                head = self._head(k, now)
+                if head is not None and (best is None or head[0] < best[0]):
+                    best = head
+            if best is not None:
+                return best[2]
+        return None
 
     def _take(self, team: Station, k: int, now: float) -> None:
         """A server of ``team`` takes the customer at the head of queue ``k`` (still waiting)."""

@@ -19,6 +19,14 @@ Built-ins, named in a scenario by ``teams[].routing``:
   serves (a specialist before a generalist who puts the class second), ties in the pool's
   order. Waiting customers as ``first_idle``.
 
+With skill priorities (``teams[].serves`` as a mapping, :mod:`simsvc.scenario.skills`) the
+pool of a class is ordered by each team's skill priority for it, best first, before any rule
+applies: ``first_idle`` takes the first idle team in that order, ``priority`` ranks by skill
+priority, then the class's rank, and other rules choose among the idle teams of the best skill
+priority only. A freed server's queues are grouped by its team's skill priority, then class
+priority (:class:`Waiting` carries ``skill``); a list gives every class skill priority 1, so
+without a mapping all of this is the rule above.
+
 The engine runs the built-ins inline (no call per customer). A rule of your own is any object
 with both methods, passed to :func:`simsvc.simulate` by team name; it must be picklable (a
 class defined at module level) since replications may run in worker processes, and it should
@@ -44,6 +52,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
+from simsvc.scenario.skills import LISTED
+
 __all__ = ["BUILT_IN", "FirstIdle", "LongestIdle", "Priority", "Routing", "Waiting", "rule"]
 
 
@@ -54,6 +64,7 @@ class Waiting(NamedTuple):
     arrival: float  # when it joined this queue
     klass: str  # its class's name
     queue: int  # the engine's queue (a class, or a class's step)
+    skill: int = LISTED  # the freed server's team's skill priority for it (smaller first)
 
 
 @runtime_checkable
@@ -78,7 +89,7 @@ class FirstIdle:
         return idle[0]
 
     def pick_customer(self, waiting: Sequence[Waiting], now: float) -> Waiting:
-        return min(waiting, key=lambda w: (w.priority, w.arrival))
+        return min(waiting, key=lambda w: (w.skill, w.priority, w.arrival))
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)

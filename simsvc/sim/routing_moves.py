@@ -44,16 +44,38 @@ class RoutingMoves:
                         f"teams {specs[teams[0].index].name!r} and {specs[t.index].name!r} serve a queue together "
                         "but follow different routing rules"
                     )
-            if type(r) is Priority:  # specialists first: the class's rank in each team, then pool order
-                self.class_teams[q] = sorted(teams, key=lambda t: next(g for g, ks in enumerate(t.groups) if q in ks))
-            self.pick.append(None if type(r) in (FirstIdle, Priority) else r.pick_team)
+            level = {t.index: self.skill[t.index][q] for t in teams}
+            if type(r) is Priority:  # specialists first: skill priority, the class's rank in each team, pool order
+                self.class_teams[q] = sorted(
+                    teams, key=lambda t: (level[t.index], next(g for g, ks in enumerate(t.groups) if q in ks))
+                )
+            pick = None if type(r) in (FirstIdle, Priority) else r.pick_team
+            if pick is not None and len(set(level.values())) > 1:
+                pick = _best_skill_first(pick, level)
+            self.pick.append(pick)
 
     def _dispatch_by_rule(self, team: Station, now: float) -> None:
         """As :meth:`_dispatch`, the customer chosen by the team's own rule among its queues' heads."""
-        names = [c.name for c in self.scenario.customer_classes]
         while team.busy < team.cap:
-            heads = [self._head(k, now) for group in team.groups for k in group]
-            waiting = [Waiting(self.priority[h[2]], h[0], names[self.q_class[h[2]]], h[2]) for h in heads if h]
-            if not waiting:
+            q = self._rule_choice(team, now)
+            if q is None:
                 return
-            self._take(team, team.pick_customer(waiting, now).queue, now)
+            self._take(team, q, now)
+
+    def _rule_choice(self, team: Station, now: float) -> int | None:
+        """The queue whose head the team's own rule takes (None: nobody waits in its queues)."""
+        names = [c.name for c in self.scenario.customer_classes]
+        heads = [self._head(k, now) for group in team.groups for k in group]
+        skill = self.skill[team.index]
+        waiting = [Waiting(self.priority[h[2]], h[0], names[self.q_class[h[2]]], h[2], skill[h[2]]) for h in heads if h]
+        return team.pick_customer(waiting, now).queue if waiting else None
+
+
+def _best_skill_first(pick: Callable, level: dict[int, int]) -> Callable:
+    """``pick`` offered only the idle teams with the best skill priority (``level``: per team index)."""
+
+    def choose(idle: list, now: float) -> object:
+        best = min(level[t.index] for t in idle)
+        return pick([t for t in idle if level[t.index] == best], now)
+
+    return choose

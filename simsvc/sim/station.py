@@ -41,6 +41,7 @@ class Station:
         "index",
         "last",
         "only",
+        "overflow",
         "overtime",
         "paid_area",
         "paid_day",
@@ -75,6 +76,8 @@ class Station:
         self.idle_since = 0.0  # when a server last became free (kept for rules that read it)
         self.pick_customer: Callable | None = None  # a custom rule's choice of waiting customer (None: priority)
         self.only: int | None = None  # the one queue the team serves, if it serves one
+        # A secondary group's overflow queues: (queue, minutes a contact must have waited), best class first.
+        self.overflow: list[tuple[int, float]] | None = None
 
     def account(self, now: float) -> None:
         """Add busy and on-duty server-minutes since the last change to the current cell."""

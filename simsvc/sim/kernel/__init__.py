@@ -41,6 +41,8 @@ def unsupported(engine: Engine) -> str | None:
         return "journeys of several steps with the quality model"
     if engine.channels is not None:
         return "channel choice"
+    if any(t.overflow for t in engine.scenario.teams):
+        return "overflow to secondary groups"
     if any(t.self_service is not None for t in engine.scenario.teams):
         return "self-service stations"
     if any(t.deferred is not None for t in engine.scenario.teams):
