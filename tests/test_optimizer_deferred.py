@@ -86,7 +86,7 @@ def test_live_kpis_leave_deferred_work_out():
         assert np.isnan(kpis[r, "class", "email", "service_level"])
 
 
-def test_the_plan_for_deferred_work_meets_its_target_in_a_verification_with_another_seed_and_three_times_the_replications():
+def test_the_deferred_plan_meets_its_target_in_a_verification_with_another_seed_and_three_times_the_replications():
     scenario = simsvc.load_scenario(desk(target_hours=24.0, goal=0.9))
     plan = simsvc.optimize(scenario)
     assert plan.status == "confirmed", plan.iterations[-1].misses
