@@ -25,8 +25,9 @@ METRICS = ("mean_wait", "service_level", "utilization", "satisfaction", "complai
 TABLE = ("arrivals", "served", "mean_wait", "p95_wait", "service_level", "abandonment_rate", "utilization",
          "satisfaction", "dissatisfied_share", "complaint_rate", "complaints_within_sla", "recovery_rate", "retention",
          *KPI_SECTIONS["cost"])  # fmt: skip
-# What the glossary lists: every KPI the page can show (the charts' per-station wait, the plan's complaints too)
-GLOSSARY = (*TABLE, *KPI_SECTIONS["lost_value"], "mean_wait_served", "complaints_per_day")
+# What the glossary lists: every KPI the page can show (the charts' per-station wait, the plan's complaints,
+# the deferred-work target too)
+GLOSSARY = (*TABLE, *KPI_SECTIONS["lost_value"], "mean_wait_served", "complaints_per_day", "deferred_within_target")
 
 
 def _kept(widget, label: str, key: str, default, **kwargs):

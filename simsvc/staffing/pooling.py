@@ -32,7 +32,7 @@ import pulp
 from simsvc.errors import InfeasibleError
 from simsvc.scenario.journeys import is_self_service
 from simsvc.scenario.models import Scenario
-from simsvc.staffing.curves import Prediction, TeamDemand, demand_of
+from simsvc.staffing.curves import Prediction, TeamDemand, class_rates, demand_of
 from simsvc.staffing.perception import wait_judgements
 from simsvc.staffing.requirements import Shortfall, Targets, cell_options
 from simsvc.staffing.solver import SolverName, solve
@@ -43,7 +43,9 @@ ALL_SETS_UP_TO = 10
 """Pools of up to this many teams get a requirement on every set of teams; larger ones on each
 team's own closure and the whole pool only (2^n sets would be too many)."""
 TIE_BREAK = 1e-3
-"""Cost per person, relative to a wage, that prefers teams able to take more of the pool's contacts."""
+"""Cost, per person a team is off its share of the pool's first-choice work, relative to a person's."""
+ORDER = 1e-6
+"""Cost per person and place in the file, relative to a person's: ties go to the earlier team, always."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,7 @@ class PoolNeeds:
     required: tuple[dict[int, int], ...]  # per set of pool.sets: cell -> agents on the floor
     whole: TeamDemand  # every stream of the pool, as one team (its predicted KPIs)
     shortfalls: tuple[Shortfall, ...]
+    shares: dict[int, float]  # per team: its share of the work it is a first choice for (best skill priority)
 
 
 def pool_needs(
@@ -178,9 +181,27 @@ def pool_needs(
         required.append(cells.required)
         names = "+".join(scenario.teams[t].name for t in teams)
         shortfalls += [Shortfall(names, s.level, s.cell, s.target, s.goal, s.best, s.staff) for s in cells.shortfalls]
-    every = tuple(st for _, work in pool.sets for st in work)
-    whole = _set_demand(scenario, pool.teams, tuple(dict.fromkeys(every)), level, seed)
-    return PoolNeeds(pool, level, tuple(required), whole, tuple(shortfalls))
+    every = tuple(dict.fromkeys(st for _, work in pool.sets for st in work))
+    whole = _set_demand(scenario, pool.teams, every, level, seed)
+    return PoolNeeds(pool, level, tuple(required), whole, tuple(shortfalls), _first_choice(scenario, pool, every))
+
+
+def _first_choice(scenario: Scenario, pool: Pool, work: tuple[Stream, ...]) -> dict[int, float]:
+    """Each team's share of the pool's work (arrivals x visits x service) among the teams at its best skill priority.
+
+    A class without a journey ranks its teams by their skill priorities (``serves`` mappings); a
+    journey's pool step by none (all first).
+    """
+    arrivals = class_rates(scenario).sum(axis=0)
+    load = dict.fromkeys(pool.teams, 0.0)
+    for st in work:
+        cls = scenario.customer_classes[st.klass]
+        rank = {t: scenario.teams[t].skills.get(cls.name, 0) if cls.journey is None else 0 for t in st.teams}
+        best = [t for t in st.teams if rank[t] == min(rank.values())]
+        for t in best:
+            load[t] += arrivals[st.klass] * st.visits * st.need / len(best)
+    total = sum(load.values())
+    return {t: (v / total if total > 0 else 1.0 / len(load)) for t, v in load.items()}
 
 
 def allocate(
@@ -199,23 +220,22 @@ def allocate(
     :meth:`~simsvc.staffing.curves.TeamDemand.serving`, modelled exactly with an integer
     ``floor`` variable); ``lowest`` each team's least staff per cell (``min_staff``); ``extra``
     the staff that earlier correction rounds added on every set's floor, per cell. People cost
-    alike (a pool has one level); among equal plans, staff go to the teams that may take more of
-    the pool's streams (the pool's assumption holds best there).
+    alike (a pool has one level); among plans of least staff, each team's is nearest its share of
+    the work for which it is a first choice (:attr:`PoolNeeds.shares`): the sales desk gets the
+    sales calls' staff, not whoever comes first in the file.
     """
     pool = needs.pool
     cells = sorted(needs.required[0]) if needs.required else []
-    reach = {t: sum(1 for _, work in pool.sets for st in work if t in st.teams) for t in pool.teams}
-    order = sorted(pool.teams, key=lambda t: (-reach[t], t))
     prob = pulp.LpProblem("pool_" + "_".join(map(str, pool.teams)), pulp.LpMinimize)
     rostered: dict[tuple[int, int], pulp.LpVariable] = {}
     cost = []
     for c in cells:
         serving = {}
-        for rank, t in enumerate(order):
+        for rank, t in enumerate(pool.teams):
             n = prob.add_variable(f"n_t{t}_c{c}", lowBound=lowest.get(t, {}).get(c, 0), upBound=max_staff,
                                   cat="Integer")  # fmt: skip
             rostered[t, c] = n
-            cost.append((1.0 + TIE_BREAK * (1 + rank) / len(order)) * n)
+            cost.append((1.0 + ORDER * rank) * n)  # an odd person goes to the same team in every interval
             d = team_demand[t]
             if d.shrinkage is None:
                 serving[t] = n
@@ -226,6 +246,13 @@ def allocate(
         for i, (teams, _) in enumerate(pool.sets):
             need = needs.required[i].get(c, 0) + extra.get(c, 0)
             prob += pulp.lpSum(serving[t] for t in teams) >= need, f"set{i}_c{c}"
+        # Among plans of equal cost: each team near its share of the pool's first-choice work.
+        total = pulp.lpSum(rostered[t, c] for t in pool.teams)
+        for t, share in needs.shares.items():
+            off = prob.add_variable(f"off_t{t}_c{c}", lowBound=0)
+            prob += off >= rostered[t, c] - share * total, f"over_t{t}_c{c}"
+            prob += off >= share * total - rostered[t, c], f"under_t{t}_c{c}"
+            cost.append(TIE_BREAK * off)
     prob += pulp.lpSum(cost), "staff"
     try:
         solve(prob, solver, time_limit, 0.0)
