@@ -131,3 +131,12 @@ def test_simsvc_runs_the_benchmark_network_with_its_visits() -> None:
     assert station_visits(scenario)[0] == pytest.approx(jackson, rel=1e-12)
     assert [t.name for t in scenario.teams] == list(BRANCH.names)
     assert [t.staff for t in scenario.teams] == [(c,) for c in BRANCH.servers]  # round the clock
+
+
+def test_quick_omnichannel_benchmark_runs(tmp_path: Path) -> None:
+    out = tmp_path / "omni.json"
+    proc = _quick_run("omnichannel.py", out)
+    for needle in ("simulate:", "target: under 10 s", "optimize:", "target: under 60 s to a 1 % gap", "first plan"):
+        assert needle in proc.stdout, proc.stdout
+    result = json.loads(out.read_text())
+    assert result["simulate"]["replications"] == 2 and result["optimize"]["status"] in ("confirmed", "unresolved")
