@@ -124,3 +124,16 @@ def test_a_pool_beyond_max_staff_names_its_teams_the_interval_and_what_they_need
     assert queueing.required_servers(2.0, 0.2, 0.5, 0.8, None) == 14
     with pytest.raises(simsvc.InfeasibleError, match=r"teams 'generalist' need 14 on the floor together at 08:00"):
         simsvc.optimize(simsvc.load_scenario(data), simulate_plan=False)
+
+
+def test_a_pool_with_shrinkage_has_the_pooled_requirement_on_the_floor():
+    # A quarter of the rostered staff off the floor: floor(0.75 n) of each team serve (the simulation's rule).
+    from simsvc.sim.shrinkage import on_floor
+
+    data = centre({"a": ["sales", "service"], "b": ["sales", "service"]})
+    for team in data["teams"]:
+        team["shrinkage"] = 0.25
+    staff = requirements(simsvc.load_scenario(data))
+    pooled = queueing.required_servers(180 / 60, 1 / 5.0, 0.5, 0.8, None)
+    assert sum(on_floor(n, 0.25) for n in staff.values()) == pooled
+    assert sum(on_floor(n, 0.25) for n in (staff["a"] - 1, staff["b"])) < pooled  # none to spare

@@ -226,39 +226,41 @@ def allocate(
     """
     pool = needs.pool
     cells = sorted(needs.required[0]) if needs.required else []
-    prob = pulp.LpProblem("pool_" + "_".join(map(str, pool.teams)), pulp.LpMinimize)
-    rostered: dict[tuple[int, int], pulp.LpVariable] = {}
-    cost = []
-    for c in cells:
+    out: dict[int, dict[int, int]] = {t: {} for t in pool.teams}
+    for c in cells:  # intervals are independent: one small model each (HiGHS proves each at once)
+        prob = pulp.LpProblem(f"pool_{'_'.join(map(str, pool.teams))}_c{c}", pulp.LpMinimize)
+        rostered: dict[int, pulp.LpVariable] = {}
         serving = {}
+        cost = []
         for rank, t in enumerate(pool.teams):
-            n = prob.add_variable(f"n_t{t}_c{c}", lowBound=lowest.get(t, {}).get(c, 0), upBound=max_staff,
-                                  cat="Integer")  # fmt: skip
-            rostered[t, c] = n
+            n = prob.add_variable(f"n_t{t}", lowBound=lowest.get(t, {}).get(c, 0), upBound=max_staff, cat="Integer")
+            rostered[t] = n
             cost.append((1.0 + ORDER * rank) * n)  # an odd person goes to the same team in every interval
             d = team_demand[t]
             if d.shrinkage is None:
                 serving[t] = n
             else:  # on the floor: the largest whole number at most n (1 - shrinkage)
-                f = prob.add_variable(f"floor_t{t}_c{c}", lowBound=0, cat="Integer")
-                prob += f <= (1.0 - float(d.shrinkage[c])) * n + 1e-9, f"floor_t{t}_c{c}"
+                f = prob.add_variable(f"floor_t{t}", lowBound=0, cat="Integer")
+                prob += f <= (1.0 - float(d.shrinkage[c])) * n + 1e-9, f"floor_t{t}"
                 serving[t] = f
         for i, (teams, _) in enumerate(pool.sets):
             need = needs.required[i].get(c, 0) + extra.get(c, 0)
-            prob += pulp.lpSum(serving[t] for t in teams) >= need, f"set{i}_c{c}"
+            prob += pulp.lpSum(serving[t] for t in teams) >= need, f"set{i}"
         # Among plans of equal cost: each team near its share of the pool's first-choice work.
-        total = pulp.lpSum(rostered[t, c] for t in pool.teams)
+        total = pulp.lpSum(rostered.values())
         for t, share in needs.shares.items():
-            off = prob.add_variable(f"off_t{t}_c{c}", lowBound=0)
-            prob += off >= rostered[t, c] - share * total, f"over_t{t}_c{c}"
-            prob += off >= share * total - rostered[t, c], f"under_t{t}_c{c}"
+            off = prob.add_variable(f"off_t{t}", lowBound=0)
+            prob += off >= rostered[t] - share * total, f"over_t{t}"
+            prob += off >= share * total - rostered[t], f"under_t{t}"
             cost.append(TIE_BREAK * off)
-    prob += pulp.lpSum(cost), "staff"
-    try:
-        solve(prob, solver, time_limit, 0.0)
-    except InfeasibleError:
-        raise _beyond_bounds(needs, team_demand, extra, max_staff, label) from None
-    return {t: {c: round(rostered[t, c].value() or 0.0) for c in cells} for t in pool.teams}
+        prob += pulp.lpSum(cost), "staff"
+        try:
+            solve(prob, solver, time_limit, 0.0)
+        except InfeasibleError:
+            raise _beyond_bounds(needs, team_demand, extra, max_staff, label) from None
+        for t in pool.teams:
+            out[t][c] = round(rostered[t].value() or 0.0)
+    return out
 
 
 def _beyond_bounds(needs: PoolNeeds, team_demand, extra, max_staff: int | None, label) -> InfeasibleError:
