@@ -186,7 +186,7 @@ def _staffing_frame(scenario: Scenario, inp: ModelInput, sol: Solution) -> pd.Da
                     "interval": clock(h.open_minute + j * h.interval_minutes),
                     "demand_per_hour": float(lv.cells.demand.rate[cell]) * 60.0,
                     "staff": float(sol.on_duty[team.name][cell]),
-                    "required": lv.cells.required.get(cell),
+                    "required": None if lv.work is not None else lv.cells.required.get(cell),  # deferred: n/a
                 }
             )
     return pd.DataFrame(rows)
