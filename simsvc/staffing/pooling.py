@@ -60,13 +60,18 @@ class Stream:
 
 
 def streams(scenario: Scenario) -> list[Stream]:
-    """Every class's staffed work: a pool step is one stream for all its stations, a chosen station each its own."""
+    """Every class's staffed live work: a pool step is one stream for all its stations, a chosen station each its own.
+
+    Self-service stations have no staff, and deferred work is planned by its backlog: neither is a stream.
+    """
     out = []
     for journey in scenario.journeys:
         visits = journey.visits()
         for s, step in enumerate(journey.steps):
             if all(is_self_service(scenario.teams[t]) for t in step.stations) or visits[s] <= 0:
                 continue
+            if any(scenario.teams[t].deferred is not None for t in step.stations):
+                continue  # deferred work is planned by its backlog (simsvc.staffing.backlog), not by Erlang
             need = step.service_time.mean
             theta = 0.0 if step.patience is None else 1.0 / step.patience.mean
             if step.weights is None:
