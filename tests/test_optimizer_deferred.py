@@ -93,3 +93,16 @@ def test_the_deferred_plan_meets_its_target_in_a_verification_with_another_seed_
     assert 0.9 <= plan.predicted["deferred_within_target"] <= 1.0
     check = simsvc.simulate(plan.scenario, replications=60, seed=99).summary()
     assert check.loc["deferred_within_target", "ci_low"] >= 0.9
+
+
+def test_two_desks_sharing_deferred_work_are_each_planned_by_their_backlog_not_pooled():
+    from simsvc.staffing.pooling import pools
+
+    data = desk()
+    data["teams"].append({"name": "email_desk_2", "serves": ["email"], "deferred": {"target_hours": 24}, "staff": 2})
+    data["optimizer"]["shifts"][0]["teams"].append("email_desk_2")
+    scenario = simsvc.load_scenario(data)
+    assert pools(scenario) == []
+    plan = simsvc.optimize(scenario, simulate_plan=False)
+    assert set(plan.staffing["team"]) == {"email_desk", "email_desk_2"}
+    assert plan.staffing.groupby("team")["staff"].sum().min() > 0  # each takes its half of the work
