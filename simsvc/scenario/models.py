@@ -117,6 +117,10 @@ class Horizon(Frozen):
         """Absolute time (minutes since day 0, 00:00) at which an interval starts."""
         return day * 1440.0 + self.open_minute + interval * self.interval_minutes
 
+    def night_after(self, day: int) -> tuple[float, float]:
+        """The night after ``day`` (absolute minutes): its closing and the next day's opening."""
+        return day * 1440.0 + self.close_minute, (day + 1) * 1440.0 + self.open_minute
+
 
 _RESOLVED = ("rates_per_hour", "trace_times", "trace_days", "trace_service")
 _TRACE_RANGE = Between(0, 1440)
@@ -233,6 +237,11 @@ class Arrivals(Frozen):
             object.__setattr__(self, "trace_times", self.trace)
             object.__setattr__(self, "trace_days", Column(np.zeros(len(self.trace), dtype=np.int64)))
         return self
+
+    @property
+    def overnight_per_minute(self) -> float:
+        """The overnight arrival rate per minute (deferred work: ``overnight_per_hour`` times ``scale``)."""
+        return self.overnight_per_hour * self.scale / 60.0
 
     @property
     def resolved(self) -> bool:

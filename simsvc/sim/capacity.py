@@ -19,7 +19,7 @@ from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
 
 __all__ = [
     "arrivals_per_minute", "capacity_warnings", "deferred_load", "deferred_overload_warning", "load_ratio",
-    "overload_warning", "overnight_arrivals", "overnight_per_minute", "unstaffed_warning",
+    "overload_warning", "overnight_arrivals", "unstaffed_warning",
 ]  # fmt: skip
 
 
@@ -41,17 +41,12 @@ def arrivals_per_minute(scenario: Scenario) -> np.ndarray:
     return out
 
 
-def overnight_per_minute(scenario: Scenario) -> np.ndarray:
-    """Each class's overnight arrival rate per minute (deferred work: ``overnight_per_hour`` times ``scale``)."""
-    return np.array([c.arrivals.overnight_per_hour * c.arrivals.scale / 60.0 for c in scenario.customer_classes])
-
-
 def overnight_arrivals(scenario: Scenario) -> np.ndarray:
     """Expected overnight arrivals (deferred work) per ``(day, class)``: the night before each day (none on day 0)."""
     h = scenario.horizon
-    night = 1440.0 - (h.close_minute - h.open_minute)
+    start, end = h.night_after(0)
     out = np.zeros((h.days, len(scenario.customer_classes)))
-    out[1:] = overnight_per_minute(scenario) * night
+    out[1:] = np.array([c.arrivals.overnight_per_minute for c in scenario.customer_classes]) * (end - start)
     return out
 
 

@@ -41,8 +41,7 @@ class Overnight:
     def __init__(self, scenario: Scenario, seed: int, replication: int):
         self.scenario = scenario
         self.classes = [
-            (k, cls, cls.arrivals.overnight_per_hour * cls.arrivals.scale / 60.0,
-             stream(seed, replication, cls.name, "overnight"))
+            (k, cls, cls.arrivals.overnight_per_minute, stream(seed, replication, cls.name, "overnight"))
             for k, cls in enumerate(scenario.customer_classes) if cls.arrivals.overnight_per_hour > 0
         ]  # fmt: skip
 
@@ -53,8 +52,8 @@ class Overnight:
         needs (and the quality numbers) in arrival order, all from the class's ``overnight`` stream.
         """
         h = self.scenario.horizon
-        start = day * 1440.0 + h.close_minute
-        night = (day + 1) * 1440.0 + h.open_minute - start
+        start, end = h.night_after(day)
+        night = end - start
         quality = self.scenario.quality.enabled
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         draws: list[CustomerDraws] = []

@@ -69,10 +69,9 @@ def declared_arrivals(scenario: Scenario) -> np.ndarray:
             j = np.minimum((np.asarray(arr.trace_times)[kept] // h.interval_minutes).astype(int), h.n_intervals - 1)
             np.add.at(out[:, :, k], (day, j), 1.0)
         if arr.overnight_per_hour > 0:  # deferred work: each night's, in the next day's first interval
-            night_start = np.arange(h.days - 1) * 1440.0 + h.close_minute
-            night_end = night_start + 1440.0 - (h.close_minute - h.open_minute)
+            night_start, night_end = np.array([h.night_after(d) for d in range(h.days - 1)]).reshape(-1, 2).T
             length = np.clip(night_end - np.maximum(night_start, warmup_end), 0.0, None)
-            out[1:, 0, k] += arr.overnight_per_hour * arr.scale / 60.0 * length
+            out[1:, 0, k] += arr.overnight_per_minute * length
     return out
 
 

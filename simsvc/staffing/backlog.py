@@ -59,7 +59,7 @@ def buckets(scenario: Scenario, day_work: np.ndarray, night_rate: float, target_
     for c in range(len(day_work)):
         day, j = divmod(c, h.n_intervals)
         if j == 0 and day > 0 and night_rate > 0:  # the night before: pieces of an interval's length
-            night_start, night_end = (day - 1) * 1440.0 + h.close_minute, day * 1440.0 + h.open_minute
+            night_start, night_end = h.night_after(day - 1)
             edges = np.append(np.arange(night_start, night_end, length), night_end)
             rows += [(a, b, night_rate * (b - a)) for a, b in itertools.pairwise(edges) if b > a]
         start = h.interval_start(day, j)

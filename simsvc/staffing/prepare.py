@@ -14,7 +14,6 @@ import numpy as np
 from simsvc.errors import InfeasibleError, ScenarioError
 from simsvc.scenario.journeys import is_self_service, station_visits
 from simsvc.scenario.models import Scenario, Team
-from simsvc.sim.capacity import overnight_per_minute
 from simsvc.staffing.backlog import Buckets, backlog_rows, buckets, reachable_share
 from simsvc.staffing.curves import TeamDemand, team_demand
 from simsvc.staffing.model import LevelInput, ModelInput, PoolInput, TeamInput
@@ -200,7 +199,8 @@ def _deferred_cells(
     h = scenario.horizon
     t = [x.name for x in scenario.teams].index(team.name)
     per_minute = demand.mean_service * factor
-    night = float(overnight_per_minute(scenario) @ station_visits(scenario)[:, t]) * per_minute
+    overnight = np.array([c.arrivals.overnight_per_minute for c in scenario.customer_classes])
+    night = float(overnight @ station_visits(scenario)[:, t]) * per_minute
     assert team.deferred is not None
     work = buckets(scenario, demand.rate * h.interval_minutes * per_minute, night, team.deferred.target_hours * 60.0)
     goal = scenario.targets.deferred_within_target
