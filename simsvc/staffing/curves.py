@@ -63,6 +63,10 @@ class TeamDemand:
         """Of ``staff`` rostered in ``cell``, those on the floor (:func:`~simsvc.sim.shrinkage.on_floor`)."""
         return staff if self.shrinkage is None else on_floor(staff, float(self.shrinkage[cell]))
 
+    def on_floor(self, on_duty: np.ndarray) -> np.ndarray:
+        """Per cell, those on the floor of a plan's staff on duty (whole people: the float's floor)."""
+        return np.array([self.serving(c, int(np.floor(n + 1e-9))) for c, n in enumerate(on_duty)], dtype=np.int64)
+
     def rostered(self, cell: int, serving: int) -> int:
         """The least staff to roster in ``cell`` for ``serving`` on the floor."""
         return serving if self.shrinkage is None else paid_for(serving, float(self.shrinkage[cell]))

@@ -287,13 +287,8 @@ def _solution(inp: ModelInput, combo: tuple[_Solved, ...]) -> Solution:
     levels = {n: c.level for n, c in zip(names, combo, strict=True)}
     for pool in inp.pools:  # a pool's teams share its KPIs, at all its staff on the floor
         needs = pool.needs[levels[pool.teams[0]]]
-        members = [(inp.teams[names.index(n)], on_duty[n]) for n in pool.teams]
-        shared = {}
-        for cell in predicted[pool.teams[0]]:
-            serving = sum(
-                t.levels[0].cells.demand.serving(cell, int(np.floor(duty[cell] + 1e-9))) for t, duty in members
-            )
-            shared[cell] = needs.whole.predict(cell, serving)
+        serving = sum(inp.teams[names.index(n)].levels[0].cells.demand.on_floor(on_duty[n]) for n in pool.teams)
+        shared = {cell: needs.whole.predict(cell, int(serving[cell])) for cell in predicted[pool.teams[0]]}
         for n in pool.teams:
             predicted[n] = {c: dataclasses.replace(p, staff=int(np.floor(on_duty[n][c] + 1e-9)))
                             for c, p in shared.items()}  # fmt: skip
@@ -371,7 +366,7 @@ def solve_staffing(
         members = [names.index(n) for n in pool.teams]
         common = set.intersection(*(set(relaxed[k]) for k in members))
         for li in sorted(common, key=lambda li: sum(relaxed[k][li][0] for k in members)):
-            if all([attempt(k, li) for k in members]):
+            if all([attempt(k, li) for k in members]):  # a list, not a generator: every member is solved
                 break
     for k in range(n_teams):  # a team alone: its level of cheapest relaxation
         for li in sorted(relaxed[k], key=lambda li: relaxed[k][li][0]):

@@ -87,9 +87,7 @@ def _predicted(scenario: Scenario, inp: ModelInput, sol: Solution) -> tuple[dict
     for team in inp.teams:
         lv = next(lv for lv in team.levels if lv.level == sol.levels[team.name])
         if lv.work is not None:  # deferred work: the fluid's share within target (not a live KPI)
-            demand = lv.cells.demand
-            floor = [demand.serving(c, int(np.floor(d + 1e-9))) for c, d in enumerate(sol.on_duty[team.name])]
-            share = fluid_share(scenario, lv.work, np.array(floor, dtype=float))
+            share = fluid_share(scenario, lv.work, lv.cells.demand.on_floor(sol.on_duty[team.name]).astype(float))
             if not np.isnan(share):
                 answered, work = answered + share * lv.work.work.sum(), work + lv.work.work.sum()
         for cell, p in sol.predicted[team.name].items():
@@ -161,14 +159,11 @@ def _raise_floors(
         extra = floors.setdefault(pool_key(pool.teams), {})
         needs = pool.needs[sol.levels[pool.teams[0]]]
         members = [t for t in inp.teams if t.name in pool.teams]
+        serving = sum(t.levels[0].cells.demand.on_floor(sol.on_duty[t.name]) for t in members)
         for cell in cells:
             if any(t.arrivals[cell] > 0 for t in members):
-                serving = sum(
-                    t.levels[0].cells.demand.serving(cell, int(np.floor(sol.on_duty[t.name][cell] + 1e-9)))
-                    for t in members
-                )
                 whole = needs.required[needs.pool.whole].get(cell, 0)
-                extra[cell] = max(extra.get(cell, 0) + 1, serving + 1 - whole)
+                extra[cell] = max(extra.get(cell, 0) + 1, int(serving[cell]) + 1 - whole)
     return misses
 
 

@@ -32,7 +32,7 @@ import pulp
 from simsvc.errors import InfeasibleError
 from simsvc.scenario.journeys import is_self_service
 from simsvc.scenario.models import Scenario
-from simsvc.staffing.curves import Prediction, TeamDemand, class_rates, demand_of
+from simsvc.staffing.curves import TeamDemand, class_rates, demand_of
 from simsvc.staffing.perception import wait_judgements
 from simsvc.staffing.requirements import Shortfall, Targets, cell_options
 from simsvc.staffing.solver import SolverName, solve
@@ -286,8 +286,3 @@ def _beyond_bounds(needs: PoolNeeds, team_demand, extra, max_staff: int | None, 
                 )
     who = ", ".join(repr(d.team) for d in team_demand.values())
     return InfeasibleError(f"teams sharing contacts ({who}) have no staffing within the bounds", target="bounds")
-
-
-def pooled_prediction(needs: PoolNeeds, cell: int, on_floor: int) -> Prediction:
-    """The pool's predicted KPIs in ``cell`` with ``on_floor`` agents of its teams serving."""
-    return needs.whole.predict(cell, on_floor)
