@@ -312,9 +312,9 @@ class CustomerClass(Frozen):
     )
 
 
-def contact_rate(k: float, slowdown: float) -> float:
-    """Each contact's rate at an agent holding ``k`` at once, at speed 1: ``1 / (1 + slowdown (k - 1))``."""
-    return 1.0 / (1.0 + slowdown * (k - 1))
+def contact_rate(k: float, slowdown: float, speed: float = 1.0) -> float:
+    """Each contact's rate at an agent of ``speed`` holding ``k`` at once: ``speed / (1 + slowdown (k - 1))``."""
+    return speed / (1.0 + slowdown * (k - 1))
 
 
 class SelfService(Frozen):

@@ -74,7 +74,7 @@ class ConcurrentStation(Station):
 
     def rate(self, k: int) -> float:
         """Work per minute of each of ``k`` contacts at one agent."""
-        return self.speed * contact_rate(k, self.slowdown)
+        return contact_rate(k, self.slowdown, self.speed)
 
     def least_loaded(self) -> Agent:
         """The agent on duty with room and the fewest contacts (ties: lowest index); call when busy < cap."""

@@ -14,12 +14,13 @@ from simsvc.scenario.checks import trace_order_warnings
 from simsvc.scenario.deferred import deferred_targets
 from simsvc.scenario.journeys import is_self_service
 from simsvc.scenario.models import Scenario
+from simsvc.sim.demand import overnight_arrivals
 from simsvc.sim.rota import day_spans, rostered, staff_at
 from simsvc.sim.shrinkage import on_floor, shrinkage_per_interval
 
 __all__ = [
     "arrivals_per_minute", "capacity_warnings", "deferred_load", "deferred_overload_warning", "load_ratio",
-    "overload_warning", "overnight_arrivals", "unstaffed_warning",
+    "overload_warning", "unstaffed_warning",
 ]  # fmt: skip
 
 
@@ -38,15 +39,6 @@ def arrivals_per_minute(scenario: Scenario) -> np.ndarray:
             cell = (np.asarray(arr.trace_times) // h.interval_minutes).astype(int)
             days = np.asarray(arr.trace_days, dtype=int)
             np.add.at(out[:, :, k], (days, cell), 1.0 / h.interval_minutes)
-    return out
-
-
-def overnight_arrivals(scenario: Scenario) -> np.ndarray:
-    """Expected overnight arrivals (deferred work) per ``(day, class)``: the night before each day (none on day 0)."""
-    h = scenario.horizon
-    start, end = h.night_after(0)
-    out = np.zeros((h.days, len(scenario.customer_classes)))
-    out[1:] = np.array([c.arrivals.overnight_per_minute for c in scenario.customer_classes]) * (end - start)
     return out
 
 

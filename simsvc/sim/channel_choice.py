@@ -69,6 +69,7 @@ class ChannelSwitches:
     def __init__(self, engine: Engine, seed: int, replication: int):
         scenario = engine.scenario
         self.engine = engine
+        self.worth = [spec.servers_worth for spec in scenario.teams]  # a full agent's servers' worth, per team
         classes, journeys = scenario.customer_classes, scenario.journeys
         names = [c.name for c in classes]
         self.sources: dict[int, tuple] = {}
@@ -91,7 +92,7 @@ class ChannelSwitches:
     def _servers(self, team: Station) -> float:
         """Servers' worth on duty at ``team``: its servers, or a concurrent team's agents at full load."""
         if isinstance(team, ConcurrentStation):
-            return team.n_on * self.engine.scenario.teams[team.index].servers_worth
+            return team.n_on * self.worth[team.index]
         return team.cap
 
     def plan(self, batch: Batch, trips: Trips | None) -> SwitchPlan:

@@ -28,7 +28,7 @@ from simsvc.distributions import stream
 from simsvc.scenario.models import CustomerClass, Horizon, Scenario
 from simsvc.sim.experience import CustomerDraws, draw_customers
 
-__all__ = ["Batch", "Demand", "declared_arrivals", "poisson_times", "rate_per_minute"]
+__all__ = ["Batch", "Demand", "declared_arrivals", "overnight_arrivals", "poisson_times", "rate_per_minute"]
 
 _NO_TIMES, _NO_EXPECTATIONS = np.empty(0), np.empty((0, 5))
 
@@ -68,10 +68,21 @@ def declared_arrivals(scenario: Scenario) -> np.ndarray:
             day = np.asarray(arr.trace_days)[kept]
             j = np.minimum((np.asarray(arr.trace_times)[kept] // h.interval_minutes).astype(int), h.n_intervals - 1)
             np.add.at(out[:, :, k], (day, j), 1.0)
-        if arr.overnight_per_hour > 0:  # deferred work: each night's, in the next day's first interval
-            night_start, night_end = np.array([h.night_after(d) for d in range(h.days - 1)]).reshape(-1, 2).T
-            length = np.clip(night_end - np.maximum(night_start, warmup_end), 0.0, None)
-            out[1:, 0, k] += arr.overnight_per_minute * length
+    out[:, 0, :] += overnight_arrivals(scenario, warmup_end)  # deferred work: in the next day's first interval
+    return out
+
+
+def overnight_arrivals(scenario: Scenario, after: float = -np.inf) -> np.ndarray:
+    """Expected overnight arrivals (deferred work) per ``(day, class)``: the night before each day, after ``after``.
+
+    None on day 0 (nothing arrives before the first opening); ``after`` (a warm-up's end) cuts a night's start.
+    """
+    h = scenario.horizon
+    out = np.zeros((h.days, len(scenario.customer_classes)))
+    rates = np.array([c.arrivals.overnight_per_minute for c in scenario.customer_classes])
+    for day in range(1, h.days):
+        start, end = h.night_after(day - 1)
+        out[day] = rates * max(end - max(start, after), 0.0)
     return out
 
 

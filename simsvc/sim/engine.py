@@ -147,7 +147,7 @@ class Engine(DeferredMoves, ConcurrencyMoves, JourneyMoves, OverflowMoves, Routi
         self.rotas: list[tuple[Station, Staffed]] = []
         step_queues = self._add_queues(scenario)
         self.planner = TripPlanner(scenario, step_queues, demand.seed, demand.replication)
-        names = [c.name for c in scenario.customer_classes]
+        names = self.class_names = [c.name for c in scenario.customer_classes]
         journeys = scenario.journeys
         for t, spec in enumerate(scenario.teams):
             served = [names.index(n) for n in spec.serves if journeys[names.index(n)].one_step]

@@ -7,6 +7,7 @@ name (:mod:`simsvc.sim.routing`). ``first_idle`` needs nothing here: the engine 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -64,7 +65,7 @@ class RoutingMoves:
 
     def _rule_choice(self, team: Station, now: float) -> int | None:
         """The queue whose head the team's own rule takes (None: nobody waits in its queues)."""
-        names = [c.name for c in self.scenario.customer_classes]
+        names = self.class_names
         heads = [self._head(k, now) for group in team.groups for k in group]
         skill = self.skill[team.index]
         waiting = [Waiting(self.priority[h[2]], h[0], names[self.q_class[h[2]]], h[2], skill[h[2]]) for h in heads if h]
@@ -74,8 +75,8 @@ class RoutingMoves:
 def _best_skill_first(pick: Callable, level: dict[int, int]) -> Callable:
     """``pick`` offered only the idle teams with the best skill priority (``level``: per team index)."""
 
-    def choose(idle: list, now: float) -> object:
-        best = min(level[t.index] for t in idle)
-        return pick([t for t in idle if level[t.index] == best], now)
+    def choose(idle: list, now: float) -> object:  # idle keeps the pool's order: best skill priority first
+        best = level[idle[0].index]
+        return pick(list(itertools.takewhile(lambda t: level[t.index] == best, idle)), now)
 
     return choose

@@ -13,7 +13,8 @@ backlog is empty binds; windows start at most :data:`WINDOW_DAYS` days back). A 
 no interval between its arrival and its deadline (a contact sent late at night with a target
 shorter than the night) cannot be answered in time by anyone: no window ends with it, but
 its work stays in the windows after it (it is answered first at the opening). Work due after
-the horizon has no constraint (the KPI ``deferred_within_target`` leaves it out too).
+the horizon (the last day's midnight) has no constraint: the KPI ``deferred_within_target``
+leaves it out too, unless it is answered.
 
 The fluid asks that the work be answered within target on average; the randomness the share
 ``targets.deferred_within_target`` allows for is left to the simulation, whose misses scale
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simsvc.scenario.models import Scenario
+from simsvc.sim.deferred import horizon_end
 
 __all__ = [
     "DEFERRED_STEP", "WINDOW_DAYS", "BacklogRow", "Buckets", "backlog_rows", "buckets", "fluid_share",
@@ -91,13 +93,13 @@ def _cells(scenario: Scenario, shrinkage: np.ndarray | None) -> tuple[np.ndarray
 def backlog_rows(scenario: Scenario, work: Buckets, shrinkage: np.ndarray | None) -> list[BacklogRow]:
     """The fluid constraints of a deferred team with work ``work`` (see the module's docstring)."""
     start, end, per_person = _cells(scenario, shrinkage)
-    horizon_end = float(end[-1]) if len(end) else 0.0
+    last_day_end = horizon_end(scenario)
     cum = np.concatenate([[0.0], np.cumsum(work.work)])
     back = WINDOW_DAYS * 1440.0
     best: dict[tuple[int, int], BacklogRow] = {}
     for last in range(len(work.work)):
         deadline = work.deadline[last]
-        if deadline > horizon_end + 1e-9:  # due after the horizon
+        if deadline > last_day_end + 1e-9:  # due after the horizon
             break
         if not ((start >= work.start[last] - 1e-9) & (end <= deadline + 1e-9)).any():
             continue  # nobody can answer it in time
@@ -123,8 +125,7 @@ def reachable_share(scenario: Scenario, work: Buckets) -> float:
     target shorter than the night) is answered late, however many are on duty.
     """
     start, end, _ = _cells(scenario, None)
-    horizon_end = float(end[-1]) if len(end) else 0.0
-    due = work.deadline <= horizon_end + 1e-9
+    due = work.deadline <= horizon_end(scenario) + 1e-9
     reach = np.array(
         [((start >= a - 1e-9) & (end <= d + 1e-9)).any() for a, d in zip(work.start, work.deadline, strict=True)]
     )
@@ -133,7 +134,7 @@ def reachable_share(scenario: Scenario, work: Buckets) -> float:
 
 
 def fluid_share(scenario: Scenario, work: Buckets, on_floor: np.ndarray) -> float:
-    """The fluid's share of the work due within the horizon answered by its deadline, with ``on_floor`` per cell.
+    """The fluid's share of the due work (the KPI's rule) answered by its deadline, with ``on_floor`` per cell.
 
     First come, first served: each cell's capacity (staff on the floor times its minutes) goes to
     the oldest work that has arrived by the cell's start (a bucket arriving within a cell is
@@ -153,7 +154,7 @@ def fluid_share(scenario: Scenario, work: Buckets, on_floor: np.ndarray) -> floa
             if left[i] <= 1e-12:
                 done_at[i] = start[c] + (capacity[c] - cap) / max(capacity[c], 1e-12) * (end[c] - start[c])
                 i += 1
-    due = work.deadline <= (end[-1] if len(end) else 0.0) + 1e-9
+    due = (work.deadline <= horizon_end(scenario) + 1e-9) | np.isfinite(done_at)  # the KPI's "due"
     total = float(work.work[due].sum())
     answered = float(work.work[due & (done_at <= work.deadline + 1e-9)].sum())
     return answered / total if total > 0 else float("nan")
