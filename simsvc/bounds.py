@@ -28,6 +28,7 @@ __all__ = [
     "MAX_RATE_PER_HOUR",
     "MAX_SEED",
     "MAX_STAFF",
+    "PRIORITY_RANGE",
     "Between",
 ]
 
@@ -100,3 +101,7 @@ class Between:
 def _show(x: float) -> str:
     """A bound or value as a user typed it: integers in full, other numbers short (``1e+07``)."""
     return str(x) if isinstance(x, int) else f"{x:g}"
+
+
+PRIORITY_RANGE = Between(-1_000_000, 1_000_000)
+"""A class's priority and a team's skill priorities (smaller first)."""

@@ -35,10 +35,6 @@ class Deferred(Frozen):
     )
 
 
-def _is_deferred(team: object) -> bool:
-    return getattr(team, "deferred", None) is not None
-
-
 def deferred_targets(scenario: Scenario) -> dict[int, float]:
     """The deferred classes (index -> response-time target in minutes): those a deferred team serves."""
     names = [c.name for c in scenario.customer_classes]
@@ -79,10 +75,10 @@ def deferred_problems(scenario: Scenario) -> list[tuple[str, str]]:
             problems.append((f"{path}.deferred", f"team {team.name!r} is a step of a journey: deferred work is "
                                                  "served in one step (list its classes in serves)"))  # fmt: skip
     targets = deferred_targets(scenario)
+    h = scenario.horizon
     for k, cls in enumerate(scenario.customer_classes):
         path = f"customer_classes[{k}]"
         pool = [t for t in teams if cls.name in t.serves]
-        h = scenario.horizon
         if cls.arrivals.overnight_per_hour > 0 and h.close_minute - h.open_minute >= 1440:
             problems.append((f"{path}.arrivals.overnight_per_hour", "the horizon is open round the clock: there is "
                              "no night to arrive in (remove overnight_per_hour, or close for the night)"))
@@ -91,7 +87,7 @@ def deferred_problems(scenario: Scenario) -> list[tuple[str, str]]:
                 problems.append((f"{path}.arrivals.overnight_per_hour", f"class {cls.name!r} is served by no "
                                  "deferred-work team: only deferred work arrives overnight (give its team deferred)"))
             continue  # fmt: skip
-        others = [t.name for t in pool if not _is_deferred(t)]
+        others = [t.name for t in pool if t.deferred is None]
         if others:
             problems.append((path, f"class {cls.name!r} is served by deferred-work and other teams "
                                    f"({', '.join(others)}): its queue either carries over to the next day or closes "

@@ -29,7 +29,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 
 from simsvc import display
-from simsvc.bounds import MAX_COUNT, MAX_CUSTOMERS, MAX_DAYS, MAX_MINUTES, MAX_MONEY, MAX_SEED, Between
+from simsvc.bounds import MAX_COUNT, MAX_CUSTOMERS, MAX_DAYS, MAX_MINUTES, MAX_MONEY, MAX_SEED, PRIORITY_RANGE, Between
 from simsvc.distributions import DistributionSpec
 from simsvc.errors import ScenarioError
 from simsvc.scenario.base import (
@@ -289,7 +289,7 @@ class CustomerClass(Frozen):
     patience: Optional[DistributionSpec] = Field(
         None, description="Time a customer waits before abandoning (minutes); none = waits."
     )
-    priority: Annotated[int, Between(-1_000_000, 1_000_000)] = Field(
+    priority: Annotated[int, PRIORITY_RANGE] = Field(
         1, description="Smaller is served first (non-preemptive)."
     )
     balk_at: Optional[Annotated[int, Between(1, MAX_COUNT)]] = Field(

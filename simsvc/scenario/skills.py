@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 
 from pydantic import BeforeValidator, Discriminator, PlainValidator, Tag, WithJsonSchema
 
-from simsvc.bounds import MAX_MINUTES, Between
+from simsvc.bounds import MAX_MINUTES, PRIORITY_RANGE, Between
 
 if TYPE_CHECKING:
     from simsvc.scenario.models import Scenario
@@ -25,19 +25,18 @@ __all__ = ["LISTED", "OverflowMinutes", "ServesField", "SkillPriority", "overflo
 LISTED = 1
 """The skill priority of a class that a team lists (``serves: [a, b]``): the default class priority."""
 
-_PRIORITY_RANGE = Between(-1_000_000, 1_000_000)
 
 
 def _skill_priority(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"a skill priority is a whole number, smaller preferred (got {value!r})")
-    return _PRIORITY_RANGE.check(value)
+    return PRIORITY_RANGE.check(value)
 
 
 SkillPriority = Annotated[
     int,
     PlainValidator(_skill_priority),
-    WithJsonSchema({"type": "integer", "minimum": _PRIORITY_RANGE.low, "maximum": _PRIORITY_RANGE.high}),
+    WithJsonSchema({"type": "integer", "minimum": PRIORITY_RANGE.low, "maximum": PRIORITY_RANGE.high}),
 ]
 """A team's priority for one of its skills: smaller is preferred (the range of a class's priority)."""
 

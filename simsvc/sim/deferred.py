@@ -78,9 +78,8 @@ class DeferredMoves:
         """Set up overnight work and the deferred classes (after the teams)."""
         scenario = self.scenario
         self.deferred_classes = sorted(deferred_targets(scenario))
-        self.overnight = Overnight(scenario, self.demand.seed, self.demand.replication)
-        if not self.overnight.classes:
-            self.overnight = None
+        night = any(c.arrivals.overnight_per_hour > 0 for c in scenario.customer_classes)
+        self.overnight = Overnight(scenario, self.demand.seed, self.demand.replication) if night else None
 
     def _night_starts(self, day: int) -> None:
         """At ``day``'s closing: draw the work arriving before the next opening (none after the last day)."""

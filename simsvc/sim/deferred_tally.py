@@ -34,9 +34,8 @@ def backlog_at(arrival: np.ndarray, leave: np.ndarray, points: np.ndarray) -> np
     """How many waited just before each point: ``arrival < point <= leave`` (points sorted)."""
     first = np.searchsorted(points, arrival, side="right")  # the first point after the arrival
     last = np.searchsorted(points, leave, side="right")  # the first point after leaving
-    steps = np.zeros(len(points) + 1, dtype=np.int64)
-    np.add.at(steps, first, 1)
-    np.add.at(steps, last, -1)
+    n = len(points) + 1
+    steps = np.bincount(first, minlength=n) - np.bincount(last, minlength=n)
     return np.cumsum(steps[:-1])
 
 

@@ -256,10 +256,11 @@ class Tally:
     def _add_queue(self, cols: list[np.ndarray]) -> None:
         """The queue by the interval it is in (warm-up arrivals too: they wait in reported intervals)."""
         arrival = cols[_COL["arrival"]]
-        leave = arrival + np.nan_to_num(cols[_COL["wait"]]) * (cols[_COL["outcome"]] != BALKED)
+        wait = np.nan_to_num(cols[_COL["wait"]])
+        leave = arrival + wait * (cols[_COL["outcome"]] != BALKED)
         klass = cols[_COL["klass"]]
         if self.deferred is not None:
-            self.deferred.add_backlog(klass.astype(np.int64), arrival, np.nan_to_num(cols[_COL["wait"]]))
+            self.deferred.add_backlog(klass.astype(np.int64), arrival, wait)
         if self._any_journey:  # a journey's waits are its steps' (add_steps)
             leave = np.where(self._journey[klass.astype(np.int64)], arrival, leave)
         self._queue(arrival, leave, klass)
