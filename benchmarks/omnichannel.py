@@ -14,7 +14,9 @@ Measured in one process, CPU seconds (``time.process_time``; one core: ``workers
 * **simulate**: the first day of ``scenarios/contact_centre_omnichannel.yaml`` (12 hours, about
   20,000 contacts), 10 replications, KPI tables included. Reference in the same run: the idiomatic SimPy M/M/c model
   (``benchmarks/minimal_simpy.py``) with as many customers as the day had in all replications,
-  on 60 servers at load 0.9 (it only sums waits: no journeys, channels or quality model).
+  on 60 servers at load 0.9 (it only sums waits: no journeys, channels or quality model). Also
+  on unfavourable cases: the same staff under 25 % more demand (congested: long queues, many
+  complaints), and the file over a week (7 days, 3 replications: a long horizon with the backlog).
 * **optimize**: ``simsvc.optimize`` on the same day to its ``gap`` (1 %), with its verification
   rounds. Reference in the same run: the same with the verification off (curves and MILPs only).
 * **approximation error**: the first round's plan (the pooled requirements alone, before any
@@ -58,9 +60,17 @@ def one_day(scenario: simsvc.Scenario, factor: float = 1.0) -> simsvc.Scenario:
     return simsvc.load_scenario(mapping)
 
 
+def days(scenario: simsvc.Scenario, n: int) -> simsvc.Scenario:
+    """The bundled file over ``n`` days (its demand repeats every day)."""
+    mapping, _ = scenario_mapping(scenario)
+    mapping["horizon"]["days"] = n
+    return simsvc.load_scenario(mapping)
+
+
 def simulate_day(scenario: simsvc.Scenario, replications: int) -> dict:
     result, cpu, wall = _cpu(simsvc.simulate, scenario, replications=replications, workers=1)
-    contacts = float(result.summary().loc["arrivals", "mean"])
+    summary = result.summary()
+    contacts = float(summary.loc["arrivals", "mean"])
     _, ref_cpu, _ = _cpu(minimal_simpy.run, 54.0, 1.0, 60, int(contacts * replications), 1)
     return {
         "replications": replications,
@@ -71,6 +81,8 @@ def simulate_day(scenario: simsvc.Scenario, replications: int) -> dict:
         "wall_s": wall,
         "reference_simpy_cpu_s": ref_cpu,
         "ratio_to_reference": cpu / ref_cpu,
+        "service_level": float(summary.loc["service_level", "mean"]),
+        "complaint_rate": float(summary.loc["complaint_rate", "mean"]) if "complaint_rate" in summary.index else None,
     }
 
 
@@ -140,6 +152,14 @@ def summary(results: dict) -> str:
         f"60 s to a 1 % gap: {'PASS' if opt['cpu_s'] < 60 and gap <= 0.01 else 'FAIL'}); curves and MILPs alone "
         f"{opt['curves_and_milp_only_cpu_s']:.2f} s",
     ]
+    for name in ("congested", "week"):
+        if name in results:
+            r = results[name]
+            lines.append(
+                f"{name}: {r['contacts_per_day']:,.0f} contacts x {r['replications']} replications in "
+                f"{r['cpu_s']:.2f} s CPU (service level {r['service_level']:.3f}, complaint rate "
+                f"{r['complaint_rate']:.3f}); {r['ratio_to_reference']:.2f}x the SimPy M/M/c reference"
+            )
     for name, e in results["approximation_error"].items():
         sl, ab = e["service_level"], e["abandonment_rate"]
         lines.append(
@@ -160,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
         scenario, reps = one_day(scenario, 0.25), 2
     results = {"simulate": simulate_day(scenario, reps)}
     print(json.dumps(results["simulate"], indent=1), flush=True)
+    if not args.quick:  # unfavourable: the same staff under 25 % more demand (long queues, many complaints); a week
+        results["congested"] = simulate_day(one_day(simsvc.load_scenario(SCENARIO), 1.25), reps)
+        results["week"] = simulate_day(days(simsvc.load_scenario(SCENARIO), 7), 3)
+        print(json.dumps({k: results[k] for k in ("congested", "week")}, indent=1), flush=True)
     results["optimize"] = optimize_day(scenario)
     print(json.dumps(results["optimize"], indent=1), flush=True)
     verify_reps = 3 * (2 if args.quick else scenario.simulation.replications)
