@@ -22,7 +22,6 @@ import numpy as np
 from simsvc.distributions import stream
 from simsvc.scenario.deferred import deferred_targets
 from simsvc.scenario.models import Scenario
-from simsvc.sim.arrivals import ArrivalChain
 from simsvc.sim.demand import Batch, poisson_times
 from simsvc.sim.experience import CustomerDraws, draw_customers
 from simsvc.sim.schema import OPEN
@@ -85,14 +84,7 @@ class DeferredMoves:
         """At ``day``'s closing: draw the work arriving before the next opening (none after the last day)."""
         if self.overnight is None or day + 1 >= self.days or self.truncated:
             return
-        batch = self.overnight.batch(day)
-        room = self.max_customers - self.next_id
-        if len(batch) > room:
-            self.truncated = True
-            batch = batch.head(room)
-        if len(batch):
-            ArrivalChain(self, batch, self.next_id)
-            self.next_id += len(batch)
+        self._feed(self._within_cap(self.overnight.batch(day)))
 
     def _close_deferred(self) -> None:
         """At the end of the run: contacts still waiting are recorded as open, waiting until the horizon's end."""

@@ -82,19 +82,25 @@ class ShiftMoves:
 
     def _draw_day(self, day: int) -> None:
         """Draw the day's customers (one batch) and start feeding them in, up to the cap."""
-        batch = self._day_customers(day)
-        if len(batch):
-            ArrivalChain(self, batch, self.next_id)
-            self.next_id += len(batch)
+        self._feed(self._day_customers(day))
 
     def _day_customers(self, day: int) -> Batch:
         """The day's customers, cut at ``simulation.max_customers`` (then :attr:`truncated` is set)."""
-        batch = self.demand.day_batch(day)
+        return self._within_cap(self.demand.day_batch(day))
+
+    def _within_cap(self, batch: Batch) -> Batch:
+        """``batch`` cut at ``simulation.max_customers`` (then :attr:`truncated` is set)."""
         room = self.max_customers - self.next_id
         if len(batch) > room:
             self.truncated = True
             batch = batch.head(room)
         return batch
+
+    def _feed(self, batch: Batch) -> None:
+        """Start feeding ``batch``'s customers in, numbered from the next id."""
+        if len(batch):
+            ArrivalChain(self, batch, self.next_id)
+            self.next_id += len(batch)
 
     # -- staffing ------------------------------------------------------------------
     def _set_staff(self, team: Station, n: int) -> None:
